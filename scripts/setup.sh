@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine for the workshop kit, and does nothing
+# twice: a virtual environment in .venv with the package installed (editable),
+# and, with --test, the system packages the tests drive for real (Debian's
+# chromium and postgresql). Safe to run again; it only redoes what changed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "setup.sh: unknown option $arg (expected --test)" >&2; exit 2 ;;
+  esac
+done
+
+# System packages: Chromium renders PDFs and runs browser tests; PostgreSQL is
+# the scale-out store the tests run against. The start command needs neither.
+apt_missing=()
+if [ "$want_test" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_missing+=(postgresql)
+  fc-list 2>/dev/null | grep -qi dejavu || apt_missing+=(fonts-dejavu-core)
+fi
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  echo "setup: installing system packages: ${apt_missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+      echo "setup: need root to apt-get install ${apt_missing[*]}; run: sudo apt-get install ${apt_missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages into .venv (first run takes a few minutes)"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e ".[test]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,51 @@
+"""Domain exceptions: raised where a rule lives, caught where a person is told.
+
+Every message names what is wrong in words a facilitator can act on, so a
+widget or the command line can show ``str(error)`` as it is.
+"""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """Base of every error the kit raises on purpose."""
+
+
+class ContentError(ToolkitError):
+    """A content file is broken: the message names the file, the place inside
+    it (``tools[6].questions[2].id``) and what was expected."""
+
+    def __init__(self, file: str, place: str, problem: str):
+        self.file = file
+        self.place = place
+        self.problem = problem
+        where = f"{file}: {place}" if place else file
+        super().__init__(f"{where}: {problem}")
+
+
+class UnknownTool(ToolkitError, KeyError):
+    """No tool, stage, question, sector or term has that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown id"
+
+
+class InvalidAnswer(ToolkitError, ValueError):
+    """An answer, participant, action or workshop value was refused before
+    anything was written."""
+
+
+class NotFound(ToolkitError, LookupError):
+    """A workshop, participant or action that the store does not hold."""
+
+
+class StageLocked(InvalidAnswer):
+    """The facilitator locked the stage: its answers are read-only."""
+
+
+class ImportFileError(ToolkitError):
+    """An import file was refused whole: the message names row and column."""
+
+
+class ToolkitWarning(UserWarning):
+    """Warnings of the kit itself; the test suite turns them into errors."""

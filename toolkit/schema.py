@@ -1,0 +1,204 @@
+"""The store's tables, its engine settings and its upgrades, in one place.
+
+Times are UTC seconds since the epoch (a float): cheap to write, cheap to
+turn into a pandas column over 100,000 rows, and the same on SQLite and
+PostgreSQL. Order within a table is the ``id`` column, never the clock.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+#: Bumped whenever the tables change; ``upgrade`` brings older stores here.
+SCHEMA_VERSION = 2
+DB_ENV = "WORKSHOP_DB"
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("created", sa.Float(53), nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),  # JSON, see WorkshopSettings
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+    sa.Column("name", sa.String(120), nullable=True),
+    sa.Column("organization", sa.String(120), nullable=False),
+    sa.Column("sector", sa.String(64), nullable=False),
+    sa.Column("table_name", sa.String(120), nullable=False),
+    # Lower-cased name|organization|table: signing in again finds the same row.
+    sa.Column("identity_key", sa.String(400), nullable=False),
+    sa.Column("created", sa.Float(53), nullable=False),
+    sa.UniqueConstraint("workshop_id", "identity_key", name="uq_participant_identity"),
+)
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("tool_id", sa.String(64), nullable=False),
+    # '' for tool-level kinds (rating, comment, dots).
+    sa.Column("question_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created", sa.Float(53), nullable=False),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+    sa.Column("tool_id", sa.String(64), nullable=False),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("owner_sector", sa.String(64), nullable=True),
+    sa.Column("due", sa.String(10), nullable=True),  # ISO date
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=True),
+    sa.Column("created", sa.Float(53), nullable=False),
+    sa.Column("updated", sa.Float(53), nullable=False),
+)
+
+# The current answer is the newest row per (participant, round, tool, kind,
+# question): this index makes that lookup and the dashboard's refresh cheap.
+sa.Index("ix_answers_current", answers.c.workshop_id, answers.c.participant_id, answers.c.round, answers.c.tool_id, answers.c.kind, answers.c.question_id, answers.c.id)
+sa.Index("ix_participants_workshop", participants.c.workshop_id)
+sa.Index("ix_actions_workshop", actions.c.workshop_id)
+
+
+def default_sqlite_path() -> Path:
+    """Where the store lives when nothing says otherwise:
+    ``$XDG_DATA_HOME/intersector-workshop/workshop.sqlite``
+    (``~/.local/share/...`` by default)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "intersector-workshop" / "workshop.sqlite"
+
+
+def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
+    """A SQLAlchemy URL from an argument, ``$WORKSHOP_DB`` or the default.
+
+    A plain path becomes a SQLite URL; ``postgresql://`` is given the
+    psycopg 3 driver, so the URL a hub admin copies from their provider works.
+    """
+    raw = str(url) if url is not None else os.environ.get(DB_ENV) or str(default_sqlite_path())
+    if "://" not in raw:
+        path = Path(raw).expanduser().resolve()
+        return f"sqlite:///{path}"
+    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return raw
+
+
+def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
+    """An engine with the settings that keep answers safe under concurrency."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, read_only=read_only)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
+    if read_only and parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+    return sa.create_engine(parsed, **kwargs)
+
+
+def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
+    database = parsed.database or ""
+    memory = database in ("", ":memory:")
+    if not memory:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not memory:
+        # mode=ro: this connection cannot write even if our code tried to.
+        parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = sa.pool.StaticPool
+    engine = sa.create_engine(parsed, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own
+        # transaction handling would start deferred transactions).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if not read_only and not memory:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # Writers take the write lock up front, so a busy store waits its turn
+        # (busy_timeout) instead of failing a read-then-write upgrade.
+        mode = "DEFERRED" if read_only or conn.get_execution_options().get("readonly") else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def create_or_upgrade(engine: sa.Engine) -> int:
+    """Create the tables in an empty store or upgrade an older one; returns
+    the version found before (0 for a new store). Rows are never dropped."""
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        tables = set(inspector.get_table_names())
+        if "workshops" not in tables:
+            metadata.create_all(conn)
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            return 0
+        found = 1
+        if "meta" in tables:
+            row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+            found = int(row) if row else 1
+        else:
+            meta.create(conn)
+        if found > SCHEMA_VERSION:
+            from toolkit.errors import ToolkitError
+
+            raise ToolkitError(
+                f"this store was written by a newer version of the kit (schema {found}, this one reads up to {SCHEMA_VERSION}); upgrade the kit"
+            )
+        for version in range(found, SCHEMA_VERSION):
+            UPGRADES[version](conn)
+        if found < SCHEMA_VERSION:
+            conn.execute(meta.delete().where(meta.c.key == "schema_version"))
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        return found
+
+
+def _upgrade_1_to_2(conn: sa.Connection) -> None:
+    """Version 1 had no record of who added an action and no index for
+    current answers; add both, keeping every row."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("actions")}
+    if "participant_id" not in columns:
+        conn.exec_driver_sql("ALTER TABLE actions ADD COLUMN participant_id INTEGER REFERENCES participants(id)")
+    indexes = {i["name"] for i in sa.inspect(conn).get_indexes("answers")}
+    for index in answers.indexes:
+        if index.name not in indexes:
+            index.create(conn)
+
+
+UPGRADES = {1: _upgrade_1_to_2}
