@@ -44,8 +44,10 @@ fi
 stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # pip's notes about local mirrors that are absent are noise here.
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
+  .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
+  .venv/bin/python -c "import toolkit, voila, ipywidgets, sqlalchemy, pandas" || { echo "setup: the install failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -1,0 +1,138 @@
+"""Small frozen values the store hands out: workshops, participants,
+answers and actions. Each has a readable repr and ``to_dict()``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+#: Answer kinds. ``text`` answers a guiding question; the others are per tool.
+KINDS = ("text", "rating", "comment", "dots")
+#: The value a rating takes when the participant chose "not sure".
+NOT_SURE = "not-sure"
+ACTION_STATUSES = ("open", "in progress", "done", "dropped")
+STAGE_STATES = ("open", "locked")
+
+
+@dataclass(frozen=True)
+class WorkshopSettings:
+    """What the facilitator controls during a workshop.
+
+    ``stages`` maps a stage id to ``"open"`` or ``"locked"``; a stage not
+    listed is open.
+    """
+
+    anonymous: bool = False
+    stages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    ratings_revealed: bool = False
+    round: int = 1
+    dots: int = 5
+
+    def stage_state(self, stage_id: str) -> str:
+        return self.stages.get(stage_id, "open")
+
+    def is_locked(self, stage_id: str) -> bool:
+        return self.stage_state(stage_id) == "locked"
+
+    def with_stage(self, stage_id: str, state: str) -> WorkshopSettings:
+        return replace(self, stages=MappingProxyType({**self.stages, stage_id: state}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "anonymous": self.anonymous,
+            "stages": dict(self.stages),
+            "ratings_revealed": self.ratings_revealed,
+            "round": self.round,
+            "dots": self.dots,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> WorkshopSettings:
+        return cls(
+            anonymous=bool(raw.get("anonymous", False)),
+            stages=MappingProxyType({str(k): str(v) for k, v in dict(raw.get("stages", {})).items()}),
+            ratings_revealed=bool(raw.get("ratings_revealed", False)),
+            round=int(raw.get("round", 1)),
+            dots=int(raw.get("dots", 5)),
+        )
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: int
+    slug: str
+    title: str
+    created: float
+    settings: WorkshopSettings
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.slug!r} {self.title!r} round={self.settings.round}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "title": self.title, "created": self.created, "settings": self.settings.to_dict()}
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    workshop_id: int
+    name: str | None
+    organization: str
+    sector: str
+    table: str
+    created: float
+
+    @property
+    def label(self) -> str:
+        """How the participant is shown when names are visible."""
+        who = self.name or "Anonymous"
+        return f"{who} ({self.organization}, {self.table})"
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id} {self.name!r} {self.organization!r} {self.sector} {self.table!r}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    workshop_id: int
+    participant_id: int
+    round: int
+    tool_id: str
+    question_id: str
+    kind: str
+    value: str
+    created: float
+
+    def __repr__(self) -> str:
+        short = self.value if len(self.value) <= 30 else self.value[:27] + "..."
+        return f"<Answer {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    workshop_id: int
+    tool_id: str
+    what: str
+    owner: str
+    owner_sector: str | None
+    due: str | None
+    status: str
+    participant_id: int | None
+    created: float
+    updated: float
+
+    def __repr__(self) -> str:
+        return f"<Action {self.id} {self.tool_id} {self.what[:30]!r} owner={self.owner!r} {self.status}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
