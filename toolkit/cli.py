@@ -7,6 +7,7 @@ can be done from here, with ``toolkit`` alone.
     workshop new "Title"           create a workshop, print its slug
     workshop list                  workshops in the store
     workshop demo                  fill the store with a fictional demo workshop
+    workshop lock SLUG STAGE       lock a stage (also: open, reveal, hide, round, anonymous)
 
 Every verb has ``--help``. The store is ``$WORKSHOP_DB`` (a path or a
 SQLAlchemy URL) unless ``--db`` says otherwise.
@@ -121,12 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.")
     p.add_argument("file", metavar="FILE")
 
-    try:
-        from toolkit import cli_store
-    except ImportError:  # pragma: no cover - during bootstrap only
-        pass
-    else:
-        cli_store.register(verb)
+    from toolkit import cli_store
+
+    cli_store.register(verb)
     return parser
 
 
