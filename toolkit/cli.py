@@ -25,6 +25,9 @@ from toolkit.errors import ToolkitError
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: Modules that add verbs; each has ``register(verb)``.
+VERB_MODULES: tuple[str, ...] = ("cli_store",)
+
 
 def _content(args: argparse.Namespace):
     from toolkit import content
@@ -122,9 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.")
     p.add_argument("file", metavar="FILE")
 
-    from toolkit import cli_store
+    import importlib
 
-    cli_store.register(verb)
+    for name in VERB_MODULES:
+        importlib.import_module(f"toolkit.{name}").register(verb)
     return parser
 
 
