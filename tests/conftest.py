@@ -1,0 +1,101 @@
+"""Fixtures shared by the whole suite.
+
+- ``kit``: the packaged content (``toolkit.content.load()``).
+- ``pg_url``: a real PostgreSQL server for the session (started here, or
+  ``$WORKSHOP_TEST_PG_URL``). Missing binaries fail the run: the suite must
+  really test PostgreSQL.
+- ``store_url``: parametrized over ``sqlite`` and ``postgresql``; a fresh
+  SQLite file or a fresh PostgreSQL database per test.
+- ``store``: an ``AnswerStore`` on ``store_url``; ``sqlite_store``: SQLite only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _load_helper(name: str, file: str):
+    # The tests are not a package (importlib mode, no __init__.py), so the
+    # helper is loaded from its path under a name that cannot clash.
+    spec = importlib.util.spec_from_file_location(name, TESTS / file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pg = _load_helper("workshop_tests_pg", "pg.py")
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def kit():
+    """The packaged toolkit content."""
+    from toolkit import content
+
+    return content.load()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A SQLAlchemy URL (``postgresql+psycopg://...``) of a real PostgreSQL
+    database for this session: a server started in a temporary directory
+    and stopped at the end, or ``$WORKSHOP_TEST_PG_URL`` when set."""
+    env = os.environ.get(pg.URL_ENV)
+    if env:
+        from toolkit.schema import resolve_url
+
+        yield resolve_url(env)
+        return
+    if pg.find_bin_dir() is None:
+        pytest.fail(pg.MISSING, pytrace=False)
+    server = pg.LocalServer.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """A store URL on each backend, empty and private to this test: a SQLite
+    file in ``tmp_path``, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    server = request.getfixturevalue("pg_url")
+    name = f"test_{os.getpid()}_{next(_databases)}"
+    url = pg.create_database(server, name)
+    try:
+        yield url
+    finally:
+        pg.drop_database(server, name)
+
+
+@pytest.fixture
+def store(store_url):
+    """An ``AnswerStore`` on ``store_url`` (both backends)."""
+    from toolkit.store import AnswerStore
+
+    s = AnswerStore(store_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """An ``AnswerStore`` on a SQLite file in ``tmp_path``, for quick tests."""
+    from toolkit.store import AnswerStore
+
+    s = AnswerStore(f"sqlite:///{tmp_path / 'quick.sqlite'}")
+    yield s
+    s.close()
