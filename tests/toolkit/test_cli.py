@@ -1,0 +1,194 @@
+"""The ``workshop`` command line: content verbs in-process (``main([...])``)
+and once through the installed console script, plus ``--help`` for every
+verb the parser has (later verbs are covered automatically)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from toolkit import cli, content
+
+CONSOLE_SCRIPT = Path(sys.executable).with_name("workshop")
+TOOL_LINE = re.compile(r"^\s+(\d+)\s+(\S+)\s+(.+?)(\s+\(provisional\))?$")
+STAGE_LINE = re.compile(r"^Stage (\d+): (\S+) - (.+)$")
+
+
+@pytest.fixture(autouse=True)
+def _packaged_content(monkeypatch):
+    monkeypatch.delenv(content.CONTENT_ENV, raising=False)
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _parse_tools(out: str) -> list[tuple[int, list[tuple[int, str, bool]]]]:
+    """``workshop tools`` output as [(stage number, [(tool number, name, provisional)])]."""
+    stages: list[tuple[int, list[tuple[int, str, bool]]]] = []
+    for line in out.splitlines():
+        if m := STAGE_LINE.match(line):
+            stages.append((int(m.group(1)), []))
+        elif m := TOOL_LINE.match(line):
+            stages[-1][1].append((int(m.group(1)), m.group(3), bool(m.group(4))))
+    return stages
+
+
+def _check_tools_listing(out: str, kit) -> None:
+    stages = _parse_tools(out)
+    assert [n for n, _ in stages] == [1, 2, 3, 4]
+    assert [[t[0] for t in tools] for _, tools in stages] == [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8, 9, 10, 11],
+        [12, 13, 14],
+        [15, 16, 17],
+    ]
+    flat = [t for _, tools in stages for t in tools]
+    assert [name for _, name, _ in flat] == [t.name for t in kit.tools]
+    assert [n for n, _, provisional in flat if provisional] == [14, 16]
+    assert "17 tools in 4 stages" in out
+
+
+def test_tools_lists_17_tools_in_4_stages_in_order(capsys, kit):
+    code, out, err = _run(capsys, "tools")
+    assert code == 0 and err == ""
+    _check_tools_listing(out, kit)
+    assert "Stage 2: Design - " in out
+
+
+@pytest.mark.parametrize("key", ["9", "share-discretion"])
+def test_show_one_tool_by_number_or_id(capsys, kit, key):
+    code, out, err = _run(capsys, "show", key)
+    tool = kit.tool(9)
+    assert code == 0 and err == ""
+    assert out.splitlines()[0] == "Tool 9: Share Discretion"
+    assert "Stage 2: Design   id: share-discretion" in out
+    for q in tool.questions:
+        assert f"[{q.id}]" in out
+    assert "Guiding questions" in out and "What it is" in out
+
+
+def test_show_provisional_tool_shows_its_note(capsys, kit):
+    code, out, _ = _run(capsys, "show", "14")
+    assert code == 0
+    assert out.splitlines()[0].endswith("(provisional)")
+    assert f"Note: {kit.tool(14).note}" in out
+
+
+def test_show_unknown_tool_exits_1_with_a_message(capsys):
+    code, out, err = _run(capsys, "show", "99")
+    assert code == 1 and out == ""
+    assert err.startswith("workshop show: ")
+    assert "'99'" in err and "known: 1, 2," in err
+
+
+def test_validate_the_packaged_file(capsys):
+    code, out, err = _run(capsys, "validate", str(content.DEFAULT_FILE))
+    assert code == 0 and err == ""
+    assert out.startswith(f"{content.DEFAULT_FILE}: valid (schema 1)")
+    assert "4 stages, 17 tools, " in out and "provisional tools: 14, 16" in out
+
+
+def _file_with_duplicate_question(tmp_path: Path) -> Path:
+    raw = yaml.safe_load(content.DEFAULT_FILE.read_text(encoding="utf-8"))
+    raw["tools"][6]["questions"][2]["id"] = raw["tools"][6]["questions"][0]["id"]
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_validate_a_broken_file_exits_nonzero_naming_the_place(capsys, tmp_path):
+    path = _file_with_duplicate_question(tmp_path)
+    code, out, err = _run(capsys, "validate", str(path))
+    assert code != 0 and out == ""
+    assert f"{path}: tools[6].questions[2].id: duplicate question id 'ams-1'" in err
+
+
+def test_validate_a_missing_file(capsys, tmp_path):
+    code, _, err = _run(capsys, "validate", str(tmp_path / "gone.yaml"))
+    assert code == 1 and "gone.yaml" in err and "cannot read" in err
+
+
+def test_store_verbs_new_list_lock(capsys, tmp_path):
+    db = str(tmp_path / "cli.sqlite")
+    code, out, _ = _run(capsys, "new", "Riverside Partners", "--db", db)
+    assert (code, out) == (0, "riverside-partners\n")
+    code, out, _ = _run(capsys, "list", "--db", db)
+    assert code == 0 and re.search(r"^riverside-partners\s+0\s+0\s+1\s", out, re.M)
+    code, out, _ = _run(capsys, "lock", "riverside-partners", "2", "--db", db)
+    assert code == 0 and "Design locked" in out and "Diagnosis open" in out
+    code, _, err = _run(capsys, "lock", "no-such-workshop", "2", "--db", db)
+    assert code == 1 and "unknown workshop 'no-such-workshop'" in err
+
+
+# --------------------------------------------------------------------------
+# --help for every verb
+
+
+def _verbs() -> list[str]:
+    parser = cli.build_parser()
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(subparsers) == 1
+    return list(subparsers[0].choices)
+
+
+def test_the_verbs_include_the_content_verbs():
+    assert {"tools", "show", "validate"} <= set(_verbs())
+
+
+@pytest.mark.parametrize("verb", _verbs())
+def test_help_for_every_verb(capsys, verb):
+    with pytest.raises(SystemExit) as info:
+        cli.main([verb, "--help"])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0 and err == ""
+    assert out.startswith(f"usage: workshop {verb}")
+    assert "-h, --help" in out
+
+
+def test_top_level_help_lists_every_verb(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--help"])
+    out, _ = capsys.readouterr()
+    assert info.value.code == 0
+    for verb in _verbs():
+        assert re.search(rf"^\s+{re.escape(verb)}\s", out, re.M), verb
+
+
+def test_no_verb_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 2
+    assert "usage: workshop" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# The installed console script
+
+
+def _script(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert CONSOLE_SCRIPT.exists(), f"{CONSOLE_SCRIPT} is missing; run: bash scripts/setup.sh"
+    env = {k: v for k, v in os.environ.items() if k not in (content.CONTENT_ENV, "WORKSHOP_DB")}
+    return subprocess.run([str(CONSOLE_SCRIPT), *argv], capture_output=True, text=True, cwd=cwd, env=env, timeout=60)
+
+
+def test_console_script_tools_from_another_directory(tmp_path, kit):
+    result = _script("tools", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _check_tools_listing(result.stdout, kit)
+
+
+def test_console_script_validate_broken_file(tmp_path):
+    path = _file_with_duplicate_question(tmp_path)
+    result = _script("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "tools[6].questions[2].id" in result.stderr and result.stdout == ""
