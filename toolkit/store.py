@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -192,7 +192,7 @@ class AnswerStore:
         if not self.kit.has_sector(sector_clean):
             known = ", ".join(s.id for s in self.kit.sectors)
             raise InvalidAnswer(f"sector: unknown sector {sector_clean!r} (expected one of {known})")
-        key = "|".join(x.casefold() for x in (name_clean or "", org, table_clean))
+        key = identity_key(name_clean, org, table_clean)
         for _attempt in range(3):
             try:
                 with self._write() as conn:
@@ -370,16 +370,18 @@ class AnswerStore:
             ws = self._workshop_row(conn, slug)
             return self._current_values(conn, ws, participant_id, round=round)  # type: ignore[return-value]
 
-    def answer_rows(self, slug: str, *, current: bool = False, round: int | None = None) -> pd.DataFrame:
+    def answer_rows(self, slug: str, *, current: bool = False, round: int | None = None, after_id: int = 0) -> pd.DataFrame:
         """Answers of one workshop as a raw DataFrame (``toolkit.frames``
-        shapes it). ``current=True`` keeps only the newest row per key."""
-        import pandas as pd
-
+        shapes it). ``current=True`` keeps only the newest row per key;
+        ``after_id`` reads only rows written after that one (a live view
+        reads just what is new)."""
         with self._read() as conn:
             ws = self._workshop_row(conn, slug)
             where = [t_answers.c.workshop_id == ws.id]
             if round is not None:
                 where.append(t_answers.c.round == round)
+            if after_id:
+                where.append(t_answers.c.id > after_id)
             query = sa.select(t_answers).where(*where)
             if current:
                 latest = (
@@ -389,7 +391,7 @@ class AnswerStore:
                 )
                 query = query.where(t_answers.c.id.in_(latest))
             result = conn.execute(query.order_by(t_answers.c.id))
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return _columns_frame(result)
 
     def count_answers(self, slug: str | None = None) -> int:
         with self._read() as conn:
@@ -488,6 +490,86 @@ class AnswerStore:
             for name in ("participants", "answers", "actions"):
                 if batch.get(name):
                     conn.execute(tables[name].insert(), batch[name])
+
+    def import_rows(
+        self,
+        workshop: Mapping[str, Any],
+        participants: Sequence[Mapping[str, Any]] = (),
+        answers: Sequence[Mapping[str, Any]] = (),
+        actions: Sequence[Mapping[str, Any]] = (),
+    ) -> Workshop:
+        """Write an import that :mod:`toolkit.importer` validated, all in one
+        transaction (all or nothing).
+
+        ``workshop`` has ``slug``; when no workshop has that slug it is
+        created from ``title``, ``created`` and ``settings`` (a
+        :class:`WorkshopSettings`). ``participants`` (name, organization,
+        sector, table, created) are matched by identity like a sign-in, or
+        added. Answer and action rows name their participant by index into
+        ``participants`` under the key ``"participant"`` (``None`` for an
+        action nobody added)."""
+        with self._write() as conn:
+            row = conn.execute(sa.select(t_workshops).where(t_workshops.c.slug == workshop["slug"])).mappings().first()
+            if row is None:
+                settings = workshop.get("settings") or WorkshopSettings()
+                result = conn.execute(
+                    t_workshops.insert().values(
+                        slug=workshop["slug"], title=workshop["title"], created=workshop.get("created") or time.time(),
+                        settings=json.dumps(settings.to_dict()),
+                    )
+                )
+                ws = self._workshop_row(conn, result.inserted_primary_key[0], by="id")
+            else:
+                ws = _workshop(row)
+            ids: list[int] = []
+            for p in participants:
+                key = identity_key(p.get("name"), p["organization"], p["table"])
+                found = conn.execute(
+                    sa.select(t_participants.c.id, t_participants.c.sector).where(
+                        t_participants.c.workshop_id == ws.id, t_participants.c.identity_key == key
+                    )
+                ).first()
+                if found is not None:
+                    if found.sector != p["sector"]:
+                        conn.execute(t_participants.update().where(t_participants.c.id == found.id).values(sector=p["sector"]))
+                    ids.append(found.id)
+                    continue
+                result = conn.execute(
+                    t_participants.insert().values(
+                        workshop_id=ws.id, name=p.get("name") or None, organization=p["organization"], sector=p["sector"],
+                        table_name=p["table"], identity_key=key, created=p.get("created") or time.time(),
+                    )
+                )
+                ids.append(result.inserted_primary_key[0])
+
+            def link(values: Mapping[str, Any]) -> dict[str, Any]:
+                out = {k: v for k, v in values.items() if k != "participant"}
+                index = values.get("participant")
+                return out | {"workshop_id": ws.id, "participant_id": None if index is None else ids[index]}
+
+            if answers:
+                conn.execute(t_answers.insert(), [link(a) for a in answers])
+            if actions:
+                conn.execute(t_actions.insert(), [link(a) for a in actions])
+            return ws
+
+
+def identity_key(name: str | None, organization: str, table: str) -> str:
+    """How a participant is recognised when they sign in again (the same
+    cleaned name, organization and table, ignoring case); the key
+    :meth:`AnswerStore.add_participant` stores."""
+    return "|".join(x.casefold() for x in (name or "", organization, table))
+
+
+def _columns_frame(result: sa.CursorResult[Any]) -> pd.DataFrame:
+    """A DataFrame built column by column: pandas inspects every Row object
+    when given a list of rows, which costs more than the query itself."""
+    import pandas as pd
+
+    keys = list(result.keys())
+    rows = result.fetchall()
+    columns = list(zip(*rows)) if rows else [() for _ in keys]
+    return pd.DataFrame({k: list(c) for k, c in zip(keys, columns)}, columns=keys)
 
 
 def _workshop(row: Mapping[str, Any]) -> Workshop:
