@@ -1,0 +1,143 @@
+"""The facilitator console (widgets/console.py): the view emits events, the
+session turns them into store calls and shows the store's messages."""
+
+from __future__ import annotations
+
+import builtins
+import json
+
+import pytest
+
+from widgets.console import ConsoleSession, FacilitatorConsole, build_console
+
+
+@pytest.fixture
+def session(sqlite_store):
+    sqlite_store.create_workshop("Older Workshop")
+    ws = sqlite_store.create_workshop("Riverside Partners")
+    sqlite_store.add_participant(ws.slug, organization="City Parks", sector="government", table="Table 1")
+    return ConsoleSession(sqlite_store)
+
+
+def test_view_emits_events_without_touching_a_store(kit):
+    console = FacilitatorConsole(kit)
+    got = []
+    console.on_create(lambda title: got.append(("create", title)))
+    console.on_anonymous(lambda on: got.append(("anonymous", on)))
+    console.on_reveal(lambda on: got.append(("reveal", on)))
+    console.on_stage(lambda stage, state: got.append(("stage", stage, state)))
+    console.on_new_round(lambda: got.append(("round",)))
+    console.on_export(lambda fmt, path: got.append(("export", fmt, path)))
+    console.new_title.value = "Harbour Alliance"
+    console.create_button.click()
+    console.anonymous.value = True
+    console.reveal.value = True
+    console.stages["design"].value = "locked"
+    console.new_round_button.click()  # asks first
+    assert ("round",) not in got and console.new_round_button.description == "Click again to confirm"
+    console.new_round_button.click()
+    console.export_format.value = "json"
+    console.export_path.value = "/tmp/x.json"
+    console.export_button.click()
+    assert got == [
+        ("create", "Harbour Alliance"),
+        ("anonymous", True),
+        ("reveal", True),
+        ("stage", "design", "locked"),
+        ("round",),
+        ("export", "json", "/tmp/x.json"),
+    ]
+    assert "xs-console-stage-design" in console.stages["design"]._dom_classes
+
+
+def test_session_shows_the_store_state(session):
+    c = session.console
+    assert c.value == "riverside-partners"  # newest first
+    assert [v for _l, v in c.workshop_picker.options] == ["riverside-partners", "older-workshop"]
+    assert "1 participants" in c.summary.value
+    assert "Round 1" in c.round_label.value
+    assert c.reveal.value is False and c.anonymous.value is False
+    assert all(t.value == "open" for t in c.stages.values())
+
+
+def test_each_control_changes_the_store(session):
+    c, store, slug = session.console, session.store, "riverside-partners"
+    c.anonymous.value = True
+    assert store.workshop(slug).settings.anonymous is True
+    assert "anonymous" in c.message.value
+    c.reveal.value = True
+    assert store.workshop(slug).settings.ratings_revealed is True
+    c.stages["implementation"].value = "locked"
+    assert store.workshop(slug).settings.is_locked("implementation")
+    assert "Implementation is locked" in c.message.value
+    c.stages["implementation"].value = "open"
+    assert not store.workshop(slug).settings.is_locked("implementation")
+    c.new_round_button.click()
+    c.new_round_button.click()
+    assert store.workshop(slug).settings.round == 2
+    assert "Round 2" in c.round_label.value and "Round 2 started" in c.message.value
+    c.workshop_picker.value = "older-workshop"
+    assert store.workshop("older-workshop").settings.round == 1
+    c.reveal.value = True
+    assert store.workshop("older-workshop").settings.ratings_revealed is True
+
+
+def test_create_shows_the_new_workshop_and_the_store_message_on_error(session):
+    c = session.console
+    c.new_title.value = "Harbour Alliance"
+    c.create_button.click()
+    assert c.value == "harbour-alliance" and session.store.workshop("harbour-alliance").title == "Harbour Alliance"
+    assert c.new_title.value == ""
+    c.create_button.click()  # empty title
+    assert "xs-console-error" in c.message.value
+    assert "workshop title: must not be empty" in c.message.value
+    assert len(session.store.workshops()) == 3
+
+
+def test_a_refused_change_is_shown_and_the_control_put_back(session, monkeypatch):
+    from toolkit.errors import ToolkitError
+
+    def refuse(*_a, **_k):
+        raise ToolkitError("the store is read-only right now")
+
+    monkeypatch.setattr(session.store, "update_settings", refuse)
+    session.console.reveal.value = True
+    assert "the store is read-only right now" in session.console.message.value
+    assert session.console.reveal.value is False  # shows what the store holds
+
+
+def test_export_writes_through_toolkit_export(session, tmp_path):
+    pytest.importorskip("toolkit.export")
+    c = session.console
+    c.export_format.value = "json"
+    c.export_path.value = str(tmp_path) + "/"
+    c.export_button.click()
+    written = tmp_path / "riverside-partners.json"
+    assert written.exists(), c.message.value
+    assert f"Saved {written}" in c.message.value
+    assert json.loads(written.read_text())["workshop"]["slug"] == "riverside-partners"
+
+
+def test_export_without_the_export_module_says_so(session, monkeypatch):
+    real_import = builtins.__import__
+
+    def no_export(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "toolkit" and fromlist and "export" in fromlist:
+            raise ImportError("No module named 'toolkit.export'")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", no_export)
+    assert session.export("json", "") is None
+    assert "Exports are not available" in session.console.message.value
+    assert "xs-console-error" in session.console.message.value
+
+
+def test_build_console_on_an_empty_store(tmp_path):
+    c = build_console(str(tmp_path / "new.sqlite"))
+    assert c.value == ""
+    assert c.reveal.disabled and c.export_button.disabled
+    assert "No workshop yet" in c.summary.value
+    c.new_title.value = "First"
+    c.create_button.click()
+    assert c.value == "first" and not c.reveal.disabled
+    assert c.session.slug == "first"

@@ -1,0 +1,297 @@
+"""The live dashboard (widgets/dashboard.py), headless: build it on a
+read-only store, change the store, call refresh(), assert the widgets."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import ipywidgets as widgets
+import pytest
+import sqlalchemy as sa
+
+from toolkit.errors import NotFound, ToolkitError
+from toolkit.store import AnswerStore
+from widgets.dashboard import RATINGS_HIDDEN, Dashboard, build_dashboard, frames_digest, refresh_interval
+
+XSS = ['<img src=x onerror=alert(1)>', "<script>alert(1)</script>"]
+
+
+@pytest.fixture
+def rw(sqlite_store):
+    """The writable store participants' kernels use, with one workshop and
+    three people from three sectors at two tables."""
+    ws = sqlite_store.create_workshop("Riverside Partners")
+    s = sqlite_store
+    people = {
+        "gov": s.add_participant(ws.slug, name="Ana Ruiz", organization="City Parks", sector="government", table="Table 1"),
+        "biz": s.add_participant(ws.slug, name="Ben Cole", organization="Cole Grocers", sector="business", table="Table 1"),
+        "npo": s.add_participant(ws.slug, name=None, organization="Food Bank", sector="nonprofit", table="Table 2"),
+    }
+    s.slug = ws.slug  # type: ignore[attr-defined]
+    s.people = {k: p.id for k, p in people.items()}  # type: ignore[attr-defined]
+    return s
+
+
+@pytest.fixture
+def ro(rw):
+    store = AnswerStore(rw.url, read_only=True)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def dash(ro):
+    d = Dashboard(ro, start=False)
+    yield d
+    d.close()
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def test_refuses_a_writable_store(rw):
+    with pytest.raises(ToolkitError, match="read_only=True"):
+        Dashboard(rw, start=False)
+
+
+def test_the_store_it_reads_cannot_write(rw, ro, dash):
+    with pytest.raises(ToolkitError, match="read-only"):
+        ro.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "x")
+    # Below our own checks: SQLite itself refuses (mode=ro).
+    with pytest.raises(sa.exc.OperationalError, match="readonly"):
+        with ro.engine.connect() as conn:
+            conn.exec_driver_sql("UPDATE workshops SET title = 'changed'")
+    assert rw.workshop(rw.slug).title == "Riverside Partners"
+
+
+def test_has_no_control_that_writes(dash):
+    kinds = {type(w) for w in _walk(dash)}
+    assert kinds <= {Dashboard, widgets.VBox, widgets.HBox, widgets.HTML, widgets.Dropdown}
+    assert widgets.Dropdown in kinds  # the pickers exist; they only choose what to read
+
+
+def test_participants_by_sector_and_table_with_names(dash):
+    html = dash.participants.value
+    assert "xs-dash-participants" in dash.participants._dom_classes
+    assert "3 people" in html
+    for text in ("Government", "Business", "Non-profit", "Table 1", "Table 2", "Ana Ruiz (City Parks)", "Food Bank"):
+        assert text in html
+    assert dash.summary.value.count('class="xs-tile"') == 7
+
+
+def test_anonymous_mode_hides_names_in_participants_and_feed(rw, dash):
+    rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "Residents of Eastside")
+    rw.update_settings(rw.slug, anonymous=True)
+    assert dash.refresh()
+    for section in (dash.participants.value, dash.feed.value):
+        assert "Ana Ruiz" not in section and "City Parks" not in section
+    assert "Names hidden (anonymous mode)" in dash.participants.value
+    assert "Government · Table 1" in dash.feed.value
+    rw.update_settings(rw.slug, anonymous=False)
+    assert dash.refresh()
+    assert "Government · Table 1 · Ana Ruiz (City Parks)" in dash.feed.value
+
+
+def test_feed_escapes_script_payloads(rw, dash):
+    for payload in XSS:
+        rw.save_answer(rw.slug, rw.people["npo"], "engage-potential-partners", "epp-2", payload)
+        assert dash.refresh()
+        assert payload not in dash.feed.value
+        assert payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in dash.feed.value
+    assert "<script" not in dash.feed.value and "<img" not in dash.feed.value
+    assert dash.feed.value.count('class="xs-feed-item"') == 1  # the current answer only
+
+
+def test_feed_shows_one_tool_by_question_and_keeps_the_choice(rw, dash):
+    tool = rw.kit.tool("share-a-vision-of-success")
+    q1, q2 = tool.questions[0], tool.questions[1]
+    rw.save_answer(rw.slug, rw.people["gov"], tool.id, q1.id, "Fresh food within a 10-minute walk")
+    dash.refresh()
+    dash.feed_picker.value = tool.id
+    assert html.escape(q1.text) in dash.feed.value and html.escape(q2.text) in dash.feed.value
+    assert "Fresh food within a 10-minute walk" in dash.feed.value
+    rw.save_answer(rw.slug, rw.people["biz"], tool.id, q2.id, "A store that pays its way")
+    rw.save_answer(rw.slug, rw.people["biz"], "engage-potential-partners", "epp-1", "Elsewhere")
+    assert dash.refresh()
+    assert dash.feed_picker.value == tool.id
+    assert "A store that pays its way" in dash.feed.value
+    assert "Elsewhere" not in dash.feed.value
+    dash.feed_picker.value = ""
+    assert "Elsewhere" in dash.feed.value  # all tools, newest first
+    assert dash.feed.value.index("Elsewhere") < dash.feed.value.index("A store that pays its way")
+
+
+def _rate(rw, tool_id, gov, biz, npo):
+    for key, value in (("gov", gov), ("biz", biz), ("npo", npo)):
+        rw.save_rating(rw.slug, rw.people[key], tool_id, value)
+
+
+def test_ratings_hidden_until_revealed_then_banded_with_labels(rw, dash):
+    _rate(rw, "engage-potential-partners", 5, 4, 4)  # strength, agreed
+    _rate(rw, "share-a-vision-of-success", 1, 5, 3)  # gap 4: divergence
+    _rate(rw, "account-for-resources", 2, 2, 3)  # concern
+    rw.save_comment(rw.slug, rw.people["gov"], "share-a-vision-of-success", "No shared map <b>yet</b>")
+    assert dash.refresh()
+    heat = dash.heatmap.value
+    assert RATINGS_HIDDEN in heat
+    assert "xs-band-strength" not in heat and "Strength" not in heat and "Concern" not in heat
+    assert "Ratings received" in heat  # counts only
+    assert "Partners see this differently" not in heat
+    assert RATINGS_HIDDEN in dash.divergence.value
+    assert "No shared map" not in dash.feed.value  # comments go with ratings
+
+    rw.update_settings(rw.slug, ratings_revealed=True)
+    assert dash.refresh()
+    heat = dash.heatmap.value
+    assert RATINGS_HIDDEN not in heat
+    assert 'xs-band xs-band-strength' in heat and ">Strength<" in heat
+    assert 'xs-band xs-band-concern' in heat and ">Concern<" in heat
+    assert 'xs-band xs-band-discuss' in heat and ">Discuss<" in heat  # the "all" column of the divergent tool: 3.0
+    assert heat.count('class="xs-divergence-flag"') == 1
+    assert "Partners see this differently" in heat
+    div = dash.divergence.value
+    assert "2. Share a Vision of Success" in div and "Government <b>1.0</b> vs Business <b>5.0</b> (gap 4.0)" in div
+    dash.feed_picker.value = "share-a-vision-of-success"
+    assert "No shared map &lt;b&gt;yet&lt;/b&gt;" in dash.feed.value
+
+
+def test_progress_grid_shares_by_table(rw, dash):
+    tool = rw.kit.tool("engage-potential-partners")
+    rw.save_answer(rw.slug, rw.people["gov"], tool.id, tool.questions[0].id, "a")
+    rw.save_answer(rw.slug, rw.people["biz"], tool.id, tool.questions[1].id, "b")
+    rw.save_rating(rw.slug, rw.people["npo"], tool.id, 3)
+    assert dash.refresh()
+    html = dash.progress.value
+    n = len(tool.questions)
+    assert f"<span class=\"xs-share-text\">2/{n}</span>" in html  # Table 1 answered two questions
+    assert f"<span class=\"xs-share-text\">0/{n}</span><span class=\"xs-rated\"" in html  # Table 2 only rated
+    assert "Stage 1: Diagnosis" in html and "Stage 4: Assessment" in html
+
+
+def test_dots_ranking_and_action_register(rw, dash):
+    rw.save_dots(rw.slug, rw.people["gov"], {"tell-the-story": 3, "identify-a-manager": 1})
+    rw.save_dots(rw.slug, rw.people["biz"], {"identify-a-manager": 1})
+    rw.add_action(rw.slug, "identify-a-manager", what="Ask <the> council", owner="Ana & co", owner_sector="government", due="2030-01-31")
+    assert dash.refresh()
+    dots = dash.dots.value
+    assert dots.index("Tell the Story") < dots.index("Identify a Manager")
+    assert "3 dots · 1 voter" in dots and "2 dots · 2 voters" in dots
+    assert "15 other tools have no dots." in dots
+    actions = dash.actions.value
+    assert "Ask &lt;the&gt; council" in actions and "Ana &amp; co" in actions and "2030-01-31" in actions
+    assert "(Government)" in actions and "xs-status-open" in actions
+
+
+def test_refresh_touches_nothing_when_the_data_did_not_change(rw, dash):
+    sent = []
+    sections = [dash.summary, dash.participants, dash.progress, dash.heatmap, dash.divergence, dash.feed, dash.dots, dash.actions, dash.status]
+    for w in sections:
+        w.observe(lambda change, w=w: sent.append(w._dom_classes[0]), "value")
+    assert dash.refresh() is False
+    assert dash.refresh() is False
+    assert sent == []
+    rw.add_action(rw.slug, "tell-the-story", what="Write it up", owner="Ben")
+    assert dash.refresh() is True
+    # Only sections whose HTML differs are sent again; who is here did not change.
+    assert "xs-actions" in sent and "xs-dash-participants" not in sent and "xs-heatmap" not in sent
+
+
+def test_digest_changes_with_frames_and_settings():
+    import pandas as pd
+
+    a = {"x": pd.DataFrame({"v": ["1", "2"]})}
+    b = {"x": pd.DataFrame({"v": ["1", "3"]})}
+    assert frames_digest(a) == frames_digest({"x": pd.DataFrame({"v": ["1", "2"]})})
+    assert frames_digest(a) != frames_digest(b)
+    assert frames_digest(a, {"ratings_revealed": False}) != frames_digest(a, {"ratings_revealed": True})
+
+
+def test_rounds_follow_the_current_one_unless_the_viewer_chose(rw, dash):
+    rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "Round one answer")
+    dash.refresh()
+    rw.new_round(rw.slug)
+    assert dash.refresh()
+    assert dash.round_picker.value == 2
+    assert [v for _l, v in dash.round_picker.options] == [1, 2]
+    assert "Round one answer" not in dash.feed.value
+    dash.round_picker.value = 1  # the viewer looks back
+    assert "Round one answer" in dash.feed.value
+    assert "showing round 1 of 2" in dash.status.value
+    rw.new_round(rw.slug)
+    dash.refresh()
+    assert dash.round_picker.value == 1  # their place is kept
+    dash.round_picker.value = 3
+    rw.new_round(rw.slug)
+    dash.refresh()
+    assert dash.round_picker.value == 4  # following the current round again
+
+
+def test_workshop_picker_and_env_preselect(rw, ro, monkeypatch):
+    other = rw.create_workshop("Harbour Alliance")
+    d = Dashboard(ro, start=False)
+    assert d.value == other.slug  # newest first
+    assert [v for _l, v in d.workshop_picker.options] == [other.slug, rw.slug]
+    d.workshop_picker.value = rw.slug
+    assert d.value == rw.slug and "3 people" in d.participants.value
+    monkeypatch.setenv("WORKSHOP_SLUG", rw.slug)
+    assert Dashboard(ro, start=False).value == rw.slug
+    monkeypatch.setenv("WORKSHOP_SLUG", "nope")
+    with pytest.raises(NotFound, match="nope"):
+        Dashboard(ro, start=False)
+
+
+def test_a_store_error_is_shown_and_the_view_kept(rw, ro, dash, monkeypatch):
+    before = dash.participants.value
+
+    def broken():
+        raise ToolkitError("database is locked")
+
+    monkeypatch.setattr(ro, "workshops", broken)
+    assert dash.refresh() is False
+    assert "Cannot read the store: database is locked" in dash.status.value
+    assert dash.participants.value == before
+    monkeypatch.undo()
+    dash.refresh()
+    assert "Cannot read the store" not in dash.status.value
+
+
+def test_empty_store(tmp_path):
+    AnswerStore(tmp_path / "empty.sqlite").close()
+    d = build_dashboard(str(tmp_path / "empty.sqlite"), refresh_seconds=2)
+    assert "no workshop yet" in d.status.value
+    assert d.refresh_seconds == 2
+    d.close()
+
+
+def test_refresh_interval(monkeypatch):
+    monkeypatch.delenv("WORKSHOP_REFRESH", raising=False)
+    assert refresh_interval() == 5
+    monkeypatch.setenv("WORKSHOP_REFRESH", "2.5")
+    assert refresh_interval() == 2.5
+    assert refresh_interval(10) == 10
+    assert refresh_interval(0.01) == 1  # never a busy loop
+    with pytest.raises(ValueError, match="seconds"):
+        refresh_interval("soon")
+
+
+def test_timer_refreshes_on_the_running_loop(rw, ro):
+    d = Dashboard(ro, refresh_seconds=1, start=False)
+    assert d.start() is False  # no loop outside a kernel: call refresh() yourself
+
+    async def scenario():
+        assert d.start() is True and d.running
+        rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "Written while projected")
+        for _ in range(100):  # the timer, not us, must pick it up
+            if "Written while projected" in d.feed.value:
+                break
+            await asyncio.sleep(0.1)
+        d.stop()
+
+    asyncio.run(scenario())
+    assert "Written while projected" in d.feed.value
+    assert not d.running
+    d.close()

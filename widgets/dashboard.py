@@ -1,0 +1,756 @@
+"""The live, read-only dashboard the facilitator projects.
+
+    >>> dash = build_dashboard()                    # $WORKSHOP_DB, $WORKSHOP_SLUG
+    >>> dash = Dashboard(AnswerStore(url, read_only=True), slug="demo", refresh_seconds=5)
+    >>> dash.refresh()                              # True when the data changed
+
+For the chosen workshop and round it shows who is here (by sector and
+table), progress by stage, tool and table, the readiness heatmap (tools by
+sector, banded strength / discuss / concern, with divergence flags), the
+answer feed of one tool, the dot-vote ranking and the action register.
+
+It only ever reads: it refuses a store that was not opened with
+``read_only=True``, and it has no control that writes. Everything a
+participant typed is shown escaped (:func:`html.escape`), never as HTML.
+
+Refreshing does not flicker or lose the viewer's place: every few seconds
+it reads :func:`toolkit.frames.live_frames`, compares a hash of the frames
+with the last one and, only when they differ, sets the ``value`` of the
+section widgets whose HTML changed. Children are never rebuilt, so the
+selected workshop, round and feed tool stay where the viewer put them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from toolkit.content import Toolkit
+    from toolkit.store import AnswerStore
+    from toolkit.values import Workshop, WorkshopSettings
+
+#: Seconds between refreshes unless ``refresh_seconds`` or $WORKSHOP_REFRESH say otherwise.
+DEFAULT_REFRESH_SECONDS = 5.0
+REFRESH_ENV = "WORKSHOP_REFRESH"
+SLUG_ENV = "WORKSHOP_SLUG"
+#: The feed option that shows the newest answers of every tool.
+ALL_TOOLS = ""
+#: How many answers the "all tools" feed shows.
+FEED_LATEST = 40
+RATINGS_HIDDEN = "Ratings hidden until the facilitator reveals them"
+BAND_LABELS = {"strength": "Strength", "discuss": "Discuss", "concern": "Concern"}
+
+_esc = html.escape
+
+
+def refresh_interval(value: float | str | None = None) -> float:
+    """The refresh interval in seconds: the argument, else $WORKSHOP_REFRESH,
+    else 5. Anything under one second is raised to one."""
+    raw: Any = value if value is not None else os.environ.get(REFRESH_ENV) or DEFAULT_REFRESH_SECONDS
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"refresh interval: expected a number of seconds, got {raw!r}") from None
+    return max(seconds, 1.0)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One read of the store: what the dashboard shows, and its hash."""
+
+    workshops: tuple[tuple[str, str], ...]
+    workshop: Workshop | None
+    round: int
+    frames: Mapping[str, Any]
+    digest: str
+
+
+def frames_digest(frames: Mapping[str, pd.DataFrame], *extra: object) -> str:
+    """A hash of frames (and any JSON-able extras): equal when nothing the
+    dashboard shows has changed."""
+    import pandas as pd
+
+    h = hashlib.sha1()
+    for name in sorted(frames):
+        df = frames[name]
+        h.update(name.encode())
+        h.update(",".join(map(str, df.columns)).encode())
+        h.update(str(len(df)).encode())
+        if len(df):
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    h.update(json.dumps(extra, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+class Dashboard(widgets.VBox):
+    """The live dashboard. ``value`` is the slug of the workshop shown.
+
+    Children are public: ``workshop_picker``, ``round_picker``, ``status``,
+    ``summary``, ``participants``, ``progress``, ``heatmap``,
+    ``divergence``, ``feed_picker``, ``feed``, ``dots``, ``actions`` (each
+    section an HTML widget with a stable CSS class, see docs/ui-hooks.md).
+
+    ``refresh()`` reads the store once and updates what changed; with
+    ``start=True`` (the default) it also runs every ``refresh_seconds`` on
+    the kernel's event loop when one is running (Voila, JupyterLab).
+    """
+
+    value = traitlets.Unicode("", help="slug of the workshop shown").tag(sync=True)
+
+    def __init__(self, store: AnswerStore, *, slug: str | None = None, refresh_seconds: float | None = None, start: bool = True, **kwargs: Any):
+        self._task: asyncio.Task[None] | None = None
+        if not getattr(store, "read_only", False):
+            from toolkit.errors import ToolkitError
+
+            raise ToolkitError("the dashboard only reads: open the store with AnswerStore(url, read_only=True)")
+        self.store = store
+        self.kit: Toolkit = store.kit
+        self.refresh_seconds = refresh_interval(refresh_seconds)
+        self.snapshot: Snapshot | None = None
+        self.refresh_count = 0  # how many reads changed what is shown (tests, diagnostics)
+        self._round_pinned = False  # the viewer chose an earlier round: do not follow new rounds
+        self._quiet = False  # set while the dashboard itself changes a picker
+        self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
+        self._digests: tuple[Any, str] | None = None  # (the frames dict last hashed, its hash)
+        self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
+
+        self.style_html = widgets.HTML(_CSS)
+        self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
+        self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="420px"))
+        self.workshop_picker.add_class("xs-dash-workshop")
+        self.round_picker = widgets.Dropdown(description="Round", options=[], layout=widgets.Layout(width="220px"))
+        self.round_picker.add_class("xs-dash-round")
+        self.status = _html("xs-dash-status")
+        self.summary = _html("xs-dash-summary")
+        self.participants = _html("xs-dash-participants")
+        self.progress = _html("xs-dash-progress")
+        self.heatmap = _html("xs-heatmap")
+        self.divergence = _html("xs-divergence")
+        self.feed_picker = widgets.Dropdown(
+            description="Tool",
+            options=[("All tools, newest first", ALL_TOOLS)] + [(f"{t.number}. {t.name}", t.id) for t in self.kit.tools],
+            value=ALL_TOOLS,
+            layout=widgets.Layout(width="520px"),
+        )
+        self.feed_picker.add_class("xs-dash-feed-tool")
+        self.feed = _html("xs-dash-feed")
+        self.dots = _html("xs-dots-ranking")
+        self.actions = _html("xs-actions")
+
+        controls = widgets.HBox([self.workshop_picker, self.round_picker], layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        controls.add_class("xs-dash-controls")
+        feed_box = widgets.VBox([_html("xs-dash-heading", _heading("Answer feed", "What tables are writing, as they write it")), self.feed_picker, self.feed])
+        feed_box.add_class("xs-dash-card")
+        side = widgets.HBox([self.participants, self.dots], layout=widgets.Layout(width="100%"))
+        side.add_class("xs-dash-row")
+        super().__init__(
+            [self.style_html, self.title, controls, self.status, self.summary, side, self.heatmap, self.divergence, self.progress, feed_box, self.actions],
+            layout=widgets.Layout(width="100%"),
+            **kwargs,
+        )
+        self.add_class("xs-dashboard")
+
+        self.workshop_picker.observe(self._on_workshop, "value")
+        self.round_picker.observe(self._on_round, "value")
+        self.feed_picker.observe(self._on_feed_tool, "value")
+
+        self._initial_slug = slug or os.environ.get(SLUG_ENV) or None
+        if self._initial_slug:
+            store.workshop(self._initial_slug)  # NotFound names the slug and the known ones
+        self.refresh()
+        if start:
+            self.start()
+
+    # ------------------------------------------------------------------
+    # Reading
+
+    def _selected(self) -> tuple[str | None, int | None]:
+        slug = self.workshop_picker.value or self._initial_slug
+        rnd = self.round_picker.value if self._round_pinned else None
+        return slug, rnd
+
+    def load(self, slug: str | None = None, round: int | None = None) -> Snapshot:
+        """Read what the dashboard shows from the store (no widget is
+        touched, so this can run off the kernel's event loop). Between
+        refreshes only new answer rows are read
+        (:class:`toolkit.frames.LiveFrames`)."""
+        from toolkit.frames import LiveFrames
+
+        with self._lock:
+            listed = self.store.workshops()
+            workshops = tuple((w.slug, w.title) for w in listed)
+            known = {w.slug: w for w in listed}
+            # A workshop that disappeared (or none chosen yet): show the newest.
+            workshop = known.get(slug or "") or (listed[0] if listed else None)
+            if workshop is None:
+                return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
+            current = workshop.settings.round
+            rnd = round if round is not None and 1 <= round <= current else current
+            if self._live is None or self._live.slug != workshop.slug:
+                self._live = LiveFrames(self.store, workshop.slug)
+            frames = self._live.refresh(rnd)
+            if self._digests is None or self._digests[0] is not frames:
+                # Only hashed when LiveFrames built new frames.
+                self._digests = (frames, frames_digest(frames))
+            digest = frames_digest({}, self._digests[1], workshops, workshop.title, workshop.settings.to_dict(), rnd)
+            return Snapshot(workshops, workshop, rnd, frames, digest)
+
+    def refresh(self, force: bool = False) -> bool:
+        """Read the store and update what changed. Returns ``True`` when the
+        data differed from the last read (or ``force``), ``False`` when
+        nothing was touched. A store error is shown in the status line and
+        the last good view stays."""
+        slug, rnd = self._selected()
+        try:
+            snap = self.load(slug, rnd)
+        except Exception as exc:  # noqa: BLE001 - shown to the facilitator, view kept
+            self._show_error(exc)
+            return False
+        return self.apply(snap, force=force)
+
+    def _show_error(self, exc: BaseException) -> None:
+        _set(self.status, f'<div class="xs-dash-error">Cannot read the store: {_esc(str(exc))}. Showing the last view; trying again in {self.refresh_seconds:g} s.</div>')
+
+    # ------------------------------------------------------------------
+    # Rendering
+
+    def apply(self, snap: Snapshot, force: bool = False) -> bool:
+        """Show a snapshot; untouched when its hash equals the last one."""
+        if not force and self.snapshot is not None and snap.digest == self.snapshot.digest:
+            if "xs-dash-error" in self.status.value:
+                self._render_status(snap)
+            return False
+        self.snapshot = snap
+        self.refresh_count += 1
+        self._sync_pickers(snap)
+        self._render(snap)
+        return True
+
+    def _sync_pickers(self, snap: Snapshot) -> None:
+        self._quiet = True
+        try:
+            options = [(f"{title} ({slug})", slug) for slug, title in snap.workshops]
+            if list(self.workshop_picker.options) != options:
+                self.workshop_picker.options = options
+            if snap.workshop is not None and self.workshop_picker.value != snap.workshop.slug:
+                self.workshop_picker.value = snap.workshop.slug
+            self.value = snap.workshop.slug if snap.workshop is not None else ""
+            current = snap.workshop.settings.round if snap.workshop is not None else 1
+            rounds = [(f"Round {n}" + (" (current)" if n == current else ""), n) for n in range(1, current + 1)]
+            if list(self.round_picker.options) != rounds:
+                self.round_picker.options = rounds
+            if self.round_picker.value != snap.round:
+                self.round_picker.value = snap.round
+        finally:
+            self._quiet = False
+
+    def _render(self, snap: Snapshot) -> None:
+        ws = snap.workshop
+        if ws is None:
+            _set(self.title, "<h1>Live dashboard</h1>")
+            _set(self.status, '<div class="xs-dash-empty">The store has no workshop yet. Create one from the facilitator console or with <code>workshop new "Title"</code>.</div>')
+            for section in (self.summary, self.participants, self.progress, self.heatmap, self.divergence, self.feed, self.dots, self.actions):
+                _set(section, "")
+            return
+        f = snap.frames
+        s = ws.settings
+        _set(self.title, f'<h1><span class="xs-dash-kicker">Live dashboard</span>{_esc(ws.title)}</h1>')
+        self._render_status(snap)
+        _set(self.summary, render_summary(f, s))
+        _set(self.participants, render_participants(f["participants"], self.kit, s))
+        _set(self.progress, render_progress(f["progress"], self.kit))
+        _set(self.heatmap, render_heatmap(f["ratings"], self.kit, s, f["divergence"], f["current_answers"]))
+        _set(self.divergence, render_divergence(f["divergence"], self.kit, s))
+        _set(self.dots, render_dots(f["priorities"]))
+        _set(self.actions, render_actions(f["actions"], self.kit))
+        self._render_feed()
+
+    def _render_status(self, snap: Snapshot) -> None:
+        ws = snap.workshop
+        if ws is None:
+            return
+        s = ws.settings
+        stages = "".join(
+            f'<span class="xs-pill xs-stage-{_esc(s.stage_state(st.id))}">{_esc(st.title)}: {"locked" if s.is_locked(st.id) else "open"}</span>'
+            for st in self.kit.stages
+        )
+        when = dt.datetime.now().strftime("%H:%M:%S")
+        earlier = "" if snap.round == s.round else f' <span class="xs-pill xs-pill-warn">showing round {snap.round} of {s.round}</span>'
+        _set(
+            self.status,
+            f'<div class="xs-dash-statusline"><span class="xs-pill">Round {s.round}</span>{earlier}'
+            f'<span class="xs-pill">{"Ratings revealed" if s.ratings_revealed else "Ratings hidden"}</span>'
+            f'<span class="xs-pill">{"Names hidden (anonymous)" if s.anonymous else "Names shown"}</span>{stages}'
+            f'<span class="xs-dash-updated">Updated {when} · refreshes every {self.refresh_seconds:g} s</span></div>',
+        )
+
+    def _render_feed(self) -> None:
+        snap = self.snapshot
+        if snap is None or snap.workshop is None:
+            _set(self.feed, "")
+            return
+        _set(self.feed, render_feed(snap.frames["current_answers"], self.kit, snap.workshop.settings, self.feed_picker.value))
+
+    # ------------------------------------------------------------------
+    # Viewer's choices
+
+    def _on_workshop(self, change: Mapping[str, Any]) -> None:
+        if self._quiet or not change["new"]:
+            return
+        self._round_pinned = False
+        self.refresh()
+
+    def _on_round(self, change: Mapping[str, Any]) -> None:
+        if self._quiet or change["new"] is None:
+            return
+        current = self.snapshot.workshop.settings.round if self.snapshot and self.snapshot.workshop else change["new"]
+        self._round_pinned = change["new"] != current
+        self.refresh()
+
+    def _on_feed_tool(self, _change: Mapping[str, Any]) -> None:
+        self._render_feed()
+
+    # ------------------------------------------------------------------
+    # The timer
+
+    def start(self) -> bool:
+        """Refresh every ``refresh_seconds`` on the running event loop (the
+        kernel's, in Voila and JupyterLab). Returns ``False`` when no loop is
+        running (plain Python, tests): call :meth:`refresh` yourself then."""
+        if self._task is not None and not self._task.done():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._run())
+        return True
+
+    def stop(self) -> None:
+        """Stop refreshing by itself."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            slug, rnd = self._selected()
+            try:
+                # The store is read off the loop so widget messages keep flowing.
+                snap = await loop.run_in_executor(None, self.load, slug, rnd)
+            except Exception as exc:  # noqa: BLE001 - shown, and tried again next tick
+                self._show_error(exc)
+                continue
+            if self._selected() == (slug, rnd):  # the viewer did not move meanwhile
+                self.apply(snap)
+
+    def close(self) -> None:
+        self.stop()
+        super().close()
+
+
+def build_dashboard(url: str | None = None, *, slug: str | None = None, refresh_seconds: float | None = None) -> Dashboard:
+    """Open the store read-only (``url``, else $WORKSHOP_DB, else the
+    default file) and return a running dashboard. This is all
+    ``notebooks/dashboard.ipynb`` does."""
+    from toolkit.store import AnswerStore
+
+    return Dashboard(AnswerStore(url, read_only=True), slug=slug, refresh_seconds=refresh_seconds)
+
+
+# ----------------------------------------------------------------------
+# Sections: pure functions from frames to escaped HTML, testable alone.
+
+
+def _html(css_class: str, value: str = "") -> widgets.HTML:
+    w = widgets.HTML(value, layout=widgets.Layout(width="100%"))
+    w.add_class(css_class)
+    return w
+
+
+def _set(widget: widgets.HTML, value: str) -> None:
+    if widget.value != value:
+        widget.value = value
+
+
+def _heading(title: str, subtitle: str = "") -> str:
+    sub = f'<p class="xs-dash-sub">{_esc(subtitle)}</p>' if subtitle else ""
+    return f'<h2 class="xs-dash-h2">{_esc(title)}</h2>{sub}'
+
+
+def _card(css: str, title: str, subtitle: str, body: str) -> str:
+    return f'<section class="xs-dash-card {css}">{_heading(title, subtitle)}{body}</section>'
+
+
+def _sector_name(kit: Toolkit, sector_id: str) -> str:
+    return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
+
+
+def _who(row: Any, kit: Toolkit, settings: WorkshopSettings) -> str:
+    """Sector · table, and the person unless the workshop is anonymous."""
+    parts = [_sector_name(kit, str(row["sector"])), str(row["table"])]
+    if not settings.anonymous:
+        name = str(row["name"]) if row["name"] else ""
+        org = str(row["organization"]) if row["organization"] else ""
+        parts.append(f"{name} ({org})" if name and org else name or org)
+    return " · ".join(_esc(p) for p in parts if p)
+
+
+def render_summary(frames: Mapping[str, pd.DataFrame], settings: WorkshopSettings) -> str:
+    """Big numbers: people, sectors, tables, answers, ratings, dots, actions."""
+    people = frames["participants"]
+    current = frames["current_answers"]
+    kinds = current["kind"].value_counts() if len(current) else {}
+    dots = int(frames["priorities"]["dots"].sum()) if len(frames["priorities"]) else 0
+    tiles = [
+        ("Participants", len(people)),
+        ("Sectors", people["sector"].nunique() if len(people) else 0),
+        ("Tables", people["table"].nunique() if len(people) else 0),
+        ("Answers", int(kinds.get("text", 0))),
+        ("Ratings", int(kinds.get("rating", 0))),
+        ("Dots placed", dots),
+        ("Actions", len(frames["actions"])),
+    ]
+    body = "".join(f'<div class="xs-tile"><div class="xs-tile-n">{n}</div><div class="xs-tile-label">{_esc(label)}</div></div>' for label, n in tiles)
+    return f'<div class="xs-tiles">{body}</div>'
+
+
+def render_participants(people: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings) -> str:
+    """Counts by sector and table; names listed unless anonymous."""
+    if people.empty:
+        return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
+    tables = sorted(people["table"].unique(), key=_natural)
+    sector_ids = [s.id for s in kit.sectors if s.id in set(people["sector"])] + sorted(set(people["sector"]) - {s.id for s in kit.sectors})
+    counts = people.groupby(["sector", "table"]).size()
+    head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
+    rows = []
+    for sid in sector_ids:
+        cells = "".join(f'<td class="xs-num">{int(counts.get((sid, t), 0)) or ""}</td>' for t in tables)
+        total = int((people["sector"] == sid).sum())
+        rows.append(f'<tr><th class="xs-rowhead">{_esc(_sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{total}</td></tr>')
+    col_totals = "".join(f'<td class="xs-num xs-total">{int((people["table"] == t).sum())}</td>' for t in tables)
+    rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
+    table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if settings.anonymous:
+        names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
+    else:
+        lines = []
+        for t in tables:
+            at = people[people["table"] == t]
+            who = ", ".join(
+                _esc(f"{r['name']} ({r['organization']})" if r["name"] else str(r["organization"])) for _, r in at.iterrows()
+            )
+            lines.append(f'<li><strong>{_esc(t)}:</strong> {who}</li>')
+        names = f'<ul class="xs-names">{"".join(lines)}</ul>'
+    return _card("xs-dash-participants-card", "Who is here", f"{len(people)} people by sector and table", table + names)
+
+
+def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
+    """A tool x table grid: share of each tool's questions a table answered,
+    grouped by stage, with a stage summary row."""
+    if progress.empty:
+        return _card("xs-dash-progress-card", "Progress", "By stage, tool and table", '<p class="xs-dash-empty">No table has signed in yet.</p>')
+    tables = sorted(progress["table"].unique(), key=_natural)
+    head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
+    by = {(r.tool_id, r.table): r for r in progress.itertuples(index=False)}
+    rows = []
+    for stage in kit.stages:
+        tools = kit.tools_in(stage.id)
+        stage_cells = []
+        for t in tables:
+            got = [by[(tool.id, t)] for tool in tools if (tool.id, t) in by]
+            share = sum(r.answered for r in got) / max(sum(r.questions for r in got), 1)
+            stage_cells.append(f'<td class="xs-num">{_pct(share)}</td>')
+        rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead">Stage {stage.number}: {_esc(stage.title)}</th>{"".join(stage_cells)}</tr>')
+        for tool in tools:
+            cells = []
+            for t in tables:
+                r = by.get((tool.id, t))
+                if r is None:
+                    cells.append("<td></td>")
+                    continue
+                rated = '<span class="xs-rated" title="rated">rated</span>' if r.rated else ""
+                cells.append(
+                    f'<td class="xs-share" style="--share:{r.share:.3f}" title="{r.answered} of {r.questions} questions answered">'
+                    f'<span class="xs-share-bar"></span><span class="xs-share-text">{r.answered}/{r.questions}</span>{rated}</td>'
+                )
+            rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{"".join(cells)}</tr>')
+    table = f'<table class="xs-grid xs-progress-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table)
+
+
+def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, divergence: pd.DataFrame, current: pd.DataFrame) -> str:
+    """Tools by sector. Hidden: counts only. Revealed: mean, a coloured band
+    with its label (never colour alone) and the divergence flag."""
+    from toolkit.frames import ALL_SECTORS, DISCUSS_AT, STRENGTH_AT
+
+    if not settings.ratings_revealed:
+        rated = current[current["kind"] == "rating"] if len(current) else current
+        if rated.empty:
+            body = '<p class="xs-dash-empty">No ratings yet.</p>'
+        else:
+            counts = rated.groupby(["tool_id", "sector"]).size()
+            sectors = _sectors_in(kit, set(rated["sector"]))
+            head = "".join(f"<th>{_esc(_sector_name(kit, s))}</th>" for s in sectors)
+            rows = []
+            for tool in kit.tools:
+                cells = "".join(f'<td class="xs-num">{int(counts.get((tool.id, s), 0)) or ""}</td>' for s in sectors)
+                total = int(sum(counts.get((tool.id, s), 0) for s in sectors))
+                rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-num xs-total">{total or ""}</td></tr>')
+            body = f'<table class="xs-grid"><thead><tr><th>Ratings received</th>{head}<th>All</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
+
+    if ratings.empty:
+        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
+    sectors = _sectors_in(kit, set(ratings["sector"]) - {ALL_SECTORS})
+    cell = {(r.tool_id, r.sector): r for r in ratings.itertuples(index=False)}
+    flagged = {r.tool_id: r for r in divergence.itertuples(index=False) if r.flagged} if len(divergence) else {}
+    head = "".join(f"<th>{_esc(_sector_name(kit, s))}</th>" for s in sectors)
+    rows = []
+    for stage in kit.stages:
+        rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead" colspan="{len(sectors) + 3}">Stage {stage.number}: {_esc(stage.title)}</th></tr>')
+        for tool in kit.tools_in(stage.id):
+            cells = "".join(_band_cell(cell.get((tool.id, s))) for s in [*sectors, ALL_SECTORS])
+            flag = ""
+            if tool.id in flagged:
+                d = flagged[tool.id]
+                flag = (
+                    f'<span class="xs-divergence-flag" title="{_esc(_sector_name(kit, d.low_sector))} {d.low_mean:.1f} vs '
+                    f'{_esc(_sector_name(kit, d.high_sector))} {d.high_mean:.1f}">Partners see this differently</span>'
+                )
+            rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-flagcell">{flag}</td></tr>')
+    legend = (
+        '<div class="xs-legend">'
+        f'<span class="xs-band xs-band-strength"><b>Strength</b> mean {STRENGTH_AT:g} or more</span>'
+        f'<span class="xs-band xs-band-discuss"><b>Discuss</b> {DISCUSS_AT:g} to under {STRENGTH_AT:g}</span>'
+        f'<span class="xs-band xs-band-concern"><b>Concern</b> under {DISCUSS_AT:g}</span>'
+        '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
+        "</div>"
+    )
+    table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _card("xs-heatmap-card", "Readiness heatmap", "Mean rating by sector, on a scale of 1 (not at all) to 5 (fully)", legend + table)
+
+
+def _band_cell(r: Any) -> str:
+    if r is None or r.count == 0:
+        unsure = f'<span class="xs-n">{r.not_sure} not sure</span>' if r is not None and r.not_sure else ""
+        return f'<td class="xs-band xs-band-none"><span class="xs-band-label">not rated</span>{unsure}</td>'
+    label = BAND_LABELS.get(r.band, r.band)
+    unsure = f", {r.not_sure} not sure" if r.not_sure else ""
+    return (
+        f'<td class="xs-band xs-band-{_esc(r.band)}" title="{label}: mean {r.mean:.2f} from {r.count} ratings{unsure}">'
+        f'<span class="xs-mean">{r.mean:.1f}</span><span class="xs-band-label">{label}</span><span class="xs-n">n={r.count}</span></td>'
+    )
+
+
+def render_divergence(divergence: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings) -> str:
+    """The tools where sectors' means are far apart: what to talk about."""
+    from toolkit.frames import DIVERGENCE_GAP
+
+    sub = f"Tools where two sectors' mean ratings differ by {DIVERGENCE_GAP:g} points or more"
+    if not settings.ratings_revealed:
+        return _card("xs-divergence-card", "Partners see this differently", sub, f'<p class="xs-dash-note">{RATINGS_HIDDEN}.</p>')
+    flagged = divergence[divergence["flagged"]] if len(divergence) else divergence
+    if flagged.empty:
+        return _card("xs-divergence-card", "Partners see this differently", sub, '<p class="xs-dash-empty">No tool is flagged: sectors broadly agree so far.</p>')
+    items = []
+    for r in flagged.sort_values("gap", ascending=False).itertuples(index=False):
+        items.append(
+            f'<li class="xs-divergence-item"><span class="xs-divergence-tool">{r.tool_number}. {_esc(r.tool)}</span>'
+            f'<span class="xs-divergence-detail">{_esc(_sector_name(kit, r.low_sector))} <b>{r.low_mean:.1f}</b> vs '
+            f'{_esc(_sector_name(kit, r.high_sector))} <b>{r.high_mean:.1f}</b> (gap {r.gap:.1f})</span></li>'
+        )
+    return _card("xs-divergence-card", "Partners see this differently", sub, f'<ul class="xs-divergence-list">{"".join(items)}</ul>')
+
+
+def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, tool_id: str = ALL_TOOLS) -> str:
+    """Current answers of one tool, by question (or the newest answers of
+    every tool), each with sector and table and, unless anonymous, who.
+    Comments that go with ratings are shown once ratings are revealed."""
+    kinds = ["text", "comment"] if settings.ratings_revealed else ["text"]
+    rows = current[current["kind"].isin(kinds)] if len(current) else current
+
+    def item(r: Any, with_tool: bool = False) -> str:
+        where = f'<div class="xs-feed-q">{r["tool_number"]}. {_esc(str(r["tool"]))} · {_esc(str(r["question"]) or "Comment with rating")}</div>' if with_tool else ""
+        return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(str(r["value"]))}</div><div class="xs-feed-who">{_who(r, kit, settings)}</div></div>'
+
+    if tool_id == ALL_TOOLS:
+        latest = rows.sort_values("answer_id", ascending=False).head(FEED_LATEST) if len(rows) else rows
+        if latest.empty:
+            return '<p class="xs-dash-empty">No answers yet.</p>'
+        return f'<div class="xs-feed">{"".join(item(r, True) for _, r in latest.iterrows())}</div>'
+    tool = kit.tool(tool_id)
+    mine = rows[rows["tool_id"] == tool_id] if len(rows) else rows
+    parts = []
+    for q in tool.questions:
+        answers = mine[(mine["kind"] == "text") & (mine["question_id"] == q.id)] if len(mine) else mine
+        body = "".join(item(r) for _, r in answers.sort_values("answer_id").iterrows()) if len(answers) else '<p class="xs-dash-empty">No answers yet.</p>'
+        parts.append(f'<div class="xs-feed-question"><h3>{_esc(q.text)}</h3><div class="xs-feed">{body}</div></div>')
+    if settings.ratings_revealed:
+        comments = mine[mine["kind"] == "comment"] if len(mine) else mine
+        if len(comments):
+            parts.append(f'<div class="xs-feed-question"><h3>What is missing (comments with ratings)</h3><div class="xs-feed">{"".join(item(r) for _, r in comments.iterrows())}</div></div>')
+    return "".join(parts)
+
+
+def render_dots(priorities: pd.DataFrame) -> str:
+    """Tools ranked by dots, with bars; tools without dots are summed up."""
+    voted = priorities[priorities["dots"] > 0] if len(priorities) else priorities
+    if voted.empty:
+        return _card("xs-dots-card", "Priorities", "Dot vote", '<p class="xs-dash-empty">No dots placed yet.</p>')
+    top = int(voted["dots"].max())
+    rows = []
+    for r in voted.itertuples(index=False):
+        width = 100 * r.dots / top
+        rows.append(
+            f'<li class="xs-dots-item{" xs-dots-top" if r.rank <= 3 else ""}"><span class="xs-dots-rank">{r.rank}</span>'
+            f'<span class="xs-dots-name">{r.tool_number}. {_esc(r.tool)}<span class="xs-dots-stage">{_esc(r.stage)}</span></span>'
+            f'<span class="xs-dots-bar"><span style="width:{width:.0f}%"></span></span>'
+            f'<span class="xs-dots-n">{r.dots} dot{"s" if r.dots != 1 else ""} · {r.voters} voter{"s" if r.voters != 1 else ""}</span></li>'
+        )
+    rest = len(priorities) - len(voted)
+    note = f'<p class="xs-dash-note">{rest} other tool{"s have" if rest != 1 else " has"} no dots.</p>' if rest else ""
+    return _card("xs-dots-card", "Priorities", "Dot vote: where to focus first", f'<ol class="xs-dots-list">{"".join(rows)}</ol>{note}')
+
+
+def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
+    """The action register: tool, what, owner and sector, due date, status."""
+    if actions.empty:
+        return _card("xs-actions-card", "Action register", "Who does what, by when", '<p class="xs-dash-empty">No actions recorded yet.</p>')
+    rows = []
+    for r in actions.itertuples(index=False):
+        sector = f' <span class="xs-muted">({_esc(_sector_name(kit, r.owner_sector))})</span>' if r.owner_sector else ""
+        status = str(r.status)
+        rows.append(
+            f'<tr><td class="xs-tool">{r.tool_number}. {_esc(r.tool)}</td><td class="xs-action-what">{_esc(r.what)}</td>'
+            f'<td>{_esc(r.owner)}{sector}</td><td class="xs-nowrap">{_esc(r.due) or "-"}</td>'
+            f'<td><span class="xs-status xs-status-{_esc(status.replace(" ", "-"))}">{_esc(status)}</span></td></tr>'
+        )
+    table = f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _card("xs-actions-card", "Action register", f"{len(actions)} action{'s' if len(actions) != 1 else ''}: who does what, by when", table)
+
+
+def _sectors_in(kit: Toolkit, present: set[str]) -> list[str]:
+    ordered = [s.id for s in kit.sectors if s.id in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """Sort "Table 2" before "Table 10"."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", str(text)))
+
+
+def _pct(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+_CSS = """<style>
+.xs-dashboard { --xs-ink:#1f2430; --xs-muted:#5f6b7a; --xs-line:#e3e7ee; --xs-card:#ffffff; --xs-bg:#f4f6fa;
+  --xs-accent:#3b5bdb; --xs-strength:#2b8a3e; --xs-strength-bg:#d3f9d8; --xs-discuss:#8a6100; --xs-discuss-bg:#fff3bf;
+  --xs-concern:#c92a2a; --xs-concern-bg:#ffe3e3; background:var(--xs-bg); padding:18px 22px 28px; box-sizing:border-box;
+  font-family: "Inter","Segoe UI","Helvetica Neue",Arial,sans-serif; color:var(--xs-ink); }
+.xs-dashboard .widget-html-content { line-height:1.4; white-space:normal; width:100%; }
+.xs-dashboard .widget-html, .xs-dashboard .widget-htmlmath { margin:0; }
+.xs-dash-title h1 { font-size:34px; font-weight:750; margin:4px 0 6px; letter-spacing:-0.01em; }
+.xs-dash-kicker { display:block; font-size:13px; font-weight:700; text-transform:uppercase; letter-spacing:.12em; color:var(--xs-accent); margin-bottom:2px; }
+.xs-dash-controls { gap:12px; margin:4px 0 6px; }
+.xs-dash-statusline { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin:4px 0 12px; font-size:13px; }
+.xs-pill { background:#e7ebf3; color:#334; border-radius:999px; padding:2px 10px; font-weight:600; }
+.xs-pill-warn { background:#fff3bf; color:#6b4e00; }
+.xs-stage-locked { background:#ffe3e3; color:#8a1c1c; }
+.xs-dash-updated { color:var(--xs-muted); margin-left:auto; }
+.xs-dash-error { background:#ffe3e3; color:#8a1c1c; padding:8px 12px; border-radius:8px; font-weight:600; margin:4px 0 12px; }
+.xs-tiles { display:grid; grid-template-columns:repeat(auto-fit,minmax(130px,1fr)); gap:12px; margin:0 0 16px; }
+.xs-tile { background:var(--xs-card); border-radius:14px; padding:14px 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); }
+.xs-tile-n { font-size:34px; font-weight:750; line-height:1.1; }
+.xs-tile-label { font-size:13px; color:var(--xs-muted); font-weight:600; text-transform:uppercase; letter-spacing:.06em; }
+.xs-dash-row { gap:16px; align-items:stretch; }
+.xs-dash-row > .widget-html { flex:1 1 0; min-width:0; }
+.xs-dash-card { background:var(--xs-card); border-radius:14px; padding:16px 20px 18px; margin:0 0 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); box-sizing:border-box; }
+.xs-dash-h2 { font-size:24px; font-weight:750; margin:0; }
+.xs-dash-sub { margin:2px 0 12px; color:var(--xs-muted); font-size:14px; }
+.xs-dash-empty { color:var(--xs-muted); font-style:italic; margin:6px 0; }
+.xs-dash-note { color:var(--xs-muted); font-size:13px; margin:8px 0 0; }
+.xs-muted { color:var(--xs-muted); }
+.xs-grid { border-collapse:separate; border-spacing:3px; font-size:14px; }
+.xs-grid th { font-weight:650; color:#3a4454; padding:4px 8px; text-align:center; white-space:nowrap; }
+.xs-grid td { padding:4px 8px; text-align:center; border-radius:6px; }
+.xs-grid .xs-rowhead { text-align:left; }
+.xs-grid .xs-tool { font-weight:500; max-width:340px; white-space:normal; }
+.xs-num { background:#f1f3f7; min-width:44px; font-variant-numeric:tabular-nums; }
+.xs-total { font-weight:700; background:#e7ebf3; }
+.xs-totalrow th { border-top:1px solid var(--xs-line); }
+.xs-stagerow th { text-align:left; font-size:13px; text-transform:uppercase; letter-spacing:.08em; color:var(--xs-accent); padding-top:12px; }
+.xs-stagerow td { font-weight:700; color:var(--xs-accent); }
+.xs-names { margin:10px 0 0; padding-left:18px; font-size:14px; color:#3a4454; }
+.xs-share { position:relative; background:#f1f3f7; min-width:64px; overflow:hidden; font-variant-numeric:tabular-nums; }
+.xs-share-bar { position:absolute; left:0; top:0; bottom:0; width:calc(var(--share) * 100%); background:#bac8ff; border-radius:6px; }
+.xs-share-text, .xs-rated { position:relative; }
+.xs-rated { display:inline-block; margin-left:6px; font-size:11px; font-weight:700; color:#1c3faa; text-transform:uppercase; }
+.xs-hidden-note { background:#eef2ff; color:#23318a; border-radius:10px; padding:10px 14px; font-weight:650; margin:0 0 12px; font-size:16px; }
+.xs-band { min-width:92px; }
+td.xs-band { padding:6px 8px; line-height:1.15; }
+.xs-band-strength { background:var(--xs-strength-bg); color:#14532d; box-shadow:inset 4px 0 0 var(--xs-strength); }
+.xs-band-discuss { background:var(--xs-discuss-bg); color:#5c4100; box-shadow:inset 4px 0 0 #f2b705; }
+.xs-band-concern { background:var(--xs-concern-bg); color:#7a1515; box-shadow:inset 4px 0 0 var(--xs-concern); }
+.xs-band-none { background:#f4f5f7; color:#8a94a3; }
+.xs-mean { font-size:19px; font-weight:750; margin-right:6px; font-variant-numeric:tabular-nums; }
+.xs-band-label { font-size:11px; font-weight:750; text-transform:uppercase; letter-spacing:.06em; }
+.xs-n { display:block; font-size:11px; opacity:.75; }
+.xs-legend { display:flex; flex-wrap:wrap; gap:8px; margin:0 0 10px; font-size:13px; }
+.xs-legend .xs-band { border-radius:6px; padding:4px 10px 4px 12px; min-width:0; }
+.xs-flagcell { text-align:left !important; }
+.xs-divergence-flag { display:inline-block; background:#f3d9fa; color:#5f1a73; border-radius:999px; padding:3px 10px; font-size:12px; font-weight:750; white-space:nowrap; }
+.xs-divergence-flag::before, .xs-divergence-tool::before { content:"\\25C6  "; }
+.xs-divergence-list { list-style:none; padding:0; margin:0; display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:10px; }
+.xs-divergence-item { background:#f8f0fc; border-radius:10px; padding:10px 14px; }
+.xs-divergence-tool { display:block; font-weight:700; color:#5f1a73; }
+.xs-divergence-detail { font-size:14px; color:#3a4454; }
+.xs-feed { display:grid; grid-template-columns:repeat(auto-fill,minmax(300px,1fr)); gap:10px; margin:6px 0 12px; }
+.xs-feed-question h3 { font-size:16px; font-weight:650; margin:12px 0 4px; }
+.xs-feed-item { background:#fff; border:1px solid var(--xs-line); border-left:4px solid var(--xs-accent); border-radius:10px; padding:10px 12px; }
+.xs-feed-text { font-size:16px; white-space:pre-wrap; overflow-wrap:anywhere; }
+.xs-feed-who { font-size:12px; color:var(--xs-muted); margin-top:6px; font-weight:600; }
+.xs-feed-q { font-size:12px; color:var(--xs-accent); font-weight:650; margin-bottom:4px; }
+.xs-dots-list { list-style:none; padding:0; margin:0; }
+.xs-dots-item { display:grid; grid-template-columns:34px minmax(180px,1.3fr) 1fr 130px; align-items:center; gap:10px; padding:5px 0; border-bottom:1px solid var(--xs-line); }
+.xs-dots-rank { font-size:18px; font-weight:750; color:var(--xs-muted); text-align:center; }
+.xs-dots-top .xs-dots-rank { color:#fff; background:var(--xs-accent); border-radius:999px; width:28px; height:28px; line-height:28px; }
+.xs-dots-name { font-weight:600; }
+.xs-dots-stage { display:block; font-size:12px; color:var(--xs-muted); font-weight:500; }
+.xs-dots-bar { background:#eef1f6; border-radius:999px; height:14px; overflow:hidden; }
+.xs-dots-bar span { display:block; height:100%; background:linear-gradient(90deg,#5c7cfa,#3b5bdb); border-radius:999px; }
+.xs-dots-n { font-size:13px; color:#3a4454; text-align:right; font-variant-numeric:tabular-nums; }
+.xs-list { width:100%; border-collapse:collapse; font-size:14px; }
+.xs-list th { text-align:left; color:var(--xs-muted); font-size:12px; text-transform:uppercase; letter-spacing:.06em; padding:6px 8px; border-bottom:2px solid var(--xs-line); }
+.xs-list td { padding:8px; border-bottom:1px solid var(--xs-line); vertical-align:top; }
+.xs-action-what { white-space:pre-wrap; overflow-wrap:anywhere; }
+.xs-nowrap { white-space:nowrap; }
+.xs-status { border-radius:999px; padding:2px 10px; font-size:12px; font-weight:700; white-space:nowrap; background:#e7ebf3; }
+.xs-status-open { background:#e7f5ff; color:#1864ab; }
+.xs-status-in-progress { background:#fff3bf; color:#6b4e00; }
+.xs-status-done { background:#d3f9d8; color:#14532d; }
+.xs-status-dropped { background:#f1f3f5; color:#6b7280; text-decoration:line-through; }
+</style>"""
