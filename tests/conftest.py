@@ -5,7 +5,7 @@
   ``$WORKSHOP_TEST_PG_URL``). Missing binaries fail the run: the suite must
   really test PostgreSQL.
 - ``store_url``: parametrized over ``sqlite`` and ``postgresql``; a fresh
-  SQLite file or a fresh PostgreSQL database per test.
+  SQLite file, or an empty PostgreSQL database no other test is using.
 - ``store``: an ``AnswerStore`` on ``store_url``; ``sqlite_store``: SQLite only.
 """
 
@@ -33,9 +33,6 @@ def _load_helper(name: str, file: str):
 
 
 pg = _load_helper("workshop_tests_pg", "pg.py")
-
-_databases = itertools.count(1)
-
 
 @pytest.fixture
 def kit():
@@ -65,20 +62,60 @@ def pg_url():
         server.stop()
 
 
+class _Databases:
+    """Empty PostgreSQL databases for tests, named ``test_<pid>_<n>``.
+
+    Each test gets a database nobody else is using, empty as if new. Creating
+    one costs about 0.4 s (PostgreSQL copies the template), so a database is
+    created only when none is free; after a test it is wiped (connections
+    ended, schemas dropped; tens of milliseconds) and handed to the next one.
+    All are dropped at the end of the session."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+        self.free: list[str] = []
+        self.made: list[str] = []
+        self._numbers = itertools.count(1)
+
+    def acquire(self) -> tuple[str, str]:
+        if self.free:
+            name = self.free.pop()
+            return name, pg.with_database(self.server_url, name)
+        name = f"test_{os.getpid()}_{next(self._numbers)}"
+        url = pg.create_database(self.server_url, name)
+        self.made.append(name)
+        return name, url
+
+    def release(self, name: str, url: str) -> None:
+        pg.wipe_database(url)
+        self.free.append(name)
+
+    def drop_all(self) -> None:
+        for name in self.made:
+            pg.drop_database(self.server_url, name)
+
+
+@pytest.fixture(scope="session")
+def _pg_databases(pg_url):
+    databases = _Databases(pg_url)
+    yield databases
+    databases.drop_all()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request, tmp_path):
     """A store URL on each backend, empty and private to this test: a SQLite
-    file in ``tmp_path``, or a new PostgreSQL database dropped afterwards."""
+    file in ``tmp_path``, or a PostgreSQL database of its own (see
+    ``_Databases``)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.sqlite'}"
         return
-    server = request.getfixturevalue("pg_url")
-    name = f"test_{os.getpid()}_{next(_databases)}"
-    url = pg.create_database(server, name)
+    databases = request.getfixturevalue("_pg_databases")
+    name, url = databases.acquire()
     try:
         yield url
     finally:
-        pg.drop_database(server, name)
+        databases.release(name, url)
 
 
 @pytest.fixture

@@ -166,6 +166,22 @@ def create_database(url: str, name: str) -> str:
     return with_database(url, name)
 
 
+def wipe_database(url: str) -> None:
+    """Empty the database of ``url`` as if it were new: end the connections
+    still open to it and drop every schema a test made, then recreate
+    ``public``. Much cheaper than CREATE DATABASE (which copies the template)."""
+    with _admin(url) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        schemas = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+        ).fetchall()
+        from psycopg import sql
+
+        for (schema,) in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute("CREATE SCHEMA public")
+
+
 def drop_database(url: str, name: str) -> None:
     """Drop database ``name``, ending any connection still open to it."""
     from psycopg import sql
