@@ -154,9 +154,11 @@ class AnswerStore:
             raise InvalidAnswer("settings.dots: expected 1 to 50 dots per participant")
         return self._change_settings(slug, lambda s: WorkshopSettings.from_dict({**s.to_dict(), **changes}))
 
-    def set_stage_state(self, slug: str, stage_id: str, state: str) -> Workshop:
-        """Open or lock one stage. A locked stage refuses every write."""
-        self.kit.stage(stage_id)
+    def set_stage_state(self, slug: str, stage_id: str | int, state: str) -> Workshop:
+        """Open or lock one stage (by id or number). A locked stage refuses
+        every write."""
+        # Store the stage's id: a number ("2") would be saved as a key no tool has.
+        stage_id = self.kit.stage(stage_id).id
         if state not in STAGE_STATES:
             raise InvalidAnswer(f"stage state: expected one of {', '.join(STAGE_STATES)}, got {state!r}")
         return self._change_settings(slug, lambda s: s.with_stage(stage_id, state))
