@@ -26,7 +26,7 @@ from toolkit.errors import ToolkitError
 Handler = Callable[[argparse.Namespace], int]
 
 #: Modules that add verbs; each has ``register(verb)``.
-VERB_MODULES: tuple[str, ...] = ("cli_store", "cli_export")
+VERB_MODULES: tuple[str, ...] = ("cli_store", "cli_serve", "cli_export")
 
 
 def _content(args: argparse.Namespace):

@@ -1,0 +1,178 @@
+"""A real ``workshop serve`` and Debian's Chromium, for what only a running
+server and a browser can show.
+
+- ``start_server(tmp_path, *args)``: start ``workshop serve`` on a free port
+  against a SQLite store in ``tmp_path``; returns a :class:`Server` once it
+  answers HTTP (stop it with ``server.stop()``).
+- ``room``: one server for the session (participant pages and dashboard,
+  one preheated kernel per page, dashboard refreshing every 2 seconds) on a
+  store with one workshop; ``room.store`` writes to it as participants do.
+- ``browser`` / ``page``: Chromium at /usr/bin/chromium through Playwright
+  (never a downloaded browser), a fresh 1400-wide page per test that fails
+  the test if the page raises a JavaScript dialog (``page.dialogs``).
+
+Voila needs time to start kernels: tests wait on selectors with generous
+timeouts (:data:`WAIT_MS`) and never assert on timing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Generous waits for a selector: a kernel may still be starting.
+WAIT_MS = 90_000
+#: The dashboard's refresh interval in the session server (seconds).
+REFRESH_SECONDS = 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class Server:
+    """A running ``workshop serve``."""
+
+    base_url: str
+    port: int
+    db: Path
+    slug: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    store: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def get(self, path: str) -> Response:
+        """GET ``path`` exactly as written (no normalising of ``..`` or
+        ``%2e``), without following redirects."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            return Response(r.status, r.read(), {k.lower(): v for k, v in r.getheaders()})
+        finally:
+            conn.close()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # Voila shuts its kernels down
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # our own process group only
+                self.proc.wait(timeout=10)
+        if self.store is not None:
+            self.store.close()
+
+
+def workshop_command() -> list[str]:
+    """The installed ``workshop`` console script beside this Python."""
+    script = shutil.which("workshop", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "toolkit.cli"]
+
+
+def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str = "Riverside Partners", env: dict[str, str] | None = None) -> Server:
+    """Start ``workshop serve`` against ``tmp_path/store/workshop.sqlite``
+    (a workshop is created first) and wait until it answers."""
+    from toolkit.store import AnswerStore
+
+    db = tmp_path / "store" / "workshop.sqlite"
+    store = AnswerStore(db)
+    ws = store.workshop(slug) if slug and any(w.slug == slug for w in store.workshops()) else store.create_workshop(title)
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    cmd = [*workshop_command(), "serve", "--db", str(db), "--workshop", ws.slug, "--port", str(port), *args]
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("WORKSHOP_SLUG", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=full_env, start_new_session=True)
+    server = Server(f"http://127.0.0.1:{port}", port, db, ws.slug, proc, log, store)
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"workshop serve exited with {proc.returncode}:\n{server.log_text()}")
+        try:
+            if server.get("/voila/api/contents").status == 200:
+                return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"workshop serve did not answer within 120 s:\n{server.log_text()}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def room(tmp_path_factory):
+    """The session's server: participant pages and the dashboard, one
+    preheated kernel per page, the dashboard refreshing every 2 s."""
+    server = start_server(tmp_path_factory.mktemp("room"), "--pool", "1", env={"WORKSHOP_REFRESH": str(REFRESH_SECONDS)})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (bash scripts/setup.sh --test)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page, 1400 px wide; ``page.dialogs`` collects any alert,
+    confirm or prompt the page raised (each is dismissed)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = context.new_page()
+    p.dialogs = []  # type: ignore[attr-defined]
+
+    def on_dialog(dialog):
+        p.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()
+
+    p.on("dialog", on_dialog)
+    p.set_default_timeout(WAIT_MS)
+    yield p
+    context.close()
