@@ -1,0 +1,123 @@
+"""Actions for one tool: what will be done, who owns it, by when.
+
+    >>> panel = ActionsPanel(kit, "share-discretion")
+    >>> panel.on_add(lambda fields: ...)       # the Session adds the action
+    >>> panel.show_actions(store.actions(slug, "share-discretion"))
+
+The form emits ``add({"what", "owner", "owner_sector", "due"})`` when the
+add button is pressed; the list shows the tool's actions as escaped text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from widgets.style import LABEL_STYLE, esc, hook, message_line, set_message
+
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
+    from toolkit.values import Action
+
+NO_SECTOR = ""
+
+
+class ActionsPanel(widgets.VBox):
+    """``value`` is the list of the tool's actions shown (``to_dict()`` of
+    each). Children: ``what`` (Textarea), ``owner`` (Text), ``owner_sector``
+    (Dropdown, optional), ``due`` (DatePicker), ``add`` (Button), ``message``
+    (Label), ``listing`` (HTML). CSS: ``xs-action-what``,
+    ``xs-action-owner``, ``xs-action-sector``, ``xs-action-due``,
+    ``xs-action-add``, ``xs-action-list``.
+    """
+
+    value = traitlets.List(help="the tool's actions, as dicts")
+
+    def __init__(self, kit: Toolkit, tool_id: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.tool_id = tool_id
+        self._sector_names = {s.id: s.name for s in kit.sectors}
+        self._add_handlers = widgets.CallbackDispatcher()
+        self.heading = widgets.HTML("<h3>Actions</h3><p class=\"xs-muted\">What will we do about this tool, who owns it, and by when?</p>")
+        self.what = hook(
+            widgets.Textarea(description="What will be done", placeholder="e.g. Draft a data-sharing agreement", rows=2,
+                             style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            "xs-action-what", "xs-stacked",
+        )
+        self.owner = hook(
+            widgets.Text(description="Owner", placeholder="a person or organization", style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            "xs-action-owner", "xs-stacked",
+        )
+        self.owner_sector = hook(
+            widgets.Dropdown(description="Owner's sector (optional)", options=[("Not given", NO_SECTOR)] + [(s.name, s.id) for s in kit.sectors],
+                             value=NO_SECTOR, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            "xs-action-sector", "xs-stacked",
+        )
+        self.due = hook(
+            widgets.DatePicker(description="Due date", value=None, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            "xs-action-due", "xs-stacked",
+        )
+        self.add = hook(widgets.Button(description="Add action", icon="plus", button_style="primary", tooltip="Add this action to the tool"), "xs-action-add")
+        self.add.on_click(lambda _b: self._add_handlers(self.fields()))
+        self.message = message_line("xs-action-message")
+        self.listing = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-action-listing")
+        fields = hook(widgets.Box([self.owner, self.owner_sector, self.due], layout=widgets.Layout(width="100%")), "xs-action-fields")
+        self.children = [self.heading, self.listing, self.what, fields, self.add, self.message]
+        hook(self, "xs-actions", "xs-card")
+        self.show_actions([])
+
+    def on_add(self, callback: Callable[[dict[str, Any]], Any], remove: bool = False) -> None:
+        """Register ``callback(fields)``; ``fields`` has ``what``, ``owner``,
+        ``owner_sector`` (``None`` when not given) and ``due`` (a date or
+        ``None``)."""
+        self._add_handlers.register_callback(callback, remove=remove)
+
+    def fields(self) -> dict[str, Any]:
+        due: dt.date | None = self.due.value
+        return {
+            "what": self.what.value,
+            "owner": self.owner.value,
+            "owner_sector": self.owner_sector.value or None,
+            "due": due,
+        }
+
+    def show_actions(self, actions: Iterable[Action]) -> None:
+        """List the tool's actions (plain text, escaped)."""
+        items = [a for a in actions if a.tool_id == self.tool_id]
+        self.value = [a.to_dict() for a in items]
+        if not items:
+            self.listing.value = '<p class="xs-muted xs-action-empty">No actions for this tool yet.</p>'
+            return
+        rows = []
+        for a in items:
+            bits = [f"owner: {esc(a.owner)}" + (f" ({esc(self._sector_names.get(a.owner_sector, a.owner_sector))})" if a.owner_sector else "")]
+            if a.due:
+                bits.append(f"due {esc(a.due)}")
+            bits.append(esc(a.status))
+            rows.append(f'<li class="xs-action"><strong>{esc(a.what)}</strong><br><span class="xs-muted">{" · ".join(bits)}</span></li>')
+        self.listing.value = f'<ul class="xs-action-list">{"".join(rows)}</ul>'
+
+    def added(self, action: Action, actions: Iterable[Action]) -> None:
+        """The action was stored: clear the form, say so, refresh the list."""
+        self.what.value = ""
+        self.owner.value = ""
+        self.owner_sector.value = NO_SECTOR
+        self.due.value = None
+        self.show_actions(actions)
+        set_message(self.message, f"Added: {action.what[:80]}", "ok")
+
+    def failed(self, reason: str) -> None:
+        set_message(self.message, f"Not added: {reason}", "error")
+
+    @property
+    def disabled(self) -> bool:
+        return self.add.disabled
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        for w in (self.what, self.owner, self.owner_sector, self.due, self.add):
+            w.disabled = bool(value)

@@ -1,0 +1,69 @@
+"""The priorities page: sign in, then spread your dots over the 17 tools.
+
+    >>> page = PrioritiesPage(kit, signin=SignIn(kit), budget=5)
+    >>> page.vote.counts["share-discretion"].value = 2
+
+The Session builds it (``session.priorities()``) and saves each change with
+``store.save_dots``; the page itself never writes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from widgets.dot_vote import DotVote
+from widgets.stage_workbook import stage_links
+from widgets.style import hook, style_block
+
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
+    from widgets.signin import SignIn
+
+SIGN_IN_FIRST = "Sign in above to place your dots."
+
+
+class PrioritiesPage(widgets.VBox):
+    """``value`` mirrors ``vote.value`` (``{tool_id: dots}``); ``ready`` is
+    true once signed in. Children: ``header``, ``links``, ``signin``,
+    ``notice`` (Label), ``vote`` (:class:`DotVote`). CSS: ``xs-page
+    xs-priorities``, ``xs-notice``."""
+
+    value = traitlets.Dict(help="{tool_id: dots}")
+    ready = traitlets.Bool(False, help="a participant is signed in")
+    problem = traitlets.Unicode("", help="why nobody can sign in (no workshop, no store)")
+
+    def __init__(self, kit: Toolkit, signin: SignIn | None = None, *, budget: int = 5, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.header = hook(
+            widgets.HTML(
+                '<div class="xs-eyebrow">After the four stages</div><h1>Priorities</h1>'
+                '<p class="xs-lead">Which tools should our collaboration work on first?</p>'
+                "<p>You have a few dots to spread over the tools. Put several on one tool if it matters a lot, "
+                "or one each on several. You can move them until the facilitator closes the vote.</p>",
+                layout=widgets.Layout(width="100%"),
+            ),
+            "xs-priorities-header",
+        )
+        self.links = widgets.HTML(stage_links(kit, "priorities"), layout=widgets.Layout(width="100%"))
+        self.signin = signin
+        self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
+        self.vote = DotVote(kit, budget=budget)
+        traitlets.dlink((self.vote, "value"), (self, "value"))
+        self.children = [style_block(), self.header, self.links, *([signin] if signin is not None else []), self.notice, self.vote]
+        hook(self, "xs-page", "xs-priorities")
+        self._apply()
+
+    @traitlets.observe("ready", "problem")
+    def _state_changed(self, _change: dict[str, Any]) -> None:
+        self._apply()
+
+    def _apply(self) -> None:
+        if not hasattr(self, "vote"):
+            return
+        self.vote.disabled = not self.ready or bool(self.problem)
+        text = self.problem or ("" if self.ready else SIGN_IN_FIRST)
+        self.notice.value = text
+        self.notice.layout.display = None if text else "none"

@@ -1,0 +1,119 @@
+"""One tool's guiding questions, each with an autosaved answer box.
+
+    >>> form = QuestionForm(kit.tool("engage-potential-partners"))
+    >>> form.on_save(lambda question_id, text: ...)   # the Session saves
+    >>> form.boxes["epp-1"].value = "The river trust"
+    >>> form.flush()                                    # save now (tests)
+
+Every box has its question as a visible ``<label>`` (the Textarea's
+``description``) and a status line under it. The form never writes: about a
+second after the last keystroke it emits ``save(question_id, text)``, and
+whoever saved calls :meth:`mark_saved` or :meth:`mark_failed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from widgets.autosave import DEFAULT_DELAY, AutosaveField, CallLater, Debouncer, SaveStatus
+from widgets.style import LABEL_STYLE, hook
+
+if TYPE_CHECKING:
+    from toolkit.content import Tool
+
+
+class QuestionForm(widgets.VBox):
+    """Answer boxes for ``tool.questions``.
+
+    ``value`` is ``{question_id: text}`` as typed (read-only view of the
+    boxes). Children: ``boxes`` and ``statuses`` (dicts by question id),
+    ``rows`` (one VBox per question, class ``xs-question``).
+    CSS: each box ``xs-answer xs-q-<question_id>``, each status
+    ``xs-save-status``.
+    """
+
+    value = traitlets.Dict(help="{question_id: text} as typed")
+
+    def __init__(self, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.tool = tool
+        self.debouncer = Debouncer(self._fire, delay=delay, call_later=call_later)
+        self._save_handlers = widgets.CallbackDispatcher()
+        self.boxes: dict[str, widgets.Textarea] = {}
+        self.statuses: dict[str, SaveStatus] = {}
+        self.fields: dict[str, AutosaveField] = {}
+        self.rows: dict[str, widgets.VBox] = {}
+        for n, question in enumerate(tool.questions, start=1):
+            box = widgets.Textarea(
+                value="",
+                description=f"{n}. {question.text}",
+                placeholder="Type your answer; it saves by itself",
+                continuous_update=True,
+                rows=4,
+                style=LABEL_STYLE,
+                layout=widgets.Layout(width="100%"),
+            )
+            hook(box, "xs-answer", f"xs-q-{question.id}", "xs-stacked")
+            status = SaveStatus()
+            self.boxes[question.id] = box
+            self.statuses[question.id] = status
+            self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer)
+            box.observe(self._sync_value, "value")
+            row = hook(widgets.VBox([box, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
+            self.rows[question.id] = row
+        self.children = list(self.rows.values())
+        self.value = {qid: "" for qid in self.boxes}
+        hook(self, "xs-question-form")
+
+    # -- events -----------------------------------------------------------
+
+    def on_save(self, callback: Callable[[str, str], Any], remove: bool = False) -> None:
+        """Register ``callback(question_id, text)``, called when a changed
+        answer has settled (or on :meth:`flush`)."""
+        self._save_handlers.register_callback(callback, remove=remove)
+
+    def flush(self) -> None:
+        """Emit every pending save now instead of after the delay."""
+        self.debouncer.flush()
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Question ids with a change not saved yet."""
+        return tuple(str(k) for k in self.debouncer.pending)
+
+    def _fire(self, question_id: Any) -> None:
+        field = self.fields[question_id]
+        if not field.dirty:
+            field.settled()
+            return
+        self._save_handlers(question_id, field.value)
+
+    # -- state from whoever saved -----------------------------------------
+
+    def mark_saved(self, question_id: str, text: str, when: float) -> None:
+        self.fields[question_id].mark_saved(text, when)
+
+    def mark_failed(self, question_id: str, reason: str) -> None:
+        self.fields[question_id].mark_failed(reason)
+
+    def load(self, answers: Mapping[str, str]) -> None:
+        """Show the store's answers (``{question_id: text}``) without saving;
+        boxes not named are emptied."""
+        for qid, field in self.fields.items():
+            field.load(answers.get(qid, ""))
+
+    @property
+    def disabled(self) -> bool:
+        return all(b.disabled for b in self.boxes.values())
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        for box in self.boxes.values():
+            box.disabled = bool(value)
+
+    def _sync_value(self, change: dict[str, Any]) -> None:
+        self.value = {qid: box.value for qid, box in self.boxes.items()}

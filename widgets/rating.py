@@ -1,0 +1,172 @@
+"""The readiness rating of one tool: "How well does our collaboration do
+this today?" on the content's scale, plus "Not sure".
+
+    >>> rating = Rating(kit.scale, "share-discretion")
+    >>> rating.on_rate(lambda value: ...)        # 1..5 or "not-sure"
+    >>> rating.on_comment(lambda text: ...)      # autosaved like answers
+    >>> rating.buttons.value = 2                 # the comment box appears
+
+A rating of 1 or 2 opens a comment box asking what is missing; it is
+autosaved like an answer (see :mod:`widgets.autosave`). The rating itself
+is saved at once, on the click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from toolkit.values import NOT_SURE
+from widgets.autosave import DEFAULT_DELAY, AutosaveField, CallLater, Debouncer, SaveStatus
+from widgets.style import LABEL_STYLE, esc, hook
+
+if TYPE_CHECKING:
+    from toolkit.content import Scale
+
+#: Ratings that ask "what is missing?".
+LOW_RATINGS = (1, 2)
+COMMENT_PROMPT = "What is missing? What would help us do this better?"
+
+
+class Rating(widgets.VBox):
+    """``value`` is ``None`` (not rated yet), a scale point (``1``..``5``)
+    or ``"not-sure"``.
+
+    Children: ``question`` (HTML heading), ``buttons`` (ToggleButtons, class
+    ``xs-rating``), ``status`` (``xs-save-status``), ``comment`` (Textarea,
+    ``xs-rating-comment``), ``comment_status``, ``comment_box`` (shown only
+    for a low rating).
+    """
+
+    value = traitlets.Any(None, allow_none=True, help="1..n, 'not-sure' or None")
+
+    def __init__(self, scale: Scale, tool_id: str, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.scale = scale
+        self.tool_id = tool_id
+        self._rate_handlers = widgets.CallbackDispatcher()
+        self._comment_handlers = widgets.CallbackDispatcher()
+        self._loading = False
+        self.saved_value: Any = None
+        options = [(f"{p.value} · {p.label}", p.value) for p in scale.points] + [(scale.not_sure, NOT_SURE)]
+        tooltips = [p.description or p.label for p in scale.points] + ["We do not know enough to say yet."]
+        self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>"), "xs-rating-question")
+        self.buttons = widgets.ToggleButtons(
+            options=options,
+            value=None,
+            tooltips=tooltips,
+            description="Rating",
+            style=LABEL_STYLE | {"button_width": "auto"},
+            layout=widgets.Layout(width="100%"),
+        )
+        hook(self.buttons, "xs-rating", f"xs-rating-{tool_id}")
+        self.status = SaveStatus()
+        self.debouncer = Debouncer(self._fire_comment, delay=delay, call_later=call_later)
+        self.comment = widgets.Textarea(
+            value="",
+            description=COMMENT_PROMPT,
+            placeholder="For example: no shared data yet, the business partners were not asked, …",
+            continuous_update=True,
+            rows=3,
+            style=LABEL_STYLE,
+            layout=widgets.Layout(width="100%"),
+        )
+        hook(self.comment, "xs-rating-comment", "xs-stacked")
+        self.comment_status = SaveStatus()
+        self.comment_field = AutosaveField("comment", self.comment, self.comment_status, self.debouncer)
+        self.comment_box = hook(widgets.VBox([self.comment, self.comment_status], layout=widgets.Layout(width="100%", display="none")), "xs-rating-comment-box")
+        self.buttons.observe(self._clicked, "value")
+        self.children = [self.question, self.buttons, self.status, self.comment_box]
+        hook(self, "xs-rating-block")
+
+    # -- events -----------------------------------------------------------
+
+    def on_rate(self, callback: Callable[[Any], Any], remove: bool = False) -> None:
+        """Register ``callback(value)``: ``1``..``5`` or ``"not-sure"``."""
+        self._rate_handlers.register_callback(callback, remove=remove)
+
+    def on_comment(self, callback: Callable[[str], Any], remove: bool = False) -> None:
+        """Register ``callback(text)``, called when the comment has settled."""
+        self._comment_handlers.register_callback(callback, remove=remove)
+
+    def flush(self) -> None:
+        """Emit a pending comment save now."""
+        self.debouncer.flush()
+
+    def _clicked(self, change: dict[str, Any]) -> None:
+        self.value = change["new"]
+        self._show_comment()
+        if self._loading or change["new"] is None:
+            return
+        self.status.editing()
+        self._rate_handlers(change["new"])
+
+    def _fire_comment(self, _key: Any) -> None:
+        if not self.comment_field.dirty:
+            self.comment_field.settled()
+            return
+        self._comment_handlers(self.comment.value)
+
+    def _show_comment(self) -> None:
+        low = self.buttons.value in LOW_RATINGS
+        self.comment_box.layout.display = None if low else "none"
+
+    @property
+    def comment_visible(self) -> bool:
+        return self.comment_box.layout.display != "none"
+
+    # -- state from whoever saved -----------------------------------------
+
+    def mark_rating_saved(self, value: Any, when: float) -> None:
+        self.saved_value = value
+        self.status.saved(when)
+
+    def mark_rating_failed(self, reason: str) -> None:
+        """Show why, and put the buttons back to what the store holds."""
+        self._set_buttons(self.saved_value)
+        self.status.failed(reason)
+
+    def mark_comment_saved(self, text: str, when: float) -> None:
+        self.comment_field.mark_saved(text, when)
+
+    def mark_comment_failed(self, reason: str) -> None:
+        self.comment_field.mark_failed(reason)
+
+    def load(self, rating: Any, comment: str = "") -> None:
+        """Show the stored rating (``"3"``, ``3``, ``"not-sure"`` or ``None``)
+        and comment without saving them again."""
+        value = _parse(rating)
+        self.saved_value = value
+        self._set_buttons(value)
+        if value is None:
+            self.status.clear()
+        else:
+            self.status.saved(None)
+        self.comment_field.load(comment or "")
+
+    def _set_buttons(self, value: Any) -> None:
+        self._loading = True
+        try:
+            self.buttons.value = value
+        finally:
+            self._loading = False
+
+    @property
+    def disabled(self) -> bool:
+        return self.buttons.disabled
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        self.buttons.disabled = bool(value)
+        self.comment.disabled = bool(value)
+
+
+def _parse(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if value == NOT_SURE:
+        return NOT_SURE
+    return int(value)

@@ -1,0 +1,386 @@
+"""One participant's session in one kernel: the only place where widget
+events become store calls.
+
+    >>> from widgets.session import Session
+    >>> session = Session()                      # $WORKSHOP_DB, $WORKSHOP_SLUG
+    >>> session.stage_workbook("diagnosis")      # a widget; the cell shows it
+    >>> session.priorities()                     # the dot vote
+
+``Session(store=None, workshop=None)`` opens an :class:`AnswerStore` on
+``$WORKSHOP_DB`` (else the default SQLite file) when none is given and picks
+the workshop: the argument, else ``$WORKSHOP_SLUG``, else the most recent
+one. The participant signs in once per kernel (the sign-in form is shared by
+every page the session builds); signing in again with the same name,
+organization and table finds the same participant, and their current
+answers, ratings, comments, dots and the tools' actions are shown again.
+
+Widgets only emit events; this class saves, then tells the widget
+"Saved 14:03:12" or "Not saved: <the store's reason>". When a write is
+refused because the facilitator locked the stage, or every
+``poll_seconds`` on the kernel's event loop, it re-reads the workshop
+settings and makes locked stages read-only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from toolkit.errors import StageLocked, ToolkitError
+from toolkit.store import AnswerStore
+from toolkit.values import NOT_SURE
+from widgets.autosave import DEFAULT_DELAY, CallLater
+from widgets.priorities import PrioritiesPage
+from widgets.signin import SignIn
+from widgets.stage_workbook import StageWorkbook, ToolPanel
+
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
+    from toolkit.values import Participant, Workshop
+
+SLUG_ENV = "WORKSHOP_SLUG"
+#: Seconds between re-reads of the workshop settings (stage locks, dots).
+DEFAULT_POLL_SECONDS = 15.0
+NO_WORKSHOP = (
+    "This store has no workshop yet. Facilitator: run `workshop new \"Your workshop title\"` "
+    "(or `workshop demo` for a practice workshop), then reload this page."
+)
+STORE_DOWN = "the workshop store could not be reached ({}); your text is still here, keep typing or try again in a moment"
+NOT_SIGNED_IN = "sign in first"
+
+
+class Session:
+    """Connects one kernel's widgets to the answer store.
+
+    ``store``: an :class:`AnswerStore` (default: one on ``$WORKSHOP_DB``).
+    ``workshop``: a slug (default: ``$WORKSHOP_SLUG``, else the most
+    recent workshop). ``autosave_delay``: seconds between the last keystroke
+    and the save (``0`` saves on every change). ``call_later``: the timer
+    the autosave uses (default: the kernel's event loop; tests may pass a
+    fake). ``poll_seconds``: how often to re-read the workshop settings
+    (``0``: never; it is also re-read after a refused write).
+
+    Attributes: ``store``, ``kit``, ``workshop`` (or ``None``),
+    ``participant`` (``None`` until signed in), ``signin`` (the shared
+    :class:`SignIn`), ``problem`` (why nobody can sign in, or ``""``).
+    """
+
+    def __init__(
+        self,
+        store: AnswerStore | None = None,
+        workshop: str | None = None,
+        *,
+        autosave_delay: float = DEFAULT_DELAY,
+        call_later: CallLater | None = None,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+    ):
+        self.problem = ""
+        self.autosave_delay = autosave_delay
+        self.call_later = call_later
+        self.poll_seconds = poll_seconds
+        self.participant: Participant | None = None
+        self.workshop: Workshop | None = None
+        self.workbooks: list[StageWorkbook] = []
+        self.priority_pages: list[PrioritiesPage] = []
+        self._current: dict[tuple[str, str, str], str] = {}
+        self._polling = False
+        if store is None:
+            try:
+                store = AnswerStore()
+            except (ToolkitError, SQLAlchemyError) as exc:
+                self.problem = f"The workshop store cannot be opened ({_reason(exc)}). Facilitator: check WORKSHOP_DB."
+        self.store = store
+        if store is not None:
+            self.kit: Toolkit = store.kit
+        else:
+            from toolkit import content
+
+            self.kit = content.load()
+        workshops = self._pick_workshop(workshop)
+        self.signin = SignIn(self.kit, workshops=workshops, selected=self.workshop.slug if self.workshop else None)
+        self.signin.on_sign_in(self._on_sign_in)
+        if self.problem:
+            self.signin.unavailable(self.problem)
+
+    def __repr__(self) -> str:
+        who = f"participant {self.participant.id}" if self.participant else "not signed in"
+        slug = self.workshop.slug if self.workshop else None
+        return f"<Session workshop={slug!r} {who}>"
+
+    @property
+    def slug(self) -> str | None:
+        return self.workshop.slug if self.workshop else None
+
+    def _pick_workshop(self, wanted: str | None) -> list[tuple[str, str]]:
+        if self.store is None:
+            return []
+        try:
+            found = self.store.workshops()
+        except SQLAlchemyError as exc:
+            self.problem = f"The workshop store cannot be read ({_reason(exc)}). Facilitator: check WORKSHOP_DB."
+            return []
+        wanted = wanted or os.environ.get(SLUG_ENV) or None
+        if not found:
+            self.problem = NO_WORKSHOP
+            return []
+        by_slug = {w.slug: w for w in found}
+        if wanted is not None and wanted not in by_slug:
+            known = ", ".join(list(by_slug)[:10])
+            self.problem = f"There is no workshop {wanted!r} in this store (known: {known}). Facilitator: check WORKSHOP_SLUG."
+            return []
+        self.workshop = by_slug[wanted] if wanted else found[0]  # newest first
+        return [(f"{w.title} ({w.slug})", w.slug) for w in found]
+
+    # ------------------------------------------------------------------
+    # Pages
+
+    def stage_workbook(self, stage_id: str | int) -> StageWorkbook:
+        """The workbook of one stage (id like ``"diagnosis"`` or number),
+        wired to the store."""
+        book = StageWorkbook(self.kit, self.kit.stage(stage_id).id, signin=self.signin, delay=self.autosave_delay, call_later=self.call_later)
+        for panel in book.panels.values():
+            self._wire(book, panel)
+        book.problem = self.problem
+        self.workbooks.append(book)
+        self._refresh_view(book)
+        self._start_polling()
+        return book
+
+    def priorities(self) -> PrioritiesPage:
+        """The dot vote over all tools, wired to the store."""
+        budget = self.workshop.settings.dots if self.workshop else 5
+        page = PrioritiesPage(self.kit, signin=self.signin, budget=budget)
+        page.vote.on_change(lambda allocation: self._save_dots(page, allocation))
+        page.problem = self.problem
+        self.priority_pages.append(page)
+        self._refresh_view(page)
+        self._start_polling()
+        return page
+
+    def _wire(self, book: StageWorkbook, panel: ToolPanel) -> None:
+        panel.form.on_save(lambda qid, text: self._save_text(book, panel, qid, text))
+        panel.rating.on_rate(lambda value: self._save_rating(book, panel, value))
+        panel.rating.on_comment(lambda text: self._save_comment(book, panel, text))
+        panel.actions.on_add(lambda fields: self._add_action(panel, fields))
+
+    # ------------------------------------------------------------------
+    # Signing in
+
+    def sign_in(self, *, organization: str, sector: str, table: str, name: str | None = None, workshop: str | None = None) -> Participant:
+        """Sign a participant in (what the form's button does) and show
+        their current values everywhere. Raises the store's
+        :class:`~toolkit.errors.InvalidAnswer` for a bad field."""
+        if self.store is None or self.problem:
+            raise ToolkitError(self.problem or NO_WORKSHOP)
+        slug = workshop or self.slug
+        if slug is None:
+            raise ToolkitError(NO_WORKSHOP)
+        self.flush()  # pending saves belong to whoever was signed in before
+        participant = self.store.add_participant(slug, organization=organization, sector=sector, table=table, name=name or None)
+        self.participant = participant
+        self.workshop = self.store.workshop(slug)
+        self.signin.signed_in(self._who(participant))
+        self.reload()
+        return participant
+
+    def _on_sign_in(self, value: dict[str, Any]) -> None:
+        try:
+            self.sign_in(
+                organization=value.get("organization", ""),
+                sector=value.get("sector", ""),
+                table=value.get("table", ""),
+                name=value.get("name") or None,
+                workshop=value.get("workshop") or None,
+            )
+        except ToolkitError as exc:
+            self.signin.failed(str(exc))
+        except SQLAlchemyError as exc:
+            self.signin.failed(STORE_DOWN.format(_reason(exc)))
+
+    def _who(self, p: Participant) -> str:
+        sector = self.kit.sector(p.sector).name if self.kit.has_sector(p.sector) else p.sector
+        return f"{p.name or 'Anonymous'} · {p.organization} · {sector} · {p.table}"
+
+    # ------------------------------------------------------------------
+    # Showing the store's state
+
+    def reload(self) -> None:
+        """Read the participant's current values and the workshop settings
+        again and show them on every page."""
+        if self.participant is not None and self.slug is not None:
+            self._current = dict(self.store.current_for(self.slug, self.participant.id))
+        else:
+            self._current = {}
+        for view in [*self.workbooks, *self.priority_pages]:
+            self._refresh_view(view)
+
+    def _refresh_view(self, view: StageWorkbook | PrioritiesPage) -> None:
+        settings = self.workshop.settings if self.workshop else None
+        if isinstance(view, PrioritiesPage):
+            if settings is not None:
+                view.vote.budget = settings.dots
+            view.vote.load({t: v for (k, t, _q), v in self._current.items() if k == "dots"})
+            view.ready = self.participant is not None
+            return
+        actions = self._actions(None)
+        for tool_id, panel in view.panels.items():
+            panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id})
+            panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
+            panel.actions.show_actions(actions)
+            view.set_done(tool_id, self._answered(tool_id))
+        view.locked = bool(settings and settings.is_locked(view.stage.id))
+        view.ready = self.participant is not None
+
+    def _actions(self, tool_id: str | None) -> list[Any]:
+        if self.store is None or self.slug is None:
+            return []
+        try:
+            return self.store.actions(self.slug, tool_id)
+        except (ToolkitError, SQLAlchemyError):
+            return []
+
+    def _answered(self, tool_id: str) -> bool:
+        return any(
+            t == tool_id and k in ("text", "rating", "comment") and v.strip()
+            for (k, t, _q), v in self._current.items()
+        )
+
+    def _tick(self, tool_id: str) -> None:
+        done = self._answered(tool_id)
+        for book in self.workbooks:
+            if tool_id in book.panels:
+                book.set_done(tool_id, done)
+
+    def check_settings(self) -> None:
+        """Re-read the workshop: lock or unlock stages, update the dot
+        budget; a new round shows the (empty) answers of that round."""
+        if self.store is None or self.slug is None:
+            return
+        old = self.workshop
+        try:
+            self.workshop = self.store.workshop(self.slug)
+        except (ToolkitError, SQLAlchemyError):
+            return
+        if old is not None and old.settings.round != self.workshop.settings.round:
+            self.flush()
+            self.reload()
+            return
+        for book in self.workbooks:
+            book.locked = self.workshop.settings.is_locked(book.stage.id)
+        for page in self.priority_pages:
+            page.vote.budget = self.workshop.settings.dots
+
+    def _start_polling(self) -> None:
+        if self._polling or self.poll_seconds <= 0 or self.store is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._polling = True
+
+        def tick() -> None:
+            self.check_settings()
+            loop.call_later(self.poll_seconds, tick)
+
+        loop.call_later(self.poll_seconds, tick)
+
+    def flush(self) -> None:
+        """Save every pending autosave now (tests, and before switching
+        participant)."""
+        for book in self.workbooks:
+            book.flush()
+
+    # ------------------------------------------------------------------
+    # Writes: the store decides, the widget shows the outcome
+
+    def _write(self, do: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[str], None]) -> None:
+        if self.participant is None or self.store is None or self.slug is None:
+            fail(NOT_SIGNED_IN)
+            return
+        try:
+            result = do()
+        except StageLocked as exc:
+            fail(str(exc))
+            self.check_settings()
+            return
+        except ToolkitError as exc:
+            fail(str(exc))
+            return
+        except SQLAlchemyError as exc:
+            fail(STORE_DOWN.format(_reason(exc)))
+            return
+        ok(result)
+
+    def _save_text(self, book: StageWorkbook, panel: ToolPanel, question_id: str, text: str) -> None:
+        tool_id = panel.tool.id
+
+        def ok(answer: Any) -> None:
+            panel.form.mark_saved(question_id, text, answer.created)
+            self._current[("text", tool_id, question_id)] = answer.value
+            self._tick(tool_id)
+
+        self._write(
+            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text),
+            ok,
+            lambda reason: panel.form.mark_failed(question_id, reason),
+        )
+
+    def _save_rating(self, book: StageWorkbook, panel: ToolPanel, value: Any) -> None:
+        tool_id = panel.tool.id
+
+        def ok(answer: Any) -> None:
+            panel.rating.mark_rating_saved(value, answer.created)
+            self._current[("rating", tool_id, "")] = answer.value
+            self._tick(tool_id)
+
+        self._write(
+            lambda: self.store.save_rating(self.slug, self.participant.id, tool_id, None if value == NOT_SURE else value),
+            ok,
+            panel.rating.mark_rating_failed,
+        )
+
+    def _save_comment(self, book: StageWorkbook, panel: ToolPanel, text: str) -> None:
+        tool_id = panel.tool.id
+
+        def ok(answer: Any) -> None:
+            panel.rating.mark_comment_saved(text, answer.created)
+            self._current[("comment", tool_id, "")] = answer.value
+            self._tick(tool_id)
+
+        self._write(
+            lambda: self.store.save_comment(self.slug, self.participant.id, tool_id, text),
+            ok,
+            panel.rating.mark_comment_failed,
+        )
+
+    def _add_action(self, panel: ToolPanel, fields: dict[str, Any]) -> None:
+        tool_id = panel.tool.id
+        self._write(
+            lambda: self.store.add_action(self.slug, tool_id, participant_id=self.participant.id, **fields),
+            lambda action: panel.actions.added(action, self._actions(tool_id)),
+            panel.actions.failed,
+        )
+
+    def _save_dots(self, page: PrioritiesPage, allocation: dict[str, int]) -> None:
+        def ok(_answers: Any) -> None:
+            page.vote.mark_saved(allocation, time.time())
+            for tool_id, n in allocation.items():
+                self._current[("dots", tool_id, "")] = str(n)
+
+        self._write(
+            lambda: self.store.save_dots(self.slug, self.participant.id, allocation),
+            ok,
+            page.vote.mark_failed,
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

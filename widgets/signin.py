@@ -1,0 +1,123 @@
+"""Sign-in: which workshop, who you are, which organization, sector and
+table.
+
+    >>> form = SignIn(kit, workshops=[("Riverside", "riverside")], selected="riverside")
+    >>> form.on_sign_in(lambda value: ...)    # the Session calls store.add_participant
+    >>> form.organization.value = "City Parks"; form.submit.click()
+
+The name is optional. Signing in again with the same name, organization and
+table finds the same participant (the store decides that). Errors from the
+store (an empty organization, say) are shown in ``message`` as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from widgets.style import LABEL_STYLE, hook, message_line, set_message
+
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
+
+NO_SECTOR = ""
+
+
+class SignIn(widgets.VBox):
+    """``value`` is ``{"workshop", "name", "organization", "sector",
+    "table"}`` as filled in.
+
+    Children: ``workshop`` (Dropdown), ``name``, ``organization``, ``table``
+    (Text), ``sector`` (Dropdown), ``submit`` (Button), ``message`` (Label);
+    once signed in, ``form`` is hidden and ``signed_in_bar`` shows
+    ``whoami`` and a ``change`` button. CSS: ``xs-signin``,
+    ``xs-signin-workshop``, ``xs-signin-name``, ``xs-signin-org``,
+    ``xs-signin-sector``, ``xs-signin-table``, ``xs-signin-submit``,
+    ``xs-signin-message``, ``xs-signed-in``, ``xs-signin-change``.
+    """
+
+    value = traitlets.Dict(help="the sign-in fields as filled in")
+
+    def __init__(self, kit: Toolkit, workshops: Sequence[tuple[str, str]] = (), selected: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._handlers = widgets.CallbackDispatcher()
+        wide = widgets.Layout(width="100%")
+        self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Use the same organization and table (and name, if you give one) each time, and your answers come back.</p>")
+        self.workshop = hook(widgets.Dropdown(description="Workshop", options=[], style=LABEL_STYLE, layout=wide), "xs-signin-workshop", "xs-stacked")
+        self.name = hook(widgets.Text(description="Your name (optional)", placeholder="e.g. Ana Ruiz", style=LABEL_STYLE, layout=wide), "xs-signin-name", "xs-stacked")
+        self.organization = hook(widgets.Text(description="Organization", placeholder="e.g. City Parks Department", style=LABEL_STYLE, layout=wide), "xs-signin-org", "xs-stacked")
+        self.sector = hook(
+            widgets.Dropdown(description="Sector", options=[("Choose your sector", NO_SECTOR)] + [(s.name, s.id) for s in kit.sectors],
+                             value=NO_SECTOR, style=LABEL_STYLE, layout=wide),
+            "xs-signin-sector", "xs-stacked",
+        )
+        self.table = hook(widgets.Text(description="Table or team", placeholder="e.g. Table 3", style=LABEL_STYLE, layout=wide), "xs-signin-table", "xs-stacked")
+        self.submit = hook(widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop"), "xs-signin-submit")
+        self.submit.on_click(lambda _b: self._handlers(dict(self.value)))
+        self.message = message_line("xs-signin-message")
+        fields = hook(widgets.Box([self.workshop, self.name, self.organization, self.sector, self.table], layout=wide), "xs-signin-fields")
+        self.form = widgets.VBox([self.heading, fields, self.submit, self.message], layout=widgets.Layout(width="100%"))
+        self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap")
+        self.change = hook(widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table"), "xs-signin-change")
+        self.change.on_click(lambda _b: self.show_form())
+        self.signed_in_bar = widgets.HBox(
+            [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")
+        )
+        for w in (self.workshop, self.name, self.organization, self.sector, self.table):
+            w.observe(self._sync, "value")
+        self.children = [self.form, self.signed_in_bar]
+        hook(self, "xs-signin", "xs-card")
+        self.set_workshops(workshops, selected)
+
+    def on_sign_in(self, callback: Callable[[dict[str, Any]], Any], remove: bool = False) -> None:
+        """Register ``callback(value)``, called when ``submit`` is pressed."""
+        self._handlers.register_callback(callback, remove=remove)
+
+    def set_workshops(self, workshops: Sequence[tuple[str, str]], selected: str | None = None) -> None:
+        """Offer ``(title, slug)`` pairs; ``selected`` (else the first) is
+        preselected."""
+        self.workshop.options = list(workshops)
+        slugs = [slug for _title, slug in workshops]
+        if slugs:
+            self.workshop.value = selected if selected in slugs else slugs[0]
+        self._sync()
+
+    def signed_in(self, who: str) -> None:
+        """Collapse the form into "Signed in as ..." (plain text)."""
+        self.whoami.value = f"Signed in as {who}"
+        set_message(self.message, "", "info")
+        self.form.layout.display = "none"
+        self.signed_in_bar.layout.display = None
+
+    def show_form(self) -> None:
+        self.form.layout.display = None
+        self.signed_in_bar.layout.display = "none"
+
+    def failed(self, reason: str) -> None:
+        set_message(self.message, f"Not signed in: {reason}", "error")
+
+    def unavailable(self, reason: str) -> None:
+        """Nothing to sign in to: say why and disable the form."""
+        set_message(self.message, reason, "error")
+        self.disabled = True
+
+    @property
+    def disabled(self) -> bool:
+        return self.submit.disabled
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        for w in (self.workshop, self.name, self.organization, self.sector, self.table, self.submit):
+            w.disabled = bool(value)
+
+    def _sync(self, _change: Any = None) -> None:
+        self.value = {
+            "workshop": self.workshop.value,
+            "name": self.name.value,
+            "organization": self.organization.value,
+            "sector": self.sector.value,
+            "table": self.table.value,
+        }

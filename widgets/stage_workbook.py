@@ -1,0 +1,232 @@
+"""The workbook of one stage: its tools, in any order, each with its card,
+questions, rating and actions.
+
+    >>> book = StageWorkbook(kit, "diagnosis", signin=SignIn(kit))
+    >>> book.value = "account-for-resources"     # switch tool
+    >>> book.ready = True                         # signed in: inputs enabled
+    >>> book.locked = True                        # read-only, with a message
+
+The Session builds it (``session.stage_workbook("diagnosis")``) and wires
+each panel's events to the store; the workbook itself never writes.
+Navigation is a column of buttons (keyboard-usable), one per tool, with a
+tick once the participant has answered something there, and plain relative
+links to the other stages' notebooks (``02_design.ipynb``), which work in
+JupyterLab and under Voila's ``/voila/render/``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from widgets.actions import ActionsPanel
+from widgets.autosave import DEFAULT_DELAY, CallLater
+from widgets.question_form import QuestionForm
+from widgets.rating import Rating
+from widgets.style import esc, hook, style_block
+from widgets.tool_card import ToolCard
+
+if TYPE_CHECKING:
+    from toolkit.content import Stage, Tool, Toolkit
+    from widgets.signin import SignIn
+
+#: The notebook of the dot vote.
+PRIORITIES_NOTEBOOK = "05_priorities.ipynb"
+TICK = "✓"
+SIGN_IN_FIRST = "Sign in above to answer. You can already read every tool."
+
+
+def notebook_name(stage: Stage) -> str:
+    """The notebook that holds a stage: ``01_diagnosis.ipynb``."""
+    return f"{stage.number:02d}_{stage.id}.ipynb"
+
+
+def stage_links(kit: Toolkit, current: str) -> str:
+    """HTML links to every stage's notebook and the priorities page;
+    ``current`` (a stage id or ``"priorities"``) is marked, not linked."""
+    items = []
+    for stage in kit.stages:
+        text = f"{stage.number}. {esc(stage.title)}"
+        if stage.id == current:
+            items.append(f'<li><span aria-current="page">{text}</span></li>')
+        else:
+            items.append(f'<li><a class="xs-stage-link xs-stage-link-{esc(stage.id)}" href="{esc(notebook_name(stage))}">{text}</a></li>')
+    if current == "priorities":
+        items.append('<li><span aria-current="page">Priorities</span></li>')
+    else:
+        items.append(f'<li><a class="xs-stage-link xs-stage-link-priorities" href="{PRIORITIES_NOTEBOOK}">Priorities</a></li>')
+    return f'<nav class="xs-stage-links" aria-label="Workshop stages"><ul>{"".join(items)}</ul></nav>'
+
+
+class ToolNav(widgets.VBox):
+    """``value`` is the selected tool id. Children: ``buttons`` (one per
+    tool, by id), ``progress`` (Label). CSS: ``xs-tool-nav``, each button
+    ``xs-tool-nav-<tool_id>`` (and ``xs-tool-done`` once answered)."""
+
+    value = traitlets.Unicode(help="selected tool id")
+
+    def __init__(self, tools: tuple[Tool, ...], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.tools = {t.id: t for t in tools}
+        self.done: set[str] = set()
+        self.heading = widgets.HTML('<div class="xs-eyebrow">Tools in this stage</div>')
+        self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
+        self.buttons: dict[str, widgets.Button] = {}
+        for tool in tools:
+            button = widgets.Button(tooltip=tool.definition, layout=widgets.Layout(width="100%", height="auto"))
+            hook(button, f"xs-tool-nav-{tool.id}")
+            button.on_click(lambda _b, tid=tool.id: setattr(self, "value", tid))
+            self.buttons[tool.id] = button
+        self.children = [self.heading, *self.buttons.values(), self.progress]
+        hook(self, "xs-tool-nav")
+        self.value = tools[0].id if tools else ""
+        self._render()
+
+    @traitlets.observe("value")
+    def _selected(self, change: dict[str, Any]) -> None:
+        if change["new"] not in self.tools:
+            raise traitlets.TraitError(f"unknown tool {change['new']!r} in this stage (expected one of {', '.join(self.tools)})")
+        self._render()
+
+    def set_done(self, tool_id: str, done: bool) -> None:
+        """Tick (or untick) a tool."""
+        (self.done.add if done else self.done.discard)(tool_id)
+        self._render()
+
+    def _render(self) -> None:
+        if not hasattr(self, "buttons"):
+            return
+        for tool_id, button in self.buttons.items():
+            tool = self.tools[tool_id]
+            done = tool_id in self.done
+            button.description = f"{TICK + ' ' if done else ''}{tool.number}. {tool.name}"
+            button.button_style = "info" if tool_id == self.value else ""
+            (button.add_class if done else button.remove_class)("xs-tool-done")
+            (button.add_class if tool_id == self.value else button.remove_class)("xs-tool-selected")
+        self.progress.value = f"{len(self.done)} of {len(self.tools)} tools answered"
+
+
+class ToolPanel(widgets.VBox):
+    """Everything about one tool: ``card`` (:class:`ToolCard`), ``form``
+    (:class:`QuestionForm`), ``rating`` (:class:`Rating`), ``actions``
+    (:class:`ActionsPanel`). ``value`` is the tool id. CSS: ``xs-tool-panel
+    xs-tool-<tool_id>``."""
+
+    value = traitlets.Unicode(help="tool id")
+
+    def __init__(self, kit: Toolkit, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.tool = tool
+        self.value = tool.id
+        self.card = ToolCard(kit, tool)
+        self.form = QuestionForm(tool, delay=delay, call_later=call_later)
+        self.rating = Rating(kit.scale, tool.id, delay=delay, call_later=call_later)
+        questions = hook(widgets.VBox([widgets.HTML("<h3>Guiding questions</h3>"), self.form], layout=widgets.Layout(width="100%")), "xs-card", "xs-questions")
+        rating = hook(widgets.VBox([self.rating], layout=widgets.Layout(width="100%")), "xs-card")
+        self.actions = ActionsPanel(kit, tool.id)
+        self.children = [self.card, questions, rating, self.actions]
+        hook(self, "xs-tool-panel", f"xs-tool-{tool.id}")
+
+    def flush(self) -> None:
+        self.form.flush()
+        self.rating.flush()
+
+    @property
+    def disabled(self) -> bool:
+        return self.form.disabled
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        self.form.disabled = value
+        self.rating.disabled = value
+        self.actions.disabled = value
+
+
+class StageWorkbook(widgets.VBox):
+    """One stage's page. ``value`` is the selected tool id (linked to
+    ``nav.value``); ``ready`` (signed in) and ``locked`` (by the
+    facilitator) decide whether the inputs are enabled.
+
+    Children: ``header`` (title, guiding question, summary), ``links``
+    (other stages), ``signin`` (the Session's :class:`SignIn`, if given),
+    ``notice`` (Label: sign in first, locked, or ``problem``), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
+    :class:`ToolPanel` by tool id; only the selected one is shown).
+    CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked`` while
+    locked, ``xs-notice``.
+    """
+
+    value = traitlets.Unicode(help="selected tool id")
+    ready = traitlets.Bool(False, help="a participant is signed in")
+    locked = traitlets.Bool(False, help="the facilitator locked this stage")
+    problem = traitlets.Unicode("", help="why nobody can sign in (no workshop, no store)")
+
+    def __init__(self, kit: Toolkit, stage_id: str, signin: SignIn | None = None, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.kit = kit
+        self.stage = kit.stage(stage_id)
+        tools = kit.tools_in(self.stage.id)
+        self.header = hook(
+            widgets.HTML(
+                f'<div class="xs-eyebrow">Stage {self.stage.number} of {len(kit.stages)}</div>'
+                f"<h1>{esc(self.stage.title)}</h1>"
+                f'<p class="xs-lead">{esc(self.stage.question)}</p>'
+                f"<p>{esc(self.stage.summary)}</p>",
+                layout=widgets.Layout(width="100%"),
+            ),
+            "xs-stage-header",
+        )
+        self.links = widgets.HTML(stage_links(kit, self.stage.id), layout=widgets.Layout(width="100%"))
+        self.signin = signin
+        self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
+        self.nav = ToolNav(tools)
+        self.panels = {t.id: ToolPanel(kit, t, delay=delay, call_later=call_later) for t in tools}
+        self.panel_box = hook(widgets.VBox(list(self.panels.values())), "xs-tool-panels")
+        self.body = hook(widgets.HBox([self.nav, self.panel_box], layout=widgets.Layout(width="100%", flex_flow="row wrap")), "xs-body")
+        traitlets.link((self.nav, "value"), (self, "value"))
+        head = [style_block(), self.header, self.links]
+        self.children = [*head, *([signin] if signin is not None else []), self.notice, self.body]
+        hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
+        self._show(self.value)
+        self._apply()
+
+    @traitlets.observe("value")
+    def _value_changed(self, change: dict[str, Any]) -> None:
+        self._show(change["new"])
+
+    @traitlets.observe("ready", "locked", "problem")
+    def _state_changed(self, _change: dict[str, Any]) -> None:
+        self._apply()
+
+    def _show(self, tool_id: str) -> None:
+        for tid, panel in getattr(self, "panels", {}).items():
+            panel.layout.display = None if tid == tool_id else "none"
+
+    def _apply(self) -> None:
+        if not hasattr(self, "panels"):
+            return
+        for panel in self.panels.values():
+            panel.disabled = self.locked or not self.ready
+        (self.add_class if self.locked else self.remove_class)("xs-locked")
+        if self.problem:
+            self.say(self.problem)
+        elif self.locked:
+            self.say(f"🔒 The facilitator has locked the {self.stage.title} stage: your answers are shown read-only.")
+        elif not self.ready:
+            self.say(SIGN_IN_FIRST)
+        else:
+            self.say("")
+
+    def say(self, text: str) -> None:
+        """Show a plain-text notice above the tools (empty hides it)."""
+        self.notice.value = text
+        self.notice.layout.display = None if text else "none"
+
+    def set_done(self, tool_id: str, done: bool) -> None:
+        self.nav.set_done(tool_id, done)
+
+    def flush(self) -> None:
+        """Emit every pending autosave of every tool now."""
+        for panel in self.panels.values():
+            panel.flush()
