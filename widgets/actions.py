@@ -61,7 +61,8 @@ class ActionsPanel(widgets.VBox):
             widgets.DatePicker(description="Due date", value=None, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
             "xs-action-due", "xs-stacked",
         )
-        self.add = hook(widgets.Button(description="Add action", icon="plus", button_style="primary", tooltip="Add this action to the tool"), "xs-action-add")
+        self.add = hook(widgets.Button(description="Add action", icon="plus", button_style="primary", tooltip="Add this action to the tool",
+                                       layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")), "xs-action-add")
         self.add.on_click(lambda _b: self._add_handlers(self.fields()))
         self.message = message_line("xs-action-message")
         self.listing = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-action-listing")

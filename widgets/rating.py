@@ -58,7 +58,6 @@ class Rating(widgets.VBox):
             options=options,
             value=None,
             tooltips=tooltips,
-            description="Rating",
             style=LABEL_STYLE | {"button_width": "auto"},
             layout=widgets.Layout(width="100%"),
         )

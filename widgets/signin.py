@@ -55,13 +55,19 @@ class SignIn(widgets.VBox):
             "xs-signin-sector", "xs-stacked",
         )
         self.table = hook(widgets.Text(description="Table or team", placeholder="e.g. Table 3", style=LABEL_STYLE, layout=wide), "xs-signin-table", "xs-stacked")
-        self.submit = hook(widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop"), "xs-signin-submit")
+        self.submit = hook(
+            widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop", layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")),
+            "xs-signin-submit",
+        )
         self.submit.on_click(lambda _b: self._handlers(dict(self.value)))
         self.message = message_line("xs-signin-message")
         fields = hook(widgets.Box([self.workshop, self.name, self.organization, self.sector, self.table], layout=wide), "xs-signin-fields")
         self.form = widgets.VBox([self.heading, fields, self.submit, self.message], layout=widgets.Layout(width="100%"))
         self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap")
-        self.change = hook(widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table"), "xs-signin-change")
+        self.change = hook(
+            widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto")),
+            "xs-signin-change",
+        )
         self.change.on_click(lambda _b: self.show_form())
         self.signed_in_bar = widgets.HBox(
             [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")

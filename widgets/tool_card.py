@@ -48,6 +48,8 @@ class ToolCard(widgets.VBox):
         self.glossary = widgets.HTML(_glossary_html(kit, tool))
         for w in (self.header, self.about, self.example, self.resources, self.glossary):
             w.layout.width = "100%"
+            if not w.value:
+                w.layout.display = "none"
         self.children = [self.header, self.about, self.example, self.resources, self.glossary]
         hook(self, "xs-tool-card", "xs-card")
 
