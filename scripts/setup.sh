@@ -2,7 +2,7 @@
 # Sets up a fresh Debian/Ubuntu machine for the workshop kit, and does nothing
 # twice: a virtual environment in .venv with the package installed (editable),
 # and, with --test, the system packages the tests drive for real (Debian's
-# chromium and postgresql). Safe to run again; it only redoes what changed.
+# chromium, poppler-utils and postgresql). Safe to run again; it only redoes what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,6 +20,10 @@ done
 apt_missing=()
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+  # pdfinfo/pdftotext read back the PDFs Chromium prints (tests/toolkit/test_pdf.py).
+  command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
+  # The planning guide and handout are set in Liberation Sans/Serif (DejaVu otherwise).
+  fc-list 2>/dev/null | grep -qi "liberation sans" || apt_missing+=(fonts-liberation)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_missing+=(postgresql)
   fc-list 2>/dev/null | grep -qi dejavu || apt_missing+=(fonts-dejavu-core)
 fi

@@ -24,8 +24,8 @@ from typing import TextIO
 class ProgressBar:
     """A one-line text bar: ``[##########..........]  50%  sheet Ratings``.
 
-    Called as ``bar(done, total, label)``; redraws at most ten times a
-    second; :meth:`close` ends the line. Draws nothing when disabled."""
+    Called as ``bar(done, total, label)``; redraws when the label changes
+    and otherwise at most ten times a second; :meth:`close` ends the line. Draws nothing when disabled."""
 
     def __init__(self, stream: TextIO, *, enabled: bool, width: int = 28, title: str = ""):
         self.stream = stream
@@ -33,6 +33,7 @@ class ProgressBar:
         self.width = width
         self.title = title
         self._last = 0.0
+        self._label: str | None = None
         self._drawn = False
 
     def __call__(self, done: int, total: int, label: str = "") -> None:
@@ -40,9 +41,9 @@ class ProgressBar:
             return
         now = time.monotonic()
         final = total > 0 and done >= total
-        if not final and now - self._last < 0.1 and self._drawn:
+        if not final and label == self._label and now - self._last < 0.1:
             return
-        self._last = now
+        self._last, self._label = now, label
         share = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
         filled = int(round(share * self.width))
         bar = "#" * filled + "." * (self.width - filled)

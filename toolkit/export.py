@@ -224,6 +224,8 @@ def export_workshop(
     tick(0, 1, "reading the workshop")
     frames = frames_mod.all_frames(store, slug)
     anonymous = store.workshop(slug).settings.anonymous
+    if anonymous:
+        frames = hide_owners(frames, [p.name for p in store.participants(slug) if p.name])
     if fmt == "csv":
         with _atomic(target) as tmp:
             write_csv(frames[frame], tmp, anonymous=anonymous)
@@ -255,6 +257,17 @@ def sheet_frame(df: pd.DataFrame, *, anonymous: bool = False) -> pd.DataFrame:
                 out[col] = ""
             out[col] = out[col].astype(object).where(out[col].notna(), "").map(neutralise)
     return out
+
+
+def hide_owners(frames: dict[str, pd.DataFrame], names: list[str]) -> dict[str, pd.DataFrame]:
+    """For an anonymous workshop: an action owned by a participant (the
+    owner is one of ``names``, ignoring case) shows "A participant"."""
+    acts = frames.get("actions")
+    if acts is None or acts.empty or not names:
+        return frames
+    folded = {n.casefold() for n in names}
+    hidden = acts["owner"].astype(str).str.casefold().isin(folded)
+    return {**frames, "actions": acts.assign(owner=acts["owner"].where(~hidden, "A participant"))}
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, anonymous: bool = False) -> Path:
