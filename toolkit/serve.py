@@ -57,6 +57,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_POOL = 2
 #: Kernels whose page was closed are shut down after this many idle minutes.
 DEFAULT_CULL_MINUTES = 30
+#: How long Voila waits for a cell's output once the cell has run.
+IOPUB_TIMEOUT_SECONDS = 60
 
 #: The kernel messages a page may send. Everything else (execute_request,
 #: complete_request, inspect_request, history_request, ...) is dropped.
@@ -223,6 +225,11 @@ def voila_config(plan: ServePlan) -> dict[str, dict[str, object]]:
             "file_denylist": list(FILE_DENYLIST),
         },
         "VoilaKernelManager": {"kernel_pools_config": pools},
+        # nbclient waits only 4 s for a cell's output after its reply; on a
+        # busy 2-core laptop (a room of kernels starting at once) the widget's
+        # display message comes later, is dropped, and the page stays blank.
+        # Waiting longer costs nothing when the output is prompt.
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS, "raise_on_iopub_timeout": False},
         "MappingKernelManager": {
             "cull_idle_timeout": plan.cull_minutes * 60,
             "cull_interval": min(60, plan.cull_minutes * 60),
