@@ -50,7 +50,7 @@ SLUG_ENV = "WORKSHOP_SLUG"
 #: The feed option that shows the newest answers of every tool.
 ALL_TOOLS = ""
 #: How many answers the "all tools" feed shows.
-FEED_LATEST = 40
+FEED_LATEST = 24
 RATINGS_HIDDEN = "Ratings hidden until the facilitator reveals them"
 BAND_LABELS = {"strength": "Strength", "discuss": "Discuss", "concern": "Concern"}
 
@@ -243,7 +243,7 @@ class Dashboard(widgets.VBox):
     def _sync_pickers(self, snap: Snapshot) -> None:
         self._quiet = True
         try:
-            options = [(f"{title} ({slug})", slug) for slug, title in snap.workshops]
+            options = [(f"{title} · {slug}", slug) for slug, title in snap.workshops]
             if list(self.workshop_picker.options) != options:
                 self.workshop_picker.options = options
             if snap.workshop is not None and self.workshop_picker.value != snap.workshop.slug:
@@ -489,14 +489,15 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
                 if r is None:
                     cells.append("<td></td>")
                     continue
-                rated = '<span class="xs-rated" title="rated">rated</span>' if r.rated else ""
+                rated = '<span class="xs-rated" title="the table rated this tool">&#10003;</span>' if r.rated else ""
                 cells.append(
                     f'<td class="xs-share" style="--share:{r.share:.3f}" title="{r.answered} of {r.questions} questions answered">'
                     f'<span class="xs-share-bar"></span><span class="xs-share-text">{r.answered}/{r.questions}</span>{rated}</td>'
                 )
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{"".join(cells)}</tr>')
     table = f'<table class="xs-grid xs-progress-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table)
+    note = '<p class="xs-dash-note">Each cell: questions answered of the tool\'s questions; <span class="xs-rated">&#10003;</span> the table also rated the tool. Stage rows give the share of the stage\'s questions answered.</p>'
+    return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
 
 def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, divergence: pd.DataFrame, current: pd.DataFrame) -> str:
@@ -530,7 +531,7 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettin
     for stage in kit.stages:
         rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead" colspan="{len(sectors) + 3}">Stage {stage.number}: {_esc(stage.title)}</th></tr>')
         for tool in kit.tools_in(stage.id):
-            cells = "".join(_band_cell(cell.get((tool.id, s))) for s in [*sectors, ALL_SECTORS])
+            cells = "".join(_band_cell(cell.get((tool.id, s))) for s in sectors) + _band_cell(cell.get((tool.id, ALL_SECTORS)), overall=True)
             flag = ""
             if tool.id in flagged:
                 d = flagged[tool.id]
@@ -551,15 +552,16 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettin
     return _card("xs-heatmap-card", "Readiness heatmap", "Mean rating by sector, on a scale of 1 (not at all) to 5 (fully)", legend + table)
 
 
-def _band_cell(r: Any) -> str:
+def _band_cell(r: Any, overall: bool = False) -> str:
+    extra = " xs-band-all" if overall else ""
     if r is None or r.count == 0:
         unsure = f'<span class="xs-n">{r.not_sure} not sure</span>' if r is not None and r.not_sure else ""
-        return f'<td class="xs-band xs-band-none"><span class="xs-band-label">not rated</span>{unsure}</td>'
+        return f'<td class="xs-band xs-band-none{extra}"><span class="xs-band-label">not rated</span>{unsure}</td>'
     label = BAND_LABELS.get(r.band, r.band)
     unsure = f", {r.not_sure} not sure" if r.not_sure else ""
     return (
-        f'<td class="xs-band xs-band-{_esc(r.band)}" title="{label}: mean {r.mean:.2f} from {r.count} ratings{unsure}">'
-        f'<span class="xs-mean">{r.mean:.1f}</span><span class="xs-band-label">{label}</span><span class="xs-n">n={r.count}</span></td>'
+        f'<td class="xs-band xs-band-{_esc(r.band)}{extra}" title="{label}: mean {r.mean:.2f} from {r.count} ratings{unsure}">'
+        f'<span class="xs-mean">{r.mean:.1f}</span> <span class="xs-band-label">{label}</span> <span class="xs-n">n={r.count}</span></td>'
     )
 
 
@@ -591,7 +593,7 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings,
     rows = current[current["kind"].isin(kinds)] if len(current) else current
 
     def item(r: Any, with_tool: bool = False) -> str:
-        where = f'<div class="xs-feed-q">{r["tool_number"]}. {_esc(str(r["tool"]))} · {_esc(str(r["question"]) or "Comment with rating")}</div>' if with_tool else ""
+        where = f'<div class="xs-feed-q">{r["tool_number"]}. {_esc(str(r["tool"]))} · {_esc(str(r["question"]) or "What is missing (comment with a rating)")}</div>' if with_tool else ""
         return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(str(r["value"]))}</div><div class="xs-feed-who">{_who(r, kit, settings)}</div></div>'
 
     if tool_id == ALL_TOOLS:
@@ -708,7 +710,7 @@ _CSS = """<style>
 .xs-share { position:relative; background:#f1f3f7; min-width:64px; overflow:hidden; font-variant-numeric:tabular-nums; }
 .xs-share-bar { position:absolute; left:0; top:0; bottom:0; width:calc(var(--share) * 100%); background:#bac8ff; border-radius:6px; }
 .xs-share-text, .xs-rated { position:relative; }
-.xs-rated { display:inline-block; margin-left:6px; font-size:11px; font-weight:700; color:#1c3faa; text-transform:uppercase; }
+.xs-rated { display:inline-block; margin-left:6px; font-size:13px; font-weight:800; color:#1c3faa; }
 .xs-hidden-note { background:#eef2ff; color:#23318a; border-radius:10px; padding:10px 14px; font-weight:650; margin:0 0 12px; font-size:16px; }
 .xs-band { min-width:92px; }
 td.xs-band { padding:6px 8px; line-height:1.15; }
@@ -716,6 +718,8 @@ td.xs-band { padding:6px 8px; line-height:1.15; }
 .xs-band-discuss { background:var(--xs-discuss-bg); color:#5c4100; box-shadow:inset 4px 0 0 #f2b705; }
 .xs-band-concern { background:var(--xs-concern-bg); color:#7a1515; box-shadow:inset 4px 0 0 var(--xs-concern); }
 .xs-band-none { background:#f4f5f7; color:#8a94a3; }
+td.xs-band-all { outline:2px solid #3a4454; outline-offset:-2px; }
+.xs-heatmap-grid th:nth-last-child(2) { color:var(--xs-ink); text-decoration:underline; text-underline-offset:4px; }
 .xs-mean { font-size:19px; font-weight:750; margin-right:6px; font-variant-numeric:tabular-nums; }
 .xs-band-label { font-size:11px; font-weight:750; text-transform:uppercase; letter-spacing:.06em; }
 .xs-n { display:block; font-size:11px; opacity:.75; }

@@ -4,6 +4,7 @@ server and a browser can show.
 - ``start_server(tmp_path, *args)``: start ``workshop serve`` on a free port
   against a SQLite store in ``tmp_path``; returns a :class:`Server` once it
   answers HTTP (stop it with ``server.stop()``).
+- ``serve_factory``: the same as a fixture, stopping what it started.
 - ``room``: one server for the session (participant pages and dashboard,
   one preheated kernel per page, dashboard refreshing every 2 seconds) on a
   store with one workshop; ``room.store`` writes to it as participants do.
@@ -146,6 +147,22 @@ def room(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("room"), "--pool", "1", env={"WORKSHOP_REFRESH": str(REFRESH_SECONDS)})
     yield server
     server.stop()
+
+
+@pytest.fixture
+def serve_factory(tmp_path):
+    """``serve_factory(*args, env=...)`` starts another ``workshop serve``
+    (see :func:`start_server`) in ``tmp_path``; stopped after the test."""
+    started: list[Server] = []
+
+    def start(*args: str, **kwargs: Any) -> Server:
+        server = start_server(tmp_path, *args, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
