@@ -713,12 +713,12 @@ _CSS = """<style>
 .xs-rated { display:inline-block; margin-left:6px; font-size:13px; font-weight:800; color:#1c3faa; }
 .xs-hidden-note { background:#eef2ff; color:#23318a; border-radius:10px; padding:10px 14px; font-weight:650; margin:0 0 12px; font-size:16px; }
 .xs-band { min-width:92px; }
-td.xs-band { padding:6px 8px; line-height:1.15; }
+td.xs-band { padding:6px 10px; line-height:1.15; white-space:nowrap; min-width:118px; }
 .xs-band-strength { background:var(--xs-strength-bg); color:#14532d; box-shadow:inset 4px 0 0 var(--xs-strength); }
 .xs-band-discuss { background:var(--xs-discuss-bg); color:#5c4100; box-shadow:inset 4px 0 0 #f2b705; }
 .xs-band-concern { background:var(--xs-concern-bg); color:#7a1515; box-shadow:inset 4px 0 0 var(--xs-concern); }
 .xs-band-none { background:#f4f5f7; color:#8a94a3; }
-td.xs-band-all { outline:2px solid #3a4454; outline-offset:-2px; }
+td.xs-band-all { outline:2px solid rgba(31,36,48,.45); outline-offset:-2px; }
 .xs-heatmap-grid th:nth-last-child(2) { color:var(--xs-ink); text-decoration:underline; text-underline-offset:4px; }
 .xs-mean { font-size:19px; font-weight:750; margin-right:6px; font-variant-numeric:tabular-nums; }
 .xs-band-label { font-size:11px; font-weight:750; text-transform:uppercase; letter-spacing:.06em; }
