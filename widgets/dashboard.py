@@ -285,7 +285,7 @@ class Dashboard(widgets.VBox):
             return
         s = ws.settings
         stages = "".join(
-            f'<span class="xs-pill xs-stage-{_esc(s.stage_state(st.id))}">{_esc(st.title)}: {"locked" if s.is_locked(st.id) else "open"}</span>'
+            f'<span class="xs-pill xs-dash-stage-{_esc(s.stage_state(st.id))}">{_esc(st.title)}: {"locked" if s.is_locked(st.id) else "open"}</span>'
             for st in self.kit.stages
         )
         when = dt.datetime.now().strftime("%H:%M:%S")
@@ -641,12 +641,12 @@ def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
         return _card("xs-actions-card", "Action register", "Who does what, by when", '<p class="xs-dash-empty">No actions recorded yet.</p>')
     rows = []
     for r in actions.itertuples(index=False):
-        sector = f' <span class="xs-muted">({_esc(_sector_name(kit, r.owner_sector))})</span>' if r.owner_sector else ""
+        sector = f' <span class="xs-dash-muted">({_esc(_sector_name(kit, r.owner_sector))})</span>' if r.owner_sector else ""
         status = str(r.status)
         rows.append(
-            f'<tr><td class="xs-tool">{r.tool_number}. {_esc(r.tool)}</td><td class="xs-action-what">{_esc(r.what)}</td>'
+            f'<tr><td class="xs-tool">{r.tool_number}. {_esc(r.tool)}</td><td class="xs-dash-action-what">{_esc(r.what)}</td>'
             f'<td>{_esc(r.owner)}{sector}</td><td class="xs-nowrap">{_esc(r.due) or "-"}</td>'
-            f'<td><span class="xs-status xs-status-{_esc(status.replace(" ", "-"))}">{_esc(status)}</span></td></tr>'
+            f'<td><span class="xs-dash-action-status xs-dash-action-status-{_esc(status.replace(" ", "-"))}">{_esc(status)}</span></td></tr>'
         )
     table = f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     return _card("xs-actions-card", "Action register", f"{len(actions)} action{'s' if len(actions) != 1 else ''}: who does what, by when", table)
@@ -669,7 +669,7 @@ def _pct(share: float) -> str:
 
 
 _CSS = """<style>
-.xs-dashboard { --xs-ink:#1f2430; --xs-muted:#5f6b7a; --xs-line:#e3e7ee; --xs-card:#ffffff; --xs-bg:#f4f6fa;
+.xs-dashboard { --xs-ink:#1f2430; --xs-dash-muted:#5f6b7a; --xs-line:#e3e7ee; --xs-card:#ffffff; --xs-bg:#f4f6fa;
   --xs-accent:#3b5bdb; --xs-strength:#2b8a3e; --xs-strength-bg:#d3f9d8; --xs-discuss:#8a6100; --xs-discuss-bg:#fff3bf;
   --xs-concern:#c92a2a; --xs-concern-bg:#ffe3e3; background:var(--xs-bg); padding:18px 22px 28px; box-sizing:border-box;
   font-family: "Inter","Segoe UI","Helvetica Neue",Arial,sans-serif; color:var(--xs-ink); }
@@ -681,21 +681,21 @@ _CSS = """<style>
 .xs-dash-statusline { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin:4px 0 12px; font-size:13px; }
 .xs-pill { background:#e7ebf3; color:#334; border-radius:999px; padding:2px 10px; font-weight:600; }
 .xs-pill-warn { background:#fff3bf; color:#6b4e00; }
-.xs-stage-locked { background:#ffe3e3; color:#8a1c1c; }
-.xs-dash-updated { color:var(--xs-muted); margin-left:auto; }
+.xs-dash-stage-locked { background:#ffe3e3; color:#8a1c1c; }
+.xs-dash-updated { color:var(--xs-dash-muted); margin-left:auto; }
 .xs-dash-error { background:#ffe3e3; color:#8a1c1c; padding:8px 12px; border-radius:8px; font-weight:600; margin:4px 0 12px; }
 .xs-tiles { display:grid; grid-template-columns:repeat(auto-fit,minmax(130px,1fr)); gap:12px; margin:0 0 16px; }
 .xs-tile { background:var(--xs-card); border-radius:14px; padding:14px 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); }
 .xs-tile-n { font-size:34px; font-weight:750; line-height:1.1; }
-.xs-tile-label { font-size:13px; color:var(--xs-muted); font-weight:600; text-transform:uppercase; letter-spacing:.06em; }
+.xs-tile-label { font-size:13px; color:var(--xs-dash-muted); font-weight:600; text-transform:uppercase; letter-spacing:.06em; }
 .xs-dash-row { gap:16px; align-items:stretch; }
 .xs-dash-row > .widget-html { flex:1 1 0; min-width:0; }
 .xs-dash-card { background:var(--xs-card); border-radius:14px; padding:16px 20px 18px; margin:0 0 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); box-sizing:border-box; }
 .xs-dash-h2 { font-size:24px; font-weight:750; margin:0; }
-.xs-dash-sub { margin:2px 0 12px; color:var(--xs-muted); font-size:14px; }
-.xs-dash-empty { color:var(--xs-muted); font-style:italic; margin:6px 0; }
-.xs-dash-note { color:var(--xs-muted); font-size:13px; margin:8px 0 0; }
-.xs-muted { color:var(--xs-muted); }
+.xs-dash-sub { margin:2px 0 12px; color:var(--xs-dash-muted); font-size:14px; }
+.xs-dash-empty { color:var(--xs-dash-muted); font-style:italic; margin:6px 0; }
+.xs-dash-note { color:var(--xs-dash-muted); font-size:13px; margin:8px 0 0; }
+.xs-dash-muted { color:var(--xs-dash-muted); }
 .xs-grid { border-collapse:separate; border-spacing:3px; font-size:14px; }
 .xs-grid th { font-weight:650; color:#3a4454; padding:4px 8px; text-align:center; white-space:nowrap; }
 .xs-grid td { padding:4px 8px; text-align:center; border-radius:6px; }
@@ -736,25 +736,25 @@ td.xs-band-all { outline:2px solid rgba(31,36,48,.45); outline-offset:-2px; }
 .xs-feed-question h3 { font-size:16px; font-weight:650; margin:12px 0 4px; }
 .xs-feed-item { background:#fff; border:1px solid var(--xs-line); border-left:4px solid var(--xs-accent); border-radius:10px; padding:10px 12px; }
 .xs-feed-text { font-size:16px; white-space:pre-wrap; overflow-wrap:anywhere; }
-.xs-feed-who { font-size:12px; color:var(--xs-muted); margin-top:6px; font-weight:600; }
+.xs-feed-who { font-size:12px; color:var(--xs-dash-muted); margin-top:6px; font-weight:600; }
 .xs-feed-q { font-size:12px; color:var(--xs-accent); font-weight:650; margin-bottom:4px; }
 .xs-dots-list { list-style:none; padding:0; margin:0; }
 .xs-dots-item { display:grid; grid-template-columns:34px minmax(180px,1.3fr) 1fr 130px; align-items:center; gap:10px; padding:5px 0; border-bottom:1px solid var(--xs-line); }
-.xs-dots-rank { font-size:18px; font-weight:750; color:var(--xs-muted); text-align:center; }
+.xs-dots-rank { font-size:18px; font-weight:750; color:var(--xs-dash-muted); text-align:center; }
 .xs-dots-top .xs-dots-rank { color:#fff; background:var(--xs-accent); border-radius:999px; width:28px; height:28px; line-height:28px; }
 .xs-dots-name { font-weight:600; }
-.xs-dots-stage { display:block; font-size:12px; color:var(--xs-muted); font-weight:500; }
+.xs-dots-stage { display:block; font-size:12px; color:var(--xs-dash-muted); font-weight:500; }
 .xs-dots-bar { background:#eef1f6; border-radius:999px; height:14px; overflow:hidden; }
 .xs-dots-bar span { display:block; height:100%; background:linear-gradient(90deg,#5c7cfa,#3b5bdb); border-radius:999px; }
 .xs-dots-n { font-size:13px; color:#3a4454; text-align:right; font-variant-numeric:tabular-nums; }
 .xs-list { width:100%; border-collapse:collapse; font-size:14px; }
-.xs-list th { text-align:left; color:var(--xs-muted); font-size:12px; text-transform:uppercase; letter-spacing:.06em; padding:6px 8px; border-bottom:2px solid var(--xs-line); }
+.xs-list th { text-align:left; color:var(--xs-dash-muted); font-size:12px; text-transform:uppercase; letter-spacing:.06em; padding:6px 8px; border-bottom:2px solid var(--xs-line); }
 .xs-list td { padding:8px; border-bottom:1px solid var(--xs-line); vertical-align:top; }
-.xs-action-what { white-space:pre-wrap; overflow-wrap:anywhere; }
+.xs-dash-action-what { white-space:pre-wrap; overflow-wrap:anywhere; }
 .xs-nowrap { white-space:nowrap; }
-.xs-status { border-radius:999px; padding:2px 10px; font-size:12px; font-weight:700; white-space:nowrap; background:#e7ebf3; }
-.xs-status-open { background:#e7f5ff; color:#1864ab; }
-.xs-status-in-progress { background:#fff3bf; color:#6b4e00; }
-.xs-status-done { background:#d3f9d8; color:#14532d; }
-.xs-status-dropped { background:#f1f3f5; color:#6b7280; text-decoration:line-through; }
+.xs-dash-action-status { border-radius:999px; padding:2px 10px; font-size:12px; font-weight:700; white-space:nowrap; background:#e7ebf3; }
+.xs-dash-action-status-open { background:#e7f5ff; color:#1864ab; }
+.xs-dash-action-status-in-progress { background:#fff3bf; color:#6b4e00; }
+.xs-dash-action-status-done { background:#d3f9d8; color:#14532d; }
+.xs-dash-action-status-dropped { background:#f1f3f5; color:#6b7280; text-decoration:line-through; }
 </style>"""

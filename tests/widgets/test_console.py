@@ -141,3 +141,25 @@ def test_build_console_on_an_empty_store(tmp_path):
     c.create_button.click()
     assert c.value == "first" and not c.reveal.disabled
     assert c.session.slug == "first"
+
+
+def test_documented_hooks_are_on_the_console(session):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ui-hooks.md").read_text(encoding="utf-8")
+    section = doc.split("### Facilitator console", 1)[1].split("\n### ", 1)[0]
+    table = re.findall(r"((?:^\|.*\|\n)+)", section, flags=re.M)[0]
+    hooks = [c.replace("<stage_id>", "design") for row in table.splitlines()[2:] for c in re.findall(r"`(xs-[^`]+)`", row.split("|")[1])]
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    session.console.anonymous.value = True  # a message, so xs-console-ok is shown
+    classes = {c for w in walk(session.console) for c in getattr(w, "_dom_classes", ())}
+    html = " ".join(w.value for w in walk(session.console) if hasattr(w, "value") and isinstance(w.value, str))
+    missing = [c for c in hooks if c not in classes and f'class="{c}"' not in html]
+    assert missing == []
+    assert len(hooks) >= 15

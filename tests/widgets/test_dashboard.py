@@ -183,7 +183,7 @@ def test_dots_ranking_and_action_register(rw, dash):
     assert "15 other tools have no dots." in dots
     actions = dash.actions.value
     assert "Ask &lt;the&gt; council" in actions and "Ana &amp; co" in actions and "2030-01-31" in actions
-    assert "(Government)" in actions and "xs-status-open" in actions
+    assert "(Government)" in actions and "xs-dash-action-status-open" in actions
 
 
 def test_refresh_touches_nothing_when_the_data_did_not_change(rw, dash):
@@ -295,3 +295,48 @@ def test_timer_refreshes_on_the_running_loop(rw, ro):
     assert "Written while projected" in d.feed.value
     assert not d.running
     d.close()
+
+
+def _documented(title: str) -> list[list[str]]:
+    """Classes in the first cell of each table of a docs/ui-hooks.md section."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ui-hooks.md").read_text(encoding="utf-8")
+    section = doc.split(f"### {title}", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    tables = re.findall(r"((?:^\|.*\|\n)+)", section, flags=re.M)
+    return [[c for row in t.splitlines()[2:] for c in re.findall(r"`(xs-[^`<]+)`", row.split("|")[1])] for t in tables]
+
+
+def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
+    import re
+
+    widget_hooks, html_hooks = _documented("Dashboard (")
+    on_widgets = {c for w in _walk(dash) for c in getattr(w, "_dom_classes", ())}
+    assert [c for c in widget_hooks if c not in on_widgets] == []
+    assert {"xs-dash-participants", "xs-dash-progress", "xs-heatmap", "xs-divergence", "xs-dots-ranking", "xs-actions"} <= set(widget_hooks)
+
+    seen = []
+
+    def collect():
+        seen.extend(w.value for w in _walk(dash) if isinstance(w, widgets.HTML))
+
+    collect()  # empty sections
+    _rate(rw, "engage-potential-partners", 5, 1, 3)
+    _rate(rw, "share-a-vision-of-success", None, None, None)  # not sure: a "not rated" cell
+    rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "An answer")
+    rw.save_dots(rw.slug, rw.people["gov"], {"tell-the-story": 2})
+    rw.add_action(rw.slug, "tell-the-story", what="Write it", owner="Ana")
+    dash.refresh()
+    collect()  # ratings hidden
+    rw.update_settings(rw.slug, ratings_revealed=True)
+    dash.refresh()
+    collect()
+    dash.feed_picker.value = "engage-potential-partners"
+    collect()
+    monkeypatch.setattr(dash.store, "workshops", lambda: (_ for _ in ()).throw(ToolkitError("down")))
+    dash.refresh()
+    collect()
+    html = " ".join(seen)
+    missing = [c for c in html_hooks if not re.search(rf'class="[^"]*(?<![\w-]){re.escape(c)}(?![\w-])', html)]
+    assert missing == []
