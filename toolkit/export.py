@@ -31,8 +31,10 @@ spreadsheet shows it as text instead of running it as a formula
 (:func:`neutralise`).
 
 Anonymous workshops (``settings.anonymous``): the planning guide shows no
-names at all (participants as counts per sector). The xlsx and csv files
-keep every column but leave ``name`` empty. The JSON file keeps names,
+names at all (participants as counts per sector, no attribution under
+answers). The xlsx and csv files keep every column but leave ``name``
+empty; in both, an action owned by a participant (the owner is a
+participant's name) shows "A participant". The JSON file keeps names,
 because it is the facilitator's full-fidelity backup and re-import needs
 each participant's identity; do not share it with partners.
 

@@ -232,15 +232,15 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .b-none { background: var(--none); color: var(--muted); }
 .heatmap { table-layout: fixed; font-size: 8.5pt; }
 .heatmap th { text-transform: none; letter-spacing: 0; font-size: 7.5pt; line-height: 1.15; vertical-align: bottom; padding: .2rem .15rem; }
-.heatmap th.tool, .heatmap td.tool { width: 34%; }
-.heatmap th.narrow { width: 7%; }
+.heatmap th.tool, .heatmap td.tool { width: 40%; }
+.heatmap th.narrow { width: 6%; }
 .heatmap td { padding: .12rem .3rem; }
 .heatmap td.cell { text-align: center; font-weight: 700; font-variant-numeric: tabular-nums; border: 2px solid #fff; padding: .12rem .15rem; }
 .heatmap td.cell small { font-weight: 400; color: inherit; opacity: .75; font-size: 7pt; margin-left: .15rem; }
 .heatmap th.sector { text-align: center; }
 .heatmap td.all { box-shadow: inset 3px 0 0 #fff; }
 .heatmap tr.stage-row td { background: none; font-size: 7.5pt; text-transform: uppercase; letter-spacing: .08em; color: var(--accent); font-weight: 700; padding-top: .35rem; border-bottom: 1px solid var(--rule); }
-.heatmap td.tool { font-size: 8.5pt; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.heatmap td.tool { font-size: 8pt; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .heatmap td.flag { text-align: center; color: #8a3b00; font-weight: 700; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem 1rem; font-size: 8.5pt; color: var(--muted); margin: .45rem 0 0; padding: 0; list-style: none; }
 .legend .swatch { display: inline-block; width: .9rem; height: .9rem; vertical-align: -.15rem; margin-right: .3rem; border-radius: 2px; }
@@ -284,7 +284,6 @@ ul.flags li { margin-bottom: .3rem; padding-left: 1.1rem; text-indent: -1.1rem; 
 .status-done { color: #1d6b3a; } .status-open { color: var(--accent); } .status-in-progress { color: #8a5a00; } .status-dropped { color: var(--muted); text-decoration: line-through; }
 .end { break-before: page; }
 .end section.block:first-child { margin-top: 0; }
-footer.colophon { margin-top: 2rem; font-size: 8pt; color: var(--muted); border-top: 1px solid var(--rule); padding-top: .5rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
   a { color: inherit; text-decoration: none; }
@@ -355,7 +354,8 @@ def render_html(guide: Guide) -> str:
     add("<section class=\"block\" id=\"overview\">")
     add("<h2>Readiness at a glance</h2>")
     add(f"<p class=\"muted\">Mean rating per tool and sector on the scale 1-{len(kit.scale.points)} "
-        f"(&ldquo;{esc(kit.scale.question)}&rdquo;); small numbers are how many rated. &ldquo;Not sure&rdquo; is not averaged.</p>")
+        f"(&ldquo;{esc(kit.scale.question)}&rdquo;); small numbers are how many rated. &ldquo;Not sure&rdquo; is not averaged. "
+        f"&#9873; marks a tool where two sectors&rsquo; means differ by {DIVERGENCE_GAP:g} points or more.</p>")
     add(_heatmap_html(guide))
     add("<div class=\"two\">")
     add("<div><h4>Top priorities (dot vote)</h4>" + _top_priorities_html(guide) + "</div>")
@@ -379,9 +379,6 @@ def render_html(guide: Guide) -> str:
     add(_actions_html(guide))
     add(_participants_html(guide))
     add("</div>")
-    add(f"<footer class=\"colophon\">Prepared with the Intersector workshop kit on {esc(human_date(guide.today))}. "
-        f"Bands: {esc(BAND_TEXT['strength'])}; {esc(BAND_TEXT['discuss'])}; {esc(BAND_TEXT['concern'])}. "
-        f"A tool is flagged when two sectors' means differ by {DIVERGENCE_GAP:g} points or more.</footer>")
     return _document(f"Planning guide: {ws.title}", f"{ws.title} \u00b7 Planning guide", "\n".join(out))
 
 
