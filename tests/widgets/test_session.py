@@ -1,0 +1,420 @@
+"""The Session: widget events become store calls, and the store's answers
+come back into the widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from widgets.session import NO_WORKSHOP, Session
+
+ROOT = Path(__file__).resolve().parents[2]
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def answers(store, slug, kind=None):
+    df = store.answer_rows(slug)
+    if kind is not None:
+        df = df[df["kind"] == kind]
+    return df
+
+
+# -- sign-in -----------------------------------------------------------------
+
+
+def test_sign_in_adds_the_participant_and_collapses_the_form(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    assert book.ready is False
+    assert all(b.disabled for b in book.panels["engage-potential-partners"].form.boxes.values())
+    p = sign_in(session, name="Ana Ruiz")
+    assert p is not None
+    assert [x.id for x in sqlite_store.participants(workshop.slug)] == [p.id]
+    assert (p.name, p.organization, p.sector, p.table) == ("Ana Ruiz", "City Parks", "government", "Table 3")
+    assert session.signin.whoami.value == "Signed in as Ana Ruiz · City Parks · Government · Table 3"
+    assert session.signin.form.layout.display == "none"
+    assert book.ready is True
+    assert not any(b.disabled for b in book.panels["engage-potential-partners"].form.boxes.values())
+
+
+def test_same_identity_finds_the_same_participant(sqlite_store, workshop, sign_in):
+    first = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana")
+    again = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="ana", organization="CITY PARKS", table="table 3")
+    other = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana", table="Table 4")
+    assert again.id == first.id
+    assert other.id != first.id
+    assert len(sqlite_store.participants(workshop.slug)) == 2
+
+
+def test_store_errors_show_in_the_message_line(session, sign_in, sqlite_store, workshop):
+    assert sign_in(session, organization="   ") is None
+    assert session.signin.message.value == "Not signed in: organization: must not be empty"
+    assert "xs-message-error" in session.signin.message._dom_classes
+    assert sign_in(session, sector="") is None
+    assert session.signin.message.value == "Not signed in: sector: must not be empty"
+    assert sqlite_store.participants(workshop.slug) == []
+
+
+def test_workshop_is_preselected(sqlite_store, monkeypatch):
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    older = sqlite_store.create_workshop("Older")
+    newer = sqlite_store.create_workshop("Newer")
+    assert Session(sqlite_store, poll_seconds=0).signin.workshop.value == newer.slug
+    assert Session(sqlite_store, older.slug, poll_seconds=0).signin.workshop.value == older.slug
+    monkeypatch.setenv("WORKSHOP_SLUG", older.slug)
+    session = Session(sqlite_store, poll_seconds=0)
+    assert session.signin.workshop.value == older.slug
+    assert [slug for _title, slug in session.signin.workshop.options] == [newer.slug, older.slug]
+
+
+def test_the_chosen_workshop_is_the_one_written_to(sqlite_store, sign_in, monkeypatch):
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    older = sqlite_store.create_workshop("Older")
+    sqlite_store.create_workshop("Newer")
+    session = Session(sqlite_store, poll_seconds=0)
+    session.signin.workshop.value = older.slug
+    p = sign_in(session)
+    assert p.workshop_id == older.id
+    assert session.slug == older.slug
+
+
+def test_no_workshop_tells_the_facilitator_what_to_run(sqlite_store, sign_in, monkeypatch):
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    session = Session(sqlite_store, poll_seconds=0)
+    book = session.stage_workbook("diagnosis")
+    assert session.problem == NO_WORKSHOP
+    assert "workshop new" in NO_WORKSHOP and "workshop demo" in NO_WORKSHOP
+    assert book.notice.value == NO_WORKSHOP
+    assert session.signin.message.value == NO_WORKSHOP
+    assert session.signin.submit.disabled
+    assert sign_in(session) is None
+
+
+def test_unknown_workshop_slug_is_named(sqlite_store, workshop, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_SLUG", "nope")
+    session = Session(sqlite_store, poll_seconds=0)
+    assert "'nope'" in session.problem and workshop.slug in session.problem
+    assert session.priorities().notice.value == session.problem
+
+
+def test_default_store_comes_from_workshop_db(tmp_path, monkeypatch):
+    from toolkit.store import AnswerStore
+
+    db = tmp_path / "env.sqlite"
+    AnswerStore(str(db)).create_workshop("From the environment")
+    monkeypatch.setenv("WORKSHOP_DB", str(db))
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    session = Session(poll_seconds=0)
+    assert session.store.url == f"sqlite:///{db.resolve()}"
+    assert session.workshop.title == "From the environment"
+
+
+# -- answers -------------------------------------------------------------------
+
+
+def test_typing_then_flush_saves_the_answer(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    p = sign_in(session)
+    form = book.panels["engage-potential-partners"].form
+    form.boxes["epp-1"].value = "The river"
+    form.boxes["epp-1"].value = "The river trust"
+    assert answers(sqlite_store, workshop.slug).empty  # debounced, not yet
+    assert form.statuses["epp-1"].value == "Saving…"
+    session.flush()
+    df = answers(sqlite_store, workshop.slug)
+    assert df[["tool_id", "question_id", "kind", "value"]].values.tolist() == [["engage-potential-partners", "epp-1", "text", "The river trust"]]
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "The river trust"}
+    created = float(df["created"].iloc[0])
+    assert form.statuses["epp-1"].value == "Saved " + time.strftime("%H:%M:%S", time.localtime(created))
+    session.flush()  # nothing new to save
+    assert len(answers(sqlite_store, workshop.slug)) == 1
+
+
+def test_a_tool_gets_a_tick_once_answered(session, sign_in):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    nav = book.nav
+    assert nav.buttons["account-for-resources"].description == "4. Account for Resources"
+    book.panels["account-for-resources"].form.boxes["afr-2"].value = "Staff time"
+    book.flush()
+    assert nav.buttons["account-for-resources"].description == "✓ 4. Account for Resources"
+    assert "xs-tool-done" in nav.buttons["account-for-resources"]._dom_classes
+    assert nav.progress.value == "1 of 4 tools answered"
+
+
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ("before\x00after", "Not saved: answer to epp-1: contains NUL (U+0000) at position 7"),
+        ("x" * 20_001, "Not saved: answer to epp-1: 20,001 characters is over the limit of 20,000"),
+    ],
+)
+def test_refused_text_shows_the_store_reason_and_writes_nothing(session, sign_in, sqlite_store, workshop, bad, reason):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    form = book.panels["engage-potential-partners"].form
+    form.boxes["epp-1"].value = bad
+    session.flush()
+    assert form.statuses["epp-1"].value.startswith(reason)
+    assert "xs-status-error" in form.statuses["epp-1"]._dom_classes
+    assert answers(sqlite_store, workshop.slug).empty
+    assert form.boxes["epp-1"].value == bad  # the text stays for the participant to fix
+
+
+def test_pending_saves_go_to_whoever_typed_them(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    ana = sign_in(session, name="Ana")
+    book.panels["engage-potential-partners"].form.boxes["epp-1"].value = "Ana's answer"
+    ben = sign_in(session, name="Ben")
+    assert ben.id != ana.id
+    assert sqlite_store.current_for(workshop.slug, ana.id) == {("text", "engage-potential-partners", "epp-1"): "Ana's answer"}
+    assert sqlite_store.current_for(workshop.slug, ben.id) == {}
+    assert book.panels["engage-potential-partners"].form.boxes["epp-1"].value == ""
+
+
+# -- ratings and comments --------------------------------------------------------
+
+
+def test_rating_is_saved_at_once(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("design")
+    p = sign_in(session)
+    rating = book.panels["share-discretion"].rating
+    rating.buttons.value = 4
+    assert rating.value == 4
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("rating", "share-discretion", ""): "4"}
+    assert rating.status.value.startswith("Saved ")
+    assert rating.comment_visible is False
+    rating.buttons.value = "not-sure"
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("rating", "share-discretion", ""): "not-sure"}
+
+
+def test_scale_labels_and_tooltips_come_from_content(session, kit):
+    rating = session.stage_workbook("design").panels["share-discretion"].rating
+    assert rating.question.value == f"<h3>{kit.scale.question}</h3>"
+    assert [label for label, _v in rating.buttons.options] == [f"{p.value} · {p.label}" for p in kit.scale.points] + [kit.scale.not_sure]
+    assert list(rating.buttons.tooltips[:5]) == [p.description for p in kit.scale.points]
+    assert "xs-rating" in rating.buttons._dom_classes
+
+
+@pytest.mark.parametrize("low", [1, 2])
+def test_a_low_rating_asks_what_is_missing(session, sign_in, sqlite_store, workshop, low):
+    book = session.stage_workbook("design")
+    p = sign_in(session)
+    rating = book.panels["share-discretion"].rating
+    assert rating.comment_box.layout.display == "none"
+    rating.buttons.value = low
+    assert rating.comment_visible is True
+    assert "xs-rating-comment" in rating.comment._dom_classes
+    rating.comment.value = "Nobody has asked the business partners"
+    assert ("comment", "share-discretion", "") not in sqlite_store.current_for(workshop.slug, p.id)
+    session.flush()
+    assert sqlite_store.current_for(workshop.slug, p.id) == {
+        ("rating", "share-discretion", ""): str(low),
+        ("comment", "share-discretion", ""): "Nobody has asked the business partners",
+    }
+    assert rating.comment_status.value.startswith("Saved ")
+    rating.buttons.value = 3
+    assert rating.comment_visible is False
+
+
+# -- reopening -------------------------------------------------------------------
+
+
+def test_a_new_session_with_the_same_identity_shows_everything_again(sqlite_store, workshop, sign_in):
+    first = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    book = first.stage_workbook("design")
+    votes = first.priorities()
+    p = sign_in(first, name="Ana")
+    panel = book.panels["share-discretion"]
+    panel.form.boxes["sd-1"].value = "Budget decisions stay with the city"
+    panel.rating.buttons.value = 2
+    panel.rating.comment.value = "No shared budget yet"
+    panel.actions.what.value = "Draft a decision charter"
+    panel.actions.owner.value = "Food bank"
+    panel.actions.add.click()
+    votes.vote.counts["share-discretion"].value = 3
+    first.flush()
+
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    book2 = again.stage_workbook("design")
+    votes2 = again.priorities()
+    panel2 = book2.panels["share-discretion"]
+    assert panel2.form.boxes["sd-1"].value == ""  # nothing before signing in
+    assert sign_in(again, name="Ana").id == p.id
+    assert panel2.form.boxes["sd-1"].value == "Budget decisions stay with the city"
+    assert panel2.form.statuses["sd-1"].value == "Saved"
+    assert panel2.rating.value == 2
+    assert panel2.rating.comment_visible is True
+    assert panel2.rating.comment.value == "No shared budget yet"
+    assert votes2.vote.counts["share-discretion"].value == 3
+    assert votes2.value["share-discretion"] == 3
+    assert [a["what"] for a in panel2.actions.value] == ["Draft a decision charter"]
+    assert book2.nav.buttons["share-discretion"].description.startswith("✓ ")
+    again.flush()
+    assert len(answers(sqlite_store, workshop.slug)) == 4  # reopening wrote nothing
+
+
+# -- locked stages ---------------------------------------------------------------
+
+
+def test_a_locked_stage_is_read_only_with_a_message(sqlite_store, workshop, sign_in):
+    sqlite_store.lock_stage(workshop.slug, "diagnosis")
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    book = session.stage_workbook("diagnosis")
+    other = session.stage_workbook("design")
+    sign_in(session)
+    panel = book.panels["engage-potential-partners"]
+    assert book.locked is True
+    assert "xs-locked" in book._dom_classes
+    assert book.notice.value == "🔒 The facilitator has locked the Diagnosis stage: your answers are shown read-only."
+    assert all(b.disabled for b in panel.form.boxes.values())
+    assert panel.rating.buttons.disabled and panel.rating.comment.disabled
+    assert panel.actions.add.disabled and panel.actions.what.disabled and panel.actions.due.disabled
+    assert other.locked is False
+    assert not other.panels["share-discretion"].form.boxes["sd-1"].disabled
+
+
+def test_a_write_that_races_the_lock_shows_the_store_message(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    form = book.panels["engage-potential-partners"].form
+    form.boxes["epp-1"].value = "typed just before the lock"
+    sqlite_store.lock_stage(workshop.slug, "diagnosis")
+    session.flush()
+    assert form.statuses["epp-1"].value == "Not saved: the Diagnosis stage is locked by the facilitator; answers there are read-only"
+    assert answers(sqlite_store, workshop.slug).empty
+    assert book.locked is True  # the refusal re-read the settings
+    assert form.boxes["epp-1"].disabled
+
+
+def test_unlocking_enables_the_stage_again(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    sqlite_store.lock_stage(workshop.slug, "diagnosis")
+    session.check_settings()
+    assert book.locked is True
+    sqlite_store.open_stage(workshop.slug, "diagnosis")
+    session.check_settings()
+    assert book.locked is False
+    assert book.notice.value == ""
+    assert not book.panels["engage-potential-partners"].form.boxes["epp-1"].disabled
+
+
+def test_a_new_round_starts_with_empty_boxes(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    p = sign_in(session)
+    box = book.panels["engage-potential-partners"].form.boxes["epp-1"]
+    box.value = "round one"
+    session.flush()
+    sqlite_store.new_round(workshop.slug)
+    session.check_settings()
+    assert box.value == ""
+    assert sqlite_store.current_for(workshop.slug, p.id, round=1) == {("text", "engage-potential-partners", "epp-1"): "round one"}
+
+
+# -- actions -----------------------------------------------------------------------
+
+
+def test_adding_an_action_stores_it_and_lists_it_escaped(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    p = sign_in(session)
+    actions = book.panels["account-for-resources"].actions
+    assert "xs-action-add" in actions.add._dom_classes
+    actions.what.value = f"{XSS} Map assets"
+    actions.owner.value = f"Food bank {XSS}"
+    actions.owner_sector.value = "nonprofit"
+    actions.due.value = dt.date(2026, 9, 30)
+    actions.add.click()
+    stored = sqlite_store.actions(workshop.slug, "account-for-resources")
+    assert [(a.what, a.owner, a.owner_sector, a.due, a.participant_id) for a in stored] == [
+        (f"{XSS} Map assets", f"Food bank {XSS}", "nonprofit", "2026-09-30", p.id)
+    ]
+    html = actions.listing.value
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; Map assets" in html
+    assert "Food bank &lt;img src=x onerror=alert(1)&gt; (Non-profit)" in html
+    assert "due 2026-09-30" in html
+    assert actions.what.value == "" and actions.owner.value == "" and actions.due.value is None
+    assert actions.message.value.startswith("Added: ")
+    # The other tools of the stage do not list it.
+    assert "Map assets" not in book.panels["engage-potential-partners"].actions.listing.value
+
+
+def test_a_refused_action_says_why_and_keeps_the_fields(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    actions = book.panels["account-for-resources"].actions
+    actions.owner.value = "Food bank"
+    actions.add.click()
+    assert actions.message.value == "Not added: action: must not be empty"
+    assert actions.owner.value == "Food bank"
+    assert sqlite_store.actions(workshop.slug) == []
+
+
+# -- dots -------------------------------------------------------------------------
+
+
+def test_dots_are_saved_and_counted(session, sign_in, sqlite_store, workshop):
+    page = session.priorities()
+    p = sign_in(session)
+    vote = page.vote
+    assert "xs-dots" in vote._dom_classes
+    vote.counts["share-discretion"].value = 3
+    vote.counts["tell-the-story"].value = 2
+    assert {k: v for k, v in sqlite_store.current_for(workshop.slug, p.id).items()} == {
+        ("dots", "share-discretion", ""): "3",
+        ("dots", "tell-the-story", ""): "2",
+    }
+    assert vote.used == 5
+    assert "0 of 5 dots left" in vote.remaining.value
+    assert vote.status.value.startswith("Saved ")
+
+
+def test_dots_over_budget_are_refused_and_put_back(session, sign_in, sqlite_store, workshop):
+    page = session.priorities()
+    p = sign_in(session)
+    vote = page.vote
+    vote.counts["share-discretion"].value = 4
+    vote.counts["tell-the-story"].value = 2
+    assert vote.status.value == "Not saved: dots: 6 dots placed but each participant has 5; take some back first"
+    assert vote.counts["tell-the-story"].value == 0
+    assert vote.value["tell-the-story"] == 0
+    assert "1 of 5 dots left" in vote.remaining.value
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("dots", "share-discretion", ""): "4"}
+
+
+def test_the_dot_budget_follows_the_workshop_settings(session, sign_in, sqlite_store, workshop):
+    sqlite_store.update_settings(workshop.slug, dots=8)
+    page = session.priorities()
+    sign_in(session)
+    assert page.vote.budget == 8
+    assert page.vote.counts["share-discretion"].max == 8
+    assert "8 of 8 dots left" in page.vote.remaining.value
+
+
+def test_dots_need_a_sign_in(session):
+    page = session.priorities()
+    assert page.vote.disabled
+    assert page.notice.value == "Sign in above to place your dots."
+
+
+# -- kernel start-up -----------------------------------------------------------------
+
+
+def test_building_a_workbook_does_not_import_pandas(tmp_path):
+    code = (
+        "import sys\n"
+        "from toolkit.store import AnswerStore\n"
+        "from widgets.session import Session\n"
+        f"store = AnswerStore({str(tmp_path / 's.sqlite')!r})\n"
+        "store.create_workshop('T')\n"
+        "s = Session(store, poll_seconds=0)\n"
+        "s.stage_workbook('design'); s.priorities()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

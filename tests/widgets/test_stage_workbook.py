@@ -1,0 +1,72 @@
+"""The stage workbook: header, navigation in any order, links, states."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+import traitlets
+
+from widgets.stage_workbook import PRIORITIES_NOTEBOOK, StageWorkbook, notebook_name, stage_links
+
+
+@pytest.fixture
+def book(kit):
+    return StageWorkbook(kit, "design")
+
+
+def test_header_has_the_stage(book, kit):
+    stage = kit.stage("design")
+    assert f"<h1>{stage.title}</h1>" in book.header.value
+    assert html.escape(stage.question) in book.header.value
+    assert html.escape(stage.summary) in book.header.value
+    assert "Stage 2 of 4" in book.header.value
+    assert {"xs-page", "xs-stage", "xs-stage-design"} <= set(book._dom_classes)
+
+
+def test_tools_can_be_opened_in_any_order(book, kit):
+    ids = list(kit.stage("design").tool_ids)
+    assert list(book.panels) == ids
+    assert book.value == ids[0]
+    for tool_id in [ids[4], ids[1], ids[6]]:
+        book.nav.buttons[tool_id].click()
+        assert book.value == tool_id
+        shown = [tid for tid, p in book.panels.items() if p.layout.display != "none"]
+        assert shown == [tool_id]
+        assert "xs-tool-selected" in book.nav.buttons[tool_id]._dom_classes
+    book.value = ids[2]
+    assert book.nav.value == ids[2]
+    with pytest.raises(traitlets.TraitError):
+        book.nav.value = "tell-the-story"  # not in this stage
+
+
+def test_links_to_the_other_stages_are_plain_relative_links(kit):
+    links = stage_links(kit, "design")
+    assert '<span aria-current="page">2. Design</span>' in links
+    hrefs = [part.split('"')[0] for part in links.split('href="')[1:]]
+    assert hrefs == ["01_diagnosis.ipynb", "03_implementation.ipynb", "04_assessment.ipynb", PRIORITIES_NOTEBOOK]
+    assert hrefs == [notebook_name(s) for s in kit.stages if s.id != "design"] + ["05_priorities.ipynb"]
+    assert 'href="05_priorities.ipynb"' not in stage_links(kit, "priorities")
+
+
+def test_not_signed_in_and_locked_states(book):
+    panel = book.panels["share-discretion"]
+    assert book.notice.value == "Sign in above to answer. You can already read every tool."
+    assert panel.form.disabled and panel.rating.disabled and panel.actions.disabled
+    book.ready = True
+    assert not panel.form.disabled and not panel.rating.disabled and not panel.actions.disabled
+    assert book.notice.value == "" and book.notice.layout.display == "none"
+    book.locked = True
+    assert panel.form.disabled and panel.rating.disabled and panel.actions.disabled
+    assert "locked" in book.notice.value and "xs-locked" in book._dom_classes
+    book.locked = False
+    assert "xs-locked" not in book._dom_classes and not panel.form.disabled
+
+
+def test_the_notebooks_exist_for_every_stage(kit):
+    from pathlib import Path
+
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    for stage in kit.stages:
+        assert (notebooks / notebook_name(stage)).is_file()
+    assert (notebooks / PRIORITIES_NOTEBOOK).is_file()
