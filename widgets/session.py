@@ -38,6 +38,7 @@ from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
 from widgets.stage_workbook import StageWorkbook, ToolPanel
+from widgets.style import set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -117,6 +118,7 @@ class Session:
         return self.workshop.slug if self.workshop else None
 
     def _pick_workshop(self, wanted: str | None) -> list[tuple[str, str]]:
+        self._wanted = wanted
         if self.store is None:
             return []
         try:
@@ -125,6 +127,7 @@ class Session:
             self.problem = f"The workshop store cannot be read ({_reason(exc)}). Facilitator: check WORKSHOP_DB."
             return []
         wanted = wanted or os.environ.get(SLUG_ENV) or None
+        self._wanted = wanted
         if not found:
             self.problem = NO_WORKSHOP
             return []
@@ -259,8 +262,13 @@ class Session:
 
     def check_settings(self) -> None:
         """Re-read the workshop: lock or unlock stages, update the dot
-        budget; a new round shows the (empty) answers of that round."""
-        if self.store is None or self.slug is None:
+        budget; a new round shows the (empty) answers of that round. While
+        there is no workshop yet, look again: the facilitator may have just
+        run ``workshop new``."""
+        if self.store is None:
+            return
+        if self.workshop is None:
+            self._recover()
             return
         old = self.workshop
         try:
@@ -276,6 +284,21 @@ class Session:
         for page in self.priority_pages:
             page.vote.budget = self.workshop.settings.dots
 
+    def _recover(self) -> None:
+        """The store had no (such) workshop when the page was built; if it
+        has one now, let participants sign in."""
+        wanted = self._wanted
+        self.problem = ""
+        workshops = self._pick_workshop(wanted)
+        if self.problem or self.workshop is None:
+            return
+        self.signin.set_workshops(workshops, self.workshop.slug)
+        self.signin.disabled = False
+        set_message(self.signin.message, "", "info")
+        for view in [*self.workbooks, *self.priority_pages]:
+            view.problem = ""
+        self.reload()
+
     def _start_polling(self) -> None:
         if self._polling or self.poll_seconds <= 0 or self.store is None:
             return
@@ -286,8 +309,10 @@ class Session:
         self._polling = True
 
         def tick() -> None:
-            self.check_settings()
-            loop.call_later(self.poll_seconds, tick)
+            try:
+                self.check_settings()
+            finally:
+                loop.call_later(self.poll_seconds, tick)
 
         loop.call_later(self.poll_seconds, tick)
 

@@ -418,3 +418,59 @@ def test_building_a_workbook_does_not_import_pandas(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_page_built_before_the_workshop_existed_recovers(sqlite_store, sign_in, monkeypatch):
+    # Voila may start (pre-heat) a kernel before the facilitator runs `workshop new`.
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    session = Session(sqlite_store, poll_seconds=0)
+    book = session.stage_workbook("diagnosis")
+    assert session.problem == NO_WORKSHOP and session.signin.submit.disabled
+    ws = sqlite_store.create_workshop("Late start")
+    session.check_settings()
+    assert session.problem == ""
+    assert session.signin.workshop.value == ws.slug
+    assert not session.signin.submit.disabled and session.signin.message.value == ""
+    assert book.notice.value == "Sign in above to answer. You can already read every tool."
+    assert sign_in(session).workshop_id == ws.id
+
+
+def test_on_a_running_loop_the_lock_shows_without_any_write(sqlite_store, workshop, sign_in):
+    # The kernel case: settings are re-read every poll_seconds.
+    import asyncio
+
+    async def main():
+        session = Session(sqlite_store, workshop.slug, poll_seconds=0.01)
+        book = session.stage_workbook("diagnosis")
+        sign_in(session)
+        assert book.locked is False
+        sqlite_store.lock_stage(workshop.slug, "diagnosis")
+        for _ in range(1000):
+            if book.locked:
+                break
+            await asyncio.sleep(0.01)
+        return book
+
+    book = asyncio.run(main())
+    assert book.locked is True
+    assert book.panels["engage-potential-partners"].form.boxes["epp-1"].disabled
+
+
+def test_on_a_running_loop_answers_save_by_themselves(sqlite_store, workshop, sign_in):
+    import asyncio
+
+    async def main():
+        session = Session(sqlite_store, workshop.slug, autosave_delay=0.01, poll_seconds=0)
+        book = session.stage_workbook("diagnosis")
+        p = sign_in(session)
+        status = book.panels["engage-potential-partners"].form.statuses["epp-1"]
+        book.panels["engage-potential-partners"].form.boxes["epp-1"].value = "no flush needed"
+        for _ in range(1000):
+            if status.value.startswith("Saved "):
+                break
+            await asyncio.sleep(0.01)
+        return p, status
+
+    p, status = asyncio.run(main())
+    assert status.value.startswith("Saved ")
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "no flush needed"}
