@@ -82,6 +82,7 @@ def test_voila_config_preheats_culls_and_locks_down_files():
     assert vc["show_tracebacks"] is False
     assert cfg["VoilaKernelManager"]["kernel_pools_config"] == {"default": {"pool_size": 4}, "dashboard.ipynb": {"pool_size": 1}}
     assert cfg["MappingKernelManager"] == {"cull_idle_timeout": 1800, "cull_interval": 60, "cull_connected": False}
+    assert cfg["VoilaExecutor"]["iopub_timeout"] >= 30  # a busy laptop must not drop a widget's output
     assert serve.voila_config(_plan(pool=0))["VoilaConfiguration"]["preheat_kernel"] is False
 
 

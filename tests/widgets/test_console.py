@@ -163,3 +163,26 @@ def test_documented_hooks_are_on_the_console(session):
     missing = [c for c in hooks if c not in classes and f'class="{c}"' not in html]
     assert missing == []
     assert len(hooks) >= 15
+
+
+@pytest.mark.slow
+def test_console_notebook_is_thin_and_runs_against_a_store(session, monkeypatch):
+    import ast
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "00_facilitator.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["from widgets.console import build_console\n\nbuild_console()"]
+    assert not [n for c in code for n in ast.walk(ast.parse(c.source)) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+    monkeypatch.setenv("WORKSHOP_DB", session.store.url)
+    monkeypatch.delenv("WORKSHOP_SLUG", raising=False)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=True).execute()
+    assert [o.output_type for o in code[-1].outputs] == ["execute_result"]
+    states = [m["state"] for m in nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"].values()]
+    by_class = {css: s for s in states for css in s.get("_dom_classes", [])}
+    assert by_class["xs-console"]["value"] == "riverside-partners"
+    assert "1 participants" in by_class["xs-console-summary"]["value"]

@@ -340,3 +340,28 @@ def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
     html = " ".join(seen)
     missing = [c for c in html_hooks if not re.search(rf'class="[^"]*(?<![\w-]){re.escape(c)}(?![\w-])', html)]
     assert missing == []
+
+
+@pytest.mark.slow
+def test_dashboard_notebook_is_thin_and_runs_against_a_store(rw, monkeypatch):
+    """notebooks/dashboard.ipynb: import, build, show; executed in a fresh
+    kernel, its one output is the dashboard of the store in $WORKSHOP_DB."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["from widgets.dashboard import build_dashboard\n\nbuild_dashboard()"]
+    assert not [n for c in code for n in ast.walk(ast.parse(c.source)) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+    monkeypatch.setenv("WORKSHOP_DB", rw.url)
+    monkeypatch.setenv("WORKSHOP_SLUG", rw.slug)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=True).execute()
+    assert [o.output_type for o in code[-1].outputs] == ["execute_result"]
+    states = [m["state"] for m in nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"].values()]
+    by_class = {css: s for s in states for css in s.get("_dom_classes", [])}
+    assert "3 people" in by_class["xs-dash-participants"]["value"]
+    assert by_class["xs-dashboard"]["value"] == rw.slug
