@@ -75,6 +75,8 @@ CSS = """
 .xs-status-error { color: #b42318; font-weight: 600; }
 .xs-signin .xs-signin-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0.6rem 1rem; }
 .xs-signed-in { font-weight: 600; }
+.xs-page .xs-signin-submit, .xs-page .xs-action-add { margin-top: 0.6rem; }
+.xs-save-status:empty { min-height: 0; }
 .xs-body { gap: 1.25rem; align-items: flex-start; }
 .xs-tool-nav { flex: 1 1 15rem; max-width: 100%; gap: 0.3rem; }
 .xs-tool-nav .widget-button, .xs-tool-nav button { width: 100%; height: auto !important; min-height: 2.4rem; text-align: left;
