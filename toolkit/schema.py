@@ -163,6 +163,11 @@ def create_or_upgrade(engine: sa.Engine) -> int:
     """Create the tables in an empty store or upgrade an older one; returns
     the version found before (0 for a new store). Rows are never dropped."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Kernels that start together on an empty database would all create
+            # the tables at once and all but one fail; take turns instead (SQLite
+            # already does: its writers BEGIN IMMEDIATE).
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7432017)")
         inspector = sa.inspect(conn)
         tables = set(inspector.get_table_names())
         if "workshops" not in tables:
