@@ -58,6 +58,11 @@ class ProgressBar:
             self.stream.flush()
 
 
+#: The frames ``--frame`` accepts, as in :data:`toolkit.frames.FRAME_NAMES`
+#: (a test keeps them equal).
+FRAME_CHOICES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants")
+
+
 def _bar(args: argparse.Namespace, title: str) -> ProgressBar:
     enabled = bool(getattr(args, "progress", False)) or sys.stderr.isatty()
     return ProgressBar(sys.stderr, enabled=enabled, title=title)
@@ -126,7 +131,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Add export, handout and import to the ``workshop`` parser."""
     from toolkit.export import FORMATS
-    from toolkit.frames import FRAME_NAMES
     from toolkit.importer import CSV_HELP
 
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -147,7 +151,9 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("slug", metavar="SLUG")
     p.add_argument("--format", "-f", choices=FORMATS, help="default: from the --output extension, else html")
     p.add_argument("--output", "-o", metavar="PATH", help="file or folder to write (default: SLUG-planning-guide.html and so on, here)")
-    p.add_argument("--frame", choices=FRAME_NAMES, default="answers", help="the frame a csv export holds (default: answers)")
+    # toolkit.frames (and pandas) is imported only when a verb runs, so
+    # 'workshop --help' stays quick; export_workshop checks the name.
+    p.add_argument("--frame", metavar="NAME", default="answers", help=f"the frame a csv export holds: {', '.join(FRAME_CHOICES)} (default: answers)")
 
     p = common(
         verb(

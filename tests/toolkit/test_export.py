@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -239,6 +240,18 @@ def test_export_cli_writes_each_format_and_prints_the_path(demo, capsys, tmp_pat
     assert cli.main(["export", "missing", "--db", db, "-o", str(tmp_path / "m.json")]) == 1
     assert "workshop export: unknown workshop 'missing'" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_frame_option_lists_every_frame_and_refuses_others(demo, capsys, tmp_path):
+    from toolkit.cli_export import FRAME_CHOICES
+
+    assert FRAME_CHOICES == FRAME_NAMES
+    store, slug = demo
+    assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 1
+    assert "frame: expected one of answers, current_answers, ratings" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["export", "--help"])
+    assert "current_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal(demo, capsys, tmp_path):
