@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import sqlite3
 import statistics
@@ -204,6 +205,12 @@ def fill(store: AnswerStore, answers: int, participants: int = 60, seed: int = 7
     return ws.slug
 
 
+def sa_url_path(url: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).database or ""
+
+
 def best_of(fn, repeat: int) -> float:
     """Median seconds of ``repeat`` runs after one warm-up run."""
     fn()
@@ -247,6 +254,18 @@ def bench_backend(name: str, url: str, saves: int, answers: int, baseline) -> li
 
     raw = best_of(lambda: store.answer_rows(big), 3)
     rows.append((f"{name}: answer_rows, {n:,} rows", f"{raw * 1000:,.0f}", "1.0x", "baseline for the frames"))
+    if name == "SQLite":
+        # The floor under answer_rows: the same rows through bare sqlite3.
+        path = sa_url_path(url)
+        ws_id = store.workshop(big).id
+
+        def bare_fetch() -> None:
+            conn = sqlite3.connect(path)
+            conn.execute("SELECT * FROM answers WHERE workshop_id = ? ORDER BY id", (ws_id,)).fetchall()
+            conn.close()
+
+        bare = best_of(bare_fetch, 3)
+        rows.append((f"{name}: bare sqlite3 fetchall, same rows", f"{bare * 1000:,.0f}", f"{bare / raw:.1f}x", ""))
     current = best_of(lambda: store.answer_rows(big, current=True), 3)
     rows.append((f"{name}: answer_rows(current=True)", f"{current * 1000:,.0f}", f"{current / raw:.1f}x", ""))
     try:
@@ -260,7 +279,8 @@ def bench_backend(name: str, url: str, saves: int, answers: int, baseline) -> li
         assert len(frames["answers"]) == n
         t = best_of(lambda: all_frames(store, big), 3)
         ok = "ok" if t * 1000 < TARGET_FRAMES_MS else "MISSED"
-        rows.append((f"{name}: all_frames, {n:,} answers", f"{t * 1000:,.0f}", f"{t / raw:.1f}x", f"< {TARGET_FRAMES_MS:.0f} ms: {ok}"))
+        note = f"< {TARGET_FRAMES_MS:.0f} ms: {ok}" if n >= 100_000 else "(the target is for 100,000 answers)"
+        rows.append((f"{name}: all_frames, {n:,} answers", f"{t * 1000:,.0f}", f"{t / raw:.1f}x", note))
     store.close()
     return rows
 
@@ -290,7 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print(f"{r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}  {r[3]}")
-    print(f"\nTargets: p95 save under {TARGET_SAVE_P95_MS:.0f} ms on SQLite; all frames over 100,000 answers under {TARGET_FRAMES_MS:.0f} ms.")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nMachine: {os.cpu_count()} CPUs, load average {load:.1f} at the end (figures are noisy when it is above the CPU count).")
+    print(f"Targets: p95 save under {TARGET_SAVE_P95_MS:.0f} ms on SQLite; all frames over 100,000 answers under {TARGET_FRAMES_MS:.0f} ms.")
     return 0
 
 
