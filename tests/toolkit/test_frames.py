@@ -1,0 +1,188 @@
+"""toolkit.frames: columns defined once, bands, divergence, progress,
+priorities, and the live view that reads only new rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from toolkit import frames
+
+TOOL = "commit-to-information-sharing"
+OTHER = "share-discretion"
+
+
+@pytest.fixture
+def room(store):
+    """Four participants at two tables from three sectors, with ratings that
+    diverge on TOOL (government 5 and 4, non-profit 1) and agree on OTHER."""
+    ws = store.create_workshop("Frames room")
+    people = {
+        "gov1": store.add_participant(ws.slug, name="Gia", organization="City", sector="government", table="Table 1"),
+        "gov2": store.add_participant(ws.slug, name="Gus", organization="County", sector="government", table="Table 2"),
+        "np": store.add_participant(ws.slug, name="Nia", organization="Food Bank", sector="nonprofit", table="Table 1"),
+        "biz": store.add_participant(ws.slug, organization="Grocer", sector="business", table="Table 2"),
+    }
+    store.save_rating(ws.slug, people["gov1"].id, TOOL, 5)
+    store.save_rating(ws.slug, people["gov2"].id, TOOL, 4)
+    store.save_rating(ws.slug, people["np"].id, TOOL, 2)
+    store.save_rating(ws.slug, people["np"].id, TOOL, 1)  # changed their mind: the latest counts
+    store.save_rating(ws.slug, people["biz"].id, TOOL, None)  # not sure
+    for key in ("gov1", "np", "biz"):
+        store.save_rating(ws.slug, people[key].id, OTHER, 3)
+    store.save_answer(ws.slug, people["gov1"].id, TOOL, "cis-1", "We publish data monthly")
+    store.save_answer(ws.slug, people["np"].id, TOOL, "cis-2", "Client privacy comes first")
+    store.save_answer(ws.slug, people["np"].id, TOOL, "cis-3", "draft")
+    store.save_answer(ws.slug, people["np"].id, TOOL, "cis-3", "")  # cleared
+    store.save_dots(ws.slug, people["gov1"].id, {TOOL: 3, OTHER: 2})
+    store.save_dots(ws.slug, people["np"].id, {TOOL: 1})
+    store.add_action(ws.slug, TOOL, what="Draft a data-sharing agreement", owner="Nia", owner_sector="nonprofit", due="2026-12-15")
+    return ws.slug, people
+
+
+def test_every_frame_has_the_declared_columns_and_dtypes(store, room):
+    slug, _ = room
+    result = frames.all_frames(store, slug)
+    assert set(result) == set(frames.FRAME_NAMES)
+    for name, df in result.items():
+        assert list(df.columns) == list(frames.COLUMNS[name]), name
+        for column, dtype in frames.COLUMNS[name].items():
+            assert str(df[column].dtype) == dtype or (dtype == "string" and isinstance(df[column].dtype, pd.StringDtype)), (name, column, df[column].dtype)
+
+
+def test_empty_workshop_gives_empty_frames_with_the_same_columns(store):
+    ws = store.create_workshop("Nobody yet")
+    result = frames.all_frames(store, ws.slug)
+    for name in ("answers", "current_answers", "ratings", "divergence", "actions", "participants", "progress"):
+        assert result[name].empty, name
+        assert list(result[name].columns) == list(frames.COLUMNS[name])
+    # Every tool is listed for the dot vote, with no dots.
+    assert len(result["priorities"]) == 17 and result["priorities"]["dots"].sum() == 0
+
+
+@pytest.mark.parametrize(("mean", "expected"), [(5.0, "strength"), (4.0, "strength"), (3.99, "discuss"), (3.0, "discuss"), (2.99, "concern"), (1.0, "concern"), (None, ""), (float("nan"), "")])
+def test_band_thresholds(mean, expected):
+    assert frames.band(mean) == expected
+
+
+def test_ratings_by_sector_use_the_latest_rating_and_count_not_sure_apart(store, room):
+    slug, _ = room
+    r = frames.all_frames(store, slug)["ratings"]
+    tool = r[r["tool_id"] == TOOL].set_index("sector")
+    assert tool.loc["government", "mean"] == pytest.approx(4.5)
+    assert tool.loc["government", "band"] == "strength"
+    assert tool.loc["nonprofit", "mean"] == pytest.approx(1.0)
+    assert tool.loc["nonprofit", "band"] == "concern"
+    assert tool.loc["business", "count"] == 0 and tool.loc["business", "not_sure"] == 1
+    assert tool.loc["all", "mean"] == pytest.approx((5 + 4 + 1) / 3)
+    assert tool.loc["all", "count"] == 3 and tool.loc["all", "not_sure"] == 1
+    # The "all" row comes last for each tool.
+    assert list(r[r["tool_id"] == TOOL]["sector"])[-1] == frames.ALL_SECTORS
+
+
+def test_divergence_flags_sectors_that_see_a_tool_differently(store, room):
+    slug, _ = room
+    d = frames.all_frames(store, slug)["divergence"].set_index("tool_id")
+    assert bool(d.loc[TOOL, "flagged"]) is True
+    assert d.loc[TOOL, "low_sector"] == "nonprofit" and d.loc[TOOL, "high_sector"] == "government"
+    assert d.loc[TOOL, "gap"] == pytest.approx(3.5)
+    assert d.loc[TOOL, "gap"] >= frames.DIVERGENCE_GAP
+    assert d.loc[TOOL, "count"] == 3
+    assert bool(d.loc[OTHER, "flagged"]) is False and d.loc[OTHER, "gap"] == 0
+
+
+def test_one_sector_alone_is_never_flagged(store):
+    ws = store.create_workshop("One sector")
+    a = store.add_participant(ws.slug, organization="A", sector="government", table="T1")
+    b = store.add_participant(ws.slug, organization="B", sector="government", table="T1")
+    store.save_rating(ws.slug, a.id, TOOL, 1)
+    store.save_rating(ws.slug, b.id, TOOL, 5)
+    d = frames.all_frames(store, ws.slug)["divergence"]
+    assert d.loc[0, "sectors"] == 1 and not d.loc[0, "flagged"]
+    assert d.loc[0, "spread"] == pytest.approx(2.0)
+
+
+def test_current_answers_leave_out_cleared_answers_but_history_keeps_them(store, room):
+    slug, _ = room
+    result = frames.all_frames(store, slug)
+    text = result["current_answers"].query("kind == 'text'")
+    assert sorted(text["question_id"]) == ["cis-1", "cis-2"]
+    history = result["answers"].query("kind == 'text'")
+    assert list(history[history["question_id"] == "cis-3"]["value"]) == ["draft", ""]
+    assert set(text["question"].str.len() > 0) == {True}
+
+
+def test_progress_counts_questions_answered_per_table(store, room):
+    slug, _ = room
+    p = frames.all_frames(store, slug)["progress"]
+    assert len(p) == 17 * 2  # every tool for both tables
+    row = p[(p["tool_id"] == TOOL) & (p["table"] == "Table 1")].iloc[0]
+    questions = len(store.kit.tool(TOOL).questions)
+    assert row["answered"] == 2 and row["questions"] == questions
+    assert row["share"] == pytest.approx(2 / questions)
+    assert bool(row["rated"]) and row["participants"] == 2
+    empty = p[(p["tool_id"] == "tell-the-story") & (p["table"] == "Table 2")].iloc[0]
+    assert empty["answered"] == 0 and not empty["rated"]
+
+
+def test_priorities_rank_tools_by_dots(store, room):
+    slug, _ = room
+    pr = frames.all_frames(store, slug)["priorities"]
+    top = pr.iloc[0]
+    assert (top["tool_id"], top["dots"], top["voters"], top["rank"]) == (TOOL, 4, 2, 1)
+    second = pr.iloc[1]
+    assert (second["tool_id"], second["dots"], second["rank"]) == (OTHER, 2, 2)
+    assert (pr.iloc[2:]["rank"] == 3).all()  # the tie of tools with no dots shares a rank
+
+
+def test_actions_frame_joins_the_tool(store, room):
+    slug, _ = room
+    a = frames.all_frames(store, slug)["actions"].iloc[0]
+    assert (a["tool"], a["stage"], a["owner"], a["owner_sector"], a["due"], a["status"]) == (
+        "Commit to Information Sharing", "Design", "Nia", "nonprofit", "2026-12-15", "open",
+    )
+
+
+def test_new_round_starts_empty_but_history_stays(store, room):
+    slug, _ = room
+    store.new_round(slug)
+    result = frames.all_frames(store, slug)
+    assert result["current_answers"].empty and result["ratings"].empty
+    assert len(result["answers"]) == store.count_answers(slug)
+    earlier = frames.all_frames(store, slug, round=1)
+    assert not earlier["ratings"].empty
+
+
+def test_live_frames_read_only_new_rows_and_match_a_full_recompute(store, room):
+    slug, people = room
+    live = frames.LiveFrames(store, slug)
+    first = live.refresh()
+    assert live.changed
+    assert live.refresh() is first and not live.changed  # nothing new: same object
+
+    store.save_rating(slug, people["biz"].id, TOOL, 2)
+    store.save_answer(slug, people["gov2"].id, OTHER, "sd-1", "Split decisions by expertise")
+    updated = live.refresh()
+    assert live.changed
+    full = frames.all_frames(store, slug)
+    for name, df in updated.items():
+        pdt.assert_frame_equal(
+            df.sort_values(list(df.columns[:2])).reset_index(drop=True),
+            full[name].sort_values(list(df.columns[:2])).reset_index(drop=True),
+            obj=name,
+        )
+
+    store.add_action(slug, OTHER, what="Write down who decides what", owner="Gus")
+    assert len(live.refresh()["actions"]) == 2 and live.changed
+
+
+def test_live_frames_follow_a_new_round(store, room):
+    slug, people = room
+    live = frames.LiveFrames(store, slug)
+    assert not live.refresh()["ratings"].empty
+    store.new_round(slug)
+    assert live.refresh()["ratings"].empty
+    store.save_rating(slug, people["gov1"].id, TOOL, 3)
+    ratings = live.refresh()["ratings"]
+    assert ratings.set_index("sector").loc["government", "mean"] == 3
