@@ -1,0 +1,102 @@
+"""Regenerate the README's screenshots: each stage workbook, the priorities
+page and the dashboard, as Voila serves them on the demo workshop, in
+Debian's Chromium.
+
+    .venv/bin/python scripts/screenshots.py          # writes docs/*.png
+
+Uses a throw-away store and a free port; touches nothing but docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: A demo participant, so the pages show answers already given.
+WHO = {"name": "Amira Haddad", "org": "Riverside City Council", "sector": "Government", "table": "Table 1"}
+PAGES = {
+    "workbook-diagnosis": "01_diagnosis.ipynb",
+    "workbook-design": "02_design.ipynb",
+    "workbook-implementation": "03_implementation.ipynb",
+    "workbook-assessment": "04_assessment.ipynb",
+    "priorities": "05_priorities.ipynb",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server did not answer at {url}")
+
+
+def sign_in(page) -> None:
+    page.wait_for_selector(".xs-signin-org input", timeout=180_000)
+    page.fill(".xs-signin-name input", WHO["name"])
+    page.fill(".xs-signin-org input", WHO["org"])
+    page.select_option(".xs-signin-sector select", label=WHO["sector"])
+    page.fill(".xs-signin-table input", WHO["table"])
+    page.click(".xs-signin-submit")
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="workshop-shots-"))
+    db = tmp / "demo.sqlite"
+    workshop = ROOT / ".venv" / "bin" / "workshop"
+    subprocess.run([str(workshop), "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(workshop), "reveal", "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    env = {**os.environ, "WORKSHOP_REFRESH": "2"}
+    server = subprocess.Popen([str(workshop), "serve", "--db", str(db), "--port", str(port), "--pool", "0"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/voila/tree")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            for name, notebook in PAGES.items():
+                page = browser.new_page(viewport={"width": 1280, "height": 1700})
+                page.goto(f"{base}/voila/render/{notebook}", timeout=180_000)
+                sign_in(page)
+                page.wait_for_selector(".xs-answer textarea, .xs-dots", timeout=120_000)
+                time.sleep(1.5)  # let the restored answers paint
+                page.screenshot(path=str(DOCS / f"{name}.png"))
+                page.close()
+                print(f"docs/{name}.png")
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page.goto(f"{base}/voila/render/dashboard.ipynb", timeout=180_000)
+            page.wait_for_selector(".xs-heatmap", timeout=180_000)
+            time.sleep(3)
+            page.screenshot(path=str(DOCS / "dashboard.png"))
+            print("docs/dashboard.png")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
