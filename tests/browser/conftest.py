@@ -165,7 +165,10 @@ def serve_factory(tmp_path):
         server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop
+# running in the main thread while it is open, and the widget tests that
+# run their own asyncio loop afterwards would find it still running.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (bash scripts/setup.sh --test)", pytrace=False)
