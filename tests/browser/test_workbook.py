@@ -1,0 +1,53 @@
+"""The participant workbook in Chromium (issue #4): an answer typed and shown
+as "Saved" survives a page reload and a new kernel once the participant
+signs in again; a script-looking answer is shown as text and runs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TOOL = "account-for-resources"
+QUESTION = "afr-1"
+PAYLOAD = "<img src=x onerror=alert(1)> we can lend the church hall"
+WAIT_MS = 90_000
+
+
+def _sign_in(page) -> None:
+    page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
+    page.locator(".xs-signin-name input").fill("Rhea Reload")
+    page.locator(".xs-signin-org input").fill("Westside Library")
+    page.locator(".xs-signin-sector select").select_option(label="Non-profit")
+    page.locator(".xs-signin-table input").fill("Table 9")
+    page.locator(".xs-signin-submit").click()
+    page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
+    page.locator(f".xs-tool-nav-{TOOL}").click()
+
+
+def test_answer_is_back_after_reload_and_script_is_text(room, page):
+    page.set_default_timeout(WAIT_MS)
+    page.goto(room.url("/voila/render/01_diagnosis.ipynb"))
+    _sign_in(page)
+    box = page.locator(f".xs-q-{QUESTION} textarea")
+    box.fill(PAYLOAD)
+    page.locator(f".xs-question-{QUESTION} .xs-save-status", has_text="Saved").wait_for(timeout=WAIT_MS)
+
+    # "Saved" means it is in the store, under this participant.
+    rows = room.store.answer_rows(room.slug, current=True)
+    mine = rows[(rows["question_id"] == QUESTION) & (rows["value"] == PAYLOAD)]
+    assert len(mine) == 1
+
+    page.reload()  # a new page, a new kernel
+    _sign_in(page)
+    restored = page.locator(f".xs-q-{QUESTION} textarea")
+    restored.wait_for(state="visible")
+    page.wait_for_function(
+        "([sel, want]) => { const el = document.querySelector(sel); return el && el.value === want; }",
+        arg=[f".xs-q-{QUESTION} textarea", PAYLOAD],
+        timeout=WAIT_MS,
+    )
+    assert restored.input_value() == PAYLOAD
+    # The payload never became an element, and no dialog opened.
+    assert page.locator("img[src='x']").count() == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
