@@ -103,6 +103,7 @@ WARM_S = 600  # until its pool is warm and the process tree idle
 PAGE_S = 300  # one visitor, from navigation to the last measurement (--page-timeout)
 ECHO_S = 120  # one typed character until the kernel's echo
 STOP_S = 30  # SIGTERM until SIGKILL
+IDLE_SHORT_S = 20  # idle seconds with kernels missing before going on without them
 #: Where failed visits leave a screenshot and the page's HTML (--debug-dir).
 DEBUG_DIR: Path | None = None
 
@@ -299,21 +300,30 @@ def wait_warm(servers: list[Server], *, min_kernels: dict[str, int] | None = Non
     whole process tree used under ``idle_share`` of one core over
     ``window`` seconds (pools filled and their notebooks executed).
     Voila refills a pool one second after a kernel is taken, so this first
-    waits that long. Returns the seconds waited."""
+    waits that long. A kernel that failed to start never comes: after
+    ``IDLE_SHORT_S`` idle seconds with kernels missing, this goes on and
+    says so. Returns the seconds waited."""
     start = time.monotonic()
     time.sleep(1.5)
     deadline = start + WARM_S
     want = {s.name: (min_kernels or {}).get(s.name, s.expected_kernels) for s in servers}
+    idle_since: float | None = None
     while True:
         for s in servers:
             if s.proc.poll() is not None:
                 raise RuntimeError(f"{s.name} server exited with {s.proc.returncode}:\n{s.log_tail()}")
-        counts_ok = all(len(s.kernels()) >= want[s.name] for s in servers)
+        counts = {s.name: len(s.kernels()) for s in servers}
+        counts_ok = all(counts[name] >= want[name] for name in counts)
         before = [s.tree_cpu_seconds() for s in servers]
         time.sleep(window)
         after = [s.tree_cpu_seconds() for s in servers]
         idle = all((a - b) / window < idle_share for a, b in zip(after, before))
         if counts_ok and idle:
+            return time.monotonic() - start
+        idle_since = (idle_since or time.monotonic()) if idle else None
+        if idle_since is not None and time.monotonic() - idle_since > IDLE_SHORT_S:
+            short = ", ".join(f"{n}: {counts[n]} of {want[n]}" for n in counts if counts[n] < want[n])
+            print(f"  warning: kernels missing after {IDLE_SHORT_S} idle seconds ({short}); see the server log", file=sys.stderr)
             return time.monotonic() - start
         if time.monotonic() > deadline:
             state = ", ".join(f"{s.name}: {len(s.kernels())}/{want[s.name]} kernels" for s in servers)
