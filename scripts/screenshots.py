@@ -20,10 +20,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from toolkit.pdf import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: A demo participant, so the pages show answers already given.
 WHO = {"name": "Amira Haddad", "org": "Riverside City Council", "sector": "Government", "table": "Table 1"}
 PAGES = {
@@ -75,7 +75,7 @@ def main() -> int:
     try:
         wait_http(base + "/voila/tree")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
             for name, notebook in PAGES.items():
                 page = browser.new_page(viewport={"width": 1280, "height": 1700})
                 page.goto(f"{base}/voila/render/{notebook}", timeout=180_000)

@@ -47,18 +47,26 @@ def find_chromium() -> str:
     raise PdfError("making a PDF needs Chromium, which was not found on PATH; install it: apt-get install chromium")
 
 
+#: How the kit starts Debian's Chromium anywhere (PDF export, browser tests,
+#: screenshots, benchmarks): as root, with no GPU, and without the background
+#: connections a machine with no internet refuses.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
 def chromium_command(browser: str, html_file: Path, pdf_file: Path, profile: Path) -> list[str]:
     """The command line that prints ``html_file`` to ``pdf_file``."""
     return [
         browser,
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_ARGS,
         "--disable-extensions",
         "--mute-audio",
         f"--user-data-dir={profile}",
