@@ -78,21 +78,16 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from toolkit import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
 BARE_DIR = Path(__file__).resolve().parent / "bare"
 BARE_NOTEBOOK = "bare.ipynb"
 WORKBOOK_NOTEBOOK = "01_diagnosis.ipynb"
 HOST = "127.0.0.1"
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: The kit's one list of Chromium flags (PDF export, browser tests, screenshots).
+CHROMIUM_ARGS = list(_pdf.CHROMIUM_ARGS)
 
 #: Selectors of the first text input on each page (both ipywidgets.Text).
 FIRST_INPUT = {"bare": ".widget-text input", "workbook": ".xs-signin-name input"}
