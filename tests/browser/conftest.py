@@ -60,7 +60,7 @@ class Server:
 
     base_url: str
     port: int
-    db: Path
+    db: str | Path
     slug: str
     proc: subprocess.Popen[bytes]
     log: Path
@@ -102,13 +102,14 @@ def workshop_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "toolkit.cli"]
 
 
-def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str = "Riverside Partners", env: dict[str, str] | None = None) -> Server:
-    """Start ``workshop serve`` against ``tmp_path/store/workshop.sqlite``
-    (a workshop is created first) and wait until it answers."""
+def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str = "Riverside Partners", env: dict[str, str] | None = None, db: str | Path | None = None) -> Server:
+    """Start ``workshop serve`` against ``db`` (a path or URL; default
+    ``tmp_path/store/workshop.sqlite``), on the workshop ``slug`` or a new
+    one, and wait until it answers."""
     from toolkit.store import AnswerStore
 
-    db = tmp_path / "store" / "workshop.sqlite"
-    store = AnswerStore(db)
+    db = db if db is not None else tmp_path / "store" / "workshop.sqlite"
+    store = AnswerStore(str(db))
     ws = store.workshop(slug) if slug and any(w.slug == slug for w in store.workshops()) else store.create_workshop(title)
     port = free_port()
     log = tmp_path / f"serve-{port}.log"

@@ -9,17 +9,8 @@ with its own kernels; the only thing they share is the PostgreSQL URL.
 
 from __future__ import annotations
 
-import http.client
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -35,74 +26,8 @@ WAIT_MS = 120_000
 #: this long: many refresh intervals, so a loaded machine does not fail
 #: the test (the dashboard re-reads the store every REFRESH_SECONDS).
 UPDATE_MS = 60_000
-SERVER_START_S = 120
 
 ANSWER = "Both libraries and the bus company can host the food map (two servers)"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Served:
-    name: str
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def status(self, path: str) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request("GET", path)
-            return conn.getresponse().status
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # Voila shuts its kernels down
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # this server's own process group
-                self.proc.wait(timeout=10)
-
-
-def _serve(name: str, tmp_path: Path, url: str, slug: str, *args: str) -> Served:
-    """Start ``workshop serve --db url`` and wait until it answers HTTP."""
-    script = shutil.which("workshop", path=str(Path(sys.executable).parent))
-    base = [script] if script else [sys.executable, "-m", "toolkit.cli"]
-    port = _free_port()
-    log = tmp_path / f"serve-{name}-{port}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKSHOP_REFRESH": str(REFRESH_SECONDS)}
-    env.pop("WORKSHOP_DB", None)
-    env.pop("WORKSHOP_SLUG", None)
-    cmd = [*base, "serve", "--db", url, "--workshop", slug, "--port", str(port), *args]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=env, start_new_session=True)
-    served = Served(name, port, proc, log)
-    deadline = time.monotonic() + SERVER_START_S
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server {name} exited with {proc.returncode}:\n{served.log_text()}")
-        try:
-            if served.status("/voila/api/contents") == 200:
-                return served
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            served.stop()
-            raise RuntimeError(f"server {name} did not answer within {SERVER_START_S} s:\n{served.log_text()}")
-        time.sleep(0.3)
 
 
 @pytest.fixture
@@ -123,18 +48,14 @@ def shared_db(pg_url):
 
 
 @pytest.fixture
-def two_servers(shared_db, tmp_path):
+def two_servers(shared_db, serve_factory):
     """Server A (participant pages and dashboard) and server B (dashboard
     only), both on the shared database; both stopped afterwards."""
     url, slug, _store = shared_db
-    started: list[Served] = []
-    try:
-        started.append(_serve("A", tmp_path, url, slug, "--pool", "1"))
-        started.append(_serve("B", tmp_path, url, slug, "--pool", "1", "--dashboard-only"))
-        yield started[0], started[1]
-    finally:
-        for served in started:
-            served.stop()
+    env = {"WORKSHOP_REFRESH": str(REFRESH_SECONDS)}
+    a = serve_factory("--pool", "1", db=url, slug=slug, env=env)
+    b = serve_factory("--pool", "1", "--dashboard-only", db=url, slug=slug, env=env)
+    return a, b
 
 
 def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_db, browser, kit):
@@ -143,7 +64,7 @@ def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_d
     tool = kit.tools_in("diagnosis")[0]
     question = tool.questions[0]
     assert a.port != b.port and a.proc.pid != b.proc.pid
-    assert b.status("/voila/render/01_diagnosis.ipynb") == 404  # B really serves only the dashboard
+    assert b.get("/voila/render/01_diagnosis.ipynb").status == 404  # B really serves only the dashboard
 
     contexts = []
     try:
