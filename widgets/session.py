@@ -147,8 +147,7 @@ class Session:
         """The workbook of one stage (id like ``"diagnosis"`` or number),
         wired to the store."""
         book = StageWorkbook(self.kit, self.kit.stage(stage_id).id, signin=self.signin, delay=self.autosave_delay, call_later=self.call_later)
-        for panel in book.panels.values():
-            self._wire(book, panel)
+        book.on_panel(lambda panel: self._open_panel(book, panel))
         book.problem = self.problem
         self.workbooks.append(book)
         self._refresh_view(book)
@@ -165,6 +164,12 @@ class Session:
         self._refresh_view(page)
         self._start_polling()
         return page
+
+    def _open_panel(self, book: StageWorkbook, panel: ToolPanel) -> None:
+        """A panel was just built (its tool opened): wire it and show the
+        participant's current values in it."""
+        self._wire(book, panel)
+        self._load_panel(panel, self._actions(None))
 
     def _wire(self, book: StageWorkbook, panel: ToolPanel) -> None:
         panel.form.on_save(lambda qid, text: self._save_text(book, panel, qid, text))
@@ -231,14 +236,20 @@ class Session:
             view.vote.load({t: v for (k, t, _q), v in self._current.items() if k == "dots"})
             view.ready = self.participant is not None
             return
-        actions = self._actions(None)
-        for tool_id, panel in view.panels.items():
-            panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id})
-            panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
-            panel.actions.show_actions(actions)
+        if view.panels:
+            actions = self._actions(None)
+            for panel in view.panels.values():
+                self._load_panel(panel, actions)
+        for tool_id in view.nav.tools:
             view.set_done(tool_id, self._answered(tool_id))
         view.locked = bool(settings and settings.is_locked(view.stage.id))
         view.ready = self.participant is not None
+
+    def _load_panel(self, panel: ToolPanel, actions: list[Any]) -> None:
+        tool_id = panel.tool.id
+        panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id})
+        panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
+        panel.actions.show_actions(actions)
 
     def _actions(self, tool_id: str | None) -> list[Any]:
         if self.store is None or self.slug is None:
@@ -257,7 +268,7 @@ class Session:
     def _tick(self, tool_id: str) -> None:
         done = self._answered(tool_id)
         for book in self.workbooks:
-            if tool_id in book.panels:
+            if tool_id in book.nav.tools:
                 book.set_done(tool_id, done)
 
     def check_settings(self) -> None:

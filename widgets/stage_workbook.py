@@ -16,6 +16,7 @@ JupyterLab and under Voila's ``/voila/render/``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -152,9 +153,16 @@ class StageWorkbook(widgets.VBox):
     Children: ``header`` (title, guiding question, summary), ``links``
     (other stages), ``signin`` (the Session's :class:`SignIn`, if given),
     ``notice`` (Label: sign in first, locked, or ``problem``), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
-    :class:`ToolPanel` by tool id; only the selected one is shown).
-    CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked`` while
-    locked, ``xs-notice``.
+    the :class:`ToolPanel` built so far, by tool id; only the selected one
+    is shown). CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked``
+    while locked, ``xs-notice``.
+
+    A tool's panel is built the first time it is selected (or asked for with
+    :meth:`panel`), not with the page: a stage's unopened panels are about
+    nine widget models in ten, and every model is a message the visitor's
+    browser waits for before the page works. :meth:`on_panel` callbacks
+    (the Session wiring a panel to the store) run for each panel as it is
+    built.
     """
 
     value = traitlets.Unicode(help="selected tool id")
@@ -181,8 +189,10 @@ class StageWorkbook(widgets.VBox):
         self.signin = signin
         self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
         self.nav = ToolNav(tools)
-        self.panels = {t.id: ToolPanel(kit, t, delay=delay, call_later=call_later) for t in tools}
-        self.panel_box = hook(widgets.VBox(list(self.panels.values())), "xs-tool-panels")
+        self._delay, self._call_later = delay, call_later
+        self._panel_callbacks: list[Callable[[ToolPanel], None]] = []
+        self.panels: dict[str, ToolPanel] = {}
+        self.panel_box = hook(widgets.VBox([]), "xs-tool-panels")
         self.body = hook(widgets.HBox([self.nav, self.panel_box], layout=widgets.Layout(width="100%", flex_flow="row wrap")), "xs-body")
         traitlets.link((self.nav, "value"), (self, "value"))
         head = [style_block(), self.header, self.links]
@@ -199,8 +209,34 @@ class StageWorkbook(widgets.VBox):
     def _state_changed(self, _change: dict[str, Any]) -> None:
         self._apply()
 
+    def panel(self, tool_id: str) -> ToolPanel:
+        """The panel of one of this stage's tools, built (and announced to
+        the :meth:`on_panel` callbacks) if it was not yet."""
+        if tool_id in self.panels:
+            return self.panels[tool_id]
+        if tool_id not in self.nav.tools:
+            raise KeyError(f"unknown tool {tool_id!r} in this stage (expected one of {', '.join(self.nav.tools)})")
+        panel = ToolPanel(self.kit, self.nav.tools[tool_id], delay=self._delay, call_later=self._call_later)
+        panel.layout.display = "none"
+        panel.disabled = self.locked or not self.ready
+        self.panels[tool_id] = panel
+        self.panel_box.children = [*self.panel_box.children, panel]
+        for callback in self._panel_callbacks:
+            callback(panel)
+        return panel
+
+    def on_panel(self, callback: Callable[[ToolPanel], None]) -> None:
+        """Call ``callback(panel)`` for every panel built from now on, and
+        for those already built."""
+        self._panel_callbacks.append(callback)
+        for panel in list(self.panels.values()):
+            callback(panel)
+
     def _show(self, tool_id: str) -> None:
-        for tid, panel in getattr(self, "panels", {}).items():
+        if not hasattr(self, "panels") or not tool_id:
+            return
+        self.panel(tool_id)
+        for tid, panel in self.panels.items():
             panel.layout.display = None if tid == tool_id else "none"
 
     def _apply(self) -> None:
@@ -227,6 +263,6 @@ class StageWorkbook(widgets.VBox):
         self.nav.set_done(tool_id, done)
 
     def flush(self) -> None:
-        """Emit every pending autosave of every tool now."""
+        """Emit every pending autosave of every opened tool now."""
         for panel in self.panels.values():
             panel.flush()

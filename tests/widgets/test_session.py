@@ -30,7 +30,7 @@ def answers(store, slug, kind=None):
 def test_sign_in_adds_the_participant_and_collapses_the_form(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     assert book.ready is False
-    assert all(b.disabled for b in book.panels["engage-potential-partners"].form.boxes.values())
+    assert all(b.disabled for b in book.panel("engage-potential-partners").form.boxes.values())
     p = sign_in(session, name="Ana Ruiz")
     assert p is not None
     assert [x.id for x in sqlite_store.participants(workshop.slug)] == [p.id]
@@ -38,7 +38,7 @@ def test_sign_in_adds_the_participant_and_collapses_the_form(session, sign_in, s
     assert session.signin.whoami.value == "Signed in as Ana Ruiz · City Parks · Government · Table 3"
     assert session.signin.form.layout.display == "none"
     assert book.ready is True
-    assert not any(b.disabled for b in book.panels["engage-potential-partners"].form.boxes.values())
+    assert not any(b.disabled for b in book.panel("engage-potential-partners").form.boxes.values())
 
 
 def test_same_identity_finds_the_same_participant(sqlite_store, workshop, sign_in):
@@ -119,7 +119,7 @@ def test_default_store_comes_from_workshop_db(tmp_path, monkeypatch):
 def test_typing_then_flush_saves_the_answer(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     p = sign_in(session)
-    form = book.panels["engage-potential-partners"].form
+    form = book.panel("engage-potential-partners").form
     form.boxes["epp-1"].value = "The river"
     form.boxes["epp-1"].value = "The river trust"
     assert answers(sqlite_store, workshop.slug).empty  # debounced, not yet
@@ -139,11 +139,33 @@ def test_a_tool_gets_a_tick_once_answered(session, sign_in):
     sign_in(session)
     nav = book.nav
     assert nav.buttons["account-for-resources"].description == "4. Account for Resources"
-    book.panels["account-for-resources"].form.boxes["afr-2"].value = "Staff time"
+    book.panel("account-for-resources").form.boxes["afr-2"].value = "Staff time"
     book.flush()
     assert nav.buttons["account-for-resources"].description == "✓ 4. Account for Resources"
     assert "xs-tool-done" in nav.buttons["account-for-resources"]._dom_classes
     assert nav.progress.value == "1 of 4 tools answered"
+
+
+def test_a_tool_opened_later_shows_the_saved_answers_and_saves(sqlite_store, workshop, sign_in):
+    """Panels are built when their tool is opened: one opened after signing
+    in again still shows the participant's answers, its tick was already
+    there, and it is wired to the store."""
+    first = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0)
+    sign_in(first)
+    first.stage_workbook("diagnosis").panel("account-for-resources").form.boxes["afr-2"].value = "Staff time"
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0)
+    book = again.stage_workbook("diagnosis")
+    sign_in(again)
+    assert "account-for-resources" not in book.panels
+    assert book.nav.buttons["account-for-resources"].description == "✓ 4. Account for Resources"
+    book.nav.buttons["account-for-resources"].click()
+    panel = book.panels["account-for-resources"]
+    assert panel.form.boxes["afr-2"].value == "Staff time"
+    assert not panel.form.disabled
+    panel.form.boxes["afr-3"].value = "Meeting rooms"
+    latest = answers(sqlite_store, workshop.slug, "text").sort_values("id")
+    assert list(latest["question_id"].tail(2)) == ["afr-2", "afr-3"]
+    assert list(latest["value"].tail(2)) == ["Staff time", "Meeting rooms"]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +178,7 @@ def test_a_tool_gets_a_tick_once_answered(session, sign_in):
 def test_refused_text_shows_the_store_reason_and_writes_nothing(session, sign_in, sqlite_store, workshop, bad, reason):
     book = session.stage_workbook("diagnosis")
     sign_in(session)
-    form = book.panels["engage-potential-partners"].form
+    form = book.panel("engage-potential-partners").form
     form.boxes["epp-1"].value = bad
     session.flush()
     assert form.statuses["epp-1"].value.startswith(reason)
@@ -168,12 +190,12 @@ def test_refused_text_shows_the_store_reason_and_writes_nothing(session, sign_in
 def test_pending_saves_go_to_whoever_typed_them(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     ana = sign_in(session, name="Ana")
-    book.panels["engage-potential-partners"].form.boxes["epp-1"].value = "Ana's answer"
+    book.panel("engage-potential-partners").form.boxes["epp-1"].value = "Ana's answer"
     ben = sign_in(session, name="Ben")
     assert ben.id != ana.id
     assert sqlite_store.current_for(workshop.slug, ana.id) == {("text", "engage-potential-partners", "epp-1"): "Ana's answer"}
     assert sqlite_store.current_for(workshop.slug, ben.id) == {}
-    assert book.panels["engage-potential-partners"].form.boxes["epp-1"].value == ""
+    assert book.panel("engage-potential-partners").form.boxes["epp-1"].value == ""
 
 
 # -- ratings and comments --------------------------------------------------------
@@ -182,7 +204,7 @@ def test_pending_saves_go_to_whoever_typed_them(session, sign_in, sqlite_store, 
 def test_rating_is_saved_at_once(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("design")
     p = sign_in(session)
-    rating = book.panels["share-discretion"].rating
+    rating = book.panel("share-discretion").rating
     rating.buttons.value = 4
     assert rating.value == 4
     assert sqlite_store.current_for(workshop.slug, p.id) == {("rating", "share-discretion", ""): "4"}
@@ -193,7 +215,7 @@ def test_rating_is_saved_at_once(session, sign_in, sqlite_store, workshop):
 
 
 def test_scale_labels_and_tooltips_come_from_content(session, kit):
-    rating = session.stage_workbook("design").panels["share-discretion"].rating
+    rating = session.stage_workbook("design").panel("share-discretion").rating
     assert rating.question.value == f"<h3>{kit.scale.question}</h3>"
     assert [label for label, _v in rating.buttons.options] == [f"{p.value} · {p.label}" for p in kit.scale.points] + [kit.scale.not_sure]
     assert list(rating.buttons.tooltips[:5]) == [p.description for p in kit.scale.points]
@@ -204,7 +226,7 @@ def test_scale_labels_and_tooltips_come_from_content(session, kit):
 def test_a_low_rating_asks_what_is_missing(session, sign_in, sqlite_store, workshop, low):
     book = session.stage_workbook("design")
     p = sign_in(session)
-    rating = book.panels["share-discretion"].rating
+    rating = book.panel("share-discretion").rating
     assert rating.comment_box.layout.display == "none"
     rating.buttons.value = low
     assert rating.comment_visible is True
@@ -229,7 +251,7 @@ def test_a_new_session_with_the_same_identity_shows_everything_again(sqlite_stor
     book = first.stage_workbook("design")
     votes = first.priorities()
     p = sign_in(first, name="Ana")
-    panel = book.panels["share-discretion"]
+    panel = book.panel("share-discretion")
     panel.form.boxes["sd-1"].value = "Budget decisions stay with the city"
     panel.rating.buttons.value = 2
     panel.rating.comment.value = "No shared budget yet"
@@ -242,7 +264,7 @@ def test_a_new_session_with_the_same_identity_shows_everything_again(sqlite_stor
     again = Session(sqlite_store, workshop.slug, poll_seconds=0)
     book2 = again.stage_workbook("design")
     votes2 = again.priorities()
-    panel2 = book2.panels["share-discretion"]
+    panel2 = book2.panel("share-discretion")
     assert panel2.form.boxes["sd-1"].value == ""  # nothing before signing in
     assert sign_in(again, name="Ana").id == p.id
     assert panel2.form.boxes["sd-1"].value == "Budget decisions stay with the city"
@@ -267,7 +289,7 @@ def test_a_locked_stage_is_read_only_with_a_message(sqlite_store, workshop, sign
     book = session.stage_workbook("diagnosis")
     other = session.stage_workbook("design")
     sign_in(session)
-    panel = book.panels["engage-potential-partners"]
+    panel = book.panel("engage-potential-partners")
     assert book.locked is True
     assert "xs-locked" in book._dom_classes
     assert book.notice.value == "🔒 The facilitator has locked the Diagnosis stage: your answers are shown read-only."
@@ -275,13 +297,13 @@ def test_a_locked_stage_is_read_only_with_a_message(sqlite_store, workshop, sign
     assert panel.rating.buttons.disabled and panel.rating.comment.disabled
     assert panel.actions.add.disabled and panel.actions.what.disabled and panel.actions.due.disabled
     assert other.locked is False
-    assert not other.panels["share-discretion"].form.boxes["sd-1"].disabled
+    assert not other.panel("share-discretion").form.boxes["sd-1"].disabled
 
 
 def test_a_write_that_races_the_lock_shows_the_store_message(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     sign_in(session)
-    form = book.panels["engage-potential-partners"].form
+    form = book.panel("engage-potential-partners").form
     form.boxes["epp-1"].value = "typed just before the lock"
     sqlite_store.lock_stage(workshop.slug, "diagnosis")
     session.flush()
@@ -301,13 +323,13 @@ def test_unlocking_enables_the_stage_again(session, sign_in, sqlite_store, works
     session.check_settings()
     assert book.locked is False
     assert book.notice.value == ""
-    assert not book.panels["engage-potential-partners"].form.boxes["epp-1"].disabled
+    assert not book.panel("engage-potential-partners").form.boxes["epp-1"].disabled
 
 
 def test_a_new_round_starts_with_empty_boxes(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     p = sign_in(session)
-    box = book.panels["engage-potential-partners"].form.boxes["epp-1"]
+    box = book.panel("engage-potential-partners").form.boxes["epp-1"]
     box.value = "round one"
     session.flush()
     sqlite_store.new_round(workshop.slug)
@@ -322,7 +344,7 @@ def test_a_new_round_starts_with_empty_boxes(session, sign_in, sqlite_store, wor
 def test_adding_an_action_stores_it_and_lists_it_escaped(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     p = sign_in(session)
-    actions = book.panels["account-for-resources"].actions
+    actions = book.panel("account-for-resources").actions
     assert "xs-action-add" in actions.add._dom_classes
     actions.what.value = f"{XSS} Map assets"
     actions.owner.value = f"Food bank {XSS}"
@@ -341,13 +363,13 @@ def test_adding_an_action_stores_it_and_lists_it_escaped(session, sign_in, sqlit
     assert actions.what.value == "" and actions.owner.value == "" and actions.due.value is None
     assert actions.message.value.startswith("Added: ")
     # The other tools of the stage do not list it.
-    assert "Map assets" not in book.panels["engage-potential-partners"].actions.listing.value
+    assert "Map assets" not in book.panel("engage-potential-partners").actions.listing.value
 
 
 def test_a_refused_action_says_why_and_keeps_the_fields(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     sign_in(session)
-    actions = book.panels["account-for-resources"].actions
+    actions = book.panel("account-for-resources").actions
     actions.owner.value = "Food bank"
     actions.add.click()
     assert actions.message.value == "Not added: action: must not be empty"
@@ -453,7 +475,7 @@ def test_on_a_running_loop_the_lock_shows_without_any_write(sqlite_store, worksh
 
     book = asyncio.run(main())
     assert book.locked is True
-    assert book.panels["engage-potential-partners"].form.boxes["epp-1"].disabled
+    assert book.panel("engage-potential-partners").form.boxes["epp-1"].disabled
 
 
 def test_on_a_running_loop_answers_save_by_themselves(sqlite_store, workshop, sign_in):
@@ -463,8 +485,8 @@ def test_on_a_running_loop_answers_save_by_themselves(sqlite_store, workshop, si
         session = Session(sqlite_store, workshop.slug, autosave_delay=0.01, poll_seconds=0)
         book = session.stage_workbook("diagnosis")
         p = sign_in(session)
-        status = book.panels["engage-potential-partners"].form.statuses["epp-1"]
-        book.panels["engage-potential-partners"].form.boxes["epp-1"].value = "no flush needed"
+        status = book.panel("engage-potential-partners").form.statuses["epp-1"]
+        book.panel("engage-potential-partners").form.boxes["epp-1"].value = "no flush needed"
         for _ in range(1000):
             if status.value.startswith("Saved "):
                 break

@@ -41,13 +41,13 @@ def pages(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("design")
     votes = session.priorities()
     sign_in(session)
-    panel = book.panels["share-discretion"]
+    panel = book.panel("share-discretion")
     panel.form.boxes["sd-1"].value = "x"
     panel.rating.buttons.value = 1
     panel.actions.what.value = "Draft a charter"
     panel.actions.owner.value = "City"
     panel.actions.add.click()  # xs-message-ok
-    book.panels["identify-a-manager"].actions.add.click()  # empty: xs-message-error
+    book.panel("identify-a-manager").actions.add.click()  # empty: xs-message-error
     panel.form.boxes["sd-2"].value = "\x00"  # xs-status-error
     session.flush()
     panel.form.boxes["sd-3"].value = "typing"  # xs-status-editing (pending)
