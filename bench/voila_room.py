@@ -1,8 +1,8 @@
 """Benchmark: a room of visitors opening a workbook page at once, against a
 bare notebook served by the same Voila with the same settings.
 
-    .venv/bin/python bench/voila_room.py                 # 20 visitors, pool 2
-    .venv/bin/python bench/voila_room.py --visitors 20 --pool 4 --repeat 5
+    .venv/bin/python bench/voila_room.py                 # 20 visitors, 20 warm kernels on their page
+    .venv/bin/python bench/voila_room.py --visitors 40 --room-pool 40 --repeat 5
     .venv/bin/python bench/voila_room.py --markdown      # also a table for docs/deploy.md
 
 What it does, all on 127.0.0.1 and bounded by timeouts:
@@ -12,8 +12,12 @@ What it does, all on 127.0.0.1 and bounded by timeouts:
    ``WorkshopVoila`` class and :func:`toolkit.serve.voila_config` (same
    preheated pool, culling, allow-lists) over ``bench/bare/`` whose one
    notebook is ``import pandas, ipywidgets as w; w.Text(description="Answer")``.
-   So only the notebook differs. Waits until both pools are warm (kernel
-   processes started and the servers' process trees idle).
+   So only the notebook differs. The page the room opens gets a pool sized
+   for the room (``--room-pool``, default ``--visitors``: ``workshop serve
+   --pool-for diagnosis=N``, and the bare notebook's pool), the other pages
+   ``--pool``. Waits until both pools are warm (kernel processes started
+   and the servers' process trees idle; after visits, first the serve's
+   refill delay, since pools refill once a page is quiet).
 2. Opens pages in one headless Chromium (Debian's, never a downloaded one),
    one browser context per visitor, concurrently with asyncio, and
    measures per page:
@@ -38,6 +42,14 @@ What it does, all on 127.0.0.1 and bounded by timeouts:
    workbook, each after the pools refilled), then ``--visitors`` at once on
    each server, with the CPU seconds the server (with its kernels) and
    Chromium used meanwhile.
+   Then the same room without browsers (skip with ``--skip-wire``):
+   ``--visitors`` *wire visitors* (:mod:`wire_visitor`) at once on each
+   server, each asking for what a browser asks for (the page, the static
+   files a real Chromium fetched for it, the kernel websocket, every widget
+   model's state) and typing one character into the same first box. In a
+   room each browser runs on its own laptop; here twenty Chromiums share
+   the server's two cores, so the browser rows measure the browsers too
+   and the wire rows the server's own share.
 3. Reads each visitor's kernel memory: the kernel's pid is found among the
    server's descendants whose command line holds ``ipykernel_launcher`` and
    the page's kernel id (from its ``/api/kernels/<id>/channels`` websocket);
@@ -80,6 +92,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from toolkit import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
+import wire_visitor  # noqa: E402 - bench/ is the script's own folder
 BARE_DIR = Path(__file__).resolve().parent / "bare"
 BARE_NOTEBOOK = "bare.ipynb"
 WORKBOOK_NOTEBOOK = "01_diagnosis.ipynb"
@@ -91,6 +104,10 @@ CHROMIUM_ARGS = list(_pdf.CHROMIUM_ARGS)
 
 #: Selectors of the first text input on each page (both ipywidgets.Text).
 FIRST_INPUT = {"bare": ".widget-text input", "workbook": ".xs-signin-name input"}
+#: The same boxes for a wire visitor: the Text model's CSS class (the bare page has one Text).
+FIRST_TEXT_CLASS = {"bare": None, "workbook": "xs-signin-name"}
+#: The page the room opens, whose pool is sized for the room (``--pool-for``).
+ROOM_PAGE = "diagnosis"
 ANSWER_BOX = ".xs-answer textarea:enabled"
 
 SERVER_START_S = 180  # until a server answers HTTP
@@ -99,6 +116,7 @@ PAGE_S = 300  # one visitor, from navigation to the last measurement (--page-tim
 ECHO_S = 120  # one typed character until the kernel's echo
 STOP_S = 30  # SIGTERM until SIGKILL
 IDLE_SHORT_S = 20  # idle seconds with kernels missing before going on without them
+REFILL_S = 20.0  # workshop serve's refill delay (set from toolkit.serve in main)
 #: Where failed visits leave a screenshot and the page's HTML (--debug-dir).
 DEBUG_DIR: Path | None = None
 
@@ -220,7 +238,7 @@ def _spawn(name: str, cmd: list[str], *, port: int, notebook: str, workdir: Path
     return Server(name, proc, port, notebook, log, expected_kernels)
 
 
-def start_workbook_server(workdir: Path, pool: int) -> Server:
+def start_workbook_server(workdir: Path, pool: int, room_pool: int) -> Server:
     """``workshop serve`` on a fresh SQLite store with one workshop."""
     sys.path.insert(0, str(REPO))
     from toolkit import serve
@@ -236,20 +254,20 @@ def start_workbook_server(workdir: Path, pool: int) -> Server:
     port = free_port()
     script = shutil.which("workshop", path=str(Path(sys.executable).parent))
     base = [script] if script else [sys.executable, "-m", "toolkit.cli"]
-    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool)]
+    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool), "--pool-for", f"{ROOM_PAGE}={room_pool}"]
     participant_pages = len(serve.served_notebooks()) - 1
-    expected = pool * participant_pages + (1 if pool > 0 else 0)
+    expected = pool * (participant_pages - 1) + room_pool + min(pool, 1)
     return _spawn("workbook", cmd, port=port, notebook=WORKBOOK_NOTEBOOK, workdir=workdir, expected_kernels=expected)
 
 
-def start_bare_server(workdir: Path, pool: int) -> Server:
+def start_bare_server(workdir: Path, pool: int, room_pool: int) -> Server:
     """This script in ``--serve-bare`` mode: WorkshopVoila over bench/bare."""
     port = free_port()
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", "--port", str(port), "--pool", str(pool)]
-    return _spawn("bare", cmd, port=port, notebook=BARE_NOTEBOOK, workdir=workdir, expected_kernels=pool)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", "--port", str(port), "--pool", str(pool), "--room-pool", str(room_pool)]
+    return _spawn("bare", cmd, port=port, notebook=BARE_NOTEBOOK, workdir=workdir, expected_kernels=room_pool)
 
 
-def serve_bare(port: int, pool: int) -> int:
+def serve_bare(port: int, pool: int, room_pool: int) -> int:
     """Run Voila over bench/bare exactly as ``workshop serve`` runs it: the
     same class and :func:`toolkit.serve.voila_config`, only the folder
     differs. Runs until SIGTERM."""
@@ -261,6 +279,7 @@ def serve_bare(port: int, pool: int) -> int:
     plan = serve.ServePlan(
         url="sqlite://", slug="bare", title="bare notebook", host=HOST, port=port, pool=pool,
         cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, notebooks=(BARE_NOTEBOOK,), source=BARE_DIR,
+        page_pools=(serve.PagePool(BARE_NOTEBOOK, room_pool),),
     )
     folder = Path(tempfile.mkdtemp(prefix="bench-bare-"))
     try:
@@ -290,16 +309,17 @@ def wait_http(server: Server) -> None:
         time.sleep(0.3)
 
 
-def wait_warm(servers: list[Server], *, min_kernels: dict[str, int] | None = None, idle_share: float = 0.10, window: float = 2.0) -> float:
+def wait_warm(servers: list[Server], *, min_kernels: dict[str, int] | None = None, idle_share: float = 0.10, window: float = 2.0, refill: bool = True) -> float:
     """Wait until every server has at least its expected kernels and its
     whole process tree used under ``idle_share`` of one core over
     ``window`` seconds (pools filled and their notebooks executed).
-    Voila refills a pool one second after a kernel is taken, so this first
-    waits that long. A kernel that failed to start never comes: after
+    ``workshop serve`` refills a pool once its page has had no visitor for
+    its refill delay, so after visits (``refill``) this first waits that
+    long. A kernel that failed to start never comes: after
     ``IDLE_SHORT_S`` idle seconds with kernels missing, this goes on and
     says so. Returns the seconds waited."""
     start = time.monotonic()
-    time.sleep(1.5)
+    time.sleep(REFILL_S + 1.5 if refill else 1.5)
     deadline = start + WARM_S
     want = {s.name: (min_kernels or {}).get(s.name, s.expected_kernels) for s in servers}
     idle_since: float | None = None
@@ -627,6 +647,12 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
+            # The static files a browser fetches for each page, for the wire visitors.
+            assets = {}
+            if not args.skip_wire:
+                for server, kind in ((bare, "bare"), (book, "workbook")):
+                    assets[kind] = await wire_visitor.record_assets(browser, server.url)
+                    print(f"  {kind} page: a browser fetches {len(assets[kind])} static files", file=sys.stderr)
             # One visitor at a time, alternating, each after the pools refilled.
             for trial in range(args.repeat):
                 for server, kind in ((bare, "bare"), (book, "workbook")) if trial % 2 == 0 else ((book, "workbook"), (bare, "bare")):
@@ -658,7 +684,7 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
                 print(f"  {kind}: {wall:.0f} s wall; CPU seconds used meanwhile: server and its kernels {cpu['server']:.0f}, "
                       f"Chromium {cpu['browser']:.0f}, this script {cpu['bench']:.0f} ({os.cpu_count()} cores)", file=sys.stderr)
                 # Memory once the kernels have settled (pages still open).
-                wait_warm([bare, book], min_kernels={"bare": 0, "workbook": 0})
+                wait_warm([bare, book], min_kernels={"bare": 0, "workbook": 0}, refill=False)
                 mem = kernel_memory(server, [v.kernel_id for v in visits if v.kernel_id])
                 await close_visits(visits)
                 errors = [v.error for v in visits if v.error]
@@ -667,6 +693,22 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
                 figures[kind] = {"visits": visits, "memory": mem, "wall": wall, "errors": len(errors), "cpu": cpu}
         finally:
             await browser.close()
+    # The room again, without browsers: the server's own share.
+    for server, kind in (() if args.skip_wire else ((bare, "bare"), (book, "workbook"))):
+        wait_warm([bare, book])
+        print(f"  {args.visitors} wire visitors at once on the {kind} page ...", file=sys.stderr)
+        t = time.perf_counter()
+        cpu0 = server.tree_cpu_seconds()
+        visits = list(await asyncio.gather(*(wire_visitor.wire_visit(server.url, assets[kind], FIRST_TEXT_CLASS[kind], timeout=PAGE_S) for _ in range(args.visitors))))
+        wall, cpu = time.perf_counter() - t, server.tree_cpu_seconds() - cpu0
+        errors = [v.error for v in visits if v.error]
+        for e in sorted(set(errors)):
+            print(f"  wire {kind}: {errors.count(e)} visitor(s) failed: {e}", file=sys.stderr)
+        print(f"  wire {kind}: {wall:.1f} s wall; server and its kernels used {cpu:.0f} CPU s; "
+              f"{statistics.median([v.models for v in visits if not v.error] or [0]):.0f} widget models per page", file=sys.stderr)
+        for v in visits:
+            v.close()
+        figures[f"wire_{kind}"] = {"visits": visits, "wall": wall, "errors": len(errors), "cpu": {"server": cpu, "browser": 0.0}}
     return figures
 
 
@@ -722,6 +764,20 @@ def report(args: argparse.Namespace, figures: dict[str, Any], dash: dict[str, fl
         ("failed visitors", str(figures.get("bare", {}).get("errors", "n/a")), str(figures.get("workbook", {}).get("errors", "n/a")), "-", "0", "-"),
         (f"{n} at once, CPU s: server+kernels / Chromium", cpu_of("bare"), cpu_of("workbook"), "-", "-", "-"),
     ]
+    if "wire_workbook" in figures:
+        wb50, wb95 = pct(tti("wire_bare"), 50), pct(tti("wire_bare"), 95)
+        ww50, ww95 = pct(tti("wire_workbook"), 50), pct(tti("wire_workbook"), 95)
+        ok_wire = None if ww95 is None else ww95 < TARGETS["room_p95_s"]
+        models = [v.models for v in figures["wire_workbook"]["visits"] if not v.error]
+        bare_models = [v.models for v in figures["wire_bare"]["visits"] if not v.error]
+        rows += [
+            (f"{n} at once, no browser (wire visitors), TTI p50", fmt(wb50, " s"), fmt(ww50, " s"), ratio(ww50, wb50), "-", "-"),
+            (f"{n} at once, no browser (wire visitors), TTI p95", fmt(wb95, " s"), fmt(ww95, " s"), ratio(ww95, wb95), f"workbook < {TARGETS['room_p95_s']:g} s", verdict(ok_wire)),
+            (f"{n} at once, no browser, page HTML complete p95", fmt(pct(tti("wire_bare", "served"), 95), " s"), fmt(pct(tti("wire_workbook", "served"), 95), " s"), "-", "-", "-"),
+            ("widget models a page loads", str(max(bare_models, default=0)), str(max(models, default=0)), "-", "-", "-"),
+            ("failed wire visitors", str(figures["wire_bare"]["errors"]), str(figures["wire_workbook"]["errors"]), "-", "0", "-"),
+            (f"{n} at once, no browser, server+kernels CPU s", cpu_of("wire_bare").split(" /")[0], cpu_of("wire_workbook").split(" /")[0], "-", "-", "-"),
+        ]
     if dash:
         answers = int(dash["answers"])
         limit = TARGETS["refresh_ms"]
@@ -740,7 +796,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any], dash: dict[str, fl
                 ("dashboard widget, refresh after 1 new answer", "-", ms("widget_one_new"), "-", "-", "-"),
             ]
     header = (
-        f"Voila room benchmark, {when}: {n} visitors, pool {args.pool} per page, "
+        f"Voila room benchmark, {when}: {n} visitors, pool {args.room_pool} on the page they open and {args.pool} on the others, "
         f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}, "
         f"load average {figures.get('load_before', 'n/a')} before, {_load()} after"
     )
@@ -761,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--visitors", type=int, default=20, help="visitors opening the page at once (default: %(default)s)")
     p.add_argument("--pool", type=int, default=None, help="preheated kernels per page on both servers (default: workshop serve's default)")
+    p.add_argument("--room-pool", type=int, default=None, metavar="N", help="preheated kernels on the page the room opens (workshop serve --pool-for diagnosis=N; the bare notebook's pool); default: --visitors")
+    p.add_argument("--skip-wire", action="store_true", help="do not measure the room without browsers (wire visitors)")
     p.add_argument("--repeat", type=int, default=3, help="single-visitor trials per server (default: %(default)s)")
     p.add_argument("--answers", type=int, default=50_000, help="answers in the dashboard refresh store (default: %(default)s)")
     p.add_argument("--skip-dashboard", action="store_true", help="do not time the dashboard refresh")
@@ -775,10 +833,14 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     from toolkit import serve
 
+    global REFILL_S
+    REFILL_S = serve.DEFAULT_REFILL_SECONDS
     if args.pool is None:
         args.pool = serve.DEFAULT_POOL
+    if args.room_pool is None:
+        args.room_pool = args.visitors
     if args.serve_bare:
-        return serve_bare(args.port, args.pool)
+        return serve_bare(args.port, args.pool, args.room_pool)
     PAGE_S = args.page_timeout
     if args.debug_dir:
         DEBUG_DIR = Path(args.debug_dir)
@@ -802,14 +864,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     try:
         if not args.skip_browser:
-            print(f"Starting the bare and the workbook server (pool {args.pool}) ...", file=sys.stderr)
-            bare = start_bare_server(workdir, args.pool)
+            print(f"Starting the bare and the workbook server (pool {args.room_pool} on the room's page, {args.pool} on the others) ...", file=sys.stderr)
+            bare = start_bare_server(workdir, args.pool, args.room_pool)
             servers.append(bare)
-            book = start_workbook_server(workdir, args.pool)
+            book = start_workbook_server(workdir, args.pool, args.room_pool)
             servers.append(book)
             for s in servers:
                 wait_http(s)
-            waited = wait_warm(servers)
+            waited = wait_warm(servers, refill=False)
             print(f"Pools warm after {waited:.0f} s more; visiting ...", file=sys.stderr)
             figures = asyncio.run(run_browser(args, bare, book))
         if not args.skip_dashboard:
@@ -836,7 +898,8 @@ def main(argv: list[str] | None = None) -> int:
             "when": when, "visitors": args.visitors, "pool": args.pool, "cores": os.cpu_count(),
             "single": figures["single"], "dashboard_ms": dash,
             **{k: {"visits": [{kk: vv for kk, vv in vars(v).items() if not kk.startswith("_")} for v in figures[k]["visits"]],
-                   "memory_mib": figures[k]["memory"], "wall_s": figures[k]["wall"], "cpu_s": figures[k]["cpu"]} for k in ("bare", "workbook") if k in figures},
+                   "memory_mib": figures[k].get("memory"), "wall_s": figures[k]["wall"], "cpu_s": figures[k]["cpu"]}
+               for k in ("bare", "workbook", "wire_bare", "wire_workbook") if k in figures},
         }
         Path(args.json).write_text(json.dumps(raw, indent=1))
     return 0
