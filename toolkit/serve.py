@@ -27,21 +27,45 @@ What the room can reach, and what it cannot:
 Every kernel gets the store's URL in ``$WORKSHOP_DB`` and the workshop in
 ``$WORKSHOP_SLUG``. A pool of preheated kernels per page keeps the first
 visitors from waiting, and kernels left idle by closed pages are culled.
+
+When the whole room opens a link at once (issue #7):
+
+- **Pools sized per page** (``--pool-for diagnosis=20``): the page everyone
+  opens first needs far more warm kernels than the later stages.
+- **Refills wait for the rush to pass.** Voila refills a pool one second
+  after each kernel is taken, and keeps the pending refill in the pool, so
+  the next visitor waits for it. Here a page's pool is refilled only once
+  nobody has opened it for :data:`DEFAULT_REFILL_SECONDS`; a visitor who
+  finds the pool empty gets a kernel started for them at once.
+- **Kernels talk over Unix sockets** (``ipc``), not TCP ports, so a hundred
+  kernels cannot clash over ports. The sockets live in Voila's connection
+  folder inside this server's run folder, beside (never inside) the served
+  folder, and go with it.
+
+Each server works in its own run folder ``<tmp>/workshop-serve-*/``: a
+``pid`` file, ``pages/`` (the served notebooks) and Voila's ``voila_*/``
+(connection files and sockets). A server killed with SIGKILL cannot remove
+it; the next ``workshop serve`` removes run folders whose process is gone.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
+
+if TYPE_CHECKING:
+    import asyncio
 
 #: Where the packaged notebooks live.
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -57,6 +81,28 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_POOL = 2
 #: Kernels whose page was closed are shut down after this many idle minutes.
 DEFAULT_CULL_MINUTES = 30
+#: A page's pool is refilled once nobody has opened it for this many seconds.
+#: Starting a kernel and running a workbook costs a core for a few seconds;
+#: while the room arrives those cores are needed by the pages being opened,
+#: and a room arrives within about this long. Voila's own default is 1 s.
+DEFAULT_REFILL_SECONDS = 20.0
+#: ... and at the latest this many times that after the first kernel was
+#: taken, so a steady trickle of late arrivals cannot keep a pool empty.
+REFILL_AT_THE_LATEST = 3
+#: Served under this path unless ``--base-url`` says otherwise.
+DEFAULT_BASE_URL = "/"
+#: Prefix of each server's run folder in the temporary directory.
+RUN_FOLDER_PREFIX = "workshop-serve-"
+#: The served notebooks' folder inside a run folder.
+PAGES_FOLDER = "pages"
+#: The file in a run folder naming the process that owns it.
+PID_FILE = "pid"
+#: Longest Unix socket path to rely on: sun_path holds 108 bytes on Linux,
+#: 104 on macOS, the trailing NUL included.
+MAX_SOCKET_PATH = 103
+#: What a kernel's socket path adds to Voila's connection folder root:
+#: ``/voila_XXXXXXXX/kernel-<36-char uuid>-ipc-NNN``.
+_SOCKET_PATH_SUFFIX = len("/voila_XXXXXXXX/kernel-") + 36 + len("-ipc-NNN")
 #: How long Voila waits for a cell's output once the cell has run.
 IOPUB_TIMEOUT_SECONDS = 60
 
@@ -81,8 +127,23 @@ FILE_DENYLIST = (
 
 
 @dataclass(frozen=True)
+class PagePool:
+    """How many preheated kernels one served notebook keeps warm."""
+
+    notebook: str
+    size: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"notebook": self.notebook, "size": self.size}
+
+
+@dataclass(frozen=True)
 class ServePlan:
-    """Everything ``workshop serve`` decided before starting Voila."""
+    """Everything ``workshop serve`` decided before starting Voila.
+
+    ``pool`` is the pool of every participant page and ``page_pools`` the
+    pages given their own size (``--pool-for``); :meth:`pool_size` says
+    what a page gets."""
 
     url: str
     slug: str
@@ -95,6 +156,20 @@ class ServePlan:
     notebooks: tuple[str, ...]
     source: Path = NOTEBOOKS_DIR
     env: dict[str, str] = field(default_factory=dict)
+    page_pools: tuple[PagePool, ...] = ()
+    refill_seconds: float = DEFAULT_REFILL_SECONDS
+    base_url: str = DEFAULT_BASE_URL
+
+    def pool_size(self, notebook: str) -> int:
+        """Preheated kernels kept warm for ``notebook``: its own size if it
+        was given one, else ``pool`` (one for the dashboard, which a screen
+        or a few show)."""
+        for page in self.page_pools:
+            if page.notebook == notebook:
+                return page.size
+        if notebook == DASHBOARD_NOTEBOOK:
+            return min(self.pool, 1)
+        return self.pool
 
     @property
     def public_host(self) -> str:
@@ -110,7 +185,66 @@ class ServePlan:
         host = self.public_host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}/voila/render/{notebook}"
+        return f"http://{host}:{self.port}{self.base_url}voila/render/{notebook}"
+
+
+def page_names(notebooks: Iterable[str]) -> dict[str, str]:
+    """The names ``--pool-for`` accepts for each notebook, mapped to it:
+    the file name, its stem, the stage id and number (``01_diagnosis.ipynb``,
+    ``01_diagnosis``, ``diagnosis``, ``1``), and ``dashboard``."""
+    names: dict[str, str] = {}
+    for notebook in notebooks:
+        stem = Path(notebook).stem
+        number, _, rest = stem.partition("_")
+        aliases = [notebook, stem]
+        if number.isdigit() and rest:
+            aliases += [rest, str(int(number))]
+        for alias in aliases:
+            names[alias.lower()] = notebook
+    return names
+
+
+def parse_page_pools(specs: Iterable[str], notebooks: Sequence[str]) -> tuple[PagePool, ...]:
+    """Read ``--pool-for`` values (``PAGE=N``) against the served notebooks.
+
+        >>> parse_page_pools(["diagnosis=20", "dashboard=0"], ("01_diagnosis.ipynb", "dashboard.ipynb"))
+        (PagePool(notebook='01_diagnosis.ipynb', size=20), PagePool(notebook='dashboard.ipynb', size=0))
+    """
+    names = page_names(notebooks)
+    valid = ", ".join(_page_choices(notebooks)) + " (or a notebook's file name)"
+    chosen: dict[str, tuple[str, int]] = {}
+    for spec in specs:
+        page, sep, count = spec.partition("=")
+        page, count = page.strip(), count.strip()
+        if not sep or not page:
+            raise ToolkitError(f"--pool-for {spec!r}: expected PAGE=N, e.g. diagnosis=20; pages: {valid}")
+        notebook = names.get(page.lower())
+        if notebook is None:
+            raise ToolkitError(f"--pool-for {spec!r}: no served page is called {page!r}; pages: {valid}")
+        if not re.fullmatch(r"[0-9]+", count):
+            raise ToolkitError(f"--pool-for {spec!r}: N must be a whole number of kernels, 0 or more, got {count!r}")
+        if notebook in chosen:
+            raise ToolkitError(f"--pool-for {spec!r}: {notebook} was already given {chosen[notebook][0]!r}")
+        chosen[notebook] = (spec, int(count))
+    return tuple(PagePool(nb, chosen[nb][1]) for nb in notebooks if nb in chosen)
+
+
+def _page_choices(notebooks: Sequence[str]) -> list[str]:
+    """The valid pages for an error message: ``diagnosis (1), ..., dashboard``."""
+    choices = []
+    for notebook in notebooks:
+        number, _, rest = Path(notebook).stem.partition("_")
+        choices.append(f"{rest} ({int(number)})" if number.isdigit() and rest else Path(notebook).stem)
+    return choices
+
+
+def normalise_base_url(base_url: str) -> str:
+    """``--base-url`` as Voila wants it: one leading and one trailing slash
+    (``hub/workshop`` -> ``/hub/workshop/``); refuses anything but a plain path."""
+    path = "/" + base_url.strip().strip("/") + "/" if base_url.strip("/ ") else "/"
+    if not re.fullmatch(r"/([A-Za-z0-9._~-]+/)*", path) or re.search(r"/\.\.?/", path):
+        raise ToolkitError(f"--base-url: expected a path such as /hub/workshop/, got {base_url!r}")
+    return path
 
 
 def served_notebooks(source: Path = NOTEBOOKS_DIR, *, dashboard_only: bool = False) -> tuple[str, ...]:
@@ -134,6 +268,70 @@ def prepare_folder(notebooks: Sequence[str], source: Path = NOTEBOOKS_DIR, folde
             raise ToolkitError(f"refusing to serve {name!r}: only participant notebooks and the dashboard are served")
         shutil.copyfile(Path(source) / name, target / name)
     return target
+
+
+def run_folder_base() -> Path:
+    """Where run folders go: the temporary directory, or ``/tmp`` when the
+    temporary directory's path is too long for the kernels' Unix sockets
+    (macOS gives each user a long one)."""
+    tmp = Path(tempfile.gettempdir())
+    for base in (tmp, Path("/tmp")):
+        if base.is_dir() and _socket_path_fits(base / f"{RUN_FOLDER_PREFIX}XXXXXXXX"):
+            return base
+    return tmp
+
+
+def make_run_folder(base: Path | None = None) -> Path:
+    """Create this server's run folder (``workshop-serve-*`` in
+    :func:`run_folder_base`) holding a ``pid`` file naming this process."""
+    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=base or run_folder_base()))
+    partial = folder / f".{PID_FILE}.tmp"
+    partial.write_text(f"{os.getpid()}\n")
+    partial.replace(folder / PID_FILE)  # a folder's pid file is whole or absent
+    return folder
+
+
+def remove_stale_run_folders(base: Path | None = None) -> list[Path]:
+    """Remove the run folders of servers that are gone (killed with SIGKILL,
+    or by a power cut) and return them. A folder is kept unless it is ours,
+    has a pid file, and no process has that pid: a folder without one may
+    belong to a server that is starting right now."""
+    removed = []
+    for folder in sorted(Path(base or run_folder_base()).glob(f"{RUN_FOLDER_PREFIX}*")):
+        try:
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+                continue
+            text = (folder / PID_FILE).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and not _process_alive(int(text)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no way to tell: keep its folder
+        return True
+    return True
+
+
+def _socket_path_fits(connection_root: Path) -> bool:
+    return len(os.fsencode(str(connection_root))) + _SOCKET_PATH_SUFFIX <= MAX_SOCKET_PATH
+
+
+def kernel_transport(connection_root: Path) -> str:
+    """``ipc`` (Unix sockets in Voila's connection folder under
+    ``connection_root``) where sockets exist and their paths fit, else ``tcp``."""
+    return "ipc" if os.name == "posix" and _socket_path_fits(connection_root) else "tcp"
 
 
 def lan_ip() -> str:
@@ -175,20 +373,29 @@ def plan_serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     pool: int = DEFAULT_POOL,
+    pool_for: Iterable[str] = (),
+    refill_seconds: float = DEFAULT_REFILL_SECONDS,
     cull_minutes: int = DEFAULT_CULL_MINUTES,
     dashboard_only: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
     source: Path = NOTEBOOKS_DIR,
 ) -> ServePlan:
     """Check the store and the options and decide what to serve. The
-    workshop is ``workshop`` or else the newest one in the store."""
+    workshop is ``workshop`` or else the newest one in the store;
+    ``pool_for`` holds ``PAGE=N`` values (see :func:`parse_page_pools`)."""
     from toolkit.store import AnswerStore
 
     if not 1 <= port <= 65535:
         raise ToolkitError(f"--port: expected 1 to 65535, got {port}")
     if pool < 0:
         raise ToolkitError(f"--pool: expected 0 or more kernels, got {pool}")
+    if not 0 <= refill_seconds <= 3600:
+        raise ToolkitError(f"--refill-seconds: expected 0 to 3600, got {refill_seconds}")
     if cull_minutes < 1:
         raise ToolkitError(f"--cull-minutes: expected 1 or more, got {cull_minutes}")
+    base_url = normalise_base_url(base_url)
+    notebooks = served_notebooks(source, dashboard_only=dashboard_only)
+    page_pools = parse_page_pools(pool_for, notebooks)
     store = AnswerStore(db)
     try:
         if workshop:
@@ -201,30 +408,44 @@ def plan_serve(
         url = store.url
     finally:
         store.close()
-    notebooks = served_notebooks(source, dashboard_only=dashboard_only)
     env = {"WORKSHOP_DB": url, "WORKSHOP_SLUG": ws.slug}
     return ServePlan(
         url=url, slug=ws.slug, title=ws.title, host=host, port=port, pool=pool, cull_minutes=cull_minutes,
         dashboard_only=dashboard_only, notebooks=notebooks, source=Path(source), env=env,
+        page_pools=page_pools, refill_seconds=float(refill_seconds), base_url=base_url,
     )
 
 
-def voila_config(plan: ServePlan) -> dict[str, dict[str, object]]:
-    """Voila's configuration for a plan, as ``{Class: {trait: value}}``."""
+def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, dict[str, object]]:
+    """Voila's configuration for a plan, as ``{Class: {trait: value}}``.
+    Voila's connection files (and the kernels' sockets) go in ``run_folder``,
+    or in the temporary directory as Voila does by default."""
+    # Voila keys a pool by the notebook's path relative to the served
+    # folder, which holds the notebooks at its top: the file name.
     pools: dict[str, dict[str, int]] = {"default": {"pool_size": plan.pool}}
-    if plan.pool > 0:
-        pools[DASHBOARD_NOTEBOOK] = {"pool_size": 1}  # projected by one screen or a few
+    pools.update({nb: {"pool_size": plan.pool_size(nb)} for nb in plan.notebooks})
+    preheat = any(plan.pool_size(nb) > 0 for nb in plan.notebooks)
+    connection_root = Path(run_folder) if run_folder is not None else Path(tempfile.gettempdir())
+    voila: dict[str, object] = {"ip": plan.host, "port": plan.port, "port_retries": 0, "open_browser": False, "base_url": plan.base_url}
+    if run_folder is not None:
+        voila["connection_dir_root"] = str(run_folder)
     return {
-        "Voila": {"ip": plan.host, "port": plan.port, "port_retries": 0, "open_browser": False},
+        "Voila": voila,
         "VoilaConfiguration": {
-            "preheat_kernel": plan.pool > 0,
+            "preheat_kernel": preheat,
             "default_pool_size": plan.pool,
             "show_tracebacks": False,
             "strip_sources": True,
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
         },
-        "VoilaKernelManager": {"kernel_pools_config": pools},
+        # With RefillWhenQuiet (which WorkshopVoila adds), fill_delay counts
+        # from the page's latest visitor, not from each kernel taken.
+        "VoilaKernelManager": {"kernel_pools_config": pools, "fill_delay": plan.refill_seconds},
+        # Every kernel binds five TCP ports picked as free a moment before
+        # it starts; with dozens starting at once two can pick the same one
+        # and the kernel dies. A Unix socket per kernel cannot clash.
+        "KernelManager": {"transport": kernel_transport(connection_root)},
         # nbclient waits only 4 s for a cell's output after its reply; on a
         # busy 2-core laptop (a room of kernels starting at once) the widget's
         # display message comes later, is dropped, and the page stays blank.
@@ -252,9 +473,31 @@ def describe(plan: ServePlan) -> str:
     lines.append("")
     if plan.host in ("127.0.0.1", "localhost", "::1"):
         lines.append("Only this machine can open these links; to let the room connect, run with --host 0.0.0.0.")
-    warm = f"{plan.pool} kernel{'s' if plan.pool != 1 else ''} kept warm per page" if plan.pool else "no preheated kernels"
-    lines.append(f"{warm}; kernels of closed pages are shut down after {plan.cull_minutes} idle minutes. Press Ctrl-C to stop.")
+    lines.append(_warm_summary(plan))
+    lines.append(f"Kernels of closed pages are shut down after {plan.cull_minutes} idle minutes. Press Ctrl-C to stop.")
     return "\n".join(lines)
+
+
+def _warm_summary(plan: ServePlan) -> str:
+    """``Kernels kept warm: 20 on 1. Diagnosis, 2 on each other participant
+    page, 1 on the dashboard (29 in all); ...``"""
+    total = sum(plan.pool_size(nb) for nb in plan.notebooks)
+    if total == 0:
+        return "No preheated kernels: every visitor waits for a kernel to start."
+    participant = [nb for nb in plan.notebooks if nb != DASHBOARD_NOTEBOOK]
+    own = {page.notebook for page in plan.page_pools}
+    parts = [f"{plan.pool_size(nb)} on {_label(nb)}" for nb in participant if nb in own]
+    rest = [nb for nb in participant if nb not in own]
+    if len(rest) == 1:
+        parts.append(f"{plan.pool} on {_label(rest[0])}")
+    elif rest:
+        parts.append(f"{plan.pool} on each {'other ' if len(rest) < len(participant) else ''}participant page")
+    parts.append(f"{plan.pool_size(DASHBOARD_NOTEBOOK)} on the dashboard")
+    seconds = f"{plan.refill_seconds:g}"
+    return (
+        f"Kernels kept warm: {', '.join(parts)} ({total} in all); "
+        f"a page's pool is refilled once nobody has opened it for {seconds} s."
+    )
 
 
 def _label(notebook: str) -> str:
@@ -291,32 +534,119 @@ def workshop_voila_class() -> type:
             allowed = set(self.kernel_manager.allowed_message_types)
             if not allowed or "execute_request" in allowed:
                 raise ToolkitError("refusing to serve: the kernel manager would accept code from the page")
+            if hasattr(self.kernel_manager, "fill_if_needed"):  # Voila built its pooling manager
+                refill_when_quiet(self.kernel_manager)
             return settings
 
     return WorkshopVoila
 
 
+class RefillWhenQuiet:
+    """Mixed into Voila's pooling kernel manager by :func:`refill_when_quiet`.
+
+    Voila 0.5 refills a page's pool by putting a task that sleeps
+    ``fill_delay`` seconds and then starts a kernel straight into the pool,
+    and a visitor who finds no warm kernel is handed that task: they wait
+    out the delay, then the start. Here nothing goes into the pool until it
+    is refilled, so a visitor past the pool gets a kernel started at once;
+    the pool is refilled once the page has had no visitor for ``fill_delay``
+    seconds (at the latest :data:`REFILL_AT_THE_LATEST` times that after
+    the first kernel was taken): once the room has arrived.
+    """
+
+    fill_delay: float
+    _refills: dict[str | None, _Refill]
+
+    def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: object) -> None:
+        fill = functools.partial(super().fill_if_needed, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
+        if delay is not None:  # the first fill at start-up, or a refill that is due
+            fill(delay=delay)
+        else:  # a kernel was just taken from the pool
+            self._refill_later(notebook_name, fill)
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        # Voila's page handler asks this once per visit to the page: the
+        # room is still arriving, so a waiting refill waits longer.
+        waiting = self._refills.get(notebook_name)
+        if waiting is not None:
+            self._refill_later(notebook_name, waiting.fill)
+        return super().get_pool_size(notebook_name)  # type: ignore[misc]
+
+    def _refill_later(self, notebook_name: str | None, fill: Callable[..., None]) -> None:
+        import asyncio  # here: every ``workshop`` command imports this module
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving: nothing to wait for
+            fill(delay=self.fill_delay)
+            return
+        now = loop.time()
+        waiting = self._refills.pop(notebook_name, None)
+        first = now
+        if waiting is not None:
+            waiting.timer.cancel()
+            first = waiting.first
+        when = min(now + self.fill_delay, first + REFILL_AT_THE_LATEST * self.fill_delay)
+
+        def refill() -> None:
+            self._refills.pop(notebook_name, None)
+            fill(delay=0)
+
+        self._refills[notebook_name] = _Refill(first, loop.call_at(when, refill), fill)
+
+    async def shutdown_all(self, *args: object, **kwargs: object) -> None:
+        for waiting in self._refills.values():
+            waiting.timer.cancel()  # no kernel is started just to be shut down
+        self._refills.clear()
+        await super().shutdown_all(*args, **kwargs)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class _Refill:
+    """A page's waiting refill: when the first kernel was taken (loop
+    time), the timer, and Voila's fill call with the taker's arguments."""
+
+    first: float
+    timer: asyncio.TimerHandle
+    fill: Callable[..., None]
+
+
+def refill_when_quiet(kernel_manager: object) -> None:
+    """Give a running Voila pooling kernel manager :class:`RefillWhenQuiet`'s
+    refills. Voila builds that class itself at start-up, so it is extended
+    in place rather than configured."""
+    cls = type(kernel_manager)
+    if not issubclass(cls, RefillWhenQuiet):
+        kernel_manager.__class__ = type(f"RefillWhenQuiet{cls.__name__}", (RefillWhenQuiet, cls), {})
+    kernel_manager._refills = {}  # type: ignore[attr-defined]
+
+
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
-    """Copy the notebooks to a fresh folder, print the links and run Voila
-    until Ctrl-C (or SIGTERM); the folder is removed afterwards."""
+    """Remove run folders left by killed servers, copy the notebooks to a
+    fresh run folder, print the links and run Voila until Ctrl-C (or
+    SIGTERM); the run folder is removed afterwards."""
     out = out or (lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
     if not port_free(plan.host, plan.port):
         raise ToolkitError(f"port {plan.port} on {plan.host} is in use (another workshop serve?); pick another with --port")
-    folder = prepare_folder(plan.notebooks, plan.source)
+    stale = remove_stale_run_folders()
+    if stale:
+        out(f"Removed {len(stale)} folder{'s' if len(stale) != 1 else ''} left by a workshop serve that was killed: {', '.join(map(str, stale))}")
+    run_folder = make_run_folder()
     try:
+        folder = prepare_folder(plan.notebooks, plan.source, run_folder / PAGES_FOLDER)
         store_file = _sqlite_file(plan.url)
-        if store_file is not None and folder.resolve() in store_file.resolve().parents:
-            raise ToolkitError(f"refusing to serve: the store {store_file} is inside the served folder {folder}")
+        if store_file is not None and run_folder.resolve() in store_file.resolve().parents:
+            raise ToolkitError(f"refusing to serve: the store {store_file} is inside the run folder {run_folder}")
         os.environ.update(plan.env)  # every kernel inherits the server's environment
         out(describe(plan))
         from traitlets.config import Config
 
-        app = workshop_voila_class().instance(config=Config(voila_config(plan)))
+        app = workshop_voila_class().instance(config=Config(voila_config(plan, run_folder)))
         app.initialize([str(folder)])
         app.start()  # runs until Ctrl-C or SIGTERM, then shuts the kernels down
         return 0
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(run_folder, ignore_errors=True)
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -4,7 +4,13 @@ running server is checked in tests/browser/."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,14 +82,255 @@ def _plan(**kw):
 
 def test_voila_config_preheats_culls_and_locks_down_files():
     cfg = serve.voila_config(_plan())
-    assert cfg["Voila"] == {"ip": "127.0.0.1", "port": 8866, "port_retries": 0, "open_browser": False}
+    assert cfg["Voila"] == {"ip": "127.0.0.1", "port": 8866, "port_retries": 0, "open_browser": False, "base_url": "/"}
     vc = cfg["VoilaConfiguration"]
     assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 4
     assert vc["show_tracebacks"] is False
-    assert cfg["VoilaKernelManager"]["kernel_pools_config"] == {"default": {"pool_size": 4}, "dashboard.ipynb": {"pool_size": 1}}
+    assert cfg["VoilaKernelManager"] == {
+        "kernel_pools_config": {
+            "default": {"pool_size": 4},
+            "01_diagnosis.ipynb": {"pool_size": 4},
+            "05_priorities.ipynb": {"pool_size": 4},
+            "dashboard.ipynb": {"pool_size": 1},
+        },
+        "fill_delay": serve.DEFAULT_REFILL_SECONDS,
+    }
+    assert 10 <= serve.DEFAULT_REFILL_SECONDS <= 30  # after the room has arrived, not while it does
     assert cfg["MappingKernelManager"] == {"cull_idle_timeout": 1800, "cull_interval": 60, "cull_connected": False}
     assert cfg["VoilaExecutor"]["iopub_timeout"] >= 30  # a busy laptop must not drop a widget's output
-    assert serve.voila_config(_plan(pool=0))["VoilaConfiguration"]["preheat_kernel"] is False
+    none = serve.voila_config(_plan(pool=0))
+    assert none["VoilaConfiguration"]["preheat_kernel"] is False
+    assert none["VoilaKernelManager"]["kernel_pools_config"]["dashboard.ipynb"] == {"pool_size": 0}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_kernels_use_unix_sockets_in_the_run_folder_when_the_path_fits(tmp_path):
+    short = Path("/tmp/workshop-serve-abcdefgh")
+    cfg = serve.voila_config(_plan(), short)
+    assert cfg["KernelManager"] == {"transport": "ipc"}
+    assert cfg["Voila"]["connection_dir_root"] == str(short)  # beside pages/, never inside it
+    assert serve.voila_config(_plan())["KernelManager"] == {"transport": "ipc"}  # Voila's own folder in /tmp
+    too_long = Path("/tmp") / ("x" * 40)  # a socket path must fit in 103 bytes
+    assert serve.voila_config(_plan(), too_long)["KernelManager"] == {"transport": "tcp"}
+    base = serve.run_folder_base()
+    assert serve.kernel_transport(base / "workshop-serve-abcdefgh") == "ipc"
+
+
+def test_pool_for_sizes_single_pages(sqlite_store):
+    sqlite_store.create_workshop("W")
+    plan = serve.plan_serve(sqlite_store.url, pool=2, pool_for=["diagnosis=20", "5=0", "dashboard.ipynb=3"])
+    assert plan.page_pools == (
+        serve.PagePool("01_diagnosis.ipynb", 20),
+        serve.PagePool("05_priorities.ipynb", 0),
+        serve.PagePool("dashboard.ipynb", 3),
+    )
+    pools = serve.voila_config(plan)["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools == {
+        "default": {"pool_size": 2},
+        "01_diagnosis.ipynb": {"pool_size": 20},
+        "02_design.ipynb": {"pool_size": 2},
+        "03_implementation.ipynb": {"pool_size": 2},
+        "04_assessment.ipynb": {"pool_size": 2},
+        "05_priorities.ipynb": {"pool_size": 0},
+        "dashboard.ipynb": {"pool_size": 3},
+    }
+    text = serve.describe(plan)
+    assert ("Kernels kept warm: 20 on 1. Diagnosis, 0 on 5. Priorities, 2 on each other participant page, "
+            "3 on the dashboard (29 in all); a page's pool is refilled once nobody has opened it for 20 s.") in text
+    # Preheating stays on when only one page asks for it.
+    only = serve.plan_serve(sqlite_store.url, pool=0, pool_for=["01_diagnosis=8"])
+    cfg = serve.voila_config(only)
+    assert cfg["VoilaConfiguration"]["preheat_kernel"] is True
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["01_diagnosis.ipynb"] == {"pool_size": 8}
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["02_design.ipynb"] == {"pool_size": 0}
+    assert "Kernels kept warm: 8 on 1. Diagnosis, 0 on each other participant page, 0 on the dashboard (8 in all)" in serve.describe(only)
+    assert "every participant page" not in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
+    assert "2 on each participant page, 1 on the dashboard (11 in all)" in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
+    assert "No preheated kernels" in serve.describe(serve.plan_serve(sqlite_store.url, pool=0))
+
+
+PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities (5), dashboard"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("stage9=4", "--pool-for 'stage9=4': no served page is called 'stage9'; " + PAGES),
+        ("00_facilitator.ipynb=4", "no served page is called '00_facilitator.ipynb'; " + PAGES),
+        ("diagnosis", "--pool-for 'diagnosis': expected PAGE=N, e.g. diagnosis=20; " + PAGES),
+        ("=4", "expected PAGE=N, e.g. diagnosis=20; " + PAGES),
+        ("diagnosis=many", "--pool-for 'diagnosis=many': N must be a whole number of kernels, 0 or more, got 'many'"),
+        ("diagnosis=-1", "N must be a whole number of kernels, 0 or more, got '-1'"),
+        ("diagnosis=²", "N must be a whole number of kernels, 0 or more, got '²'"),
+    ],
+)
+def test_pool_for_refuses_unknown_pages_and_bad_sizes(sqlite_store, spec, message):
+    sqlite_store.create_workshop("W")
+    with pytest.raises(ToolkitError) as err:
+        serve.plan_serve(sqlite_store.url, pool_for=[spec])
+    assert message in str(err.value)
+
+
+def test_pool_for_refuses_a_page_given_twice_or_not_served(sqlite_store):
+    sqlite_store.create_workshop("W")
+    with pytest.raises(ToolkitError, match="01_diagnosis.ipynb was already given '1=4'"):
+        serve.plan_serve(sqlite_store.url, pool_for=["1=4", "Diagnosis=6"])
+    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard \("):
+        serve.plan_serve(sqlite_store.url, dashboard_only=True, pool_for=["diagnosis=4"])
+
+
+def test_refill_seconds_and_base_url(sqlite_store):
+    sqlite_store.create_workshop("W")
+    plan = serve.plan_serve(sqlite_store.url, refill_seconds=5, base_url="services/workshop")
+    assert plan.refill_seconds == 5.0 and plan.base_url == "/services/workshop/"
+    cfg = serve.voila_config(plan)
+    assert cfg["VoilaKernelManager"]["fill_delay"] == 5.0
+    assert cfg["Voila"]["base_url"] == "/services/workshop/"
+    assert plan.link("dashboard.ipynb") == "http://localhost:8866/services/workshop/voila/render/dashboard.ipynb"
+    assert "http://localhost:8866/services/workshop/voila/render/01_diagnosis.ipynb" in serve.describe(plan)
+    assert serve.normalise_base_url("/") == serve.normalise_base_url("") == "/"
+    assert serve.normalise_base_url("/a/b/") == "/a/b/"
+    for bad in ("/a/../b", "/a b/", "/a?x=1", "http://hub/a", "/a//b"):
+        with pytest.raises(ToolkitError, match="--base-url"):
+            serve.plan_serve(sqlite_store.url, base_url=bad)
+    with pytest.raises(ToolkitError, match="--refill-seconds"):
+        serve.plan_serve(sqlite_store.url, refill_seconds=-1)
+
+
+def test_voila_routes_everything_under_the_base_url(tmp_path):
+    from traitlets.config import Config
+
+    folder = _nb(tmp_path / "served", "dashboard.ipynb")
+    plan = _plan(pool=0, port=free_port(), base_url="/services/workshop/")
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(plan)))
+    app.initialize([str(folder)])
+    try:
+        app.init_settings()
+        patterns = [h[0] for h in app.init_handlers()]
+        assert "/services/workshop/voila/render/(.*)" in patterns
+        assert "/services/workshop/api/kernels/(?P<kernel_id>\\w+-\\w+-\\w+-\\w+-\\w+)/channels" in patterns
+        # Jupyter Server's identity provider adds /logout unprefixed; it
+        # only clears a login cookie, which Voila here never sets.
+        assert [p for p in patterns if not p.startswith("/services/workshop/")] == ["/logout"]
+    finally:
+        app.clear_instance()
+
+
+class _Clock:
+    now = 1000.0
+
+
+class _VoilaPool:
+    """The part of Voila's VoilaKernelManager that RefillWhenQuiet builds on."""
+
+    fill_delay = 20.0
+
+    def __init__(self, clock: _Clock):
+        self.clock = clock
+        self.fills: list[tuple[float, float | None, str | None, dict]] = []
+        self.shut_down = False
+
+    def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+        self.fills.append((self.clock.now, delay, notebook_name, kwargs))
+
+    def get_pool_size(self, notebook_name):
+        return 0
+
+    async def shutdown_all(self):
+        self.shut_down = True
+
+
+def _drive(steps):
+    """Run ``steps(km, at)`` on an event loop whose clock ``at(t)`` sets."""
+    clock = _Clock()
+    km = _VoilaPool(clock)
+    serve.refill_when_quiet(km)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.time = lambda: clock.now  # timers fire when the test says so
+
+        async def at(t):
+            clock.now = 1000.0 + t
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+        await steps(km, at)
+        await km.shutdown_all()
+
+    asyncio.run(main())
+    return km
+
+
+def test_refill_waits_until_nobody_opened_the_page_for_fill_delay():
+    async def steps(km, at):
+        km.fill_if_needed(delay=0, notebook_name="a.ipynb")  # start-up: at once
+        await at(0)
+        km.fill_if_needed(notebook_name="a.ipynb", env={"who": "first"})  # a kernel taken
+        await at(10)
+        km.get_pool_size("a.ipynb")  # a visitor finds the pool empty: still arriving
+        await at(25)
+        assert len(km.fills) == 1  # 25 s after the take, but only 15 s after the last visitor
+        await at(30)
+        assert len(km.fills) == 2
+        km.get_pool_size("b.ipynb")  # no refill waiting there: nothing to push back
+        await at(90)
+
+    km = _drive(steps)
+    assert km.fills == [(1000.0, 0, "a.ipynb", {}), (1030.0, 0, "a.ipynb", {"env": {"who": "first"}})]
+    assert isinstance(km, serve.RefillWhenQuiet) and km.shut_down
+
+
+def test_refill_comes_at_the_latest_three_delays_after_the_first_take():
+    async def steps(km, at):
+        for t in range(0, 100, 10):  # someone opens the page every 10 s
+            await at(t)
+            km.fill_if_needed(notebook_name="a.ipynb", env={"t": t}) if t < 30 else km.get_pool_size("a.ipynb")
+        await at(100)
+
+    km = _drive(steps)
+    assert km.fills == [(1060.0, 0, "a.ipynb", {"env": {"t": 20}})]  # one refill, with the latest taker's arguments
+
+
+def test_stopping_cancels_waiting_refills():
+    async def steps(km, at):
+        await at(0)
+        km.fill_if_needed(notebook_name="a.ipynb")
+        await at(5)
+        await km.shutdown_all()
+        await at(60)
+        assert km.fills == []  # no kernel started just to be shut down
+
+    assert _drive(steps).shut_down
+
+
+def _run_folders(base):
+    return sorted(p.name for p in base.iterdir())
+
+
+def test_run_folders_of_killed_servers_are_removed(tmp_path):
+    base = tmp_path
+    mine = serve.make_run_folder(base)
+    assert mine.name.startswith("workshop-serve-") and (mine / "pid").read_text() == f"{os.getpid()}\n"
+    # A real process makes its run folder and is killed with SIGKILL.
+    probe = "import sys; from pathlib import Path; from toolkit import serve; print(serve.make_run_folder(Path(sys.argv[1])), flush=True); sys.stdin.read()"
+    killed = subprocess.Popen([sys.executable, "-c", probe, str(base)], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, cwd=Path(serve.__file__).parent.parent)
+    left = Path(killed.stdout.readline().strip())
+    (left / "pages").mkdir()
+    (left / "pages" / "01_diagnosis.ipynb").write_text("{}")
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()  # reaped: a zombie would still look alive
+    assert left.exists()
+    starting = base / "workshop-serve-nopidyet"  # a server between mkdtemp and its pid file
+    starting.mkdir()
+    garbled = base / "workshop-serve-garbled"
+    garbled.mkdir()
+    (garbled / "pid").write_text("not a pid")
+    other = base / "voila_abc"
+    other.mkdir()
+    assert serve.remove_stale_run_folders(base) == [left]
+    assert _run_folders(base) == sorted([mine.name, "workshop-serve-nopidyet", "workshop-serve-garbled", "voila_abc"])
+    assert serve.remove_stale_run_folders(base) == []
 
 
 @pytest.mark.parametrize(
@@ -156,11 +403,18 @@ def test_cli_serve_help_and_errors(capsys, tmp_path, sqlite_store):
     with pytest.raises(SystemExit):
         cli.main(["serve", "--help"])
     out = capsys.readouterr().out
-    for option in ("--port", "--host", "--pool", "--db", "--workshop", "--dashboard-only", "--no-browser", "--cull-minutes", "0.0.0.0"):
+    for option in ("--port", "--host", "--pool", "--pool-for", "PAGE=N", "--refill-seconds", "--base-url", "--db", "--workshop", "--dashboard-only", "--no-browser", "--cull-minutes", "0.0.0.0"):
         assert option in out
     assert cli.main(["serve", "--db", str(tmp_path / "empty.sqlite")]) == 1
     assert "no workshop yet" in capsys.readouterr().err
     sqlite_store.create_workshop("W")
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=4", "--pool-for", "stage9=2"]) == 1
+    err = capsys.readouterr().err
+    assert "--pool-for 'stage9=2': no served page is called 'stage9'" in err and "priorities (5), dashboard" in err
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=lots"]) == 1
+    assert "got 'lots'" in capsys.readouterr().err
+    assert cli.main(["serve", "--db", sqlite_store.url, "--base-url", "/a/../b"]) == 1
+    assert "--base-url" in capsys.readouterr().err
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
