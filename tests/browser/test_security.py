@@ -92,6 +92,40 @@ def test_store_and_data_files_cannot_be_downloaded(room):
         _assert_not_served(room, path)
 
 
+def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room):
+    import stat
+
+    _kernel_id(room)  # a page has a kernel: its files exist
+    found = re.search(r"Storing connection files in (\S+)\.", room.log_text())
+    assert found, "Voila names its connection folder"
+    connections = Path(found.group(1))
+    run_folder = connections.parent
+    assert run_folder.name.startswith(serve.RUN_FOLDER_PREFIX)
+    assert sorted(p.name for p in run_folder.iterdir()) == sorted([serve.PAGES_FOLDER, serve.PID_FILE, connections.name])
+    pages = run_folder / serve.PAGES_FOLDER
+    assert sorted(p.name for p in pages.iterdir()) == sorted(serve.served_notebooks())  # no socket in what is served
+    connection_file = next(connections.glob("kernel-*.json"))
+    info = json.loads(connection_file.read_text())
+    assert info["transport"] == "ipc" and info["ip"].startswith(str(connections) + "/")
+    sockets = [p for p in connections.iterdir() if stat.S_ISSOCK(p.stat().st_mode)]
+    assert len(sockets) >= 5  # five channels per kernel, none on a TCP port
+    key = info["key"].encode()
+    for target in (connection_file, sockets[0]):
+        rel = f"{connections.name}/{target.name}"
+        for path in (
+            f"/voila/files/../{rel}",
+            f"/voila/files/%2e%2e/{rel}",
+            f"/voila/files/..%2f{quote(rel, safe='')}",
+            f"/voila/files/{target}",
+            f"/voila/render/../{rel}",
+            f"/voila/api/contents/../{rel}",
+            f"/voila/tree/../{connections.name}",
+            f"/voila/static/../../{rel}",
+        ):
+            _assert_not_served(room, path)
+            assert key not in room.get(path).body
+
+
 def _send(ws, channel: str, msg_type: str, content: dict) -> str:
     msg_id = uuid.uuid4().hex
     ws.send(
