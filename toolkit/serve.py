@@ -89,6 +89,14 @@ DEFAULT_REFILL_SECONDS = 20.0
 #: ... and at the latest this many times that after the first kernel was
 #: taken, so a steady trickle of late arrivals cannot keep a pool empty.
 REFILL_AT_THE_LATEST = 3
+#: Pool kernels started and run at the same time, per core. Started all at
+#: once (40 kernels when a room's page gets a pool of 40), a 2-core machine
+#: took longer than Voila's wait for their output and served blank pages;
+#: in small batches every one is ready, and the first ones sooner.
+POOL_STARTS_PER_CORE = 1
+#: Longest a pool start holds its place in the batch (seconds): a notebook
+#: that never finishes must not stop the others from starting.
+POOL_START_HOLD_SECONDS = 120
 #: Served under this path unless ``--base-url`` says otherwise.
 DEFAULT_BASE_URL = "/"
 #: Prefix of each server's run folder in the temporary directory.
@@ -529,13 +537,21 @@ def workshop_voila_class() -> type:
             self.voila_configuration.show_tracebacks = False
 
         def init_settings(self) -> dict:
-            settings = super().init_settings()
+            # Voila builds its pooling kernel manager class here and fills
+            # the pools from its __init__, so RefillWhenQuiet goes into the
+            # class Voila builds: the very first pool starts are batched too.
+            import voila.app as voila_app
+
+            factory = voila_app.voila_kernel_manager_factory
+            voila_app.voila_kernel_manager_factory = lambda *a, **kw: with_refill_when_quiet(factory(*a, **kw))
+            try:
+                settings = super().init_settings()
+            finally:
+                voila_app.voila_kernel_manager_factory = factory
             self.kernel_manager.allowed_message_types = list(ALLOWED_MESSAGE_TYPES)
             allowed = set(self.kernel_manager.allowed_message_types)
             if not allowed or "execute_request" in allowed:
                 raise ToolkitError("refusing to serve: the kernel manager would accept code from the page")
-            if hasattr(self.kernel_manager, "fill_if_needed"):  # Voila built its pooling manager
-                refill_when_quiet(self.kernel_manager)
             return settings
 
     return WorkshopVoila
@@ -551,11 +567,18 @@ class RefillWhenQuiet:
     is refilled, so a visitor past the pool gets a kernel started at once;
     the pool is refilled once the page has had no visitor for ``fill_delay``
     seconds (at the latest :data:`REFILL_AT_THE_LATEST` times that after
-    the first kernel was taken): once the room has arrived.
+    the first kernel was taken): once the room has arrived. Pool kernels
+    start in batches of :func:`pool_start_slots`, each waiting until the
+    one before has run its notebook.
     """
 
     fill_delay: float
     _refills: dict[str | None, _Refill]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._refills = {}
+        self._starting = None  # a semaphore, made on the serving loop
+        super().__init__(*args, **kwargs)  # Voila's __init__ fills the pools
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: object) -> None:
         fill = functools.partial(super().fill_if_needed, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
@@ -594,6 +617,20 @@ class RefillWhenQuiet:
 
         self._refills[notebook_name] = _Refill(first, loop.call_at(when, refill), fill)
 
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: object) -> dict[str, object]:
+        # Voila starts a pool's kernel and runs its notebook here; only so
+        # many at a time (POOL_STARTS_PER_CORE), each holding its place
+        # until its notebook has run.
+        import asyncio
+        if getattr(self, "_starting", None) is None:
+            self._starting = asyncio.Semaphore(pool_start_slots())
+        async with self._starting:
+            started = await super()._initialize(notebook_path, kernel_id, **kwargs)  # type: ignore[misc]
+            render = started.get("task") if isinstance(started, dict) else None
+            if isinstance(render, asyncio.Future):
+                await asyncio.wait({render}, timeout=POOL_START_HOLD_SECONDS)
+            return started
+
     async def shutdown_all(self, *args: object, **kwargs: object) -> None:
         for waiting in self._refills.values():
             waiting.timer.cancel()  # no kernel is started just to be shut down
@@ -611,14 +648,18 @@ class _Refill:
     fill: Callable[..., None]
 
 
-def refill_when_quiet(kernel_manager: object) -> None:
-    """Give a running Voila pooling kernel manager :class:`RefillWhenQuiet`'s
-    refills. Voila builds that class itself at start-up, so it is extended
-    in place rather than configured."""
-    cls = type(kernel_manager)
-    if not issubclass(cls, RefillWhenQuiet):
-        kernel_manager.__class__ = type(f"RefillWhenQuiet{cls.__name__}", (RefillWhenQuiet, cls), {})
-    kernel_manager._refills = {}  # type: ignore[attr-defined]
+def pool_start_slots() -> int:
+    """How many pool kernels may start and run their notebook at once."""
+    return max(1, POOL_STARTS_PER_CORE * (os.cpu_count() or 1))
+
+
+def with_refill_when_quiet(cls: type) -> type:
+    """Voila's pooling kernel manager class with :class:`RefillWhenQuiet`
+    mixed in; any other kernel manager class as it is (no pools: preheating
+    is off)."""
+    if not hasattr(cls, "fill_if_needed") or issubclass(cls, RefillWhenQuiet):
+        return cls
+    return type(f"RefillWhenQuiet{cls.__name__}", (RefillWhenQuiet, cls), {})
 
 
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:

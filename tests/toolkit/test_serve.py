@@ -243,8 +243,7 @@ class _VoilaPool:
 def _drive(steps):
     """Run ``steps(km, at)`` on an event loop whose clock ``at(t)`` sets."""
     clock = _Clock()
-    km = _VoilaPool(clock)
-    serve.refill_when_quiet(km)
+    km = serve.with_refill_when_quiet(_VoilaPool)(clock)
 
     async def main():
         loop = asyncio.get_running_loop()
@@ -302,6 +301,41 @@ def test_stopping_cancels_waiting_refills():
         assert km.fills == []  # no kernel started just to be shut down
 
     assert _drive(steps).shut_down
+
+
+def test_pool_kernels_start_in_batches_each_held_until_its_notebook_ran(monkeypatch):
+    """Started all at once, a big pool outran Voila's wait for output on 2
+    cores and served blank pages; pool starts go a few at a time."""
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 2)
+    assert serve.pool_start_slots() == 2 * serve.POOL_STARTS_PER_CORE
+
+    class Starting(_VoilaPool):
+        def __init__(self):
+            super().__init__(_Clock())
+            self.running = 0
+            self.most = 0
+            self.order: list[str] = []
+
+        async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+            self.running += 1
+            self.most = max(self.most, self.running)
+
+            async def render():  # the notebook runs after the kernel started
+                await asyncio.sleep(0.01)
+                self.order.append(notebook_path)
+                self.running -= 1
+
+            return {"task": asyncio.ensure_future(render()), "kernel_id": notebook_path}
+
+    km = serve.with_refill_when_quiet(Starting)()
+
+    async def main():
+        started = await asyncio.gather(*(km._initialize(f"k{i}") for i in range(7)))
+        return [s["kernel_id"] for s in started]
+
+    assert asyncio.run(main()) == [f"k{i}" for i in range(7)]
+    assert km.most == serve.pool_start_slots()
+    assert sorted(km.order) == [f"k{i}" for i in range(7)]
 
 
 def _run_folders(base):
@@ -391,6 +425,33 @@ def test_workshop_voila_pins_the_kernel_messages_a_page_may_send(tmp_path, monke
             app.init_settings()
     finally:
         app.clear_instance()
+
+
+def test_workshop_voila_batches_the_pool_starts_from_the_first(tmp_path):
+    """Voila fills its pools from the kernel manager's __init__, so the
+    batching must be in the class Voila builds, not added afterwards."""
+    from traitlets.config import Config
+
+    folder = _nb(tmp_path / "served", "dashboard.ipynb")
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(_plan(pool=1, port=free_port()))))
+    app.initialize([str(folder)])
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        app.init_settings()
+        km = app.kernel_manager
+        assert isinstance(km, serve.RefillWhenQuiet)
+        assert km._refills == {} and km._starting is None
+        assert [len(p) for p in km._pools.values()] == [1]  # the start-up fill, not run yet
+        for pool in km._pools.values():
+            for task in pool:
+                task.get_coro().cr_frame.f_locals["aw"].close()  # Voila's wait_before(delay, aw), not started
+                task.cancel()
+        loop.run_until_complete(asyncio.gather(*(t for p in km._pools.values() for t in p), return_exceptions=True))
+    finally:
+        app.clear_instance()
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 def free_port() -> int:
