@@ -13,14 +13,18 @@ toolkit exists for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from toolkit.values import NOT_SURE
 
 if TYPE_CHECKING:
+    from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
+    from toolkit.values import Participant
 
 #: Means at or above this are a strength.
 STRENGTH_AT = 4.0
@@ -95,32 +99,39 @@ def band(mean: float | None) -> str:
 
 def empty(name: str) -> pd.DataFrame:
     """An empty frame with the right columns and dtypes."""
-    return _shape(name, pd.DataFrame({c: [] for c in COLUMNS[name]}))
+    return pd.DataFrame({c: pd.Series([], dtype=dtype) for c, dtype in COLUMNS[name].items()}, index=pd.RangeIndex(0))
 
 
 def _shape(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with exactly frame ``name``'s columns, in order, with their
+    dtypes (a missing column is filled in), indexed 0..n-1."""
     spec = COLUMNS[name]
-    out = df.reindex(columns=list(spec))
+    columns = {}
     for col, dtype in spec.items():
-        if dtype.startswith("datetime"):
-            if not isinstance(out[col].dtype, pd.DatetimeTZDtype):
-                out[col] = pd.to_datetime(out[col].astype("float64"), unit="s", utc=True)
-            out[col] = out[col].astype(dtype)
+        values = df[col] if col in df.columns else pd.Series(np.nan, index=df.index, dtype="float64")
+        if str(values.dtype) == dtype:
+            pass  # built with the right dtype already
+        elif dtype.startswith("datetime"):
+            if not isinstance(values.dtype, pd.DatetimeTZDtype):
+                values = pd.to_datetime(values.astype("float64"), unit="s", utc=True)
+            values = values.astype(dtype)
         elif dtype == "bool":
-            out[col] = out[col].fillna(False).astype(bool)
+            values = values.fillna(False).astype(bool)
         elif dtype == "int64":
-            out[col] = out[col].fillna(0).astype("int64")
+            values = values.fillna(0).astype("int64")
         else:
-            out[col] = out[col].astype(dtype)
-    return out.reset_index(drop=True)
+            values = values.astype(dtype)
+        columns[col] = values.array
+    # One frame built from the finished arrays: cheaper than replacing
+    # columns of a copy one by one.
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(df)))
 
 
 class _Lookups:
-    """Content and participant facts to join onto answer rows."""
+    """Content and participant facts to join onto answer rows, by position
+    (``pandas.Index.get_indexer``) rather than by merging frames."""
 
-    def __init__(self, store: AnswerStore, slug: str):
-        kit = store.kit
-        self.kit = kit
+    def __init__(self, kit: Toolkit, people: Sequence[Participant]):
         stage_title = {s.id: s.title for s in kit.stages}
         self.tools = pd.DataFrame(
             {
@@ -133,7 +144,6 @@ class _Lookups:
             }
         )
         self.questions = {q.id: q.text for t in kit.tools for q in t.questions}
-        people = store.participants(slug)
         self.participants = pd.DataFrame(
             {
                 "participant_id": [p.id for p in people],
@@ -144,60 +154,158 @@ class _Lookups:
                 "created": [p.created for p in people],
             }
         )
+        self.tool_index = pd.Index(self.tools["tool_id"].to_numpy(dtype=object))
+        self.tool_numbers = self.tools["tool_number"].to_numpy(dtype="int64")
+        self.tool_text = {c: pd.array(self.tools[c].to_numpy(dtype=object), dtype="string") for c in ("tool", "stage_id", "stage")}
+        self.people_index = pd.Index(self.participants["participant_id"].to_numpy(dtype="int64"))
+        self.people_text = {c: pd.array(self.participants[c].to_numpy(dtype=object), dtype="string") for c in ("name", "organization", "sector", "table")}
+
+    @classmethod
+    def of(cls, store: AnswerStore, slug: str) -> _Lookups:
+        return cls(store.kit, store.participants(slug))
 
 
-def _answers_frame(raw: pd.DataFrame, look: _Lookups, name: str) -> pd.DataFrame:
-    if raw.empty:
+#: The answer columns the frames read (all but ``workshop_id``).
+_READ = ("id", "round", "participant_id", "tool_id", "question_id", "kind", "value", "created")
+#: What makes an answer the same answer again: its newest row is the current one.
+_KEY = ("participant_id", "tool_id", "kind", "question_id")
+
+#: Answer rows as one numpy array per column (:meth:`AnswerStore.answer_columns`).
+Columns = dict[str, np.ndarray]
+#: Integer codes and distinct values of the text columns of :data:`_KEY`
+#: (``pandas.factorize``). Hashing the strings is the dearest step over
+#: 100,000 rows, so it is done once and shared by the shaped frame and the
+#: choice of current rows.
+Codes = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _rows(cols: Columns, which: np.ndarray) -> Columns:
+    """The rows of ``cols`` at ``which`` (positions or a boolean mask)."""
+    return {k: v[which] for k, v in cols.items()}
+
+
+def _encode(cols: Columns) -> Codes:
+    return {c: pd.factorize(cols[c]) for c in ("tool_id", "kind", "question_id")}
+
+
+def _latest(cols: Columns, codes: Codes) -> np.ndarray:
+    """Positions of the newest row per :data:`_KEY` in rows ordered by id,
+    in id order."""
+    n = len(cols["id"])
+    if n == 0:
+        return np.arange(0)
+    # One integer per key: each column's codes folded into the running code,
+    # re-numbered after every step so the product never overflows.
+    key, _ = pd.factorize(cols["participant_id"])
+    for column in _KEY[1:]:
+        column_codes, uniques = codes[column]
+        key, _ = pd.factorize(key * len(uniques) + column_codes)
+    return np.flatnonzero(~pd.Index(key).duplicated(keep="last"))
+
+
+def _answers_frame(cols: Columns, look: _Lookups, name: str, codes: Codes | None = None) -> pd.DataFrame:
+    """Answer rows (columns :data:`_READ`) with who wrote them and the tool
+    and question they answer, shaped as frame ``name``."""
+    if len(cols["id"]) == 0:
         return empty(name)
-    df = raw.rename(columns={"id": "answer_id"})
-    df = df.merge(look.participants.drop(columns="created"), on="participant_id", how="left")
-    df = df.merge(look.tools.drop(columns="questions"), on="tool_id", how="left")
-    df["question"] = df["question_id"].map(look.questions).fillna("")
+    codes = codes or _encode(cols)
+    who = look.people_index.get_indexer(cols["participant_id"])
+    tool_codes, tool_ids = codes["tool_id"]
+    tool = look.tool_index.get_indexer(tool_ids)[tool_codes]
+    question_codes, question_ids = codes["question_id"]
+    kind_codes, kinds = codes["kind"]
+
+    def text(values: Any, positions: np.ndarray) -> Any:
+        return pd.array(np.asarray(values, dtype=object), dtype="string").take(positions)
+
+    df = pd.DataFrame(
+        {
+            "answer_id": cols["id"],
+            "round": cols["round"],
+            "participant_id": cols["participant_id"],
+            # allow_fill: a row whose participant or tool is unknown gets <NA>,
+            # as the left join this replaces did.
+            **{c: look.people_text[c].take(who, allow_fill=True) for c in look.people_text},
+            "tool_id": text(tool_ids, tool_codes),
+            "tool_number": np.where(tool >= 0, look.tool_numbers[tool], 0),
+            **{c: look.tool_text[c].take(tool, allow_fill=True) for c in look.tool_text},
+            "question_id": text(question_ids, question_codes),
+            "question": text([look.questions.get(q, "") for q in question_ids], question_codes),
+            "kind": text(kinds, kind_codes),
+            "value": pd.array(cols["value"], dtype="string"),
+            "created": cols["created"],
+        }
+    )
     return _shape(name, df)
 
 
 def participants(store: AnswerStore, slug: str) -> pd.DataFrame:
     """Who signed in: name (may be empty), organization, sector, table."""
-    return _shape("participants", _Lookups(store, slug).participants)
+    return _shape("participants", _Lookups.of(store, slug).participants)
 
 
 def answers(store: AnswerStore, slug: str) -> pd.DataFrame:
     """Every answer row ever written (the history), oldest first."""
-    return _answers_frame(store.answer_rows(slug), _Lookups(store, slug), "answers")
+    return _answers_frame(store.answer_columns(slug, _READ), _Lookups.of(store, slug), "answers")
 
 
 def current_answers(store: AnswerStore, slug: str, round: int | None = None) -> pd.DataFrame:
     """The newest answer per participant, tool, kind and question in a round
     (default: the workshop's current round). Cleared answers are left out."""
     round = round or store.workshop(slug).settings.round
-    return _current(store.answer_rows(slug, current=True, round=round), _Lookups(store, slug))
+    latest = store.answer_columns(slug, _READ, current=True, round=round)
+    return _answers_frame(_rows(latest, latest["value"] != ""), _Lookups.of(store, slug), "current_answers")
 
 
-def _current(raw: pd.DataFrame, look: _Lookups) -> pd.DataFrame:
-    if not raw.empty:
-        raw = raw[raw["value"] != ""]
-    return _answers_frame(raw, look, "current_answers")
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Text parsed as numbers (``float64``), NaN where it is not one
+    (such as "not sure")."""
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """A text column as a numpy array of ``str`` (``pd.NA`` where missing),
+    read-only: for a string column the array pandas holds, not a copy.
+    pandas' string arrays are slow to mask and group by a few thousand rows
+    at a time; plain object arrays and integer codes are not."""
+    return column.to_numpy(dtype=object)
 
 
 def ratings(current: pd.DataFrame, look: _Lookups | None = None) -> pd.DataFrame:
     """Mean rating, count and band per tool and sector, plus a row per tool
     with ``sector == "all"``. "Not sure" is counted apart, not averaged."""
-    rated = current[current["kind"] == "rating"]
-    if rated.empty:
+    # A tool the content no longer has has no name to show: left out.
+    keep = np.flatnonzero((_objects(current["kind"]) == "rating") & current["tool"].notna().to_numpy())
+    if not len(keep):
         return empty("ratings")
-    rated = rated.assign(score=pd.to_numeric(rated["value"].where(rated["value"] != NOT_SURE), errors="coerce"))
-    rated = rated.assign(unsure=rated["value"] == NOT_SURE)
-    keys = list(_TOOL)
-    by_sector = rated.groupby([*keys, "sector"], observed=True, sort=False).agg(
-        mean=("score", "mean"), count=("score", "count"), not_sure=("unsure", "sum")
-    ).reset_index()
-    overall = rated.groupby(keys, observed=True, sort=False).agg(
-        mean=("score", "mean"), count=("score", "count"), not_sure=("unsure", "sum")
-    ).reset_index().assign(sector=ALL_SECTORS)
-    df = pd.concat([by_sector, overall], ignore_index=True)
-    df["band"] = df["mean"].map(band)
-    df = df.assign(_all=df["sector"] == ALL_SECTORS).sort_values(["tool_number", "_all", "sector"])
-    return _shape("ratings", df)
+    value = _objects(current["value"])[keep]
+    unsure = value == NOT_SURE
+    score = _numbers(value)  # NaN for "not sure": left out of the mean
+    tool, _ = pd.factorize(_objects(current["tool_id"])[keep])
+    sector, sector_names = pd.factorize(_objects(current["sector"])[keep])  # -1: the sector is unknown
+    # Integer groups: tool * width + sector, and tool * width + len(sectors)
+    # for the tool's "all" row.
+    width = len(sector_names) + 1
+    known = np.flatnonzero(sector >= 0)
+    rows = np.concatenate([known, np.arange(len(keep))])
+    groups = np.concatenate([tool[known] * width + sector[known], tool * width + width - 1])
+    scores = pd.Series(score[rows]).groupby(groups)
+    stats = pd.DataFrame({"mean": scores.mean(), "count": scores.count(), "not_sure": pd.Series(unsure[rows]).groupby(groups).sum()})
+    group_tool, slot = np.divmod(stats.index.to_numpy(), width)
+    overall = slot == width - 1
+    first_row = keep[np.unique(tool, return_index=True)[1]][group_tool]  # where each group's tool facts are
+    df = pd.DataFrame(
+        {
+            **{c: current[c].to_numpy()[first_row] for c in _TOOL},
+            "sector": np.where(overall, ALL_SECTORS, np.append(np.asarray(sector_names, dtype=object), ALL_SECTORS)[slot]),
+            "mean": stats["mean"].to_numpy(),
+            "count": stats["count"].to_numpy(),
+            "not_sure": stats["not_sure"].to_numpy(),
+            "band": [band(m) for m in stats["mean"]],
+            "_all": overall,
+        }
+    )
+    return _shape("ratings", df.sort_values(["tool_number", "_all", "sector"]))
 
 
 def divergence(current: pd.DataFrame, rating_frame: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -205,33 +313,37 @@ def divergence(current: pd.DataFrame, rating_frame: pd.DataFrame | None = None) 
     (standard deviation) of all ratings, and whether the gap reaches
     :data:`DIVERGENCE_GAP` between at least two sectors."""
     rating_frame = ratings(current) if rating_frame is None else rating_frame
-    sectors = rating_frame[(rating_frame["sector"] != ALL_SECTORS) & (rating_frame["count"] > 0)]
+    sectors = rating_frame[(rating_frame["sector"] != ALL_SECTORS) & (rating_frame["count"] > 0)].reset_index(drop=True)
     if sectors.empty:
         return empty("divergence")
-    rated = current[(current["kind"] == "rating") & (current["value"] != NOT_SURE)]
-    scores = pd.to_numeric(rated["value"], errors="coerce")
-    spread = scores.groupby(rated["tool_id"]).std(ddof=0)
-    counts = scores.groupby(rated["tool_id"]).count()
-    rows = []
-    for tool_id, group in sectors.groupby("tool_id", sort=False):
-        low = group.loc[group["mean"].idxmin()]
-        high = group.loc[group["mean"].idxmax()]
-        gap = float(high["mean"] - low["mean"])
-        rows.append(
-            {
-                **{k: group.iloc[0][k] for k in _TOOL},
-                "sectors": len(group),
-                "low_sector": low["sector"],
-                "low_mean": float(low["mean"]),
-                "high_sector": high["sector"],
-                "high_mean": float(high["mean"]),
-                "gap": gap,
-                "spread": float(spread.get(tool_id, 0.0)),
-                "count": int(counts.get(tool_id, 0)),
-                "flagged": len(group) >= 2 and gap >= DIVERGENCE_GAP,
-            }
-        )
-    return _shape("divergence", pd.DataFrame(rows).sort_values("tool_number"))
+    value = _objects(current["value"])
+    rated = (_objects(current["kind"]) == "rating") & (value != NOT_SURE)
+    by_tool_id = pd.Series(_numbers(value[rated])).groupby(_objects(current["tool_id"])[rated])
+    spread, counts = by_tool_id.std(ddof=0), by_tool_id.count()
+    # The first of equal means wins, in the ratings' order (sectors
+    # alphabetically within a tool), as idxmin/idxmax would pick.
+    tool_ids = _objects(sectors["tool_id"])
+    tool, _ = pd.factorize(tool_ids)
+    mean = sectors["mean"].to_numpy()
+    low = np.lexsort((np.arange(len(mean)), mean, tool))
+    high = np.lexsort((np.arange(len(mean)), -mean, tool))
+    starts = np.flatnonzero(np.r_[True, tool[low][1:] != tool[low][:-1]])
+    low, high = low[starts], high[starts]
+    n = np.diff(np.r_[starts, len(tool)])
+    gap = mean[high] - mean[low]
+    names = tool_ids[low]
+    df = sectors.iloc[low][list(_TOOL)].reset_index(drop=True).assign(
+        sectors=n,
+        low_sector=_objects(sectors["sector"])[low],
+        low_mean=mean[low],
+        high_sector=_objects(sectors["sector"])[high],
+        high_mean=mean[high],
+        gap=gap,
+        spread=spread.reindex(names).fillna(0.0).to_numpy(dtype="float64"),
+        count=counts.reindex(names).fillna(0).to_numpy(dtype="int64"),
+        flagged=(n >= 2) & (gap >= DIVERGENCE_GAP),
+    )
+    return _shape("divergence", df.sort_values("tool_number"))
 
 
 def progress(current: pd.DataFrame, look: _Lookups) -> pd.DataFrame:
@@ -241,35 +353,43 @@ def progress(current: pd.DataFrame, look: _Lookups) -> pd.DataFrame:
     tables = sorted(look.participants["table"].unique()) if not look.participants.empty else []
     if not tables:
         return empty("progress")
-    grid = look.tools.merge(pd.DataFrame({"table": tables}), how="cross")
-    text = current[(current["kind"] == "text")]
-    answered = text.groupby(["tool_id", "table"], observed=True)["question_id"].nunique().rename("answered")
-    rated = current[current["kind"] == "rating"].groupby(["tool_id", "table"], observed=True).size().rename("rated") > 0
-    people = look.participants.groupby("table")["participant_id"].count().rename("participants")
-    df = grid.join(answered, on=["tool_id", "table"]).join(rated, on=["tool_id", "table"]).join(people, on="table")
-    df["answered"] = df["answered"].fillna(0).astype("int64")
+    n_tools, n_tables = len(look.tools), len(tables)
+    # One cell per tool and table, numbered tool-major like the grid below.
+    tool = look.tool_index.get_indexer(_objects(current["tool_id"]))
+    table = pd.Index(tables, dtype=object).get_indexer(_objects(current["table"]))
+    cell = np.where((tool >= 0) & (table >= 0), tool * n_tables + table, -1)
+    kind = _objects(current["kind"])
+    text = (kind == "text") & (cell >= 0)
+    question, questions = pd.factorize(_objects(current["question_id"])[text])
+    width = max(len(questions), 1)
+    answered_pairs = np.unique(cell[text] * width + question)  # each question once per cell
+    answered = np.bincount(answered_pairs // width, minlength=n_tools * n_tables)
+    rated = np.bincount(cell[(kind == "rating") & (cell >= 0)], minlength=n_tools * n_tables) > 0
+    people = look.participants["table"].value_counts().reindex(tables).to_numpy(dtype="int64")
+    df = look.tools.iloc[np.repeat(np.arange(n_tools), n_tables)].reset_index(drop=True)
+    df = df.assign(table=np.tile(np.asarray(tables, dtype=object), n_tools), participants=np.tile(people, n_tools), answered=answered, rated=rated)
     df["share"] = df["answered"] / df["questions"]
-    df = df.sort_values(["tool_number", "table"])
-    return _shape("progress", df)
+    return _shape("progress", df.sort_values(["tool_number", "table"]))
 
 
 def priorities(current: pd.DataFrame, look: _Lookups) -> pd.DataFrame:
     """Dot-vote totals per tool, ranked (ties share a rank); every tool
     appears, with 0 dots when nobody chose it."""
-    dots = current[current["kind"] == "dots"]
-    counts = pd.to_numeric(dots["value"], errors="coerce").fillna(0).astype("int64")
-    totals = counts.groupby(dots["tool_id"]).sum().rename("dots")
-    voters = counts[counts > 0].groupby(dots["tool_id"]).size().rename("voters")
-    df = look.tools.join(totals, on="tool_id").join(voters, on="tool_id")
-    df["dots"] = df["dots"].fillna(0).astype("int64")
-    df["voters"] = df["voters"].fillna(0).astype("int64")
+    dots = _objects(current["kind"]) == "dots"
+    numbers = _numbers(_objects(current["value"])[dots])
+    counts = np.where(np.isnan(numbers), 0, numbers).astype("int64")
+    tool = look.tool_index.get_indexer(_objects(current["tool_id"])[dots])
+    known = tool >= 0
+    totals = np.bincount(tool[known], weights=counts[known], minlength=len(look.tools)).astype("int64")
+    voters = np.bincount(tool[known & (counts > 0)], minlength=len(look.tools))
+    df = look.tools.assign(dots=totals, voters=voters)
     df["rank"] = df["dots"].rank(method="min", ascending=False).astype("int64")
     return _shape("priorities", df.sort_values(["rank", "tool_number"]))
 
 
 def actions(store: AnswerStore, slug: str, look: _Lookups | None = None, action_list: list[Any] | None = None) -> pd.DataFrame:
     """The action register: what, owner and their sector, due date, status."""
-    look = look or _Lookups(store, slug)
+    look = look or _Lookups.of(store, slug)
     rows = [a.to_dict() for a in (store.actions(slug) if action_list is None else action_list)]
     if not rows:
         return empty("actions")
@@ -279,26 +399,35 @@ def actions(store: AnswerStore, slug: str, look: _Lookups | None = None, action_
     return _shape("actions", df.sort_values(["tool_number", "action_id"]))
 
 
-def all_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict[str, pd.DataFrame]:
-    """Every frame of a workshop, reading the store once per table. Frames
-    about the current state use ``round`` (default: the current round);
-    ``answers`` is the whole history."""
-    round = round or store.workshop(slug).settings.round
-    look = _Lookups(store, slug)
-    history = store.answer_rows(slug)
-    all_answers = _answers_frame(history, look, "answers")
-    current = _current(_latest(history, round), look)
+def _state_frames(current: pd.DataFrame, look: _Lookups, action_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every frame about the current state, from the current answers: what
+    :func:`all_frames` and :class:`LiveFrames` both return."""
     rating_frame = ratings(current)
     return {
-        "answers": all_answers,
         "current_answers": current,
         "ratings": rating_frame,
         "divergence": divergence(current, rating_frame),
         "progress": progress(current, look),
         "priorities": priorities(current, look),
-        "actions": actions(store, slug, look),
+        "actions": action_frame,
         "participants": _shape("participants", look.participants),
     }
+
+
+def all_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every frame of a workshop, reading the store once per table. Frames
+    about the current state use ``round`` (default: the current round);
+    ``answers`` is the whole history."""
+    round = round or store.workshop(slug).settings.round
+    look = _Lookups.of(store, slug)
+    history = store.answer_columns(slug, _READ)
+    codes = _encode(history)
+    all_answers = _answers_frame(history, look, "answers", codes)
+    # The current answers are rows of the history, already shaped: pick them.
+    in_round = np.flatnonzero(history["round"] == round)
+    latest = in_round[_latest(_rows(history, in_round), {c: (k[in_round], u) for c, (k, u) in codes.items()})]
+    current = all_answers.take(latest[history["value"][latest] != ""]).reset_index(drop=True)
+    return {"answers": all_answers, **_state_frames(current, look, actions(store, slug, look))}
 
 
 def live_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict[str, Any]:
@@ -310,13 +439,12 @@ def live_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict
 class LiveFrames:
     """A workshop's current state kept in memory between refreshes.
 
-    Each :meth:`refresh` reads only the answer rows written since the last
-    one (``id > last``), so a dashboard over 50,000 answers refreshes in
+    The first :meth:`refresh` reads only the newest row per answer (the
+    store picks them); later ones read only the rows written since
+    (``id > last``), so a dashboard over 50,000 answers refreshes in
     milliseconds when little changed, and returns the very same frames
     object when nothing did (``changed`` tells which).
     """
-
-    _KEY = ["participant_id", "tool_id", "kind", "question_id"]
 
     def __init__(self, store: AnswerStore, slug: str):
         self.store = store
@@ -324,7 +452,9 @@ class LiveFrames:
         self.changed = True
         self._round: int | None = None
         self._last_id = 0
-        self._raw: pd.DataFrame | None = None
+        # The newest row per key in the round, in id order. Cleared answers
+        # stay in it, as in the store, and are left out of the frames only.
+        self._newest: Columns | None = None
         self._frames: dict[str, Any] | None = None
         self._people_actions: tuple[Any, ...] = ()
 
@@ -333,37 +463,27 @@ class LiveFrames:
         same object as last time."""
         round = round or self.store.workshop(self.slug).settings.round
         if round != self._round:
-            self._round, self._last_id, self._raw, self._frames = round, 0, None, None
-        new = self.store.answer_rows(self.slug, round=round, after_id=self._last_id)
-        look = _Lookups(self.store, self.slug)
+            self._round, self._last_id, self._newest, self._frames = round, 0, None, None
+        if self._newest is None:
+            new = self.store.answer_columns(self.slug, _READ, current=True, round=round)
+        else:
+            new = self.store.answer_columns(self.slug, _READ, round=round, after_id=self._last_id)
+        people = self.store.participants(self.slug)
         action_list = self.store.actions(self.slug)
-        people_actions = (len(look.participants), tuple(look.participants["sector"]), tuple((a.id, a.updated) for a in action_list))
-        if self._frames is not None and new.empty and people_actions == self._people_actions:
+        people_actions = (tuple((p.id, p.sector) for p in people), tuple((a.id, a.updated) for a in action_list))
+        if self._frames is not None and len(new["id"]) == 0 and people_actions == self._people_actions:
             self.changed = False
             return self._frames
-        if not new.empty:
-            self._last_id = int(new["id"].max())
-            merged = new if self._raw is None or self._raw.empty else pd.concat([self._raw, new], ignore_index=True)
-            self._raw = merged.drop_duplicates(self._KEY, keep="last")
-        raw = self._raw if self._raw is not None else new
-        current = _current(raw, look)
-        rating_frame = ratings(current)
-        self._frames = {
-            "current_answers": current,
-            "ratings": rating_frame,
-            "divergence": divergence(current, rating_frame),
-            "progress": progress(current, look),
-            "priorities": priorities(current, look),
-            "actions": actions(self.store, self.slug, look, action_list),
-            "participants": _shape("participants", look.participants),
-        }
+        if self._newest is None:
+            self._newest = new
+        elif len(new["id"]):
+            both = {k: np.concatenate([self._newest[k], new[k]]) for k in new}
+            self._newest = _rows(both, _latest(both, _encode(both)))
+        if len(new["id"]):
+            self._last_id = int(new["id"][-1])  # rows come in id order
+        look = _Lookups(self.store.kit, people)
+        current = _answers_frame(_rows(self._newest, self._newest["value"] != ""), look, "current_answers")
+        self._frames = _state_frames(current, look, actions(self.store, self.slug, look, action_list))
         self._people_actions = people_actions
         self.changed = True
         return self._frames
-
-
-def _latest(history: pd.DataFrame, round: int) -> pd.DataFrame:
-    if history.empty:
-        return history
-    in_round = history[history["round"] == round]
-    return in_round.sort_values("id").drop_duplicates(["participant_id", "tool_id", "kind", "question_id"], keep="last")

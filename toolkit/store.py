@@ -383,25 +383,33 @@ class AnswerStore:
 
     def answer_rows(self, slug: str, *, current: bool = False, round: int | None = None, after_id: int = 0) -> pd.DataFrame:
         """Answers of one workshop as a raw DataFrame (``toolkit.frames``
-        shapes it). ``current=True`` keeps only the newest row per key;
-        ``after_id`` reads only rows written after that one (a live view
-        reads just what is new)."""
+        shapes it), oldest first. ``current=True`` keeps only the newest row
+        per key; ``after_id`` reads only rows written after that one (a live
+        view reads just what is new)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.answer_columns(slug, ANSWER_COLUMNS, current=current, round=round, after_id=after_id))
+
+    def answer_columns(
+        self, slug: str, columns: Sequence[str] = (), *, current: bool = False, round: int | None = None, after_id: int = 0
+    ) -> dict[str, Any]:
+        """Some columns of a workshop's answers as numpy arrays, oldest
+        first: the fast path under :mod:`toolkit.frames`. Whole numbers are
+        ``int64``, ``created`` is ``float64`` seconds, text is an object
+        array of ``str``. ``current``, ``round`` and ``after_id`` work as in
+        :meth:`answer_rows`; ``columns`` defaults to all of them.
+
+            >>> store.answer_columns(slug, ("id", "value"), current=True)["value"]
+            array(['The river trust', '4'], dtype=object)
+        """
+        columns = tuple(columns) or ANSWER_COLUMNS
+        unknown = [c for c in columns if c not in ANSWER_COLUMNS]
+        if unknown:
+            raise ValueError(f"answer_columns: unknown column(s) {', '.join(unknown)} (expected some of {', '.join(ANSWER_COLUMNS)})")
         with self._read() as conn:
             ws = self._workshop_row(conn, slug)
-            where = [t_answers.c.workshop_id == ws.id]
-            if round is not None:
-                where.append(t_answers.c.round == round)
-            if after_id:
-                where.append(t_answers.c.id > after_id)
-            query = sa.select(t_answers).where(*where)
-            if current:
-                latest = (
-                    sa.select(sa.func.max(t_answers.c.id))
-                    .where(*where)
-                    .group_by(t_answers.c.participant_id, t_answers.c.round, t_answers.c.tool_id, t_answers.c.kind, t_answers.c.question_id)
-                )
-                query = query.where(t_answers.c.id.in_(latest))
-            return _raw_frame(conn, query.order_by(t_answers.c.id))
+            query = _answers_query(conn.dialect.name, ws.id, columns, current=current, round=round, after_id=after_id)
+            return _fetch_columns(conn, query, columns)
 
     def count_answers(self, slug: str | None = None) -> int:
         with self._read() as conn:
@@ -571,23 +579,70 @@ def identity_key(name: str | None, organization: str, table: str) -> str:
     return "|".join(x.casefold() for x in (name or "", organization, table))
 
 
-def _raw_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
-    """Run a SELECT on the driver's own cursor and build a DataFrame from
-    plain tuples. For 100,000 answers SQLAlchemy's Row objects (and pandas
-    inspecting each of them) cost more than the query itself."""
-    import pandas as pd
+#: The answers table's columns, in the order :meth:`AnswerStore.answer_rows` gives them.
+ANSWER_COLUMNS = ("id", "workshop_id", "participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
+_FLOAT_COLUMNS = frozenset({"created"})
+_TEXT_COLUMNS = frozenset({"tool_id", "question_id", "kind", "value"})
+
+
+def _answers_query(dialect: str, workshop_id: int, columns: Sequence[str], *, current: bool, round: int | None, after_id: int) -> sa.Select[Any]:
+    """The SELECT behind :meth:`AnswerStore.answer_columns`, ordered by id."""
+    t = t_answers
+    if after_id and dialect == "sqlite":
+        # SQLite has no statistics here and would walk ix_answers_current
+        # (every row of the workshop) for a handful of new rows; "+ 0" keeps
+        # it off that index so it reads the id range after ``after_id``.
+        where = [t.c.id > after_id, (t.c.workshop_id + 0) == workshop_id]
+    else:
+        where = [t.c.workshop_id == workshop_id, *([t.c.id > after_id] if after_id else [])]
+    selected = sa.select(*(t.c[c] for c in columns))
+    if current:
+        if round is not None:
+            # On SQLite "round = ?" makes it sort the groups in a temporary
+            # B-tree; as a plain filter ("+ 0") the groups stream in the
+            # index's order, 1.5 to 2 times faster.
+            where.append(((t.c.round + 0) if dialect == "sqlite" else t.c.round) == round)
+        # Grouped in ix_answers_current's column order.
+        key = [t.c.participant_id, t.c.round, t.c.tool_id, t.c.kind, t.c.question_id]
+        latest = sa.select(sa.func.max(t.c.id)).where(*where).group_by(*key)
+        # Only the id list is filtered by workshop: SQLite then looks the rows
+        # up by primary key in id order, with no second pass through the
+        # index and no sort (0.55-0.75 of the time of repeating the filter
+        # outside, measured over 50,000 and 100,000 answers).
+        return selected.where(t.c.id.in_(latest)).order_by(t.c.id)
+    if round is not None:
+        where.append(t.c.round == round)
+    if dialect == "sqlite" and not after_id:
+        # The same for a whole history: rows fetched by id in order take about
+        # half the time of SQLite's own plan (an index hop per row, then a
+        # sort by id). A scan of the whole table is a quarter faster still
+        # when the workshop is all the store holds, but it reads every other
+        # workshop too; this does not.
+        return selected.where(t.c.id.in_(sa.select(t.c.id).where(*where))).order_by(t.c.id)
+    return selected.where(*where).order_by(t.c.id)
+
+
+def _fetch_columns(conn: sa.Connection, query: sa.Select[Any], columns: Sequence[str]) -> dict[str, Any]:
+    """Run a SELECT on the driver's own cursor and turn its tuples into one
+    numpy array per column. For 100,000 answers SQLAlchemy's Row objects
+    (and pandas inferring each column's type) cost more than the query."""
+    import numpy as np
 
     compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
     args: Any = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
-    keys = [c.key for c in query.selected_columns]
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), args)
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return pd.DataFrame.from_records(rows, columns=keys) if rows else pd.DataFrame({k: [] for k in keys})
+    # A structured array converts every tuple in one C loop (pandas'
+    # from_records takes twice as long, inferring each column's type); the
+    # columns handed out are views of its fields.
+    layout = np.dtype([(c, "f8" if c in _FLOAT_COLUMNS else "O" if c in _TEXT_COLUMNS else "i8") for c in columns])
+    table = np.array(rows, dtype=layout) if rows else np.empty(0, dtype=layout)
+    return {c: table[c] for c in columns}
 
 
 def _workshop(row: Mapping[str, Any]) -> Workshop:

@@ -186,3 +186,81 @@ def test_live_frames_follow_a_new_round(store, room):
     store.save_rating(slug, people["gov1"].id, TOOL, 3)
     ratings = live.refresh()["ratings"]
     assert ratings.set_index("sector").loc["government", "mean"] == 3
+
+
+def assert_same_frames(live: dict[str, pd.DataFrame], full: dict[str, pd.DataFrame]) -> None:
+    """Every frame of ``live`` equals ``full``'s exactly: values, dtypes,
+    row order and index."""
+    assert list(live) == [name for name in frames.FRAME_NAMES if name != "answers"]
+    for name, df in live.items():
+        pdt.assert_frame_equal(df, full[name], check_exact=True, obj=name)
+
+
+def test_live_frames_equal_all_frames_after_every_kind_of_change(store, room):
+    slug, people = room
+    live = frames.LiveFrames(store, slug)
+    assert_same_frames(live.refresh(), frames.all_frames(store, slug))
+    ids = {key: p.id for key, p in people.items()}
+    steps = [
+        lambda: store.save_rating(slug, ids["biz"], TOOL, 2),  # not sure -> a number
+        lambda: store.save_rating(slug, ids["gov1"], TOOL, None),  # a number -> not sure
+        lambda: store.save_answer(slug, ids["np"], TOOL, "cis-3", "back again"),  # a cleared answer returns
+        lambda: store.save_answer(slug, ids["gov1"], TOOL, "cis-1", ""),  # and another is cleared
+        lambda: store.save_dots(slug, ids["gov1"], {TOOL: 0, OTHER: 5}),
+        lambda: store.add_participant(slug, name="Gus", organization="County", sector="business", table="Table 2"),  # sector changed
+        lambda: store.add_participant(slug, organization="Library", sector="community", table="Table 3"),  # new table
+        lambda: store.add_action(slug, OTHER, what="Write down who decides what", owner="Gus"),
+    ]
+    for step in steps:
+        step()
+        updated = live.refresh()
+        assert live.changed
+        assert_same_frames(updated, frames.all_frames(store, slug))
+    # Several rows of the same key between two refreshes: the newest counts.
+    for value in (1, 5, 3):
+        store.save_rating(slug, ids["gov2"], OTHER, value)
+    result = live.refresh()
+    assert_same_frames(result, frames.all_frames(store, slug))
+    other = result["ratings"].query("tool_id == @OTHER").set_index("sector")
+    assert other.loc["business", "mean"] == 3 and other.loc["all", "count"] == 4
+    assert "cis-1" not in set(result["current_answers"]["question_id"])
+    assert list(result["current_answers"].query("question_id == 'cis-3'")["value"]) == ["back again"]
+    assert live.refresh() is result and not live.changed
+
+
+def test_frames_keep_answers_to_a_tool_the_content_no_longer_has(store, room):
+    """Rows the content cannot name (written by an older kit) stay in the
+    history with no tool name, and stay out of the ratings."""
+    slug, people = room
+    ws = store.workshop(slug)
+    store.bulk_insert([
+        ("answers", {"workshop_id": ws.id, "participant_id": people["gov1"].id, "round": 1, "tool_id": "retired-tool",
+                     "question_id": "", "kind": "rating", "value": "1", "created": 1.0}),
+    ])
+    result = frames.all_frames(store, slug)
+    lost = result["answers"].query("tool_id == 'retired-tool'").iloc[0]
+    assert pd.isna(lost["tool"]) and lost["tool_number"] == 0 and lost["name"] == "Gia"
+    assert "retired-tool" in set(result["current_answers"]["tool_id"])
+    assert "retired-tool" not in set(result["ratings"]["tool_id"])
+    assert_same_frames(frames.LiveFrames(store, slug).refresh(), result)
+
+
+def test_frames_read_only_their_own_workshop(store, room):
+    slug, _ = room
+    other = store.create_workshop("Next door")
+    stranger = store.add_participant(other.slug, organization="Port", sector="business", table="Table 9")
+    store.save_rating(other.slug, stranger.id, TOOL, 1)
+    result = frames.all_frames(store, slug)
+    assert "Table 9" not in set(result["progress"]["table"])
+    assert result["ratings"].query("tool_id == @TOOL and sector == 'all'")["count"].item() == 3
+    assert len(frames.all_frames(store, other.slug)["answers"]) == 1
+
+
+def test_equal_sector_means_name_the_first_sector_alphabetically(store):
+    ws = store.create_workshop("Ties")
+    for sector, value in (("nonprofit", 3), ("government", 3), ("business", 5)):
+        p = store.add_participant(ws.slug, organization=sector.title(), sector=sector, table="T1")
+        store.save_rating(ws.slug, p.id, TOOL, value)
+    d = frames.all_frames(store, ws.slug)["divergence"].iloc[0]
+    assert (d["low_sector"], d["high_sector"], d["sectors"], d["gap"]) == ("government", "business", 3, 2.0)
+    assert bool(d["flagged"])

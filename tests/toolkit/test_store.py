@@ -144,6 +144,60 @@ def test_latest_answer_wins_and_history_is_kept(store, kit, ws, alice, bob):
     assert store.count_answers(ws.slug) == 4 and store.count_answers() == 4
 
 
+def test_answer_columns_read_what_is_asked_oldest_first(store, kit, ws, alice, bob):
+    qid = q(kit, DIAG_TOOL)
+    first = store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "The river trust")
+    store.save_rating(ws.slug, bob.id, DIAG_TOOL, 2)
+    last = store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "The port")
+    other = store.create_workshop("Elsewhere")
+    carol = store.add_participant(other.slug, organization="Port", sector="business", table="T")
+    store.save_answer(other.slug, carol.id, DIAG_TOOL, qid, "Not this workshop")
+
+    cols = store.answer_columns(ws.slug, ("id", "participant_id", "kind", "value", "created"))
+    assert list(cols) == ["id", "participant_id", "kind", "value", "created"]
+    assert list(cols["value"]) == ["The river trust", "2", "The port"]
+    assert list(cols["kind"]) == ["text", "rating", "text"]
+    assert list(cols["participant_id"]) == [alice.id, bob.id, alice.id]
+    assert cols["id"].dtype == "int64" and cols["created"].dtype == "float64" and cols["value"].dtype == object
+    assert cols["created"][0] == pytest.approx(first.created)
+
+    current = store.answer_columns(ws.slug, ("id", "value"), current=True, round=1)
+    assert list(current["value"]) == ["2", "The port"] and current["id"][-1] == last.id
+    newer = store.answer_columns(ws.slug, ("id", "value"), round=1, after_id=first.id)
+    assert list(newer["value"]) == ["2", "The port"]
+    assert list(store.answer_columns(ws.slug, ("value",), after_id=last.id)["value"]) == []
+    # A key rewritten after ``after_id`` gives only its newest row.
+    assert list(store.answer_columns(ws.slug, ("value",), current=True, after_id=first.id - 1)["value"]) == ["2", "The port"]
+    # Everything by default, in the same order as answer_rows' columns.
+    assert tuple(store.answer_columns(ws.slug)) == tuple(store.answer_rows(ws.slug).columns)
+
+
+def test_answer_columns_of_a_workshop_without_answers(store, ws):
+    cols = store.answer_columns(ws.slug, ("id", "value", "created"), current=True, round=1)
+    assert [len(v) for v in cols.values()] == [0, 0, 0]
+    assert (cols["id"].dtype, cols["value"].dtype, cols["created"].dtype) == ("int64", object, "float64")
+    assert store.answer_rows(ws.slug).empty
+
+
+def test_answer_columns_unknown_column(store, ws):
+    with pytest.raises(ValueError, match="unknown column.*secret"):
+        store.answer_columns(ws.slug, ("id", "secret"))
+
+
+def test_current_answers_per_round_and_after_an_id(store, kit, ws, alice):
+    qid = q(kit, DIAG_TOOL)
+    store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "one")
+    mark = store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "two")
+    store.new_round(ws.slug)
+    store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "three")
+    store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "four")
+    assert list(store.answer_rows(ws.slug, current=True)["value"]) == ["two", "four"]  # one per round
+    assert list(store.answer_rows(ws.slug, current=True, round=1)["value"]) == ["two"]
+    assert list(store.answer_rows(ws.slug, current=True, round=2)["value"]) == ["four"]
+    assert list(store.answer_rows(ws.slug, round=2, after_id=mark.id)["value"]) == ["three", "four"]
+    assert list(store.answer_rows(ws.slug, current=True, round=1, after_id=mark.id)["value"]) == []
+
+
 def test_clearing_an_answer_is_an_empty_row(store, kit, ws, alice):
     qid = q(kit, DIAG_TOOL, 1)
     store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "Something")
