@@ -23,9 +23,10 @@ from types import MappingProxyType
 from typing import Any
 
 from toolkit.errors import ContentError, UnknownTool
+from toolkit.paths import kit_folder
 
 SCHEMA_VERSION = 1
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = kit_folder("data")
 DEFAULT_FILE = DATA_DIR / "toolkit.yaml"
 #: An environment override so a hub can serve edited or translated content.
 CONTENT_ENV = "WORKSHOP_CONTENT"

@@ -63,12 +63,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
+from toolkit.paths import kit_folder
 
 if TYPE_CHECKING:
     import asyncio
 
 #: Where the packaged notebooks live.
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = kit_folder("notebooks")
 #: Participant notebooks: numbered 01 and up (00 is the facilitator console).
 PARTICIPANT_NOTEBOOK = re.compile(r"^(0[1-9]|[1-9][0-9])_[A-Za-z0-9_-]+\.ipynb$")
 DASHBOARD_NOTEBOOK = "dashboard.ipynb"
