@@ -17,7 +17,8 @@ does none of the rendering:
    preheated kernel, or runs it now) and every static file a real
    Chromium fetched for the same page (:func:`record_assets`, recorded
    once per run: Voila's scripts, styles and fonts, which each laptop
-   downloads once);
+   downloads once), over :data:`CONNECTIONS` kept-alive connections as
+   Chromium does (HTTP/1.1, six per host);
 2. opens the page's kernel websocket (the kernel id is in the page),
    asks for ``kernel_info`` as Voila's page does, and loads every widget
    model the way ipywidgets 8's manager does: a ``jupyter.widget.control``
@@ -34,10 +35,13 @@ open, so its kernel counts in the memory figures.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
+import queue
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -48,6 +52,10 @@ from tornado.websocket import websocket_connect
 #: How a page names its kernel (Voila's page config).
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 CONTROL_TARGET = "jupyter.widget.control"
+#: Connections a browser keeps open to one host (Chromium: 6 for HTTP/1.1).
+CONNECTIONS = 6
+#: One thread per visitor downloading (each starts CONNECTIONS more).
+_DOWNLOADERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="wire-visitor")
 PROTOCOL_VERSION = "5.3"
 
 
@@ -131,7 +139,8 @@ async def _visit(url: str, assets: list[str], css_class: str | None, visit: Wire
             raise LookupError("the page names no kernel")
         visit.kernel_id = found.group(1)
         # A browser downloads the scripts while the kernel connection opens.
-        downloads = asyncio.ensure_future(_fetch_all(client, assets))
+        # Not asyncio.to_thread: its default pool runs only a few visitors at once.
+        downloads = asyncio.get_running_loop().run_in_executor(_DOWNLOADERS, _fetch_all, assets)
         states = await _load_states(url, visit)
         visit.states = time.perf_counter() - t0
         visit.models = len(states)
@@ -144,8 +153,43 @@ async def _visit(url: str, assets: list[str], css_class: str | None, visit: Wire
         client.close()
 
 
-async def _fetch_all(client: AsyncHTTPClient, assets: list[str]) -> float:
-    await asyncio.gather(*(client.fetch(HTTPRequest(a, request_timeout=300, connect_timeout=60)) for a in assets))
+def _fetch_all(assets: list[str]) -> float:
+    """Download ``assets`` over CONNECTIONS kept-alive connections (one
+    thread each); returns when the last one arrived. Raises on a non-200."""
+    todo: queue.Queue[str] = queue.Queue()
+    for a in assets:
+        todo.put(a)
+    failures: list[str] = []
+
+    def worker() -> None:
+        conn = None
+        try:
+            while not failures:
+                try:
+                    url = todo.get_nowait()
+                except queue.Empty:
+                    return
+                parts = urlsplit(url)
+                if conn is None:
+                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+                conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(f"{url}: HTTP {response.status}")
+        finally:
+            if conn is not None:
+                conn.close()
+
+    import threading
+
+    threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, len(assets)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise ConnectionError(failures[0])
     return time.perf_counter()
 
 
