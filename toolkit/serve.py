@@ -98,6 +98,10 @@ POOL_STARTS_PER_CORE = 1
 #: Longest a pool start holds its place in the batch (seconds): a notebook
 #: that never finishes must not stop the others from starting.
 POOL_START_HOLD_SECONDS = 120
+#: The only JupyterLab extensions a page loads: the widget managers. Voila
+#: would otherwise load every extension installed beside it (on a hub, many),
+#: each a handful of files for every visitor to fetch from the server.
+PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 #: Served under this path unless ``--base-url`` says otherwise.
 DEFAULT_BASE_URL = "/"
 #: Prefix of each server's run folder in the temporary directory.
@@ -445,6 +449,7 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "default_pool_size": plan.pool,
             "show_tracebacks": False,
             "strip_sources": True,
+            "extension_allowlist": list(PAGE_EXTENSIONS),
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
         },

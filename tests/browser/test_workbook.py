@@ -27,8 +27,14 @@ def _sign_in(page) -> None:
 
 def test_answer_is_back_after_reload_and_script_is_text(room, page):
     page.set_default_timeout(WAIT_MS)
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
     page.goto(room.url("/voila/render/01_diagnosis.ipynb"))
     _sign_in(page)
+    # The page loads only the widget managers' extensions (serve.PAGE_EXTENSIONS),
+    # not every JupyterLab extension installed beside Voila.
+    extensions = {u.split("/labextensions/", 1)[1].split("/static/", 1)[0] for u in fetched if "/labextensions/" in u}
+    assert extensions == {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
     box = page.locator(f".xs-q-{QUESTION} textarea")
     box.fill(PAYLOAD)
     page.locator(f".xs-question-{QUESTION} .xs-save-status", has_text="Saved").wait_for(timeout=WAIT_MS)

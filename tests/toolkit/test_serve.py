@@ -86,6 +86,7 @@ def test_voila_config_preheats_culls_and_locks_down_files():
     vc = cfg["VoilaConfiguration"]
     assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 4
     assert vc["show_tracebacks"] is False
+    assert vc["extension_allowlist"] == ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
     assert cfg["VoilaKernelManager"] == {
         "kernel_pools_config": {
             "default": {"pool_size": 4},
