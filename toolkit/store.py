@@ -411,6 +411,27 @@ class AnswerStore:
             query = _answers_query(conn.dialect.name, ws.id, columns, current=current, round=round, after_id=after_id)
             return _fetch_columns(conn, query, columns)
 
+    def answer_ids(self, *, after_id: int = 0, newest: int | None = None) -> Any:
+        """Ids of the answer rows of every workshop, ascending (``int64``):
+        those after ``after_id``, or the ``newest`` highest ones. An id
+        missing between two of them was taken by a write that has not
+        committed yet (PostgreSQL hands ids out before commit) or that
+        rolled back: :class:`toolkit.frames.LiveFrames` reads such ids again
+        until they show up.
+
+            >>> store.answer_ids(after_id=100)
+            array([101, 103])
+        """
+        t = t_answers
+        query = sa.select(t.c.id).where(t.c.id > after_id)
+        if newest is not None:
+            query = query.order_by(t.c.id.desc()).limit(newest)
+        else:
+            query = query.order_by(t.c.id)
+        with self._read() as conn:
+            ids = _fetch_columns(conn, query, ("id",))["id"]
+        return ids[::-1].copy() if newest is not None else ids
+
     def count_answers(self, slug: str | None = None) -> int:
         with self._read() as conn:
             query = sa.select(sa.func.count()).select_from(t_answers)

@@ -14,10 +14,11 @@ It only ever reads: it refuses a store that was not opened with
 participant typed is shown escaped (:func:`html.escape`), never as HTML.
 
 Refreshing does not flicker or lose the viewer's place: every few seconds
-it reads :func:`toolkit.frames.live_frames`, compares a hash of the frames
-with the last one and, only when they differ, sets the ``value`` of the
-section widgets whose HTML changed. Children are never rebuilt, so the
-selected workshop, round and feed tool stay where the viewer put them.
+it asks a :class:`toolkit.frames.LiveFrames` for the frames, which hands
+back the very same objects for what did not change; only the sections
+drawn from a frame or setting that changed are drawn again, and a widget's
+``value`` is set only when its HTML differs. Children are never rebuilt, so
+the selected workshop, round and feed tool stay where the viewer put them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import html
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +72,8 @@ def refresh_interval(value: float | str | None = None) -> float:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One read of the store: what the dashboard shows, and its hash."""
+    """One read of the store: what the dashboard shows, and a digest that
+    is equal when nothing shown changed."""
 
     workshops: tuple[tuple[str, str], ...]
     workshop: Workshop | None
@@ -125,7 +128,9 @@ class Dashboard(widgets.VBox):
         self._round_pinned = False  # the viewer chose an earlier round: do not follow new rounds
         self._quiet = False  # set while the dashboard itself changes a picker
         self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
-        self._digests: tuple[Any, str] | None = None  # (the frames dict last hashed, its hash)
+        self._frames: Any = None  # the frames dict last read ...
+        self._frames_version = 0  # ... and how many different ones were read: the change token
+        self._drawn: dict[widgets.HTML, tuple[Any, ...]] = {}  # section -> what it was last drawn from
         self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
 
         self.style_html = widgets.HTML(_CSS)
@@ -203,10 +208,12 @@ class Dashboard(widgets.VBox):
             if self._live is None or self._live.slug != workshop.slug:
                 self._live = LiveFrames(self.store, workshop.slug)
             frames = self._live.refresh(rnd)
-            if self._digests is None or self._digests[0] is not frames:
-                # Only hashed when LiveFrames built new frames.
-                self._digests = (frames, frames_digest(frames))
-            digest = frames_digest({}, self._digests[1], workshops, workshop.title, workshop.settings.to_dict(), rnd)
+            if frames is not self._frames:
+                # LiveFrames returns the same dict when nothing changed, so
+                # counting new dicts replaces hashing every frame (~30 ms over
+                # 50,000 answers, on every change).
+                self._frames, self._frames_version = frames, self._frames_version + 1
+            digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
             return Snapshot(workshops, workshop, rnd, frames, digest)
 
     def refresh(self, force: bool = False) -> bool:
@@ -236,6 +243,8 @@ class Dashboard(widgets.VBox):
             return False
         self.snapshot = snap
         self.refresh_count += 1
+        if force:
+            self._drawn.clear()
         self._sync_pickers(snap)
         self._render(snap)
         return True
@@ -265,19 +274,31 @@ class Dashboard(widgets.VBox):
             _set(self.status, '<div class="xs-dash-empty">The store has no workshop yet. Create one from the facilitator console or with <code>workshop new "Title"</code>.</div>')
             for section in (self.summary, self.participants, self.progress, self.heatmap, self.divergence, self.feed, self.dots, self.actions):
                 _set(section, "")
+            self._drawn.clear()
             return
         f = snap.frames
         s = ws.settings
+        kit = self.kit
         _set(self.title, f'<h1><span class="xs-dash-kicker">Live dashboard</span>{_esc(ws.title)}</h1>')
         self._render_status(snap)
-        _set(self.summary, render_summary(f, s))
-        _set(self.participants, render_participants(f["participants"], self.kit, s))
-        _set(self.progress, render_progress(f["progress"], self.kit))
-        _set(self.heatmap, render_heatmap(f["ratings"], self.kit, s, f["divergence"], f["current_answers"]))
-        _set(self.divergence, render_divergence(f["divergence"], self.kit, s))
-        _set(self.dots, render_dots(f["priorities"]))
-        _set(self.actions, render_actions(f["actions"], self.kit))
+        self._draw(self.summary, (f["participants"], f["current_answers"], f["priorities"], f["actions"]), lambda: render_summary(f, s))
+        self._draw(self.participants, (f["participants"], s.anonymous), lambda: render_participants(f["participants"], kit, s))
+        self._draw(self.progress, (f["progress"],), lambda: render_progress(f["progress"], kit))
+        self._draw(self.heatmap, (f["ratings"], f["divergence"], s.ratings_revealed), lambda: render_heatmap(f["ratings"], kit, s, f["divergence"]))
+        self._draw(self.divergence, (f["divergence"], s.ratings_revealed), lambda: render_divergence(f["divergence"], kit, s))
+        self._draw(self.dots, (f["priorities"],), lambda: render_dots(f["priorities"]))
+        self._draw(self.actions, (f["actions"],), lambda: render_actions(f["actions"], kit))
         self._render_feed()
+
+    def _draw(self, section: widgets.HTML, inputs: tuple[Any, ...], render: Callable[[], str]) -> None:
+        """Draw a section unless it was last drawn from the same inputs:
+        frames compared by identity (LiveFrames keeps a frame that did not
+        change the same object), settings by value."""
+        last = self._drawn.get(section)
+        if last is not None and len(last) == len(inputs) and all(a is b or (_plain(a) and a == b) for a, b in zip(last, inputs)):
+            return
+        _set(section, render())
+        self._drawn[section] = inputs
 
     def _render_status(self, snap: Snapshot) -> None:
         ws = snap.workshop
@@ -302,8 +323,11 @@ class Dashboard(widgets.VBox):
         snap = self.snapshot
         if snap is None or snap.workshop is None:
             _set(self.feed, "")
+            self._drawn.pop(self.feed, None)
             return
-        _set(self.feed, render_feed(snap.frames["current_answers"], self.kit, snap.workshop.settings, self.feed_picker.value))
+        s = snap.workshop.settings
+        current, tool_id = snap.frames["current_answers"], self.feed_picker.value
+        self._draw(self.feed, (current, s.ratings_revealed, s.anonymous, tool_id), lambda: render_feed(current, self.kit, s, tool_id))
 
     # ------------------------------------------------------------------
     # Viewer's choices
@@ -393,6 +417,23 @@ def _set(widget: widgets.HTML, value: str) -> None:
         widget.value = value
 
 
+def _plain(value: object) -> bool:
+    """A value compared by ``==`` when deciding whether to draw again
+    (frames are compared by identity)."""
+    return isinstance(value, (str, int, float, bool, type(None)))
+
+
+def _text(value: object) -> str:
+    """A text cell as ``str``: ``""`` where it is missing (``pd.NA``)."""
+    return value if isinstance(value, str) else ""
+
+
+def _columns(df: pd.DataFrame, names: tuple[str, ...]) -> dict[str, Any]:
+    """Columns as numpy object arrays: indexing them per row costs far less
+    than pandas' ``iterrows``."""
+    return {c: df[c].to_numpy(dtype=object) for c in names}
+
+
 def _heading(title: str, subtitle: str = "") -> str:
     sub = f'<p class="xs-dash-sub">{_esc(subtitle)}</p>' if subtitle else ""
     return f'<h2 class="xs-dash-h2">{_esc(title)}</h2>{sub}'
@@ -406,12 +447,12 @@ def _sector_name(kit: Toolkit, sector_id: str) -> str:
     return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
 
 
-def _who(row: Any, kit: Toolkit, settings: WorkshopSettings) -> str:
+def _who(row: Mapping[str, Any], kit: Toolkit, settings: WorkshopSettings) -> str:
     """Sector · table, and the person unless the workshop is anonymous."""
-    parts = [_sector_name(kit, str(row["sector"])), str(row["table"])]
+    sector = _text(row["sector"])
+    parts = [_sector_name(kit, sector) if sector else "", _text(row["table"])]
     if not settings.anonymous:
-        name = str(row["name"]) if row["name"] else ""
-        org = str(row["organization"]) if row["organization"] else ""
+        name, org = _text(row["name"]), _text(row["organization"])
         parts.append(f"{name} ({org})" if name and org else name or org)
     return " · ".join(_esc(p) for p in parts if p)
 
@@ -419,15 +460,14 @@ def _who(row: Any, kit: Toolkit, settings: WorkshopSettings) -> str:
 def render_summary(frames: Mapping[str, pd.DataFrame], settings: WorkshopSettings) -> str:
     """Big numbers: people, sectors, tables, answers, ratings, dots, actions."""
     people = frames["participants"]
-    current = frames["current_answers"]
-    kinds = current["kind"].value_counts() if len(current) else {}
+    kinds = Counter(frames["current_answers"]["kind"].to_numpy(dtype=object).tolist())
     dots = int(frames["priorities"]["dots"].sum()) if len(frames["priorities"]) else 0
     tiles = [
         ("Participants", len(people)),
-        ("Sectors", people["sector"].nunique() if len(people) else 0),
-        ("Tables", people["table"].nunique() if len(people) else 0),
-        ("Answers", int(kinds.get("text", 0))),
-        ("Ratings", int(kinds.get("rating", 0))),
+        ("Sectors", people["sector"].nunique()),
+        ("Tables", people["table"].nunique()),
+        ("Answers", kinds["text"]),
+        ("Ratings", kinds["rating"]),
         ("Dots placed", dots),
         ("Actions", len(frames["actions"])),
     ]
@@ -439,28 +479,26 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, settings: WorkshopSe
     """Counts by sector and table; names listed unless anonymous."""
     if people.empty:
         return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
-    tables = sorted(people["table"].unique(), key=_natural)
-    sector_ids = [s.id for s in kit.sectors if s.id in set(people["sector"])] + sorted(set(people["sector"]) - {s.id for s in kit.sectors})
-    counts = people.groupby(["sector", "table"]).size()
+    cols = _columns(people, ("name", "organization", "sector", "table"))
+    sectors, at_table = cols["sector"].tolist(), cols["table"].tolist()
+    tables = sorted(set(at_table), key=_natural)
+    sector_ids = _sectors_in(kit, set(sectors))
+    counts, per_sector, per_table = Counter(zip(sectors, at_table)), Counter(sectors), Counter(at_table)
     head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
     rows = []
     for sid in sector_ids:
-        cells = "".join(f'<td class="xs-num">{int(counts.get((sid, t), 0)) or ""}</td>' for t in tables)
-        total = int((people["sector"] == sid).sum())
-        rows.append(f'<tr><th class="xs-rowhead">{_esc(_sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{total}</td></tr>')
-    col_totals = "".join(f'<td class="xs-num xs-total">{int((people["table"] == t).sum())}</td>' for t in tables)
+        cells = "".join(f'<td class="xs-num">{counts[sid, t] or ""}</td>' for t in tables)
+        rows.append(f'<tr><th class="xs-rowhead">{_esc(_sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{per_sector[sid]}</td></tr>')
+    col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
     table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     if settings.anonymous:
         names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
     else:
-        lines = []
-        for t in tables:
-            at = people[people["table"] == t]
-            who = ", ".join(
-                _esc(f"{r['name']} ({r['organization']})" if r["name"] else str(r["organization"])) for _, r in at.iterrows()
-            )
-            lines.append(f'<li><strong>{_esc(t)}:</strong> {who}</li>')
+        names_at: dict[str, list[str]] = {t: [] for t in tables}
+        for name, org, at in zip(cols["name"].tolist(), cols["organization"].tolist(), at_table):
+            names_at[at].append(_esc(f"{name} ({org})" if name else str(org)))
+        lines = [f'<li><strong>{_esc(t)}:</strong> {", ".join(names_at[t])}</li>' for t in tables]
         names = f'<ul class="xs-names">{"".join(lines)}</ul>'
     return _card("xs-dash-participants-card", "Who is here", f"{len(people)} people by sector and table", table + names)
 
@@ -500,18 +538,20 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
 
-def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, divergence: pd.DataFrame, current: pd.DataFrame) -> str:
+def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, divergence: pd.DataFrame) -> str:
     """Tools by sector. Hidden: counts only. Revealed: mean, a coloured band
     with its label (never colour alone) and the divergence flag."""
     from toolkit.frames import ALL_SECTORS, DISCUSS_AT, STRENGTH_AT
 
     if not settings.ratings_revealed:
-        rated = current[current["kind"] == "rating"] if len(current) else current
-        if rated.empty:
+        # Ratings received: the numbers and the "not sure"s of each sector.
+        by_sector = ratings[ratings["sector"] != ALL_SECTORS] if len(ratings) else ratings
+        if by_sector.empty:
             body = '<p class="xs-dash-empty">No ratings yet.</p>'
         else:
-            counts = rated.groupby(["tool_id", "sector"]).size()
-            sectors = _sectors_in(kit, set(rated["sector"]))
+            cols = _columns(by_sector, ("tool_id", "sector", "count", "not_sure"))
+            counts = Counter({(t, sec): n + u for t, sec, n, u in zip(*(cols[c].tolist() for c in ("tool_id", "sector", "count", "not_sure")))})
+            sectors = _sectors_in(kit, set(cols["sector"].tolist()))
             head = "".join(f"<th>{_esc(_sector_name(kit, s))}</th>" for s in sectors)
             rows = []
             for tool in kit.tools:
@@ -589,29 +629,43 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings,
     """Current answers of one tool, by question (or the newest answers of
     every tool), each with sector and table and, unless anonymous, who.
     Comments that go with ratings are shown once ratings are revealed."""
-    kinds = ["text", "comment"] if settings.ratings_revealed else ["text"]
-    rows = current[current["kind"].isin(kinds)] if len(current) else current
+    import numpy as np
 
-    def item(r: Any, with_tool: bool = False) -> str:
-        where = f'<div class="xs-feed-q">{r["tool_number"]}. {_esc(str(r["tool"]))} · {_esc(str(r["question"]) or "What is missing (comment with a rating)")}</div>' if with_tool else ""
-        return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(str(r["value"]))}</div><div class="xs-feed-who">{_who(r, kit, settings)}</div></div>'
+    kind = current["kind"].to_numpy(dtype=object)
+    shown = (kind == "text") | ((kind == "comment") if settings.ratings_revealed else False)
+    if tool_id != ALL_TOOLS:
+        shown &= current["tool_id"].to_numpy(dtype=object) == tool_id
+    # Only the rows shown, oldest first (answer ids grow with time); for
+    # every tool, the newest few, newest first.
+    at = np.flatnonzero(shown)
+    at = at[np.argsort(current["answer_id"].to_numpy()[at], kind="stable")]
+    if tool_id == ALL_TOOLS:
+        at = at[::-1][:FEED_LATEST]
+    rows = _columns(current.take(at), ("tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table"))
+
+    def item(i: int, with_tool: bool = False) -> str:
+        where = ""
+        if with_tool:
+            question = _text(rows["question"][i]) or "What is missing (comment with a rating)"
+            where = f'<div class="xs-feed-q">{rows["tool_number"][i]}. {_esc(_text(rows["tool"][i]))} · {_esc(question)}</div>'
+        who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table")}, kit, settings)
+        return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}</div></div>'
 
     if tool_id == ALL_TOOLS:
-        latest = rows.sort_values("answer_id", ascending=False).head(FEED_LATEST) if len(rows) else rows
-        if latest.empty:
+        if not len(at):
             return '<p class="xs-dash-empty">No answers yet.</p>'
-        return f'<div class="xs-feed">{"".join(item(r, True) for _, r in latest.iterrows())}</div>'
+        return f'<div class="xs-feed">{"".join(item(i, True) for i in range(len(at)))}</div>'
     tool = kit.tool(tool_id)
-    mine = rows[rows["tool_id"] == tool_id] if len(rows) else rows
+    texts = rows["kind"] == "text"
     parts = []
     for q in tool.questions:
-        answers = mine[(mine["kind"] == "text") & (mine["question_id"] == q.id)] if len(mine) else mine
-        body = "".join(item(r) for _, r in answers.sort_values("answer_id").iterrows()) if len(answers) else '<p class="xs-dash-empty">No answers yet.</p>'
+        answers = np.flatnonzero(texts & (rows["question_id"] == q.id))
+        body = "".join(item(i) for i in answers) if len(answers) else '<p class="xs-dash-empty">No answers yet.</p>'
         parts.append(f'<div class="xs-feed-question"><h3>{_esc(q.text)}</h3><div class="xs-feed">{body}</div></div>')
     if settings.ratings_revealed:
-        comments = mine[mine["kind"] == "comment"] if len(mine) else mine
+        comments = np.flatnonzero(rows["kind"] == "comment")
         if len(comments):
-            parts.append(f'<div class="xs-feed-question"><h3>What is missing (comments with ratings)</h3><div class="xs-feed">{"".join(item(r) for _, r in comments.iterrows())}</div></div>')
+            parts.append(f'<div class="xs-feed-question"><h3>What is missing (comments with ratings)</h3><div class="xs-feed">{"".join(item(i) for i in comments)}</div></div>')
     return "".join(parts)
 
 

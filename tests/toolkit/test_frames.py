@@ -264,3 +264,122 @@ def test_equal_sector_means_name_the_first_sector_alphabetically(store):
     d = frames.all_frames(store, ws.slug)["divergence"].iloc[0]
     assert (d["low_sector"], d["high_sector"], d["sectors"], d["gap"]) == ("government", "business", 3, 2.0)
     assert bool(d["flagged"])
+
+
+def _answer_row(store, slug: str, participant_id: int, tool_id: str, value: str, answer_id: int | None = None) -> int:
+    """Write a rating row straight into the answers table, with the id
+    given (or the next one), committed; its id."""
+    import time
+
+    from toolkit.schema import answers
+
+    row = {"workshop_id": store.workshop(slug).id, "participant_id": participant_id, "round": 1, "tool_id": tool_id,
+           "question_id": "", "kind": "rating", "value": value, "created": time.time()}
+    with store.engine.begin() as conn:
+        return conn.execute(answers.insert().values(**row, **({} if answer_id is None else {"id": answer_id}))).inserted_primary_key[0]
+
+
+def test_live_frames_show_a_row_that_commits_after_a_higher_id(store, room):
+    """On PostgreSQL an id is taken at insert and the row appears at commit:
+    with several kernels writing, id 101 can commit after 102. Here the ids
+    are given so that both backends see rows appear out of order."""
+    slug, people = room
+    ids = {key: p.id for key, p in people.items()}
+    live = frames.LiveFrames(store, slug)
+    live.refresh()
+    top = int(store.answer_ids(newest=1)[-1])
+
+    _answer_row(store, slug, ids["biz"], OTHER, "4", top + 2)
+    assert_same_frames(live.refresh(), frames.all_frames(store, slug))
+    _answer_row(store, slug, ids["gov2"], OTHER, "1", top + 1)  # commits late
+    result = live.refresh()
+    assert live.changed
+    assert_same_frames(result, frames.all_frames(store, slug))
+    other = result["ratings"].query("tool_id == @OTHER").set_index("sector")
+    assert other.loc["government", "count"] == 2 and other.loc["government", "mean"] == 2  # Gia 3, Gus 1
+
+    # A late row older than the newest row of its key changes nothing.
+    _answer_row(store, slug, ids["np"], TOOL, "5", top + 4)
+    shown = live.refresh()
+    _answer_row(store, slug, ids["np"], TOOL, "2", top + 3)
+    assert live.refresh() is shown and not live.changed
+    assert_same_frames(shown, frames.all_frames(store, slug))
+    assert shown["ratings"].query("tool_id == @TOOL and sector == 'nonprofit'")["mean"].item() == 5
+
+    # A view that starts while a write is still open sees it later too.
+    _answer_row(store, slug, ids["gov1"], OTHER, "5", top + 6)
+    late_start = frames.LiveFrames(store, slug)
+    before = late_start.refresh()
+    _answer_row(store, slug, ids["np"], OTHER, "1", top + 5)
+    after = late_start.refresh()
+    assert after is not before and late_start.changed
+    assert_same_frames(after, frames.all_frames(store, slug))
+    assert top + 5 in set(after["current_answers"]["answer_id"])
+
+
+@pytest.mark.parametrize("store_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_live_frames_show_a_write_that_commits_after_a_later_one_on_postgresql(store, room):
+    """Two kernels on PostgreSQL: the first takes its id and holds its
+    transaction, the second commits, the dashboard refreshes in between."""
+    from toolkit.schema import answers
+
+    slug, people = room
+    live = frames.LiveFrames(store, slug)
+    live.refresh()
+    row = {"workshop_id": store.workshop(slug).id, "participant_id": people["biz"].id, "round": 1, "tool_id": OTHER,
+           "question_id": "", "kind": "rating", "value": "1", "created": 0.0}
+    with store.engine.connect() as slow:
+        with slow.begin():
+            held = slow.execute(answers.insert().values(**row)).inserted_primary_key[0]
+            quick = store.save_rating(slug, people["gov2"].id, OTHER, 5)
+            assert quick.id > held
+            shown = live.refresh()
+            assert quick.id in set(shown["current_answers"]["answer_id"]) and held not in set(shown["current_answers"]["answer_id"])
+        # committed now, after the higher id was shown
+    result = live.refresh()
+    assert live.changed and held in set(result["current_answers"]["answer_id"])
+    assert_same_frames(result, frames.all_frames(store, slug))
+    assert result["ratings"].query("tool_id == @OTHER and sector == 'business'")["mean"].item() == 1
+
+
+def test_live_frames_stop_looking_for_an_id_that_never_commits(store, room, monkeypatch):
+    """An id taken by a write that rolled back never shows up: it is read
+    again for HOLD_SECONDS, then the refresh goes back to new rows only."""
+    slug, people = room
+    now = [0.0]
+    live = frames.LiveFrames(store, slug, clock=lambda: now[0])
+    live.refresh()
+    top = int(store.answer_ids(newest=1)[-1])
+    _answer_row(store, slug, people["biz"].id, OTHER, "4", top + 2)  # top + 1 never comes
+    live.refresh()
+    reads = []
+    read = store.answer_columns
+    monkeypatch.setattr(store, "answer_columns", lambda *a, **k: reads.append(k.get("after_id")) or read(*a, **k))
+    assert live.refresh() is not None and reads[-1] == top and not live.changed
+    now[0] = frames.HOLD_SECONDS - 1
+    live.refresh()
+    assert reads[-1] == top
+    now[0] = frames.HOLD_SECONDS + 1
+    live.refresh()  # still from top, and gives it up
+    live.refresh()
+    assert reads[-1] == top + 2 and not live.changed
+    assert_same_frames(live.refresh(), frames.all_frames(store, slug))
+
+
+def test_live_frames_keep_unchanged_frames_as_the_same_objects(store, room):
+    """What a view compares to skip redrawing: a frame whose content did
+    not change is the very object it got last time."""
+    slug, people = room
+    live = frames.LiveFrames(store, slug)
+    before = live.refresh()
+    store.save_answer(slug, people["gov2"].id, OTHER, "sd-1", "A new text answer")
+    after = live.refresh()
+    assert live.changed and after["current_answers"] is not before["current_answers"]
+    assert [name for name in after if after[name] is before[name]] == ["ratings", "divergence", "priorities", "actions", "participants"]
+    assert not after["progress"].equals(before["progress"])  # Table 2 answered a question of OTHER
+
+    store.save_rating(slug, people["gov2"].id, OTHER, 1)
+    rated = live.refresh()
+    assert rated["ratings"] is not after["ratings"] and rated["divergence"] is not after["divergence"]
+    assert rated["priorities"] is after["priorities"] and rated["participants"] is after["participants"]
+    assert_same_frames(rated, frames.all_frames(store, slug))

@@ -172,6 +172,19 @@ def test_answer_columns_read_what_is_asked_oldest_first(store, kit, ws, alice, b
     assert tuple(store.answer_columns(ws.slug)) == tuple(store.answer_rows(ws.slug).columns)
 
 
+def test_answer_ids_of_every_workshop_after_an_id_or_the_newest(store, kit, ws, alice):
+    qid = q(kit, DIAG_TOOL)
+    saved = [store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, f"answer {n}").id for n in range(3)]
+    other = store.create_workshop("Elsewhere")
+    carol = store.add_participant(other.slug, organization="Port", sector="business", table="T")
+    saved.append(store.save_rating(other.slug, carol.id, DIAG_TOOL, 4).id)
+    ids = store.answer_ids()
+    assert ids.dtype == "int64" and list(ids) == saved  # both workshops, ascending
+    assert list(store.answer_ids(after_id=saved[1])) == saved[2:]
+    assert list(store.answer_ids(newest=2)) == saved[2:]
+    assert list(store.answer_ids(after_id=saved[-1])) == [] and list(store.answer_ids(newest=10)) == saved
+
+
 def test_answer_columns_of_a_workshop_without_answers(store, ws):
     cols = store.answer_columns(ws.slug, ("id", "value", "created"), current=True, round=1)
     assert [len(v) for v in cols.values()] == [0, 0, 0]

@@ -200,6 +200,30 @@ def test_refresh_touches_nothing_when_the_data_did_not_change(rw, dash):
     assert "xs-actions" in sent and "xs-dash-participants" not in sent and "xs-heatmap" not in sent
 
 
+def test_refresh_draws_again_only_the_sections_whose_frames_changed(rw, dash, monkeypatch):
+    import widgets.dashboard as module
+
+    drawn = []
+    for name in ("render_summary", "render_participants", "render_progress", "render_heatmap", "render_divergence", "render_feed", "render_dots", "render_actions"):
+        render = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _name=name, _render=render, **k: drawn.append(_name) or _render(*a, **k))
+    rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "Residents of Eastside")
+    assert dash.refresh()
+    assert sorted(drawn) == ["render_feed", "render_progress", "render_summary"]
+    assert "Residents of Eastside" in dash.feed.value
+    drawn.clear()
+    rw.save_rating(rw.slug, rw.people["biz"], "engage-potential-partners", 4)
+    assert dash.refresh()
+    assert sorted(drawn) == ["render_divergence", "render_feed", "render_heatmap", "render_progress", "render_summary"]
+    drawn.clear()
+    rw.update_settings(rw.slug, anonymous=True)
+    assert dash.refresh()
+    assert sorted(drawn) == ["render_feed", "render_participants"]
+    assert "Ana Ruiz" not in dash.feed.value + dash.participants.value
+    drawn.clear()
+    assert dash.refresh(force=True) is True and len(drawn) == 8  # force draws everything
+
+
 def test_digest_changes_with_frames_and_settings():
     import pandas as pd
 
