@@ -19,7 +19,9 @@ does none of the rendering:
    once per run: Voila's scripts, styles and fonts, which each laptop
    downloads once), over :data:`CONNECTIONS` kept-alive connections as
    Chromium does (HTTP/1.1, six per host);
-2. opens the page's kernel websocket (the kernel id is in the page),
+2. opens the page's kernel websocket (the kernel id is in the page) with
+   the binary ``v1.kernel.websocket.jupyter.org`` protocol that Voila's
+   page asks for (the server relays its frames without re-encoding JSON),
    asks for ``kernel_info`` as Voila's page does, and loads every widget
    model the way ipywidgets 8's manager does: a ``jupyter.widget.control``
    comm and one ``request_states`` message, answered with all states;
@@ -46,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -57,6 +60,8 @@ CONNECTIONS = 6
 #: One thread per visitor downloading (each starts CONNECTIONS more).
 _DOWNLOADERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="wire-visitor")
 PROTOCOL_VERSION = "5.3"
+#: The kernel websocket protocol JupyterLab's services (and so Voila's page) use.
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
 @dataclass
@@ -197,15 +202,17 @@ async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
     parts = urlsplit(url)
     base = urljoin(f"ws://{parts.netloc}/", "api/kernels/")
     session = uuid.uuid4().hex
-    ws = await websocket_connect(f"{base}{visit.kernel_id}/channels?session_id={session}", connect_timeout=60)
+    ws = await websocket_connect(f"{base}{visit.kernel_id}/channels?session_id={session}", connect_timeout=60, subprotocols=[WS_PROTOCOL])
+    if ws.selected_subprotocol != WS_PROTOCOL:
+        raise ConnectionError(f"the server did not accept the {WS_PROTOCOL} protocol")
     visit._ws = ws
     visit._session = session  # type: ignore[attr-defined]
     info = _message("kernel_info_request", {}, session)
-    await ws.write_message(json.dumps(info))
+    await ws.write_message(_frame(info), binary=True)
     await _reply(ws, lambda m: m["parent_header"].get("msg_id") == info["header"]["msg_id"] and m["msg_type"] == "kernel_info_reply")
     comm_id = uuid.uuid4().hex
-    await ws.write_message(json.dumps(_message("comm_open", {"comm_id": comm_id, "target_name": CONTROL_TARGET, "data": {}}, session, metadata={"version": "1.0.0"})))
-    await ws.write_message(json.dumps(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session)))
+    await ws.write_message(_frame(_message("comm_open", {"comm_id": comm_id, "target_name": CONTROL_TARGET, "data": {}}, session, metadata={"version": "1.0.0"})), binary=True)
+    await ws.write_message(_frame(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session)), binary=True)
     reply = await _reply(ws, lambda m: m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == comm_id)
     data = reply["content"]["data"]
     if data.get("method") != "update_states":
@@ -216,19 +223,24 @@ async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
 async def _type(visit: WireVisit, model_id: str) -> None:
     ws, session = visit._ws, visit._session  # type: ignore[attr-defined]
     change = _message("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": "a"}, "buffer_paths": []}}, session)
-    await ws.write_message(json.dumps(change))
+    await ws.write_message(_frame(change), binary=True)
     await _reply(ws, lambda m: m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == model_id and m["content"]["data"].get("method") == "echo_update")
 
 
+def _frame(msg: dict[str, Any]) -> bytes:
+    return serialize_msg_to_ws_v1(msg, msg["channel"], pack=lambda part: json.dumps(part).encode("utf-8"))
+
+
 async def _reply(ws: Any, wanted: Any) -> dict[str, Any]:
-    """Read the websocket until a JSON message ``wanted(msg)`` accepts."""
+    """Read the websocket until a message ``wanted(msg)`` accepts."""
     while True:
         raw = await ws.read_message()
         if raw is None:
             raise ConnectionError("the kernel websocket closed")
-        if isinstance(raw, bytes):
-            continue  # binary frames carry widget buffers; none are needed here
-        msg = json.loads(raw)
-        msg.setdefault("msg_type", msg.get("header", {}).get("msg_type"))
+        if isinstance(raw, str):
+            continue  # only the legacy protocol sends text frames
+        channel, parts = deserialize_msg_from_ws_v1(raw)
+        header, parent, metadata, content = (json.loads(p) for p in parts[:4])
+        msg = {"channel": channel, "header": header, "parent_header": parent, "metadata": metadata, "content": content, "msg_type": header.get("msg_type")}
         if wanted(msg):
             return msg
