@@ -119,9 +119,10 @@ def test_8_processes_open_sign_in_and_save_200_answers_each_at_once(store_url):
         current = store.current_for(ws.slug, person)
         assert len(current) == min(ANSWERS_EACH, n_questions)
         assert f"writer {me} answer {ANSWERS_EACH - 1}" in current.values()
-    # The writes really overlapped: one writer's rows are not one block.
-    first = rows[rows.participant_id == people[0]].id
-    assert first.max() - first.min() + 1 > ANSWERS_EACH
+    # The writes really overlapped: some writer's rows are not one block
+    # (any one writer may, on a busy machine, run alone from start to end).
+    spans = [int(ids.max() - ids.min() + 1) for ids in (rows[rows.participant_id == p].id for p in people)]
+    assert max(spans) > ANSWERS_EACH, spans
     store.close()
     slowest = max(r["seconds"] for r in results)
     print(f"\n{store.backend}: {WRITERS} writers x {ANSWERS_EACH} answers, slowest writer {slowest:.1f} s")
