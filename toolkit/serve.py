@@ -36,7 +36,8 @@ When the whole room opens a link at once (issue #7):
   after each kernel is taken, and keeps the pending refill in the pool, so
   the next visitor waits for it. Here a page's pool is refilled only once
   nobody has opened it for :data:`DEFAULT_REFILL_SECONDS`; a visitor who
-  finds the pool empty gets a kernel started for them at once.
+  finds the pool empty gets a kernel started for them at once; pool kernels
+  start a few at a time (:mod:`toolkit.kernel_pool`).
 - **Kernels talk over Unix sockets** (``ipc``), not TCP ports, so a hundred
   kernels cannot clash over ports. The sockets live in Voila's connection
   folder inside this server's run folder, beside (never inside) the served
@@ -45,12 +46,12 @@ When the whole room opens a link at once (issue #7):
 Each server works in its own run folder ``<tmp>/workshop-serve-*/``: a
 ``pid`` file, ``pages/`` (the served notebooks) and Voila's ``voila_*/``
 (connection files and sockets). A server killed with SIGKILL cannot remove
-it; the next ``workshop serve`` removes run folders whose process is gone.
+it; the next ``workshop serve`` removes run folders whose process is gone
+(:mod:`toolkit.run_folder`).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -60,13 +61,19 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
+from toolkit.kernel_pool import RefillWhenQuiet, pool_start_slots, with_refill_when_quiet  # noqa: F401 - part of serve's interface
 from toolkit.paths import kit_folder
-
-if TYPE_CHECKING:
-    import asyncio
+from toolkit.run_folder import (  # noqa: F401 - part of serve's interface
+    PAGES_FOLDER,
+    PID_FILE,
+    RUN_FOLDER_PREFIX,
+    kernel_transport,
+    make_run_folder,
+    remove_stale_run_folders,
+    run_folder_base,
+)
 
 #: Where the packaged notebooks live.
 NOTEBOOKS_DIR = kit_folder("notebooks")
@@ -87,35 +94,12 @@ DEFAULT_CULL_MINUTES = 30
 #: while the room arrives those cores are needed by the pages being opened,
 #: and a room arrives within about this long. Voila's own default is 1 s.
 DEFAULT_REFILL_SECONDS = 20.0
-#: ... and at the latest this many times that after the first kernel was
-#: taken, so a steady trickle of late arrivals cannot keep a pool empty.
-REFILL_AT_THE_LATEST = 3
-#: Pool kernels started and run at the same time, per core. Started all at
-#: once (40 kernels when a room's page gets a pool of 40), a 2-core machine
-#: took longer than Voila's wait for their output and served blank pages;
-#: in small batches every one is ready, and the first ones sooner.
-POOL_STARTS_PER_CORE = 1
-#: Longest a pool start holds its place in the batch (seconds): a notebook
-#: that never finishes must not stop the others from starting.
-POOL_START_HOLD_SECONDS = 120
 #: The only JupyterLab extensions a page loads: the widget managers. Voila
 #: would otherwise load every extension installed beside it (on a hub, many),
 #: each a handful of files for every visitor to fetch from the server.
 PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 #: Served under this path unless ``--base-url`` says otherwise.
 DEFAULT_BASE_URL = "/"
-#: Prefix of each server's run folder in the temporary directory.
-RUN_FOLDER_PREFIX = "workshop-serve-"
-#: The served notebooks' folder inside a run folder.
-PAGES_FOLDER = "pages"
-#: The file in a run folder naming the process that owns it.
-PID_FILE = "pid"
-#: Longest Unix socket path to rely on: sun_path holds 108 bytes on Linux,
-#: 104 on macOS, the trailing NUL included.
-MAX_SOCKET_PATH = 103
-#: What a kernel's socket path adds to Voila's connection folder root:
-#: ``/voila_XXXXXXXX/kernel-<36-char uuid>-ipc-NNN``.
-_SOCKET_PATH_SUFFIX = len("/voila_XXXXXXXX/kernel-") + 36 + len("-ipc-NNN")
 #: How long Voila waits for a cell's output once the cell has run.
 IOPUB_TIMEOUT_SECONDS = 60
 
@@ -274,77 +258,13 @@ def served_notebooks(source: Path = NOTEBOOKS_DIR, *, dashboard_only: bool = Fal
 def prepare_folder(notebooks: Sequence[str], source: Path = NOTEBOOKS_DIR, folder: Path | None = None) -> Path:
     """Copy the notebooks to serve into ``folder`` (a new temporary
     directory by default) and return it. Nothing else goes in it."""
-    target = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="workshop-serve-"))
+    target = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX))
     target.mkdir(parents=True, exist_ok=True)
     for name in notebooks:
         if name == CONSOLE_NOTEBOOK or not (PARTICIPANT_NOTEBOOK.match(name) or name == DASHBOARD_NOTEBOOK):
             raise ToolkitError(f"refusing to serve {name!r}: only participant notebooks and the dashboard are served")
         shutil.copyfile(Path(source) / name, target / name)
     return target
-
-
-def run_folder_base() -> Path:
-    """Where run folders go: the temporary directory, or ``/tmp`` when the
-    temporary directory's path is too long for the kernels' Unix sockets
-    (macOS gives each user a long one)."""
-    tmp = Path(tempfile.gettempdir())
-    for base in (tmp, Path("/tmp")):
-        if base.is_dir() and _socket_path_fits(base / f"{RUN_FOLDER_PREFIX}XXXXXXXX"):
-            return base
-    return tmp
-
-
-def make_run_folder(base: Path | None = None) -> Path:
-    """Create this server's run folder (``workshop-serve-*`` in
-    :func:`run_folder_base`) holding a ``pid`` file naming this process."""
-    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=base or run_folder_base()))
-    partial = folder / f".{PID_FILE}.tmp"
-    partial.write_text(f"{os.getpid()}\n")
-    partial.replace(folder / PID_FILE)  # a folder's pid file is whole or absent
-    return folder
-
-
-def remove_stale_run_folders(base: Path | None = None) -> list[Path]:
-    """Remove the run folders of servers that are gone (killed with SIGKILL,
-    or by a power cut) and return them. A folder is kept unless it is ours,
-    has a pid file, and no process has that pid: a folder without one may
-    belong to a server that is starting right now."""
-    removed = []
-    for folder in sorted(Path(base or run_folder_base()).glob(f"{RUN_FOLDER_PREFIX}*")):
-        try:
-            if not folder.is_dir() or folder.is_symlink():
-                continue
-            if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
-                continue
-            text = (folder / PID_FILE).read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit() and not _process_alive(int(text)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process, or no way to tell: keep its folder
-        return True
-    return True
-
-
-def _socket_path_fits(connection_root: Path) -> bool:
-    return len(os.fsencode(str(connection_root))) + _SOCKET_PATH_SUFFIX <= MAX_SOCKET_PATH
-
-
-def kernel_transport(connection_root: Path) -> str:
-    """``ipc`` (Unix sockets in Voila's connection folder under
-    ``connection_root``) where sockets exist and their paths fit, else ``tcp``."""
-    return "ipc" if os.name == "posix" and _socket_path_fits(connection_root) else "tcp"
 
 
 def lan_ip() -> str:
@@ -561,111 +481,6 @@ def workshop_voila_class() -> type:
             return settings
 
     return WorkshopVoila
-
-
-class RefillWhenQuiet:
-    """Mixed into Voila's pooling kernel manager by :func:`refill_when_quiet`.
-
-    Voila 0.5 refills a page's pool by putting a task that sleeps
-    ``fill_delay`` seconds and then starts a kernel straight into the pool,
-    and a visitor who finds no warm kernel is handed that task: they wait
-    out the delay, then the start. Here nothing goes into the pool until it
-    is refilled, so a visitor past the pool gets a kernel started at once;
-    the pool is refilled once the page has had no visitor for ``fill_delay``
-    seconds (at the latest :data:`REFILL_AT_THE_LATEST` times that after
-    the first kernel was taken): once the room has arrived. Pool kernels
-    start in batches of :func:`pool_start_slots`, each waiting until the
-    one before has run its notebook.
-    """
-
-    fill_delay: float
-    _refills: dict[str | None, _Refill]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        self._refills = {}
-        self._starting = None  # a semaphore, made on the serving loop
-        super().__init__(*args, **kwargs)  # Voila's __init__ fills the pools
-
-    def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: object) -> None:
-        fill = functools.partial(super().fill_if_needed, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
-        if delay is not None:  # the first fill at start-up, or a refill that is due
-            fill(delay=delay)
-        else:  # a kernel was just taken from the pool
-            self._refill_later(notebook_name, fill)
-
-    def get_pool_size(self, notebook_name: str) -> int:
-        # Voila's page handler asks this once per visit to the page: the
-        # room is still arriving, so a waiting refill waits longer.
-        waiting = self._refills.get(notebook_name)
-        if waiting is not None:
-            self._refill_later(notebook_name, waiting.fill)
-        return super().get_pool_size(notebook_name)  # type: ignore[misc]
-
-    def _refill_later(self, notebook_name: str | None, fill: Callable[..., None]) -> None:
-        import asyncio  # here: every ``workshop`` command imports this module
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not serving: nothing to wait for
-            fill(delay=self.fill_delay)
-            return
-        now = loop.time()
-        waiting = self._refills.pop(notebook_name, None)
-        first = now
-        if waiting is not None:
-            waiting.timer.cancel()
-            first = waiting.first
-        when = min(now + self.fill_delay, first + REFILL_AT_THE_LATEST * self.fill_delay)
-
-        def refill() -> None:
-            self._refills.pop(notebook_name, None)
-            fill(delay=0)
-
-        self._refills[notebook_name] = _Refill(first, loop.call_at(when, refill), fill)
-
-    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: object) -> dict[str, object]:
-        # Voila starts a pool's kernel and runs its notebook here; only so
-        # many at a time (POOL_STARTS_PER_CORE), each holding its place
-        # until its notebook has run.
-        import asyncio
-        if getattr(self, "_starting", None) is None:
-            self._starting = asyncio.Semaphore(pool_start_slots())
-        async with self._starting:
-            started = await super()._initialize(notebook_path, kernel_id, **kwargs)  # type: ignore[misc]
-            render = started.get("task") if isinstance(started, dict) else None
-            if isinstance(render, asyncio.Future):
-                await asyncio.wait({render}, timeout=POOL_START_HOLD_SECONDS)
-            return started
-
-    async def shutdown_all(self, *args: object, **kwargs: object) -> None:
-        for waiting in self._refills.values():
-            waiting.timer.cancel()  # no kernel is started just to be shut down
-        self._refills.clear()
-        await super().shutdown_all(*args, **kwargs)  # type: ignore[misc]
-
-
-@dataclass(frozen=True)
-class _Refill:
-    """A page's waiting refill: when the first kernel was taken (loop
-    time), the timer, and Voila's fill call with the taker's arguments."""
-
-    first: float
-    timer: asyncio.TimerHandle
-    fill: Callable[..., None]
-
-
-def pool_start_slots() -> int:
-    """How many pool kernels may start and run their notebook at once."""
-    return max(1, POOL_STARTS_PER_CORE * (os.cpu_count() or 1))
-
-
-def with_refill_when_quiet(cls: type) -> type:
-    """Voila's pooling kernel manager class with :class:`RefillWhenQuiet`
-    mixed in; any other kernel manager class as it is (no pools: preheating
-    is off)."""
-    if not hasattr(cls, "fill_if_needed") or issubclass(cls, RefillWhenQuiet):
-        return cls
-    return type(f"RefillWhenQuiet{cls.__name__}", (RefillWhenQuiet, cls), {})
 
 
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
