@@ -167,9 +167,12 @@ class Session:
 
     def _open_panel(self, book: StageWorkbook, panel: ToolPanel) -> None:
         """A panel was just built (its tool opened): wire it and show the
-        participant's current values in it."""
+        participant's current values in it. The panel built with the page
+        is shown by the page's first :meth:`_refresh_view` instead, which
+        reads the actions once for the whole page."""
         self._wire(book, panel)
-        self._load_panel(panel, self._actions(None))
+        if book in self.workbooks:
+            self._load_panel(panel, self._actions(None))
 
     def _wire(self, book: StageWorkbook, panel: ToolPanel) -> None:
         panel.form.on_save(lambda qid, text: self._save_text(book, panel, qid, text))
