@@ -254,9 +254,9 @@ def start_workbook_server(workdir: Path, pool: int, room_pool: int) -> Server:
     port = free_port()
     script = shutil.which("workshop", path=str(Path(sys.executable).parent))
     base = [script] if script else [sys.executable, "-m", "toolkit.cli"]
-    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool), "--pool-for", f"{ROOM_PAGE}={room_pool}"]
-    participant_pages = len(serve.served_notebooks()) - 1
-    expected = pool * (participant_pages - 1) + room_pool + min(pool, 1)
+    pool_for = f"{ROOM_PAGE}={room_pool}"
+    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool), "--pool-for", pool_for]
+    expected = serve.plan_serve(str(db), workshop=slug, port=port, pool=pool, pool_for=[pool_for]).warm_kernels
     return _spawn("workbook", cmd, port=port, notebook=WORKBOOK_NOTEBOOK, workdir=workdir, expected_kernels=expected)
 
 

@@ -76,6 +76,7 @@ class WireVisit:
     kernel_id: str | None = None
     error: str | None = None
     _ws: Any = field(default=None, repr=False)
+    _session: str = field(default="", repr=False)  # the kernel websocket's session id
 
     def close(self) -> None:
         if self._ws is not None:
@@ -133,7 +134,7 @@ async def wire_visit(url: str, assets: list[str], css_class: str | None, *, time
 
 
 async def _visit(url: str, assets: list[str], css_class: str | None, visit: WireVisit) -> None:
-    client = AsyncHTTPClient(force_instance=True, max_clients=16)
+    client = AsyncHTTPClient(force_instance=True)  # the page only: static files go through _fetch_all
     t0 = time.perf_counter()
     try:
         page = await client.fetch(HTTPRequest(url, request_timeout=300, connect_timeout=60))
@@ -206,7 +207,7 @@ async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
     if ws.selected_subprotocol != WS_PROTOCOL:
         raise ConnectionError(f"the server did not accept the {WS_PROTOCOL} protocol")
     visit._ws = ws
-    visit._session = session  # type: ignore[attr-defined]
+    visit._session = session
     info = _message("kernel_info_request", {}, session)
     await ws.write_message(_frame(info), binary=True)
     await _reply(ws, lambda m: m["parent_header"].get("msg_id") == info["header"]["msg_id"] and m["msg_type"] == "kernel_info_reply")
@@ -221,7 +222,7 @@ async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
 
 
 async def _type(visit: WireVisit, model_id: str) -> None:
-    ws, session = visit._ws, visit._session  # type: ignore[attr-defined]
+    ws, session = visit._ws, visit._session
     change = _message("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": "a"}, "buffer_paths": []}}, session)
     await ws.write_message(_frame(change), binary=True)
     await _reply(ws, lambda m: m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == model_id and m["content"]["data"].get("method") == "echo_update")

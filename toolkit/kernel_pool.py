@@ -97,7 +97,8 @@ class RefillWhenQuiet:
         # many at a time (POOL_STARTS_PER_CORE), each holding its place
         # until its notebook has run.
         import asyncio
-        if getattr(self, "_starting", None) is None:
+
+        if self._starting is None:
             self._starting = asyncio.Semaphore(pool_start_slots())
         async with self._starting:
             started = await super()._initialize(notebook_path, kernel_id, **kwargs)  # type: ignore[misc]

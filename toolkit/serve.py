@@ -169,6 +169,11 @@ class ServePlan:
         return self.pool
 
     @property
+    def warm_kernels(self) -> int:
+        """Preheated kernels over every served page, before anyone arrives."""
+        return sum(self.pool_size(nb) for nb in self.notebooks)
+
+    @property
     def public_host(self) -> str:
         """The host name to put in the links: the LAN address when
         listening on every interface, ``localhost`` for the loopback."""
@@ -415,7 +420,7 @@ def describe(plan: ServePlan) -> str:
 def _warm_summary(plan: ServePlan) -> str:
     """``Kernels kept warm: 20 on 1. Diagnosis, 2 on each other participant
     page, 1 on the dashboard (29 in all); ...``"""
-    total = sum(plan.pool_size(nb) for nb in plan.notebooks)
+    total = plan.warm_kernels
     if total == 0:
         return "No preheated kernels: every visitor waits for a kernel to start."
     participant = [nb for nb in plan.notebooks if nb != DASHBOARD_NOTEBOOK]

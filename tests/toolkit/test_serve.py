@@ -132,6 +132,7 @@ def test_pool_for_sizes_single_pages(sqlite_store):
         "05_priorities.ipynb": {"pool_size": 0},
         "dashboard.ipynb": {"pool_size": 3},
     }
+    assert plan.warm_kernels == sum(v["pool_size"] for k, v in pools.items() if k != "default") == 29
     text = serve.describe(plan)
     assert ("Kernels kept warm: 20 on 1. Diagnosis, 0 on 5. Priorities, 2 on each other participant page, "
             "3 on the dashboard (29 in all); a page's pool is refilled once nobody has opened it for 20 s.") in text
