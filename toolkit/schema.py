@@ -8,6 +8,8 @@ PostgreSQL. Order within a table is the ``id`` column, never the clock.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
 SCHEMA_VERSION = 2
 DB_ENV = "WORKSHOP_DB"
+#: How long a SQLite connection waits for another one's lock (seconds).
+BUSY_SECONDS = 30
 
 metadata = sa.MetaData()
 
@@ -131,7 +135,7 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
     if read_only and not memory:
         # mode=ro: this connection cannot write even if our code tried to.
         parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_SECONDS, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = sa.pool.StaticPool
     engine = sa.create_engine(parsed, **kwargs)
@@ -142,10 +146,10 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
         # transaction handling would start deferred transactions).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
         cur.execute("PRAGMA foreign_keys = ON")
         if not read_only and not memory:
-            cur.execute("PRAGMA journal_mode = WAL")
+            set_wal(cur)
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
@@ -157,6 +161,23 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def set_wal(cursor: Any, *, seconds: float = BUSY_SECONDS, sleep: Any = time.sleep) -> None:
+    """Put a SQLite database in WAL mode, waiting up to ``seconds`` for
+    other connections. When several kernels open a new store at the same
+    moment, SQLite can answer "database is locked" at once, without
+    waiting out the busy timeout (it does so where waiting could
+    deadlock), so the switch is tried again until the time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            sleep(0.05)
 
 
 def create_or_upgrade(engine: sa.Engine) -> int:

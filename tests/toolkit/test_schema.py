@@ -9,6 +9,7 @@ indexes, ``meta.schema_version = 1``), filled with raw SQL, then opened with
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,36 @@ def test_a_newer_store_opened_read_only_is_refused(store_url):
     engine.dispose()
     with pytest.raises(ToolkitError, match="newer version of the kit \\(schema 99"):
         AnswerStore(store_url, read_only=True)
+
+
+class _LockedCursor:
+    """A cursor whose WAL switch finds the database locked ``times`` times."""
+
+    def __init__(self, times: int, message: str = "database is locked"):
+        self.times, self.message, self.executed = times, message, []
+
+    def execute(self, sql):
+        self.executed.append(sql)
+        if self.times:
+            self.times -= 1
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_wal_switch_is_tried_again_while_another_kernel_holds_the_lock():
+    cursor, naps = _LockedCursor(3), []
+    schema.set_wal(cursor, sleep=naps.append)
+    assert cursor.executed == ["PRAGMA journal_mode = WAL"] * 4 and len(naps) == 3
+
+
+def test_wal_switch_gives_up_after_its_time_and_on_other_errors():
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        schema.set_wal(_LockedCursor(10**6), seconds=0.05, sleep=lambda _s: None)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        schema.set_wal(_LockedCursor(1, "disk I/O error"), sleep=lambda _s: None)
+
+
+def test_a_new_sqlite_store_is_in_wal_mode(tmp_path):
+    engine = schema.make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
