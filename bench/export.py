@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.export import FORMATS, export_workshop  # noqa: E402
+from toolkit.exports.importer import import_file  # noqa: E402
+from toolkit.exports.workshop import FORMATS, export_workshop  # noqa: E402
 from toolkit.frames import all_frames  # noqa: E402
-from toolkit.importer import import_file  # noqa: E402
 from toolkit.store import AnswerStore, identity_key  # noqa: E402
 
 WORDS = (

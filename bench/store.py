@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{Path(tmp) / 'store.sqlite'}"
         rows += bench_backend("SQLite", url, args.saves, args.answers, lambda n: sqlite_baseline(Path(tmp) / "baseline.sqlite", n))
     if args.pg:
-        from toolkit.schema import resolve_url
+        from toolkit.store.schema import resolve_url
 
         pg_url = resolve_url(args.pg)
         rows += bench_backend("PostgreSQL", pg_url, args.saves, args.answers, lambda n: pg_baseline(pg_url, n))

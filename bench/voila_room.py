@@ -91,8 +91,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from toolkit import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
 import wire_visitor  # noqa: E402 - bench/ is the script's own folder
+
+from toolkit import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
+
 BARE_DIR = Path(__file__).resolve().parent / "bare"
 BARE_NOTEBOOK = "bare.ipynb"
 WORKBOOK_NOTEBOOK = "01_diagnosis.ipynb"
@@ -275,7 +277,6 @@ def serve_bare(port: int, pool: int, room_pool: int) -> int:
     from traitlets.config import Config
 
     from toolkit import serve
-
     plan = serve.ServePlan(
         url="sqlite://", slug="bare", title="bare notebook", host=HOST, port=port, pool=pool,
         cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, notebooks=(BARE_NOTEBOOK,), source=BARE_DIR,
@@ -832,7 +833,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from toolkit import serve
-
     global REFILL_S
     REFILL_S = serve.DEFAULT_REFILL_SECONDS
     if args.pool is None:

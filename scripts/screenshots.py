@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from toolkit.pdf import CHROMIUM_ARGS
+from toolkit.exports.pdf import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -20,7 +20,7 @@ done
 apt_missing=()
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
-  # pdfinfo/pdftotext read back the PDFs Chromium prints (tests/toolkit/test_pdf.py).
+  # pdfinfo/pdftotext read back the PDFs Chromium prints (tests/toolkit/exports/test_pdf.py).
   command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
   # The planning guide and handout are set in Liberation Sans/Serif (DejaVu otherwise).
   fc-list 2>/dev/null | grep -qi "liberation sans" || apt_missing+=(fonts-liberation)

@@ -38,7 +38,6 @@ pg = _load_helper("workshop_tests_pg", "pg.py")
 def kit():
     """The packaged toolkit content."""
     from toolkit import content
-
     return content.load()
 
 
@@ -49,7 +48,7 @@ def pg_url():
     and stopped at the end, or ``$WORKSHOP_TEST_PG_URL`` when set."""
     env = os.environ.get(pg.URL_ENV)
     if env:
-        from toolkit.schema import resolve_url
+        from toolkit.store.schema import resolve_url
 
         yield resolve_url(env)
         return

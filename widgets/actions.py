@@ -21,7 +21,7 @@ from widgets.style import LABEL_STYLE, esc, hook, message_line, set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
-    from toolkit.values import Action
+    from toolkit.store.values import Action
 
 NO_SECTOR = ""
 

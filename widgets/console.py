@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.exports import FORMATS, export_workshop
+
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
-    from toolkit.values import Workshop
+    from toolkit.store.values import Workshop
 
-#: Formats offered when toolkit.export cannot be imported (the button then says so).
-FALLBACK_FORMATS = ("html", "md", "pdf", "xlsx", "csv", "json")
 FORMAT_LABELS = {
     "html": "Planning guide (HTML)",
     "md": "Planning guide (Markdown)",
@@ -48,16 +48,6 @@ FORMAT_LABELS = {
 DEFAULT_EXPORT_DIR = Path.home() / "intersector-exports"
 
 _esc = html.escape
-
-
-def export_formats() -> tuple[str, ...]:
-    """The formats :mod:`toolkit.export` writes, or the usual ones when it
-    is not installed."""
-    try:
-        from toolkit import export
-    except ImportError:
-        return FALLBACK_FORMATS
-    return tuple(getattr(export, "FORMATS", FALLBACK_FORMATS))
 
 
 class FacilitatorConsole(widgets.VBox):
@@ -99,9 +89,8 @@ class FacilitatorConsole(widgets.VBox):
         self.round_label = _tag(widgets.HTML(), "xs-console-round")
         self.new_round_button = _tag(widgets.Button(description="Start a new round", icon="redo", tooltip="Earlier answers are kept; the next round starts empty"), "xs-console-new-round")
 
-        formats = export_formats()
         self.export_format = _tag(
-            widgets.Dropdown(options=[(FORMAT_LABELS.get(f, f), f) for f in formats], value=formats[0] if formats else None, description="Export", layout=widgets.Layout(width="360px")),
+            widgets.Dropdown(options=[(FORMAT_LABELS.get(f, f), f) for f in FORMATS], value=FORMATS[0], description="Export", layout=widgets.Layout(width="360px")),
             "xs-console-export-format",
         )
         self.export_path = _tag(
@@ -288,18 +277,13 @@ class ConsoleSession:
         return ws
 
     def export(self, fmt: str, path: str = "") -> Path | None:
-        """Write the export with :func:`toolkit.export.export_workshop`;
+        """Write the export with :func:`toolkit.exports.workshop.export_workshop`;
         an empty path writes into ``~/intersector-exports/``."""
-        try:
-            from toolkit import export as export_mod
-        except ImportError:
-            self.console.show_message("Exports are not available: this installation has no toolkit.export module. Use the command line: workshop export SLUG --format ...", error=True)
-            return None
         target = Path(path).expanduser() if path and path.strip() else DEFAULT_EXPORT_DIR
         if not path or path.endswith(("/", os.sep)) or target == DEFAULT_EXPORT_DIR:
             target.mkdir(parents=True, exist_ok=True)
         self.console.show_message(f"Exporting {fmt} ...")
-        written = self._act(lambda: export_mod.export_workshop(self.store, self._need(), fmt, target), None)
+        written = self._act(lambda: export_workshop(self.store, self._need(), fmt, target), None)
         if written is not None:
             self.console.show_message(f"Saved {written}")
         return written

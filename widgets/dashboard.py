@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
-    from toolkit.values import Workshop, WorkshopSettings
+    from toolkit.store.values import Workshop, WorkshopSettings
 
 #: Seconds between refreshes unless ``refresh_seconds`` or $WORKSHOP_REFRESH say otherwise.
 DEFAULT_REFRESH_SECONDS = 5.0

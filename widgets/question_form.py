@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.autosave import DEFAULT_DELAY, AutosaveField, CallLater, Debouncer, SaveStatus
+from widgets.autosave import (
+    DEFAULT_DELAY,
+    AutosaveField,
+    CallLater,
+    Debouncer,
+    SaveStatus,
+)
 from widgets.style import LABEL_STYLE, hook
 
 if TYPE_CHECKING:

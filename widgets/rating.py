@@ -19,8 +19,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from toolkit.values import NOT_SURE
-from widgets.autosave import DEFAULT_DELAY, AutosaveField, CallLater, Debouncer, SaveStatus
+from toolkit.store.values import NOT_SURE
+from widgets.autosave import (
+    DEFAULT_DELAY,
+    AutosaveField,
+    CallLater,
+    Debouncer,
+    SaveStatus,
+)
 from widgets.style import LABEL_STYLE, esc, hook
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.errors import StageLocked, ToolkitError
 from toolkit.store import AnswerStore
-from toolkit.values import NOT_SURE
+from toolkit.store.values import NOT_SURE
 from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
@@ -42,7 +42,7 @@ from widgets.style import set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
-    from toolkit.values import Participant, Workshop
+    from toolkit.store.values import Participant, Workshop
 
 SLUG_ENV = "WORKSHOP_SLUG"
 #: Seconds between re-reads of the workshop settings (stage locks, dots).
@@ -100,7 +100,6 @@ class Session:
             self.kit: Toolkit = store.kit
         else:
             from toolkit import content
-
             self.kit = content.load()
         workshops = self._pick_workshop(workshop)
         self.signin = SignIn(self.kit, workshops=workshops, selected=self.workshop.slug if self.workshop else None)

@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from toolkit.pdf import CHROMIUM_ARGS
+from toolkit.exports.pdf import CHROMIUM_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
 #: Generous waits for a selector: a kernel may still be starting.

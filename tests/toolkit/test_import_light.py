@@ -30,7 +30,7 @@ def _top(names: set[str]) -> set[str]:
 
 
 def test_toolkit_content_and_store_do_not_import_ipywidgets():
-    loaded = _top(_modules_after("import toolkit, toolkit.content, toolkit.store"))
+    loaded = _top(_modules_after("import toolkit, toolkit.content, toolkit.store.answer_store"))
     assert "toolkit" in loaded and "sqlalchemy" in loaded  # the probe did import the store
     assert "ipywidgets" not in loaded
     assert "traitlets" not in loaded  # nor what ipywidgets is built on

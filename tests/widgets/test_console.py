@@ -3,7 +3,6 @@ session turns them into store calls and shows the store's messages."""
 
 from __future__ import annotations
 
-import builtins
 import json
 
 import pytest
@@ -107,7 +106,6 @@ def test_a_refused_change_is_shown_and_the_control_put_back(session, monkeypatch
 
 
 def test_export_writes_through_toolkit_export(session, tmp_path):
-    pytest.importorskip("toolkit.export")
     c = session.console
     c.export_format.value = "json"
     c.export_path.value = str(tmp_path) + "/"
@@ -116,20 +114,6 @@ def test_export_writes_through_toolkit_export(session, tmp_path):
     assert written.exists(), c.message.value
     assert f"Saved {written}" in c.message.value
     assert json.loads(written.read_text())["workshop"]["slug"] == "riverside-partners"
-
-
-def test_export_without_the_export_module_says_so(session, monkeypatch):
-    real_import = builtins.__import__
-
-    def no_export(name, globals=None, locals=None, fromlist=(), level=0):
-        if name == "toolkit" and fromlist and "export" in fromlist:
-            raise ImportError("No module named 'toolkit.export'")
-        return real_import(name, globals, locals, fromlist, level)
-
-    monkeypatch.setattr(builtins, "__import__", no_export)
-    assert session.export("json", "") is None
-    assert "Exports are not available" in session.console.message.value
-    assert "xs-console-error" in session.console.message.value
 
 
 def test_build_console_on_an_empty_store(tmp_path):

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 
 from toolkit.errors import NotFound, ToolkitError
 from toolkit.store import AnswerStore
-from widgets.dashboard import RATINGS_HIDDEN, Dashboard, build_dashboard, frames_digest, refresh_interval
+from widgets.dashboard import (
+    RATINGS_HIDDEN,
+    Dashboard,
+    build_dashboard,
+    frames_digest,
+    refresh_interval,
+)
 
 XSS = ['<img src=x onerror=alert(1)>', "<script>alert(1)</script>"]
 

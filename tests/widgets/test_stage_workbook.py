@@ -7,7 +7,12 @@ import html
 import pytest
 import traitlets
 
-from widgets.stage_workbook import PRIORITIES_NOTEBOOK, StageWorkbook, notebook_name, stage_links
+from widgets.stage_workbook import (
+    PRIORITIES_NOTEBOOK,
+    StageWorkbook,
+    notebook_name,
+    stage_links,
+)
 
 
 @pytest.fixture
@@ -48,7 +53,9 @@ def test_unopened_tools_build_no_widgets(kit):
     browser has a fraction of the widget models to fetch; opening another
     tool builds its panel once, and a panel built late starts in the page's
     current state (read-only until signed in) and reaches on_panel hooks."""
-    from ipywidgets.widgets.widget import _instances  # every live model, by id (Widget.widgets is deprecated)
+    from ipywidgets.widgets.widget import (
+        _instances,  # every live model, by id (Widget.widgets is deprecated)
+    )
 
     before = len(_instances)
     book = StageWorkbook(kit, "diagnosis")

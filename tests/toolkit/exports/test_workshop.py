@@ -1,0 +1,273 @@
+"""Exports of a workshop: the JSON round trip (every frame equal after
+export and import into an empty store, both backends), the xlsx workbook,
+CSV frames, formula neutralisation, anonymous mode and the CLI verb."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from toolkit import cli
+from toolkit.errors import InvalidAnswer, NotFound
+from toolkit.exports.importer import import_file
+from toolkit.exports.workshop import (
+    FORMATS,
+    HEADERS,
+    JSON_FORMAT,
+    JSON_VERSION,
+    SHEETS,
+    export_workshop,
+    neutralise,
+    workshop_document,
+)
+from toolkit.frames import COLUMNS, FRAME_NAMES, all_frames
+from toolkit.store import AnswerStore
+from toolkit.store.demo import create_demo
+
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTAB", "=1+1")
+IDS = ("answer_id", "action_id", "participant_id")
+
+
+def enrich(store, slug: str) -> None:
+    """Add what the demo may not have: formula-looking answers, a cleared
+    answer, a "not sure", an action linked to a participant and updated, a
+    second round and a locked stage, so the round trip covers all of it."""
+    people = store.participants(slug)
+    p0, p1 = people[0], people[1]
+    tool = store.kit.tool(5)
+    for i, text in enumerate(FORMULAS[:4]):
+        store.save_answer(slug, p0.id, tool.id, tool.questions[i].id, text)
+    store.save_answer(slug, p1.id, tool.id, tool.questions[0].id, "Soon to be cleared")
+    store.save_answer(slug, p1.id, tool.id, tool.questions[0].id, "")
+    store.save_rating(slug, p1.id, tool.id, None)
+    store.save_comment(slug, p0.id, tool.id, "Needs a shared glossary\nand a map")
+    action = store.add_action(slug, tool.id, what="Write the glossary", owner="Kim", owner_sector="nonprofit", due="2026-09-01", participant_id=p0.id)
+    store.update_action(action.id, status="done")
+    store.new_round(slug)
+    store.save_rating(slug, p0.id, tool.id, 2)
+    store.save_answer(slug, p1.id, tool.id, tool.questions[1].id, "Round two answer")
+    store.lock_stage(slug, "diagnosis")
+
+
+@pytest.fixture
+def demo(sqlite_store):
+    ws = create_demo(sqlite_store)
+    enrich(sqlite_store, ws.slug)
+    return sqlite_store, ws.slug
+
+
+def assert_same_frames(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert list(a) == list(b)
+    for name in a:
+        left = a[name].drop(columns=[c for c in IDS if c in a[name].columns])
+        right = b[name].drop(columns=[c for c in IDS if c in b[name].columns])
+        pd.testing.assert_frame_equal(left, right, obj=f"frame {name!r}")
+
+
+def _participant_map(a, b, slug_a, slug_b):
+    """Old id -> new id, by identity (organization, table, name)."""
+    key = lambda p: (p.name, p.organization, p.table)  # noqa: E731
+    new = {key(p): p.id for p in b.participants(slug_b)}
+    return {p.id: new[key(p)] for p in a.participants(slug_a)}
+
+
+def test_json_round_trip_into_an_empty_store_gives_equal_frames(demo, store, tmp_path):
+    source, slug = demo
+    path = export_workshop(source, slug, "json", tmp_path / "demo.json")
+    result = import_file(store, path)
+    assert result.created_workshop and result.slug == slug
+    assert result.answers_added == source.count_answers(slug) and result.answers_skipped == 0
+    assert result.participants_added == len(source.participants(slug))
+    assert result.actions_added == len(source.actions(slug))
+    before, after = all_frames(source, slug), all_frames(store, slug)
+    assert len(after["answers"]) > 400 and len(after["actions"]) >= 1
+    assert_same_frames(before, after)
+    # Participant ids differ between stores, but every answer points to the same person.
+    ids = _participant_map(source, store, slug, slug)
+    pd.testing.assert_series_equal(
+        before["answers"]["participant_id"].map(ids).astype("int64"), after["answers"]["participant_id"], check_names=False
+    )
+    # The workshop itself: title, created and settings, locks and round included.
+    ws_a, ws_b = source.workshop(slug), store.workshop(slug)
+    assert (ws_b.title, ws_b.created, ws_b.settings) == (ws_a.title, ws_a.created, ws_a.settings)
+    assert ws_b.settings.round == 2 and ws_b.settings.is_locked("diagnosis")
+    assert [(a.participant_id and ids[a.participant_id], a.status, a.updated) for a in source.actions(slug)] == [
+        (a.participant_id, a.status, a.updated) for a in store.actions(slug)
+    ]
+    # Earlier rounds survive too (the frames above are of the current round).
+    pd.testing.assert_frame_equal(
+        all_frames(source, slug, round=1)["ratings"], all_frames(store, slug, round=1)["ratings"]
+    )
+
+
+def test_json_round_trip_from_each_backend(store, tmp_path):
+    ws = create_demo(store)
+    enrich(store, ws.slug)
+    path = export_workshop(store, ws.slug, "json", tmp_path / "out.json")
+    target = AnswerStore(f"sqlite:///{tmp_path / 'target.sqlite'}")
+    import_file(target, path)
+    assert_same_frames(all_frames(store, ws.slug), all_frames(target, ws.slug))
+
+
+def test_json_document_has_marker_version_and_the_whole_history(demo, tmp_path):
+    store, slug = demo
+    doc = json.loads(export_workshop(store, slug, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
+    assert doc["format"] == JSON_FORMAT == "intersector-workshop" and doc["version"] == JSON_VERSION == 1
+    assert doc == {**workshop_document(store, slug), "exported": doc["exported"]}
+    assert doc["workshop"]["slug"] == slug and doc["workshop"]["settings"]["round"] == 2
+    assert doc["workshop"]["settings"]["stages"] == {"diagnosis": "locked"}
+    assert len(doc["answers"]) == store.count_answers(slug)
+    assert {a["round"] for a in doc["answers"]} == {1, 2}
+    assert {a["kind"] for a in doc["answers"]} == {"text", "rating", "comment", "dots"}
+    cleared = [a for a in doc["answers"] if a["value"] == ""]
+    assert len(cleared) == 1 and cleared[0]["kind"] == "text"
+    assert all(isinstance(a["created"], float) for a in doc["answers"])
+    assert set(doc["answers"][0]) == {"participant", "round", "tool_id", "question_id", "kind", "value", "created"}
+    ids = {p["id"] for p in doc["participants"]}
+    assert {a["participant"] for a in doc["answers"]} <= ids
+
+
+def test_xlsx_has_one_sheet_per_frame_with_human_headers(demo, tmp_path):
+    store, slug = demo
+    path = export_workshop(store, slug, "xlsx", tmp_path / "w.xlsx")
+    frames = all_frames(store, slug)
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEETS[n] for n in FRAME_NAMES]
+    assert wb.sheetnames == ["Answers (history)", "Current answers", "Ratings", "Divergence", "Progress", "Priorities", "Actions", "Participants"]
+    for name in FRAME_NAMES:
+        ws = wb[SHEETS[name]]
+        header = [c.value for c in ws[1]]
+        assert header == [HEADERS[c] for c in COLUMNS[name]]
+        assert all(c.font.b for c in ws[1])
+        assert ws.freeze_panes == "A2"
+        assert ws.max_row == len(frames[name]) + 1
+    ratings = wb["Ratings"]
+    header = [c.value for c in ratings[1]]
+    assert {"Tool", "Sector", "Mean rating", "Ratings", "Band"} <= set(header)
+    assert wb["Answers (history)"].column_dimensions["M"].width > 10  # sized, not Excel's default
+    current = wb["Current answers"]
+    widths = {c.value: current.column_dimensions[get_column_letter(c.column)].width for c in current[1]}
+    assert widths["Answer"] >= 50 and widths["Question"] >= 40
+    # Values match the frame: the first rating row, and times without a timezone.
+    first = frames["ratings"].iloc[0]
+    row = {h: c.value for h, c in zip(header, ratings[2])}
+    assert (row["Tool"], row["Sector"], row["Ratings"], row["Band"]) == (first["tool"], first["sector"], first["count"], first["band"])
+    assert row["Mean rating"] == pytest.approx(first["mean"])
+    answers = wb["Answers (history)"]
+    col = [c.value for c in answers[1]].index("Created (UTC)")
+    created = answers.cell(2, col + 1).value
+    expected = frames["answers"]["created"].iloc[0].tz_convert(None).floor("us").to_pydatetime()
+    assert isinstance(created, dt.datetime) and created.tzinfo is None
+    assert abs(created - expected) < dt.timedelta(milliseconds=1)
+
+
+def test_formula_looking_answers_are_text_in_xlsx_and_csv(demo, tmp_path):
+    store, slug = demo
+    xlsx = export_workshop(store, slug, "xlsx", tmp_path / "w.xlsx")
+    ws = load_workbook(xlsx)["Answers (history)"]
+    col = [c.value for c in ws[1]].index("Answer") + 1
+    cells = {ws.cell(r, col).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    for text in FORMULAS[:4]:
+        cell = cells["'" + text]
+        assert cell.data_type == "s" and cell.value == "'" + text
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    path = export_workshop(store, slug, "csv", tmp_path / "a.csv")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    values = {r["value"] for r in rows}
+    for text in FORMULAS[:4]:
+        assert "'" + text in values and text not in values
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    # The numbers in numeric columns stay numbers (a negative stays -2, not '-2).
+    assert rows[0]["answer_id"].isdigit()
+
+
+def test_neutralise():
+    assert [neutralise(t) for t in FORMULAS] == ["'" + t for t in FORMULAS]
+    assert neutralise("\rx") == "'\rx"
+    assert neutralise("plain = text") == "plain = text"
+    assert neutralise(-2) == -2 and neutralise(None) is None and neutralise("") == ""
+
+
+def test_csv_frame_option_and_default_names(demo, tmp_path, monkeypatch):
+    store, slug = demo
+    monkeypatch.chdir(tmp_path)
+    path = export_workshop(store, slug, "csv", None, frame="ratings")
+    assert path == tmp_path / f"{slug}-ratings.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == list(COLUMNS["ratings"])
+    assert len(rows) - 1 == len(all_frames(store, slug)["ratings"])
+    with pytest.raises(InvalidAnswer, match="frame: expected one of answers, current_answers"):
+        export_workshop(store, slug, "csv", None, frame="nope")
+    with pytest.raises(InvalidAnswer, match="export format: expected one of html, md, pdf, xlsx, csv, json, got 'doc'"):
+        export_workshop(store, slug, "doc", None)
+    with pytest.raises(NotFound, match="unknown workshop 'nope'"):
+        export_workshop(store, "nope", "json", None)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("quick")) == [f"{slug}-ratings.csv"]
+
+
+def test_anonymous_spreadsheets_leave_names_empty(demo, tmp_path):
+    store, slug = demo
+    store.update_settings(slug, anonymous=True)
+    names = [p.name for p in store.participants(slug) if p.name]
+    assert len(names) >= 5
+    wb = load_workbook(export_workshop(store, slug, "xlsx", tmp_path / "a.xlsx"))
+    cells = {str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    for name in names:
+        assert not any(name in v for v in cells)
+    assert "Name" in [c.value for c in wb["Participants"][1]]  # the column stays, empty
+    owners = [c.value for c in wb["Actions"]["H"][1:]]
+    assert wb["Actions"]["H1"].value == "Owner" and "A participant" in owners  # actions owned by participants
+    text = export_workshop(store, slug, "csv", tmp_path / "p.csv", frame="participants").read_text(encoding="utf-8-sig")
+    assert not any(name in text for name in names)
+    assert "Riverside City Council" in text  # organizations stay
+    # JSON keeps the names: it is the facilitator's full-fidelity backup.
+    doc = json.loads(export_workshop(store, slug, "json", tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert {p["name"] for p in doc["participants"]} >= set(names)
+
+
+def test_export_cli_writes_each_format_and_prints_the_path(demo, capsys, tmp_path):
+    store, slug = demo
+    db = store.url
+    for fmt in [f for f in FORMATS if f != "pdf"]:
+        out = tmp_path / f"guide.{fmt}"
+        assert cli.main(["export", slug, "--db", db, "--format", fmt, "--output", str(out)]) == 0
+        stdout, stderr = capsys.readouterr()
+        assert stdout.strip() == str(out) and stderr == ""
+        assert out.stat().st_size > 1000
+    # The format follows the extension when --format is left out.
+    assert cli.main(["export", slug, "--db", db, "-o", str(tmp_path / "x.json")]) == 0
+    assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["format"] == JSON_FORMAT
+    capsys.readouterr()
+    assert cli.main(["export", "missing", "--db", db, "-o", str(tmp_path / "m.json")]) == 1
+    assert "workshop export: unknown workshop 'missing'" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_frame_option_lists_every_frame_and_refuses_others(demo, capsys, tmp_path):
+    from toolkit.cli.export_verbs import FRAME_CHOICES
+
+    assert FRAME_CHOICES == FRAME_NAMES
+    store, slug = demo
+    assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 1
+    assert "frame: expected one of answers, current_answers, ratings" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["export", "--help"])
+    assert "current_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(demo, capsys, tmp_path):
+    store, slug = demo
+    assert cli.main(["export", slug, "--db", store.url, "-f", "xlsx", "-o", str(tmp_path / "a.xlsx")]) == 0
+    assert capsys.readouterr().err == ""  # stderr is not a terminal under pytest
+    assert cli.main(["export", slug, "--db", store.url, "-f", "xlsx", "-o", str(tmp_path / "b.xlsx"), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "\rexport xlsx [" in err and "100%" in err and err.endswith("\n")
+    assert "#" * 28 in err

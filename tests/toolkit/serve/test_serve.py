@@ -1,0 +1,332 @@
+"""``workshop serve`` decisions (toolkit/serve.py, toolkit/cli_serve.py)
+without a server: what is served, the Voila configuration, the links. The
+running server is checked in tests/browser/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from toolkit import cli, serve
+from toolkit.errors import NotFound, ToolkitError
+
+
+def _nb(folder, *names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    return folder
+
+
+def test_served_notebooks_are_participants_then_dashboard_never_the_console(tmp_path):
+    src = _nb(tmp_path / "nb", "00_facilitator.ipynb", "02_design.ipynb", "01_diagnosis.ipynb", "dashboard.ipynb", "scratch.ipynb", "notes.txt")
+    assert serve.served_notebooks(src) == ("01_diagnosis.ipynb", "02_design.ipynb", "dashboard.ipynb")
+    assert serve.served_notebooks(src, dashboard_only=True) == ("dashboard.ipynb",)
+
+
+def test_the_packaged_notebooks_never_include_the_console():
+    names = serve.served_notebooks()
+    assert "00_facilitator.ipynb" not in names and names[-1] == "dashboard.ipynb"
+    assert (serve.NOTEBOOKS_DIR / "00_facilitator.ipynb").exists()  # it is there, and still not served
+
+
+def test_missing_dashboard_is_an_error(tmp_path):
+    with pytest.raises(ToolkitError, match="dashboard notebook is missing"):
+        serve.served_notebooks(_nb(tmp_path / "nb", "01_diagnosis.ipynb"))
+
+
+def test_prepare_folder_copies_only_the_chosen_notebooks(tmp_path):
+    src = _nb(tmp_path / "nb", "00_facilitator.ipynb", "01_diagnosis.ipynb", "dashboard.ipynb")
+    (src / "workshop.sqlite").write_text("secret")
+    folder = serve.prepare_folder(serve.served_notebooks(src), src, tmp_path / "served")
+    assert sorted(p.name for p in folder.iterdir()) == ["01_diagnosis.ipynb", "dashboard.ipynb"]
+    with pytest.raises(ToolkitError, match="refusing to serve '00_facilitator.ipynb'"):
+        serve.prepare_folder(["00_facilitator.ipynb"], src, tmp_path / "other")
+    with pytest.raises(ToolkitError, match="refusing to serve"):
+        serve.prepare_folder(["../workshop.sqlite"], src, tmp_path / "other")
+
+
+def test_plan_uses_the_newest_workshop_and_passes_the_store_to_kernels(sqlite_store):
+    sqlite_store.create_workshop("Older")
+    newest = sqlite_store.create_workshop("Riverside Partners")
+    plan = serve.plan_serve(sqlite_store.url)
+    assert plan.slug == newest.slug
+    assert plan.env == {"WORKSHOP_DB": sqlite_store.url, "WORKSHOP_SLUG": newest.slug}
+    assert serve.plan_serve(sqlite_store.url, workshop="older").env["WORKSHOP_SLUG"] == "older"
+    with pytest.raises(NotFound, match="nope"):
+        serve.plan_serve(sqlite_store.url, workshop="nope")
+
+
+def test_plan_refuses_an_empty_store_and_bad_options(tmp_path, sqlite_store):
+    with pytest.raises(ToolkitError, match="no workshop yet"):
+        serve.plan_serve(str(tmp_path / "empty.sqlite"))
+    sqlite_store.create_workshop("W")
+    with pytest.raises(ToolkitError, match="--port"):
+        serve.plan_serve(sqlite_store.url, port=70000)
+    with pytest.raises(ToolkitError, match="--pool"):
+        serve.plan_serve(sqlite_store.url, pool=-1)
+
+
+def _plan(**kw):
+    base = dict(url="sqlite:////x/w.sqlite", slug="w", title="W", host="127.0.0.1", port=8866, pool=4, cull_minutes=30,
+                dashboard_only=False, notebooks=("01_diagnosis.ipynb", "05_priorities.ipynb", "dashboard.ipynb"))
+    return serve.ServePlan(**{**base, **kw})
+
+
+def test_voila_config_preheats_culls_and_locks_down_files():
+    cfg = serve.voila_config(_plan())
+    assert cfg["Voila"] == {"ip": "127.0.0.1", "port": 8866, "port_retries": 0, "open_browser": False, "base_url": "/"}
+    vc = cfg["VoilaConfiguration"]
+    assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 4
+    assert vc["show_tracebacks"] is False
+    assert vc["extension_allowlist"] == ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
+    assert cfg["VoilaKernelManager"] == {
+        "kernel_pools_config": {
+            "default": {"pool_size": 4},
+            "01_diagnosis.ipynb": {"pool_size": 4},
+            "05_priorities.ipynb": {"pool_size": 4},
+            "dashboard.ipynb": {"pool_size": 1},
+        },
+        "fill_delay": serve.DEFAULT_REFILL_SECONDS,
+    }
+    assert 10 <= serve.DEFAULT_REFILL_SECONDS <= 30  # after the room has arrived, not while it does
+    assert cfg["MappingKernelManager"] == {"cull_idle_timeout": 1800, "cull_interval": 60, "cull_connected": False}
+    assert cfg["VoilaExecutor"]["iopub_timeout"] >= 30  # a busy laptop must not drop a widget's output
+    none = serve.voila_config(_plan(pool=0))
+    assert none["VoilaConfiguration"]["preheat_kernel"] is False
+    assert none["VoilaKernelManager"]["kernel_pools_config"]["dashboard.ipynb"] == {"pool_size": 0}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_kernels_use_unix_sockets_in_the_run_folder_when_the_path_fits(tmp_path):
+    short = Path("/tmp/workshop-serve-abcdefgh")
+    cfg = serve.voila_config(_plan(), short)
+    assert cfg["KernelManager"] == {"transport": "ipc"}
+    assert cfg["Voila"]["connection_dir_root"] == str(short)  # beside pages/, never inside it
+    assert serve.voila_config(_plan())["KernelManager"] == {"transport": "ipc"}  # Voila's own folder in /tmp
+    too_long = Path("/tmp") / ("x" * 40)  # a socket path must fit in 103 bytes
+    assert serve.voila_config(_plan(), too_long)["KernelManager"] == {"transport": "tcp"}
+    base = serve.run_folder_base()
+    assert serve.kernel_transport(base / "workshop-serve-abcdefgh") == "ipc"
+
+
+def test_pool_for_sizes_single_pages(sqlite_store):
+    sqlite_store.create_workshop("W")
+    plan = serve.plan_serve(sqlite_store.url, pool=2, pool_for=["diagnosis=20", "5=0", "dashboard.ipynb=3"])
+    assert plan.page_pools == (
+        serve.PagePool("01_diagnosis.ipynb", 20),
+        serve.PagePool("05_priorities.ipynb", 0),
+        serve.PagePool("dashboard.ipynb", 3),
+    )
+    pools = serve.voila_config(plan)["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools == {
+        "default": {"pool_size": 2},
+        "01_diagnosis.ipynb": {"pool_size": 20},
+        "02_design.ipynb": {"pool_size": 2},
+        "03_implementation.ipynb": {"pool_size": 2},
+        "04_assessment.ipynb": {"pool_size": 2},
+        "05_priorities.ipynb": {"pool_size": 0},
+        "dashboard.ipynb": {"pool_size": 3},
+    }
+    assert plan.warm_kernels == sum(v["pool_size"] for k, v in pools.items() if k != "default") == 29
+    text = serve.describe(plan)
+    assert ("Kernels kept warm: 20 on 1. Diagnosis, 0 on 5. Priorities, 2 on each other participant page, "
+            "3 on the dashboard (29 in all); a page's pool is refilled once nobody has opened it for 20 s.") in text
+    # Preheating stays on when only one page asks for it.
+    only = serve.plan_serve(sqlite_store.url, pool=0, pool_for=["01_diagnosis=8"])
+    cfg = serve.voila_config(only)
+    assert cfg["VoilaConfiguration"]["preheat_kernel"] is True
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["01_diagnosis.ipynb"] == {"pool_size": 8}
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["02_design.ipynb"] == {"pool_size": 0}
+    assert "Kernels kept warm: 8 on 1. Diagnosis, 0 on each other participant page, 0 on the dashboard (8 in all)" in serve.describe(only)
+    assert "every participant page" not in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
+    assert "2 on each participant page, 1 on the dashboard (11 in all)" in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
+    assert "No preheated kernels" in serve.describe(serve.plan_serve(sqlite_store.url, pool=0))
+
+
+PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities (5), dashboard"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("stage9=4", "--pool-for 'stage9=4': no served page is called 'stage9'; " + PAGES),
+        ("00_facilitator.ipynb=4", "no served page is called '00_facilitator.ipynb'; " + PAGES),
+        ("diagnosis", "--pool-for 'diagnosis': expected PAGE=N, e.g. diagnosis=20; " + PAGES),
+        ("=4", "expected PAGE=N, e.g. diagnosis=20; " + PAGES),
+        ("diagnosis=many", "--pool-for 'diagnosis=many': N must be a whole number of kernels, 0 or more, got 'many'"),
+        ("diagnosis=-1", "N must be a whole number of kernels, 0 or more, got '-1'"),
+        ("diagnosis=²", "N must be a whole number of kernels, 0 or more, got '²'"),
+    ],
+)
+def test_pool_for_refuses_unknown_pages_and_bad_sizes(sqlite_store, spec, message):
+    sqlite_store.create_workshop("W")
+    with pytest.raises(ToolkitError) as err:
+        serve.plan_serve(sqlite_store.url, pool_for=[spec])
+    assert message in str(err.value)
+
+
+def test_pool_for_refuses_a_page_given_twice_or_not_served(sqlite_store):
+    sqlite_store.create_workshop("W")
+    with pytest.raises(ToolkitError, match="01_diagnosis.ipynb was already given '1=4'"):
+        serve.plan_serve(sqlite_store.url, pool_for=["1=4", "Diagnosis=6"])
+    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard \("):
+        serve.plan_serve(sqlite_store.url, dashboard_only=True, pool_for=["diagnosis=4"])
+
+
+def test_refill_seconds_and_base_url(sqlite_store):
+    sqlite_store.create_workshop("W")
+    plan = serve.plan_serve(sqlite_store.url, refill_seconds=5, base_url="services/workshop")
+    assert plan.refill_seconds == 5.0 and plan.base_url == "/services/workshop/"
+    cfg = serve.voila_config(plan)
+    assert cfg["VoilaKernelManager"]["fill_delay"] == 5.0
+    assert cfg["Voila"]["base_url"] == "/services/workshop/"
+    assert plan.link("dashboard.ipynb") == "http://localhost:8866/services/workshop/voila/render/dashboard.ipynb"
+    assert "http://localhost:8866/services/workshop/voila/render/01_diagnosis.ipynb" in serve.describe(plan)
+    assert serve.normalise_base_url("/") == serve.normalise_base_url("") == "/"
+    assert serve.normalise_base_url("/a/b/") == "/a/b/"
+    for bad in ("/a/../b", "/a b/", "/a?x=1", "http://hub/a", "/a//b"):
+        with pytest.raises(ToolkitError, match="--base-url"):
+            serve.plan_serve(sqlite_store.url, base_url=bad)
+    with pytest.raises(ToolkitError, match="--refill-seconds"):
+        serve.plan_serve(sqlite_store.url, refill_seconds=-1)
+
+
+def test_voila_routes_everything_under_the_base_url(tmp_path):
+    from traitlets.config import Config
+
+    folder = _nb(tmp_path / "served", "dashboard.ipynb")
+    plan = _plan(pool=0, port=free_port(), base_url="/services/workshop/")
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(plan)))
+    app.initialize([str(folder)])
+    try:
+        app.init_settings()
+        patterns = [h[0] for h in app.init_handlers()]
+        assert "/services/workshop/voila/render/(.*)" in patterns
+        assert "/services/workshop/api/kernels/(?P<kernel_id>\\w+-\\w+-\\w+-\\w+-\\w+)/channels" in patterns
+        # Jupyter Server's identity provider adds /logout unprefixed; it
+        # only clears a login cookie, which Voila here never sets.
+        assert [p for p in patterns if not p.startswith("/services/workshop/")] == ["/logout"]
+    finally:
+        app.clear_instance()
+
+
+@pytest.mark.parametrize(
+    ("path", "served"),
+    [
+        ("logo.png", True),
+        ("photo.JPG", True),
+        ("workshop.sqlite", False),
+        ("toolkit.yaml", False),
+        ("data/toolkit.yaml", False),
+        ("dashboard.ipynb", False),
+        ("sub/logo.png", False),
+        ("../logo.png", False),
+        (".hidden.png", False),
+        ("x.png/../workshop.sqlite", False),
+    ],
+)
+def test_file_rules(path, served):
+    import re
+
+    allowed = any(re.fullmatch(p, path, re.IGNORECASE) for p in serve.FILE_ALLOWLIST)
+    denied = any(re.fullmatch(p, path, re.IGNORECASE) for p in serve.FILE_DENYLIST)
+    assert (allowed and not denied) is served
+
+
+def test_links_for_the_room(monkeypatch):
+    local = _plan()
+    assert local.link("01_diagnosis.ipynb") == "http://localhost:8866/voila/render/01_diagnosis.ipynb"
+    monkeypatch.setattr(serve.plan, "lan_ip", lambda: "192.168.1.23")
+    room = _plan(host="0.0.0.0", port=9000)
+    text = serve.describe(room)
+    assert "http://192.168.1.23:9000/voila/render/01_diagnosis.ipynb" in text
+    assert "http://192.168.1.23:9000/voila/render/dashboard.ipynb" in text
+    assert "1. Diagnosis" in text and "5. Priorities" in text
+    assert "--host 0.0.0.0" in serve.describe(local)  # tells how to open it to the room
+    assert "--host 0.0.0.0" not in text
+    only = serve.describe(_plan(dashboard_only=True, notebooks=("dashboard.ipynb",)))
+    assert "Share these links" not in only and "dashboard.ipynb" in only
+
+
+def test_lan_ip_is_an_address():
+    socket.inet_aton(serve.lan_ip())
+
+
+def test_workshop_voila_pins_the_kernel_messages_a_page_may_send(tmp_path, monkeypatch):
+    from traitlets.config import Config
+
+    folder = _nb(tmp_path / "served", "dashboard.ipynb")
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(_plan(pool=0, port=free_port()))))
+    app.initialize([str(folder)])
+    try:
+        app.init_settings()
+        assert tuple(app.kernel_manager.allowed_message_types) == serve.ALLOWED_MESSAGE_TYPES
+        assert "execute_request" not in app.kernel_manager.allowed_message_types
+        assert app.voila_configuration.file_allowlist == list(serve.FILE_ALLOWLIST)
+        monkeypatch.setattr(serve.app, "ALLOWED_MESSAGE_TYPES", (*serve.ALLOWED_MESSAGE_TYPES, "execute_request"))
+        with pytest.raises(ToolkitError, match="accept code from the page"):
+            app.init_settings()
+    finally:
+        app.clear_instance()
+
+
+def test_workshop_voila_batches_the_pool_starts_from_the_first(tmp_path):
+    """Voila fills its pools from the kernel manager's __init__, so the
+    batching must be in the class Voila builds, not added afterwards."""
+    from traitlets.config import Config
+
+    folder = _nb(tmp_path / "served", "dashboard.ipynb")
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(_plan(pool=1, port=free_port()))))
+    app.initialize([str(folder)])
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        app.init_settings()
+        km = app.kernel_manager
+        assert isinstance(km, serve.RefillWhenQuiet)
+        assert km._refills == {} and km._starting is None
+        assert [len(p) for p in km._pools.values()] == [1]  # the start-up fill, not run yet
+        for pool in km._pools.values():
+            for task in pool:
+                task.get_coro().cr_frame.f_locals["aw"].close()  # Voila's wait_before(delay, aw), not started
+                task.cancel()
+        loop.run_until_complete(asyncio.gather(*(t for p in km._pools.values() for t in p), return_exceptions=True))
+    finally:
+        app.clear_instance()
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_cli_serve_help_and_errors(capsys, tmp_path, sqlite_store):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--port", "--host", "--pool", "--pool-for", "PAGE=N", "--refill-seconds", "--base-url", "--db", "--workshop", "--dashboard-only", "--no-browser", "--cull-minutes", "0.0.0.0"):
+        assert option in out
+    assert cli.main(["serve", "--db", str(tmp_path / "empty.sqlite")]) == 1
+    assert "no workshop yet" in capsys.readouterr().err
+    sqlite_store.create_workshop("W")
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=4", "--pool-for", "stage9=2"]) == 1
+    err = capsys.readouterr().err
+    assert "--pool-for 'stage9=2': no served page is called 'stage9'" in err and "priorities (5), dashboard" in err
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=lots"]) == 1
+    assert "got 'lots'" in capsys.readouterr().err
+    assert cli.main(["serve", "--db", sqlite_store.url, "--base-url", "/a/../b"]) == 1
+    assert "--base-url" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli.main(["serve", "--db", sqlite_store.url, "--port", str(port)]) == 1
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err

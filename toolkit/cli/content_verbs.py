@@ -1,0 +1,88 @@
+"""``workshop`` verbs that read the content only: tools, show, validate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _content(args: argparse.Namespace):
+    from toolkit import content
+    return content.load(getattr(args, "content", None))
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# --------------------------------------------------------------------------
+# Content verbs
+
+
+def cmd_tools(args: argparse.Namespace) -> int:
+    kit = _content(args)
+    for stage in kit.stages:
+        _out(f"Stage {stage.number}: {stage.title} - {stage.question}")
+        for tool in kit.tools_in(stage.id):
+            flag = "  (provisional)" if tool.provisional else ""
+            _out(f"  {tool.number:>2}  {stage.title:<15} {tool.name}{flag}")
+    _out(f"\n{len(kit.tools)} tools in {len(kit.stages)} stages. Source: {kit.source.title} ({kit.source.url})")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    kit = _content(args)
+    tool = kit.tool(args.tool)
+    stage = kit.stage(tool.stage_id)
+    wrap = textwrap.TextWrapper(width=88, initial_indent="  ", subsequent_indent="  ")
+    _out(f"Tool {tool.number}: {tool.name}" + ("  (provisional)" if tool.provisional else ""))
+    _out(f"Stage {stage.number}: {stage.title}   id: {tool.id}")
+    if tool.note:
+        _out(f"Note: {tool.note}")
+    _out("\nWhat it is")
+    _out(wrap.fill(tool.definition))
+    _out("\nWhy it matters")
+    _out(wrap.fill(tool.why))
+    _out("\nGuiding questions")
+    for i, q in enumerate(tool.questions, 1):
+        _out(textwrap.fill(q.text, width=88, initial_indent=f"  {i}. ", subsequent_indent="     ") + f"  [{q.id}]")
+    if tool.example:
+        _out(f"\nExample: {tool.example.title}" + (f" ({tool.example.place})" if tool.example.place else ""))
+        _out(wrap.fill(tool.example.summary))
+    if tool.resources:
+        _out("\nFurther resources")
+        for r in tool.resources:
+            _out(f"  - {r.name}, {r.publisher}" + (f" <{r.url}>" if r.url else ""))
+    if tool.terms:
+        _out("\nGlossary")
+        for term_id in tool.terms:
+            term = kit.term(term_id)
+            _out(textwrap.fill(f"{term.term}: {term.definition}", width=88, initial_indent="  ", subsequent_indent="    "))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from toolkit import content
+    kit = content.parse_file(Path(args.file))
+    questions = sum(len(t.questions) for t in kit.tools)
+    provisional = [str(t.number) for t in kit.tools if t.provisional]
+    _out(f"{args.file}: valid (schema {kit.schema_version})")
+    _out(
+        f"  {len(kit.stages)} stages, {len(kit.tools)} tools, {questions} questions, "
+        f"{len(kit.sectors)} sectors, {len(kit.glossary)} glossary terms, scale 1-{len(kit.scale.points)}"
+    )
+    if provisional:
+        _out(f"  provisional tools: {', '.join(provisional)}")
+    return 0
+
+
+def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add ``tools``, ``show`` and ``validate`` to the ``workshop`` parser."""
+    verb("tools", cmd_tools, "list the stages and tools in published order")
+    p = verb("show", cmd_show, "print one tool in full")
+    p.add_argument("tool", metavar="TOOL", help="tool id (share-discretion) or number (9)")
+    p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.")
+    p.add_argument("file", metavar="FILE")

@@ -1,0 +1,109 @@
+"""``workshop`` verbs that use the answer store: new, list, demo, and the
+facilitator's controls (lock, open, reveal, hide, anonymous, round).
+
+Each honours ``--db`` and otherwise ``$WORKSHOP_DB``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def _store(args: argparse.Namespace):
+    from toolkit.store import AnswerStore
+
+    return AnswerStore(args.db)
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    ws = _store(args).create_workshop(args.title, slug=args.slug)
+    _out(ws.slug)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    workshops = store.workshops()
+    if not workshops:
+        _out(f"No workshops in {store!r} yet. Create one with: workshop new \"Title\"  (or: workshop demo)")
+        return 0
+    _out(f"{'slug':<28} {'people':>6} {'answers':>8}  {'round':>5}  {'created':<16}  title")
+    for ws in workshops:
+        created = dt.datetime.fromtimestamp(ws.created).strftime("%Y-%m-%d %H:%M")
+        people = len(store.participants(ws.slug))
+        _out(f"{ws.slug:<28} {people:>6} {store.count_answers(ws.slug):>8}  {ws.settings.round:>5}  {created:<16}  {ws.title}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from toolkit.store.demo import create_demo
+
+    store = _store(args)
+    if args.if_empty and store.workshops():
+        _out(f"The store already has workshops; not adding the demo ({store!r}).")
+        return 0
+    ws = create_demo(store)
+    _out(ws.slug)
+    _out(f"Demo workshop {ws.title!r}: {len(store.participants(ws.slug))} participants, {store.count_answers(ws.slug)} answers, {len(store.actions(ws.slug))} actions.", )
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    store = _store(args)
+    ws = store.set_stage_state(args.slug, store.kit.stage(args.stage).id, "locked" if args.verb == "lock" else "open")
+    _out(_settings_line(store, ws))
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    store = _store(args)
+    changes: dict[str, Any] = {}
+    if args.verb in ("reveal", "hide"):
+        changes["ratings_revealed"] = args.verb == "reveal"
+    elif args.verb == "anonymous":
+        changes["anonymous"] = args.state == "on"
+    ws = store.new_round(args.slug) if args.verb == "round" else store.update_settings(args.slug, **changes)
+    _out(_settings_line(store, ws))
+    return 0
+
+
+def _settings_line(store: Any, ws: Any) -> str:
+    s = ws.settings
+    stages = ", ".join(f"{st.title} {s.stage_state(st.id)}" for st in store.kit.stages)
+    return (
+        f"{ws.slug}: round {s.round}; ratings {'revealed' if s.ratings_revealed else 'hidden'}; "
+        f"names {'hidden (anonymous)' if s.anonymous else 'shown'}; {stages}"
+    )
+
+
+def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the store verbs to the ``workshop`` parser."""
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", metavar="URL", help="store path or SQLAlchemy URL (default: $WORKSHOP_DB, else the SQLite file in ~/.local/share/intersector-workshop)")
+        return p
+
+    p = with_db(verb("new", cmd_new, "create a workshop and print its slug"))
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("--slug", help="choose the slug instead of deriving it from the title")
+    with_db(verb("list", cmd_list, "list the workshops in the store"))
+    p = with_db(verb("demo", cmd_demo, "add a fictional demo workshop with participants, answers, ratings and actions"))
+    p.add_argument("--if-empty", action="store_true", help="only when the store has no workshop yet")
+    for name, text in (("lock", "lock a stage: its answers become read-only"), ("open", "open a locked stage again")):
+        p = with_db(verb(name, cmd_stage, text))
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("stage", metavar="STAGE", help="stage id (design) or number (2)")
+    for name, text in (("reveal", "reveal ratings on the dashboard"), ("hide", "hide ratings on the dashboard"), ("round", "start a new round of answers")):
+        p = with_db(verb(name, cmd_set, text))
+        p.add_argument("slug", metavar="SLUG")
+    p = with_db(verb("anonymous", cmd_set, "hide (on) or show (off) participants' names on the dashboard and in exports"))
+    p.add_argument("slug", metavar="SLUG")
+    p.add_argument("state", choices=["on", "off"])

@@ -1,0 +1,297 @@
+"""The toolkit as typed, frozen values: stages, tools, questions, sectors,
+glossary and the readiness scale (:mod:`toolkit.content.loader` builds them
+from ``data/`` through :mod:`toolkit.content.validate`).
+
+    >>> from toolkit import content
+    >>> kit = content.load()
+    >>> [s.title for s in kit.stages]
+    ['Diagnosis', 'Design', 'Implementation', 'Assessment']
+    >>> kit.tool(7).name
+    'Agree on Measures of Success'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from toolkit.errors import UnknownTool
+
+#: The content file format this kit reads.
+SCHEMA_VERSION = 1
+
+
+# --------------------------------------------------------------------------
+# Values
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the toolkit comes from, for the credit line."""
+
+    title: str
+    publisher: str
+    url: str
+    credit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One guiding question of a tool; ``id`` is stable across edits."""
+
+    id: str
+    text: str
+    tool_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A published case that illustrates a tool (facts only)."""
+
+    title: str
+    place: str
+    summary: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Further reading named for a tool."""
+
+    name: str
+    publisher: str
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One of the toolkit's tools, with its questions in order."""
+
+    id: str
+    number: int
+    name: str
+    stage_id: str
+    definition: str
+    why: str
+    questions: tuple[Question, ...]
+    example: Example | None
+    resources: tuple[Resource, ...]
+    terms: tuple[str, ...]
+    provisional: bool = False
+    note: str | None = None
+
+    def __repr__(self) -> str:
+        flag = " provisional" if self.provisional else ""
+        return f"<Tool {self.number} {self.id!r} stage={self.stage_id!r} questions={len(self.questions)}{flag}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the collaboration and the ids of its tools, in order."""
+
+    id: str
+    number: int
+    title: str
+    question: str
+    summary: str
+    tool_ids: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<Stage {self.number} {self.id!r} tools={len(self.tool_ids)}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A sector partners come from (government, business, ...)."""
+
+    id: str
+    name: str
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: the common language partners need."""
+
+    id: str
+    term: str
+    definition: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    value: int
+    label: str
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The readiness scale ratings use: points 1..5 and a "not sure" option."""
+
+    question: str
+    points: tuple[ScalePoint, ...]
+    not_sure: str
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(p.value for p in self.points)
+
+    def label(self, value: int | None) -> str:
+        """The label of a point, or the "not sure" text for ``None``."""
+        if value is None:
+            return self.not_sure
+        for p in self.points:
+            if p.value == value:
+                return p.label
+        raise UnknownTool(f"the readiness scale has no point {value!r} (expected one of {list(self.values)})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """The whole content: stages, tools, sectors, glossary and scale.
+
+    Iterating yields tools in published order. Lookups raise
+    :class:`UnknownTool` with the id that was not found.
+    """
+
+    schema_version: int
+    source: Source
+    stages: tuple[Stage, ...]
+    tools: tuple[Tool, ...]
+    sectors: tuple[Sector, ...]
+    glossary: tuple[Term, ...]
+    scale: Scale
+    path: str = ""
+    _index: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {
+            "stage": MappingProxyType({s.id: s for s in self.stages}),
+            "tool": MappingProxyType({t.id: t for t in self.tools}),
+            "number": MappingProxyType({str(t.number): t for t in self.tools}),
+            "question": MappingProxyType({q.id: q for t in self.tools for q in t.questions}),
+            "sector": MappingProxyType({s.id: s for s in self.sectors}),
+            "term": MappingProxyType({t.id: t for t in self.glossary}),
+        }
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def __repr__(self) -> str:
+        return f"<Toolkit {len(self.stages)} stages, {len(self.tools)} tools, {len(self.sectors)} sectors from {self.path!r}>"
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self.tools)
+
+    def __len__(self) -> int:
+        return len(self.tools)
+
+    def _get(self, kind: str, key: str, what: str) -> Any:
+        try:
+            return self._index[kind][key]
+        except KeyError:
+            known = ", ".join(list(self._index[kind])[:20])
+            raise UnknownTool(f"unknown {what} {key!r} (known: {known})") from None
+
+    def stage(self, stage_id: str | int) -> Stage:
+        """A stage by id (``"design"``) or number (``2``)."""
+        if isinstance(stage_id, int) or str(stage_id).isdigit():
+            for s in self.stages:
+                if s.number == int(stage_id):
+                    return s
+            raise UnknownTool(f"unknown stage number {stage_id!r} (expected 1 to {len(self.stages)})")
+        return self._get("stage", stage_id, "stage")
+
+    def tool(self, tool_id: str | int) -> Tool:
+        """A tool by id (``"share-discretion"``) or number (``9`` or ``"9"``)."""
+        key = str(tool_id).strip()
+        if key.isdigit():
+            return self._get("number", str(int(key)), "tool number")
+        return self._get("tool", key, "tool")
+
+    def tools_in(self, stage_id: str | int) -> tuple[Tool, ...]:
+        """The tools of one stage, in published order."""
+        stage = self.stage(stage_id)
+        return tuple(self.tool(t) for t in stage.tool_ids)
+
+    def question(self, question_id: str) -> Question:
+        return self._get("question", question_id, "question")
+
+    def sector(self, sector_id: str) -> Sector:
+        return self._get("sector", sector_id, "sector")
+
+    def term(self, term_id: str) -> Term:
+        return self._get("term", term_id, "glossary term")
+
+    def has_tool(self, tool_id: str) -> bool:
+        return tool_id in self._index["tool"]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._index["question"]
+
+    def has_sector(self, sector_id: str) -> bool:
+        return sector_id in self._index["sector"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content in the file's own shape, ready for ``yaml.safe_dump``."""
+        return {
+            "schema_version": self.schema_version,
+            "source": self.source.to_dict(),
+            "stages": [
+                {k: v for k, v in s.to_dict().items() if k != "tool_ids"} | {"tools": list(s.tool_ids)}
+                for s in self.stages
+            ],
+            "tools": [
+                {
+                    "id": t.id,
+                    "number": t.number,
+                    "name": t.name,
+                    "definition": t.definition,
+                    "why": t.why,
+                    "questions": [{"id": q.id, "text": q.text} for q in t.questions],
+                    "example": t.example.to_dict() if t.example else None,
+                    "resources": [r.to_dict() for r in t.resources],
+                    "terms": list(t.terms),
+                    "provisional": t.provisional,
+                    "note": t.note,
+                }
+                for t in self.tools
+            ],
+            "sectors": [s.to_dict() for s in self.sectors],
+            "glossary": [t.to_dict() for t in self.glossary],
+            "scale": {
+                "question": self.scale.question,
+                "points": [p.to_dict() for p in self.scale.points],
+                "not_sure": self.scale.not_sure,
+            },
+        }

@@ -1,0 +1,470 @@
+"""Exports of one workshop: the planning guide (HTML, Markdown, PDF), the
+frames as a spreadsheet (xlsx) or CSV, and a full-fidelity JSON file that
+:mod:`toolkit.exports.importer` reads back.
+
+    >>> from toolkit.exports.workshop import export_workshop
+    >>> export_workshop(store, "demo", "xlsx", "demo.xlsx")
+    PosixPath('demo.xlsx')
+
+Formats:
+
+``html`` / ``md`` / ``pdf``
+    The planning guide (:mod:`toolkit.exports.guide`); the PDF is that HTML
+    printed by headless Chromium (:mod:`toolkit.exports.pdf`).
+``xlsx``
+    One sheet per frame in :data:`toolkit.frames.FRAME_NAMES`, with human
+    headers, a bold frozen header row and sized columns. Times are UTC
+    without a timezone (Excel cannot store one).
+``csv``
+    One frame (``answers`` unless ``frame=`` names another), with the
+    frame's own column names so scripts can rely on them.
+``json``
+    Everything needed to rebuild the workshop elsewhere: the workshop
+    (title, slug, settings), participants, every answer row ever written
+    (the history, with round, kind and time) and the actions, under a
+    format marker and version (:data:`JSON_FORMAT`, :data:`JSON_VERSION`).
+
+Participant text is escaped in HTML and Markdown, and neutralised in
+spreadsheets (xlsx and csv): a text cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a leading ``'`` so a
+spreadsheet shows it as text instead of running it as a formula
+(:func:`neutralise`).
+
+Anonymous workshops (``settings.anonymous``): the planning guide shows no
+names at all (participants as counts per sector, no attribution under
+answers). The xlsx and csv files keep every column but leave ``name``
+empty; in both, an action owned by a participant (the owner is a
+participant's name) shows "A participant". The JSON file keeps names,
+because it is the facilitator's full-fidelity backup and re-import needs
+each participant's identity; do not share it with partners.
+
+Every file is written to a temporary name beside the target and moved into
+place at the end, so a failed export never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import InvalidAnswer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from toolkit.store import AnswerStore
+
+#: Formats :func:`export_workshop` writes.
+FORMATS = ("html", "md", "pdf", "xlsx", "csv", "json")
+#: The marker and version at the top of a JSON export.
+JSON_FORMAT = "intersector-workshop"
+JSON_VERSION = 1
+
+#: Called as ``progress(done, total, label)`` while a long export runs.
+Progress = Callable[[int, int, str], None]
+
+#: Human column headers for spreadsheets, one per frame column.
+HEADERS: dict[str, str] = {
+    "answer_id": "Answer id",
+    "action_id": "Action id",
+    "round": "Round",
+    "participant_id": "Participant id",
+    "name": "Name",
+    "organization": "Organization",
+    "sector": "Sector",
+    "table": "Table",
+    "tool_id": "Tool id",
+    "tool_number": "Tool no.",
+    "tool": "Tool",
+    "stage_id": "Stage id",
+    "stage": "Stage",
+    "question_id": "Question id",
+    "question": "Question",
+    "kind": "Kind",
+    "value": "Answer",
+    "created": "Created (UTC)",
+    "updated": "Updated (UTC)",
+    "mean": "Mean rating",
+    "count": "Ratings",
+    "not_sure": "Not sure",
+    "band": "Band",
+    "sectors": "Sectors rating",
+    "low_sector": "Lowest sector",
+    "low_mean": "Lowest mean",
+    "high_sector": "Highest sector",
+    "high_mean": "Highest mean",
+    "gap": "Gap",
+    "spread": "Spread (std. dev.)",
+    "flagged": "Partners see this differently",
+    "participants": "Participants",
+    "answered": "Questions answered",
+    "questions": "Questions",
+    "share": "Share answered",
+    "rated": "Rated",
+    "dots": "Dots",
+    "voters": "Voters",
+    "rank": "Rank",
+    "what": "Action",
+    "owner": "Owner",
+    "owner_sector": "Owner's sector",
+    "due": "Due",
+    "status": "Status",
+}
+
+#: Sheet titles (Excel allows 31 characters).
+SHEETS = {
+    "answers": "Answers (history)",
+    "current_answers": "Current answers",
+    "ratings": "Ratings",
+    "divergence": "Divergence",
+    "progress": "Progress",
+    "priorities": "Priorities",
+    "actions": "Actions",
+    "participants": "Participants",
+}
+
+# Column widths in characters; others get a width from their header.
+_WIDTHS = {"value": 60, "question": 48, "what": 48, "tool": 34, "organization": 28, "name": 20, "stage": 15, "created": 20, "updated": 20}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell safe for a spreadsheet: text that starts with ``=``,
+    ``+``, ``-``, ``@``, tab or CR is prefixed with ``'`` so it stays text.
+
+        >>> neutralise('=HYPERLINK("http://x","y")')
+        '\\'=HYPERLINK("http://x","y")'
+        >>> neutralise(-2)
+        -2
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def default_name(slug: str, fmt: str, frame: str = "answers") -> str:
+    """The file name used when no output path is given."""
+    if fmt in ("html", "md", "pdf"):
+        return f"{slug}-planning-guide.{fmt}"
+    if fmt == "csv":
+        return f"{slug}-{frame.replace('_', '-')}.csv"
+    return f"{slug}.{fmt}"
+
+
+def export_workshop(
+    store: AnswerStore,
+    slug: str,
+    fmt: str,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    frame: str = "answers",
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Path:
+    """Write one workshop in ``fmt`` (see :data:`FORMATS`) and return the
+    path written. ``path`` may be a file, an existing folder (the default
+    name goes inside) or ``None`` (the default name in the current folder).
+    ``frame`` picks the frame of a CSV export.
+
+        >>> export_workshop(store, "demo", "pdf", "out/")
+        PosixPath('out/demo-planning-guide.pdf')
+    """
+    from toolkit import frames as frames_mod
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt == "markdown":
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise InvalidAnswer(f"export format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "csv" and frame not in frames_mod.FRAME_NAMES:
+        raise InvalidAnswer(f"frame: expected one of {', '.join(frames_mod.FRAME_NAMES)}, got {frame!r}")
+    store.workshop(slug)  # NotFound names the slug before any work
+    target = _target(path, default_name(slug, fmt, frame))
+    tick = progress or (lambda done, total, label: None)
+
+    if fmt in ("html", "md", "pdf"):
+        from toolkit.exports import guide
+        tick(0, 3, "reading the workshop")
+        data = guide.guide_data(store, slug, today=today)
+        tick(1, 3, "laying out the planning guide")
+        if fmt == "md":
+            with _atomic(target) as tmp:
+                tmp.write_text(guide.render_markdown(data), encoding="utf-8")
+        else:
+            html_text = guide.render_html(data)
+            if fmt == "html":
+                with _atomic(target) as tmp:
+                    tmp.write_text(html_text, encoding="utf-8")
+            else:
+                from toolkit.exports import pdf
+                tick(2, 3, "printing the PDF with Chromium")
+                with _atomic(target) as tmp:
+                    pdf.html_to_pdf(html_text, tmp)
+        tick(3, 3, "done")
+        return target
+
+    if fmt == "json":
+        tick(0, 2, "reading the workshop")
+        doc = workshop_document(store, slug)
+        tick(1, 2, "writing JSON")
+        with _atomic(target) as tmp:
+            with tmp.open("w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
+        tick(2, 2, "done")
+        return target
+
+    tick(0, 1, "reading the workshop")
+    frames = frames_mod.all_frames(store, slug)
+    anonymous = store.workshop(slug).settings.anonymous
+    if anonymous:
+        frames = hide_owners(frames, [p.name for p in store.participants(slug) if p.name])
+    if fmt == "csv":
+        with _atomic(target) as tmp:
+            write_csv(frames[frame], tmp, anonymous=anonymous)
+        tick(1, 1, "done")
+        return target
+    with _atomic(target) as tmp:
+        write_xlsx(frames, tmp, anonymous=anonymous, progress=tick)
+    return target
+
+
+# --------------------------------------------------------------------------
+# Spreadsheets
+
+
+def sheet_frame(df: pd.DataFrame, *, anonymous: bool = False) -> pd.DataFrame:
+    """A frame as it goes into a spreadsheet: times in UTC without a
+    timezone, names left empty for an anonymous workshop, and every text
+    cell neutralised (:func:`neutralise`). Columns keep their frame names."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            # Excel keeps microseconds at most; the store keeps float seconds.
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("us")
+        elif isinstance(dtype, pd.StringDtype) or dtype == object:
+            if anonymous and col == "name":
+                out[col] = ""
+            out[col] = out[col].astype(object).where(out[col].notna(), "").map(neutralise)
+    return out
+
+
+def hide_owners(frames: dict[str, pd.DataFrame], names: list[str]) -> dict[str, pd.DataFrame]:
+    """For an anonymous workshop: an action owned by a participant (the
+    owner is one of ``names``, ignoring case) shows "A participant"."""
+    acts = frames.get("actions")
+    if acts is None or acts.empty or not names:
+        return frames
+    folded = {n.casefold() for n in names}
+    hidden = acts["owner"].astype(str).str.casefold().isin(folded)
+    return {**frames, "actions": acts.assign(owner=acts["owner"].where(~hidden, "A participant"))}
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, anonymous: bool = False) -> Path:
+    """One frame as UTF-8 CSV (with a byte-order mark, so Excel reads the
+    accents), text neutralised, times as ``2026-05-01 14:03:07.123456``."""
+    sheet = sheet_frame(df, anonymous=anonymous)
+    sheet.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return Path(path)
+
+
+def write_xlsx(
+    frames: dict[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    *,
+    anonymous: bool = False,
+    progress: Progress | None = None,
+) -> Path:
+    """Every frame as a sheet (in :data:`toolkit.frames.FRAME_NAMES` order)
+    of one workbook: human headers in bold, the top row frozen, a filter on
+    the header and column widths that fit the content."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from toolkit.frames import FRAME_NAMES
+
+    tick = progress or (lambda done, total, label: None)
+    names = [n for n in FRAME_NAMES if n in frames]
+    total = sum(max(len(frames[n]), 1) for n in names)
+    done = 0
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F3A5F")
+    wrap = Alignment(vertical="top", wrap_text=False)
+    for name in names:
+        df = sheet_frame(frames[name], anonymous=anonymous)
+        ws = wb.create_sheet(SHEETS.get(name, name)[:31])
+        columns = list(df.columns)
+        for i, col in enumerate(columns, 1):
+            header = HEADERS.get(col, col)
+            width = _WIDTHS.get(col, max(len(header) + 3, 9))
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        if columns:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(df) + 1, 1)}"
+        header_cells = []
+        for col in columns:
+            cell = WriteOnlyCell(ws, value=HEADERS.get(col, col))
+            cell.font = bold
+            cell.fill = fill
+            cell.alignment = wrap
+            header_cells.append(cell)
+        ws.append(header_cells)
+        # itertuples on an object frame hands back plain Python values;
+        # pandas' NA and NaT become empty cells.
+        values = df.astype(object).where(df.notna(), None)
+        for n, row in enumerate(values.itertuples(index=False, name=None), 1):
+            ws.append([_cell(v) for v in row])
+            if n % 2000 == 0:
+                tick(done + n, total, f"sheet {SHEETS.get(name, name)}")
+        done += max(len(df), 1)
+        tick(done, total, f"sheet {SHEETS.get(name, name)}")
+    if not names:
+        wb.create_sheet("Empty")
+    wb.save(path)
+    return Path(path)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalar -> Python
+    return value
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
+    """The full-fidelity document of one workshop, as ``export json``
+    writes it. Times are UTC seconds since the epoch (as the store keeps
+    them, so they survive a round trip exactly); participants are referred
+    to by their ``id`` inside the file."""
+    ws = store.workshop(slug)
+    kit = store.kit
+    history = store.answer_rows(slug)
+    answers = []
+    if not history.empty:
+        for row in history.sort_values("id").itertuples(index=False):
+            answers.append(
+                {
+                    "participant": int(row.participant_id),
+                    "round": int(row.round),
+                    "tool_id": row.tool_id,
+                    "question_id": row.question_id,
+                    "kind": row.kind,
+                    "value": row.value,
+                    "created": float(row.created),
+                }
+            )
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "exported": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "content": {"title": kit.source.title, "url": kit.source.url, "schema_version": kit.schema_version},
+        "workshop": ws.to_dict(),
+        "participants": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "organization": p.organization,
+                "sector": p.sector,
+                "table": p.table,
+                "created": p.created,
+            }
+            for p in store.participants(slug)
+        ],
+        "answers": answers,
+        "actions": [
+            {
+                "tool_id": a.tool_id,
+                "what": a.what,
+                "owner": a.owner,
+                "owner_sector": a.owner_sector,
+                "due": a.due,
+                "status": a.status,
+                "participant": a.participant_id,
+                "created": a.created,
+                "updated": a.updated,
+            }
+            for a in store.actions(slug)
+        ],
+    }
+
+
+# --------------------------------------------------------------------------
+# Files
+
+
+def _target(path: str | os.PathLike[str] | None, name: str) -> Path:
+    if path is None:
+        return Path.cwd() / name
+    p = Path(path).expanduser()
+    if p.is_dir() or str(path).endswith(os.sep):
+        p.mkdir(parents=True, exist_ok=True)
+        return p / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+@contextlib.contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, moved into place on success."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# --------------------------------------------------------------------------
+# Handout
+
+
+def export_handout(
+    kit: Any,
+    fmt: str = "html",
+    path: str | os.PathLike[str] | None = None,
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Write the toolkit handout (:func:`toolkit.exports.guide.render_handout_html`)
+    as ``html`` or ``pdf`` and return the path; ``path`` as in
+    :func:`export_workshop`."""
+    from toolkit.exports import guide
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in ("html", "pdf"):
+        raise InvalidAnswer(f"handout format: expected html or pdf, got {fmt!r}")
+    tick = progress or (lambda done, total, label: None)
+    target = _target(path, f"intersector-toolkit-handout.{fmt}")
+    tick(0, 2, "laying out the handout")
+    text = guide.render_handout_html(kit, today=today)
+    with _atomic(target) as tmp:
+        if fmt == "html":
+            tmp.write_text(text, encoding="utf-8")
+        else:
+            from toolkit.exports import pdf
+            tick(1, 2, "printing the PDF with Chromium")
+            pdf.html_to_pdf(text, tmp)
+    tick(2, 2, "done")
+    return target

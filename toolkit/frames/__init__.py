@@ -1,0 +1,41 @@
+"""pandas DataFrames of one workshop, with columns and dtypes defined once so
+every view and export agrees on them.
+
+    >>> from toolkit import frames
+    >>> f = frames.all_frames(store, "riverside-partners")
+    >>> f["ratings"].query("sector == 'all'")[["tool", "mean", "band"]]
+
+- :mod:`~toolkit.frames.columns`: the columns, dtypes and rating bands
+- :mod:`~toolkit.frames.compute`: frames computed from the store
+- :mod:`~toolkit.frames.live`: frames kept up to date for a view that refreshes
+"""
+
+from toolkit.frames.columns import (
+    ALL_SECTORS,
+    COLUMNS,
+    DISCUSS_AT,
+    DIVERGENCE_GAP,
+    FRAME_NAMES,
+    STRENGTH_AT,
+    band,
+    empty,
+)
+from toolkit.frames.compute import (
+    Lookups,
+    actions,
+    all_frames,
+    answers,
+    current_answers,
+    divergence,
+    participants,
+    priorities,
+    progress,
+    ratings,
+)
+from toolkit.frames.live import FIRST_LOOK, HOLD_SECONDS, LiveFrames, live_frames
+
+__all__ = [
+    "ALL_SECTORS", "COLUMNS", "DISCUSS_AT", "DIVERGENCE_GAP", "FIRST_LOOK", "FRAME_NAMES", "HOLD_SECONDS", "STRENGTH_AT",
+    "LiveFrames", "Lookups", "actions", "all_frames", "answers", "band", "current_answers", "divergence", "empty",
+    "live_frames", "participants", "priorities", "progress", "ratings",
+]

@@ -1,0 +1,115 @@
+"""Serve a workshop to the room with Voila: the participant notebooks
+(``01_*.ipynb`` .. ``05_*.ipynb``) and the read-only dashboard, nothing else.
+
+    >>> from toolkit import serve
+    >>> plan = serve.plan_serve(db="/srv/riverside.sqlite", host="0.0.0.0", pool=4)
+    >>> print(serve.describe(plan))        # the links to share with the room
+    >>> serve.run(plan)                    # until Ctrl-C
+
+What the room can reach, and what it cannot:
+
+- **Only the allowed notebooks.** They are copied into a fresh folder
+  (a temporary directory, removed on exit) and Voila serves that folder, so
+  the facilitator console (``00_facilitator.ipynb``), the store file and the
+  content files are not under Voila's root at all. Voila's tree page is
+  left on: it lists exactly the served notebooks, which is a useful landing
+  page for someone who types the bare address.
+- **No files.** Voila's file handler (``/voila/files/...``) only serves
+  images at the top of the served folder (which holds none), and refuses
+  notebooks, Python, databases, YAML, JSON, spreadsheets, dot-files and any
+  path with ``..`` in it.
+- **No code from the page.** A page may send only the kernel messages that
+  widgets need (:data:`ALLOWED_MESSAGE_TYPES`: comms, ``kernel_info_request``,
+  ``shutdown_request``); Jupyter Server drops anything else, ``execute_request``
+  included, before it reaches the kernel. Voila 0.5 sets this list itself;
+  :class:`WorkshopVoila` sets it again and refuses to start if it would allow
+  ``execute_request``, so a change in Voila's defaults cannot open it.
+
+Every kernel gets the store's URL in ``$WORKSHOP_DB`` and the workshop in
+``$WORKSHOP_SLUG``. A pool of preheated kernels per page keeps the first
+visitors from waiting, and kernels left idle by closed pages are culled.
+
+When the whole room opens a link at once (issue #7):
+
+- **Pools sized per page** (``--pool-for diagnosis=20``): the page everyone
+  opens first needs far more warm kernels than the later stages.
+- **Refills wait for the rush to pass.** Voila refills a pool one second
+  after each kernel is taken, and keeps the pending refill in the pool, so
+  the next visitor waits for it. Here a page's pool is refilled only once
+  nobody has opened it for :data:`DEFAULT_REFILL_SECONDS`; a visitor who
+  finds the pool empty gets a kernel started for them at once; pool kernels
+  start a few at a time (:mod:`toolkit.serve.kernel_pool`).
+- **Kernels talk over Unix sockets** (``ipc``), not TCP ports, so a hundred
+  kernels cannot clash over ports. The sockets live in Voila's connection
+  folder inside this server's run folder, beside (never inside) the served
+  folder, and go with it.
+
+Each server works in its own run folder ``<tmp>/workshop-serve-*/``: a
+``pid`` file, ``pages/`` (the served notebooks) and Voila's ``voila_*/``
+(connection files and sockets). A server killed with SIGKILL cannot remove
+it; the next ``workshop serve`` removes run folders whose process is gone
+(:mod:`toolkit.serve.run_folder`).
+
+- :mod:`~toolkit.serve.plan`: what to serve, checked first, and the links
+- :mod:`~toolkit.serve.app`: the Voila application and its configuration
+- :mod:`~toolkit.serve.kernel_pool`: pools that refill when quiet, batched starts
+- :mod:`~toolkit.serve.run_folder`: each server's own folder, cleaned after a kill
+"""
+
+from toolkit.serve.app import (
+    ALLOWED_MESSAGE_TYPES,
+    FILE_ALLOWLIST,
+    FILE_DENYLIST,
+    IOPUB_TIMEOUT_SECONDS,
+    PAGE_EXTENSIONS,
+    run,
+    voila_config,
+    workshop_voila_class,
+)
+from toolkit.serve.kernel_pool import (
+    RefillWhenQuiet,
+    pool_start_slots,
+    with_refill_when_quiet,
+)
+from toolkit.serve.plan import (
+    CONSOLE_NOTEBOOK,
+    DASHBOARD_NOTEBOOK,
+    DEFAULT_BASE_URL,
+    DEFAULT_CULL_MINUTES,
+    DEFAULT_HOST,
+    DEFAULT_POOL,
+    DEFAULT_PORT,
+    DEFAULT_REFILL_SECONDS,
+    NOTEBOOKS_DIR,
+    PARTICIPANT_NOTEBOOK,
+    PagePool,
+    ServePlan,
+    describe,
+    lan_ip,
+    normalise_base_url,
+    page_names,
+    parse_page_pools,
+    plan_serve,
+    port_free,
+    prepare_folder,
+    served_notebooks,
+)
+from toolkit.serve.run_folder import (
+    PAGES_FOLDER,
+    PID_FILE,
+    RUN_FOLDER_PREFIX,
+    kernel_transport,
+    make_run_folder,
+    remove_stale_run_folders,
+    run_folder_base,
+)
+
+__all__ = [
+    "ALLOWED_MESSAGE_TYPES", "CONSOLE_NOTEBOOK", "DASHBOARD_NOTEBOOK", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES",
+    "DEFAULT_HOST", "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FILE_ALLOWLIST", "FILE_DENYLIST",
+    "IOPUB_TIMEOUT_SECONDS", "NOTEBOOKS_DIR", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PARTICIPANT_NOTEBOOK", "PID_FILE",
+    "RUN_FOLDER_PREFIX", "PagePool", "RefillWhenQuiet", "ServePlan", "describe", "kernel_transport", "lan_ip",
+    "make_run_folder", "normalise_base_url", "page_names", "parse_page_pools", "plan_serve", "pool_start_slots",
+    "port_free", "prepare_folder", "remove_stale_run_folders", "run", "run_folder_base", "served_notebooks",
+    "voila_config", "with_refill_when_quiet", "workshop_voila_class",
+]
