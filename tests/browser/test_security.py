@@ -16,7 +16,7 @@ from toolkit import serve
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(serve.__file__).resolve().parent.parent
+REPO = Path(serve.__file__).resolve().parents[2]
 SQLITE_MAGIC = b"SQLite format 3"
 
 
