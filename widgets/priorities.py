@@ -16,7 +16,7 @@ import traitlets
 
 from widgets.dot_vote import DotVote
 from widgets.stage_workbook import stage_links
-from widgets.style import hook, style_block
+from widgets.style import esc, hook, style_block
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -39,7 +39,7 @@ class PrioritiesPage(widgets.VBox):
         super().__init__(**kwargs)
         self.header = hook(
             widgets.HTML(
-                '<div class="xs-eyebrow">After the four stages</div><h1>Priorities</h1>'
+                f'<div class="xs-eyebrow">After the {len(kit.stages)} stages</div><h1>{esc(kit.pages.priorities_title)}</h1>'
                 '<p class="xs-lead">Which tools should our collaboration work on first?</p>'
                 "<p>You have a few dots to spread over the tools. Put several on one tool if it matters a lot, "
                 "or one each on several. You can move them until the facilitator closes the vote.</p>",
@@ -47,7 +47,7 @@ class PrioritiesPage(widgets.VBox):
             ),
             "xs-priorities-header",
         )
-        self.links = widgets.HTML(stage_links(kit, "priorities"), layout=widgets.Layout(width="100%"))
+        self.links = widgets.HTML(stage_links(kit, None), layout=widgets.Layout(width="100%"))
         self.signin = signin
         self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
         self.vote = DotVote(kit, budget=budget)

@@ -6,9 +6,10 @@ this today?" on the content's scale, plus "Not sure".
     >>> rating.on_comment(lambda text: ...)      # autosaved like answers
     >>> rating.buttons.value = 2                 # the comment box appears
 
-A rating of 1 or 2 opens a comment box asking what is missing; it is
-autosaved like an answer (see :mod:`widgets.autosave`). The rating itself
-is saved at once, on the click.
+A low rating (at or below the scale's ``low_at``: 1 or 2 of 5 in the
+packaged content) opens a comment box asking the scale's ``low_prompt``
+("What is missing?"); it is autosaved like an answer (see
+:mod:`widgets.autosave`). The rating itself is saved at once, on the click.
 """
 
 from __future__ import annotations
@@ -32,14 +33,11 @@ from widgets.style import LABEL_STYLE, esc, hook
 if TYPE_CHECKING:
     from toolkit.content import Scale
 
-#: Ratings that ask "what is missing?".
-LOW_RATINGS = (1, 2)
-COMMENT_PROMPT = "What is missing? What would help us do this better?"
-
 
 class Rating(widgets.VBox):
     """``value`` is ``None`` (not rated yet), a scale point (``1``..``5``)
-    or ``"not-sure"``.
+    or ``"not-sure"``. ``scale`` is the content's
+    :class:`~toolkit.content.Scale`: its points, labels and low ratings.
 
     Children: ``question`` (HTML heading), ``buttons`` (ToggleButtons, class
     ``xs-rating``), ``status`` (``xs-save-status``), ``comment`` (Textarea,
@@ -72,7 +70,7 @@ class Rating(widgets.VBox):
         self.debouncer = Debouncer(self._fire_comment, delay=delay, call_later=call_later)
         self.comment = widgets.Textarea(
             value="",
-            description=COMMENT_PROMPT,
+            description=scale.low_prompt,
             placeholder="For example: no shared data yet, the business partners were not asked, …",
             continuous_update=True,
             rows=3,
@@ -116,7 +114,7 @@ class Rating(widgets.VBox):
         self._comment_handlers(self.comment.value)
 
     def _show_comment(self) -> None:
-        low = self.buttons.value in LOW_RATINGS
+        low = self.scale.is_low(self.buttons.value)
         self.comment_box.layout.display = None if low else "none"
 
     @property

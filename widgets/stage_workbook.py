@@ -10,8 +10,10 @@ The Session builds it (``session.stage_workbook("diagnosis")``) and wires
 each panel's events to the store; the workbook itself never writes.
 Navigation is a column of buttons (keyboard-usable), one per tool, with a
 tick once the participant has answered something there, and plain relative
-links to the other stages' notebooks (``02_design.ipynb``), which work in
-JupyterLab and under Voila's ``/voila/render/``.
+links to the other stages' pages (``stage-2-design.ipynb``, named by
+:mod:`toolkit.serve.pages`), which work under Voila's ``/voila/render/``
+and in JupyterLab beside the packaged ``notebooks/``. The header's
+"Stage 1 of 4" is the content's wording (``pages.stage_label``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
 from widgets.actions import ActionsPanel
 from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.question_form import QuestionForm
@@ -33,31 +36,26 @@ if TYPE_CHECKING:
     from toolkit.content import Stage, Tool, Toolkit
     from widgets.signin import SignIn
 
-#: The notebook of the dot vote.
-PRIORITIES_NOTEBOOK = "05_priorities.ipynb"
 TICK = "✓"
 SIGN_IN_FIRST = "Sign in above to answer. You can already read every tool."
 
 
-def notebook_name(stage: Stage) -> str:
-    """The notebook that holds a stage: ``01_diagnosis.ipynb``."""
-    return f"{stage.number:02d}_{stage.id}.ipynb"
-
-
-def stage_links(kit: Toolkit, current: str) -> str:
-    """HTML links to every stage's notebook and the priorities page;
-    ``current`` (a stage id or ``"priorities"``) is marked, not linked."""
+def stage_links(kit: Toolkit, current: str | None) -> str:
+    """HTML links to every stage's page and the priorities page;
+    ``current`` (a stage id, or ``None`` for the priorities page) is
+    marked, not linked."""
     items = []
     for stage in kit.stages:
         text = f"{stage.number}. {esc(stage.title)}"
         if stage.id == current:
             items.append(f'<li><span aria-current="page">{text}</span></li>')
         else:
-            items.append(f'<li><a class="xs-stage-link xs-stage-link-{esc(stage.id)}" href="{esc(notebook_name(stage))}">{text}</a></li>')
-    if current == "priorities":
-        items.append('<li><span aria-current="page">Priorities</span></li>')
+            items.append(f'<li><a class="xs-stage-link xs-stage-link-{esc(stage.id)}" href="{esc(stage_page(stage))}">{text}</a></li>')
+    title = esc(kit.pages.priorities_title)
+    if current is None:
+        items.append(f'<li><span aria-current="page">{title}</span></li>')
     else:
-        items.append(f'<li><a class="xs-stage-link xs-stage-link-priorities" href="{PRIORITIES_NOTEBOOK}">Priorities</a></li>')
+        items.append(f'<li><a class="xs-stage-link xs-stage-link-priorities" href="{PRIORITIES_PAGE}">{title}</a></li>')
     return f'<nav class="xs-stage-links" aria-label="Workshop stages"><ul>{"".join(items)}</ul></nav>'
 
 
@@ -177,7 +175,7 @@ class StageWorkbook(widgets.VBox):
         tools = kit.tools_in(self.stage.id)
         self.header = hook(
             widgets.HTML(
-                f'<div class="xs-eyebrow">Stage {self.stage.number} of {len(kit.stages)}</div>'
+                f'<div class="xs-eyebrow">{esc(kit.pages.label_for(self.stage, len(kit.stages)))}</div>'
                 f"<h1>{esc(self.stage.title)}</h1>"
                 f'<p class="xs-lead">{esc(self.stage.question)}</p>'
                 f"<p>{esc(self.stage.summary)}</p>",

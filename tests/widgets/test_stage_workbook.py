@@ -7,12 +7,8 @@ import html
 import pytest
 import traitlets
 
-from widgets.stage_workbook import (
-    PRIORITIES_NOTEBOOK,
-    StageWorkbook,
-    notebook_name,
-    stage_links,
-)
+from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
+from widgets.stage_workbook import StageWorkbook, stage_links
 
 
 @pytest.fixture
@@ -84,9 +80,10 @@ def test_links_to_the_other_stages_are_plain_relative_links(kit):
     links = stage_links(kit, "design")
     assert '<span aria-current="page">2. Design</span>' in links
     hrefs = [part.split('"')[0] for part in links.split('href="')[1:]]
-    assert hrefs == ["01_diagnosis.ipynb", "03_implementation.ipynb", "04_assessment.ipynb", PRIORITIES_NOTEBOOK]
-    assert hrefs == [notebook_name(s) for s in kit.stages if s.id != "design"] + ["05_priorities.ipynb"]
-    assert 'href="05_priorities.ipynb"' not in stage_links(kit, "priorities")
+    assert hrefs == ["stage-1-diagnosis.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", PRIORITIES_PAGE]
+    assert hrefs == [stage_page(s) for s in kit.stages if s.id != "design"] + ["priorities.ipynb"]
+    on_priorities = stage_links(kit, None)
+    assert 'href="priorities.ipynb"' not in on_priorities and '<span aria-current="page">Priorities</span>' in on_priorities
 
 
 def test_not_signed_in_and_locked_states(book):
@@ -108,5 +105,5 @@ def test_the_notebooks_exist_for_every_stage(kit):
 
     notebooks = Path(__file__).resolve().parents[2] / "notebooks"
     for stage in kit.stages:
-        assert (notebooks / notebook_name(stage)).is_file()
-    assert (notebooks / PRIORITIES_NOTEBOOK).is_file()
+        assert (notebooks / stage_page(stage)).is_file()
+    assert (notebooks / PRIORITIES_PAGE).is_file()

@@ -8,10 +8,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-
-def _content(args: argparse.Namespace):
-    from toolkit import content
-    return content.load(getattr(args, "content", None))
+from toolkit.cli.context import content_of
 
 
 def _out(text: str = "") -> None:
@@ -23,7 +20,7 @@ def _out(text: str = "") -> None:
 
 
 def cmd_tools(args: argparse.Namespace) -> int:
-    kit = _content(args)
+    kit = content_of(args)
     for stage in kit.stages:
         _out(f"Stage {stage.number}: {stage.title} - {stage.question}")
         for tool in kit.tools_in(stage.id):
@@ -34,7 +31,7 @@ def cmd_tools(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    kit = _content(args)
+    kit = content_of(args)
     tool = kit.tool(args.tool)
     stage = kit.stage(tool.stage_id)
     wrap = textwrap.TextWrapper(width=88, initial_indent="  ", subsequent_indent="  ")
@@ -84,5 +81,5 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     verb("tools", cmd_tools, "list the stages and tools in published order")
     p = verb("show", cmd_show, "print one tool in full")
     p.add_argument("tool", metavar="TOOL", help="tool id (share-discretion) or number (9)")
-    p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.")
+    p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.", content=False)
     p.add_argument("file", metavar="FILE")

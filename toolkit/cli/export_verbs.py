@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from toolkit.cli.context import add_db_option, content_of, store_of
+
 
 class ProgressBar:
     """A one-line text bar: ``[##########..........]  50%  sheet Ratings``.
@@ -68,12 +70,6 @@ def _bar(args: argparse.Namespace, title: str) -> ProgressBar:
     return ProgressBar(sys.stderr, enabled=enabled, title=title)
 
 
-def _store(args: argparse.Namespace):
-    from toolkit.store import AnswerStore
-
-    return AnswerStore(args.db)
-
-
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
@@ -95,7 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = _format(args, FORMATS, "html")
     bar = _bar(args, f"export {fmt} ")
     try:
-        path = export_workshop(_store(args), args.slug, fmt, args.output, frame=args.frame, progress=bar)
+        path = export_workshop(store_of(args), args.slug, fmt, args.output, frame=args.frame, progress=bar)
     finally:
         bar.close()
     _out(str(path))
@@ -103,13 +99,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from toolkit import content
     from toolkit.exports.workshop import export_handout
 
     fmt = _format(args, ("html", "pdf"), "html")
     bar = _bar(args, f"handout {fmt} ")
     try:
-        path = export_handout(content.load(getattr(args, "content", None)), fmt, args.output, progress=bar)
+        path = export_handout(content_of(args), fmt, args.output, progress=bar)
     finally:
         bar.close()
     _out(str(path))
@@ -121,7 +116,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     bar = _bar(args, "import ")
     try:
-        result = import_file(_store(args), args.file, into=args.into, progress=bar)
+        result = import_file(store_of(args), args.file, into=args.into, progress=bar)
     finally:
         bar.close()
     _out(str(result))
@@ -134,7 +129,7 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     from toolkit.exports.workshop import FORMATS
 
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="URL", help="store path or SQLAlchemy URL (default: $WORKSHOP_DB, else the SQLite file in ~/.local/share/intersector-workshop)")
+        add_db_option(p)
         p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr even when it is not a terminal")
         return p
 

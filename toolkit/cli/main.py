@@ -10,7 +10,9 @@ can be done from here, with ``toolkit`` alone.
     workshop lock SLUG STAGE       lock a stage (also: open, reveal, hide, round, anonymous)
 
 Every verb has ``--help``. The store is ``$WORKSHOP_DB`` (a path or a
-SQLAlchemy URL) unless ``--db`` says otherwise.
+SQLAlchemy URL) unless ``--db`` says otherwise; the content is
+``$WORKSHOP_CONTENT`` or the packaged file unless ``--content`` says
+otherwise (:mod:`toolkit.cli.context` builds both for every verb).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from toolkit.cli.context import add_content_option
 from toolkit.errors import ToolkitError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -36,13 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workshop",
         description="Run cross-sector collaboration workshops built on The Intersector Toolkit.",
     )
-    parser.add_argument("--content", metavar="FILE", help="content file (default: $WORKSHOP_CONTENT or the packaged data/toolkit.yaml)")
+    add_content_option(parser, top=True)
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
 
-    def verb(name: str, handler: Handler, help: str, description: str | None = None) -> argparse.ArgumentParser:
+    def verb(name: str, handler: Handler, help: str, description: str | None = None, *, content: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=description or help)
         p.set_defaults(handler=handler)
+        if content:
+            add_content_option(p)
         return p
 
     import importlib

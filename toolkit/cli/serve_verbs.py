@@ -1,5 +1,6 @@
-"""``workshop serve``: serve the participant notebooks and the read-only
-dashboard to the room with Voila (see :mod:`toolkit.serve`).
+"""``workshop serve``: serve the content's pages (one per stage, the
+priorities page) and the read-only dashboard to the room with Voila (see
+:mod:`toolkit.serve`); ``workshop pages``: write those pages to a folder.
 
     workshop serve                          this machine only, port 8866
     workshop serve --host 0.0.0.0 --pool 4  let laptops in the room connect
@@ -8,18 +9,24 @@ dashboard to the room with Voila (see :mod:`toolkit.serve`).
                                             the room opens stage 1 first
     workshop serve --base-url /services/workshop/
                                             behind a hub's proxy
+    workshop serve --content edited.yaml    serve an edited content file
+    workshop pages --output notebooks       the pages, to open in JupyterLab
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+
+from toolkit.cli.context import add_db_option, content_of
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from toolkit import serve
     plan = serve.plan_serve(
         args.db,
+        kit=content_of(args),
         workshop=args.workshop,
         host=args.host,
         port=args.port,
@@ -33,24 +40,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve.run(plan)
 
 
+def cmd_pages(args: argparse.Namespace) -> int:
+    from toolkit import serve
+
+    pages = serve.site_pages(content_of(args))
+    folder = serve.write_pages(pages, args.output)
+    for page in pages:
+        sys.stdout.write(f"{folder / page.name}\n")
+    return 0
+
+
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Add ``serve`` to the ``workshop`` parser."""
     from toolkit import serve
     p = verb(
         "serve",
         cmd_serve,
-        "serve the participant notebooks and the dashboard with Voila",
-        "Serve the participant notebooks (one per stage) and the read-only dashboard with Voila, "
-        "and print the links to share. The facilitator console is never served. Runs until Ctrl-C.",
+        "serve the participant pages and the dashboard with Voila",
+        "Serve a page per stage of the content, the priorities page and the read-only dashboard with Voila, "
+        "and print the links to share. The pages are built from the content (--content) and every kernel "
+        "reads that same file. The facilitator console is never served. Runs until Ctrl-C.",
     )
-    p.add_argument("--db", metavar="URL", help="store path or SQLAlchemy URL (default: $WORKSHOP_DB, else the SQLite file in ~/.local/share/intersector-workshop)")
+    add_db_option(p)
     p.add_argument("--workshop", metavar="SLUG", help="the workshop the pages write to (default: the newest in the store)")
     p.add_argument("--host", default=serve.DEFAULT_HOST, help="address to listen on (default: %(default)s, this machine only; use 0.0.0.0 to let the room connect)")
     p.add_argument("--port", type=int, default=serve.DEFAULT_PORT, help="port (default: %(default)s)")
     p.add_argument("--pool", type=int, default=serve.DEFAULT_POOL, metavar="N", help="preheated kernels kept warm per participant page, so the first visitors do not wait; the dashboard keeps one; 0 turns preheating off (default: %(default)s)")
-    p.add_argument("--pool-for", action="append", default=[], metavar="PAGE=N", help="keep N kernels warm for one page instead, e.g. diagnosis=20 for the page a room of 20 opens first; PAGE is a stage id (diagnosis), its number (1), priorities, dashboard or a notebook's file name; repeat for more pages")
+    p.add_argument("--pool-for", action="append", default=[], metavar="PAGE=N", help="keep N kernels warm for one page instead, e.g. diagnosis=20 for the page a room of 20 opens first; PAGE is a stage id (diagnosis), its number (1), priorities, dashboard or a page's file name (stage-1-diagnosis.ipynb); repeat for more pages")
     p.add_argument("--refill-seconds", type=float, default=serve.DEFAULT_REFILL_SECONDS, metavar="S", help="refill a page's pool once nobody has opened it for S seconds, so refills do not slow the room while it arrives; visitors past the pool get a kernel started at once (default: %(default)g)")
     p.add_argument("--cull-minutes", type=int, default=serve.DEFAULT_CULL_MINUTES, metavar="M", help="shut down kernels whose page was closed after M idle minutes (default: %(default)s)")
     p.add_argument("--dashboard-only", action="store_true", help="publish only the read-only dashboard")
     p.add_argument("--base-url", default=serve.DEFAULT_BASE_URL, metavar="PATH", help="serve every page under PATH, e.g. /services/workshop/ behind a JupyterHub proxy that forwards that path here (default: %(default)s)")
     p.add_argument("--no-browser", action="store_true", help="accepted for habit: the server never opens a browser")
+
+    p = verb(
+        "pages",
+        cmd_pages,
+        "write the pages workshop serve would serve, to open in JupyterLab",
+        "Write the notebooks workshop serve builds from the content (a page per stage, the priorities page and "
+        "the dashboard) into a folder, and print their paths. The packaged notebooks/ folder is this, for the "
+        "packaged content.",
+    )
+    p.add_argument("--output", "-o", metavar="DIR", required=True, help="the folder to write them into (made if missing)")

@@ -1,7 +1,8 @@
 """``workshop`` verbs that use the answer store: new, list, demo, and the
 facilitator's controls (lock, open, reveal, hide, anonymous, round).
 
-Each honours ``--db`` and otherwise ``$WORKSHOP_DB``.
+Each honours ``--db`` and otherwise ``$WORKSHOP_DB``, and ``--content``
+(see :mod:`toolkit.cli.context`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-
-def _store(args: argparse.Namespace):
-    from toolkit.store import AnswerStore
-
-    return AnswerStore(args.db)
+from toolkit.cli.context import add_db_option, store_of
 
 
 def _out(text: str = "") -> None:
@@ -24,13 +21,13 @@ def _out(text: str = "") -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    ws = _store(args).create_workshop(args.title, slug=args.slug)
+    ws = store_of(args).create_workshop(args.title, slug=args.slug)
     _out(ws.slug)
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = store_of(args)
     workshops = store.workshops()
     if not workshops:
         _out(f"No workshops in {store!r} yet. Create one with: workshop new \"Title\"  (or: workshop demo)")
@@ -46,7 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from toolkit.store.demo import create_demo
 
-    store = _store(args)
+    store = store_of(args)
     if args.if_empty and store.workshops():
         _out(f"The store already has workshops; not adding the demo ({store!r}).")
         return 0
@@ -57,14 +54,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = store_of(args)
     ws = store.set_stage_state(args.slug, store.kit.stage(args.stage).id, "locked" if args.verb == "lock" else "open")
     _out(_settings_line(store, ws))
     return 0
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = store_of(args)
     changes: dict[str, Any] = {}
     if args.verb in ("reveal", "hide"):
         changes["ratings_revealed"] = args.verb == "reveal"
@@ -87,10 +84,7 @@ def _settings_line(store: Any, ws: Any) -> str:
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the store verbs to the ``workshop`` parser."""
 
-    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="URL", help="store path or SQLAlchemy URL (default: $WORKSHOP_DB, else the SQLite file in ~/.local/share/intersector-workshop)")
-        return p
-
+    with_db = add_db_option
     p = with_db(verb("new", cmd_new, "create a workshop and print its slug"))
     p.add_argument("title", metavar="TITLE")
     p.add_argument("--slug", help="choose the slug instead of deriving it from the title")

@@ -30,6 +30,7 @@ from toolkit.content.loader import (
 from toolkit.content.model import (
     SCHEMA_VERSION,
     Example,
+    PageText,
     Question,
     Resource,
     Scale,
@@ -44,7 +45,7 @@ from toolkit.content.model import (
 from toolkit.errors import ContentError
 
 __all__ = [
-    "CONTENT_ENV", "DATA_DIR", "DEFAULT_FILE", "SCHEMA_VERSION", "ContentError", "Example", "Question", "Resource",
+    "CONTENT_ENV", "DATA_DIR", "DEFAULT_FILE", "SCHEMA_VERSION", "ContentError", "Example", "PageText", "Question", "Resource",
     "Scale", "ScalePoint", "Sector", "Source", "Stage", "Term", "Tool", "Toolkit",
     "content_path", "load", "parse_file", "parse_text", "read_yaml",
 ]

@@ -8,6 +8,8 @@ from ``data/`` through :mod:`toolkit.content.validate`).
     ['Diagnosis', 'Design', 'Implementation', 'Assessment']
     >>> kit.tool(7).name
     'Agree on Measures of Success'
+    >>> kit.pages.label_for(kit.stage(2), len(kit.stages))
+    'Stage 2 of 4'
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
+from string import Formatter
 from typing import Any
 
 from toolkit.errors import UnknownTool
@@ -155,15 +158,35 @@ class ScalePoint:
 
 @dataclass(frozen=True)
 class Scale:
-    """The readiness scale ratings use: points 1..5 and a "not sure" option."""
+    """The readiness scale ratings use: points 1..n and a "not sure" option.
+
+    A rating at or below ``low_at`` is low: the page then asks
+    ``low_prompt`` ("What is missing?"). ``low_at`` 0 means no rating is."""
 
     question: str
     points: tuple[ScalePoint, ...]
     not_sure: str
+    low_at: int
+    low_prompt: str = "What is missing? What would help us do this better?"
 
     @property
     def values(self) -> tuple[int, ...]:
         return tuple(p.value for p in self.points)
+
+    @property
+    def low_values(self) -> tuple[int, ...]:
+        """The points that count as low (``(1, 2)`` with ``low_at: 2``)."""
+        return tuple(v for v in self.values if v <= self.low_at)
+
+    def is_low(self, value: Any) -> bool:
+        """Whether a rating (a point, ``"not-sure"`` or ``None``) is low."""
+        return isinstance(value, int) and not isinstance(value, bool) and value in self.low_values
+
+    @property
+    def span(self) -> str:
+        """The scale in words from its ends: ``1 (Not at all) to 5 (Fully)``."""
+        first, last = self.points[0], self.points[-1]
+        return f"{first.value} ({first.label}) to {last.value} ({last.label})"
 
     def label(self, value: int | None) -> str:
         """The label of a point, or the "not sure" text for ``None``."""
@@ -176,6 +199,69 @@ class Scale:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: The placeholders each page wording may use (see :class:`PageText`).
+STAGE_FIELDS = ("number", "count", "title", "question")
+PRIORITIES_FIELDS = ("count", "title")
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The words around the served pages, so a translated or extended
+    content file changes them too. Each is a template whose ``{name}``
+    placeholders are filled from the content (:data:`STAGE_FIELDS`,
+    :data:`PRIORITIES_FIELDS`); the intros are Markdown.
+
+    - ``stage_label``: ``Stage {number} of {count}``, above a stage's title
+    - ``stage_intro``: the introduction at the top of a stage's page
+    - ``priorities_title``: the name of the dot-vote page (``Priorities``)
+    - ``priorities_intro``: the introduction at the top of that page
+    """
+
+    stage_label: str = "Stage {number} of {count}"
+    stage_intro: str = (
+        "**Intersector workshop · Stage {number} of {count}: {title}.** Sign in below, then work through this "
+        "stage's tools with your table, in any order. Every answer saves itself about a second after you stop "
+        "typing; the line under each box says *Saved* and the time."
+    )
+    priorities_title: str = "Priorities"
+    priorities_intro: str = (
+        "**Intersector workshop · {title}.** After the {count} stages, each participant spreads a few dots over "
+        "the tools to show which ones the collaboration should work on first. Sign in below with the same details "
+        "you used for the stages."
+    )
+
+    def label_for(self, stage: Stage, count: int) -> str:
+        """``Stage 2 of 4``."""
+        return fill(self.stage_label, **_stage_fields(stage, count))
+
+    def intro_for(self, stage: Stage, count: int) -> str:
+        """The Markdown introduction of a stage's page."""
+        return fill(self.stage_intro, **_stage_fields(stage, count))
+
+    def priorities_intro_for(self, count: int) -> str:
+        """The Markdown introduction of the priorities page."""
+        return fill(self.priorities_intro, count=count, title=self.priorities_title)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _stage_fields(stage: Stage, count: int) -> dict[str, Any]:
+    return {"number": stage.number, "count": count, "title": stage.title, "question": stage.question}
+
+
+def fill(template: str, **values: Any) -> str:
+    """``template`` with its ``{name}`` placeholders filled by name only:
+    no attribute, index, conversion or format spec (the validator refuses
+    them, so a content file cannot reach into the values)."""
+    out = []
+    for literal, name, _spec, _conversion in Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(str(values[name]))
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -193,6 +279,7 @@ class Toolkit:
     sectors: tuple[Sector, ...]
     glossary: tuple[Term, ...]
     scale: Scale
+    pages: PageText = PageText()
     path: str = ""
     _index: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -293,5 +380,8 @@ class Toolkit:
                 "question": self.scale.question,
                 "points": [p.to_dict() for p in self.scale.points],
                 "not_sure": self.scale.not_sure,
+                "low_at": self.scale.low_at,
+                "low_prompt": self.scale.low_prompt,
             },
+            "pages": self.pages.to_dict(),
         }

@@ -5,11 +5,15 @@ the place (``tools[6].questions[2].id``) and what was expected.
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
 from toolkit.content.model import (
+    PRIORITIES_FIELDS,
     SCHEMA_VERSION,
+    STAGE_FIELDS,
     Example,
+    PageText,
     Question,
     Resource,
     Scale,
@@ -98,7 +102,7 @@ class Validator:
     # -- sections ----------------------------------------------------------
 
     def toolkit(self, raw: Any) -> Toolkit:
-        top = self.mapping(raw, "", {"schema_version", "source", "stages", "tools", "sectors", "glossary", "scale"})
+        top = self.mapping(raw, "", {"schema_version", "source", "stages", "tools", "sectors", "glossary", "scale"}, {"pages"})
         version = self.integer(top, "schema_version", "")
         if version != SCHEMA_VERSION:
             raise self.fail("schema_version", f"expected {SCHEMA_VERSION}, got {version}")
@@ -152,6 +156,7 @@ class Validator:
         sectors = tuple(self.sector(s, f"sectors[{i}]") for i, s in enumerate(self.sequence(top, "sectors", "", min_len=1)))
         self.unique([(f"sectors[{i}].id", s.id) for i, s in enumerate(sectors)], "sector id")
         scale = self.scale(top["scale"], "scale")
+        pages = self.pages(top["pages"], "pages") if top.get("pages") is not None else PageText()
         return Toolkit(
             schema_version=version,
             source=source,
@@ -160,6 +165,7 @@ class Validator:
             sectors=sectors,
             glossary=glossary,
             scale=scale,
+            pages=pages,
             path=self.file,
         )
 
@@ -248,7 +254,7 @@ class Validator:
         return Term(id=self.slug(m, "id", place), term=self.text(m, "term", place), definition=self.text(m, "definition", place))  # type: ignore[arg-type]
 
     def scale(self, raw: Any, place: str) -> Scale:
-        m = self.mapping(raw, place, {"question", "points", "not_sure"})
+        m = self.mapping(raw, place, {"question", "points", "not_sure"}, {"low_at", "low_prompt"})
         points = []
         for j, p in enumerate(self.sequence(m, "points", place, min_len=2, max_len=10)):
             pplace = f"{place}.points[{j}]"
@@ -257,7 +263,45 @@ class Validator:
             if value != j + 1:
                 raise self.fail(_join(pplace, "value"), f"expected {j + 1} (points run 1, 2, 3, ... in order), got {value}")
             points.append(ScalePoint(value=value, label=self.text(pm, "label", pplace), description=self.text(pm, "description", pplace, optional=True) or ""))  # type: ignore[arg-type]
-        return Scale(question=self.text(m, "question", place), points=tuple(points), not_sure=self.text(m, "not_sure", place))  # type: ignore[arg-type]
+        # Without low_at, the lower half of the scale is low (1 and 2 of 5).
+        low_at = self.integer(m, "low_at", place) if "low_at" in m else len(points) // 2
+        if not 0 <= low_at < len(points):
+            raise self.fail(
+                _join(place, "low_at"),
+                f"expected 0 to {len(points) - 1} (ratings at or below it ask what is missing; 0 for none), got {low_at}",
+            )
+        extra = {"low_prompt": self.text(m, "low_prompt", place)} if "low_prompt" in m else {}
+        return Scale(question=self.text(m, "question", place), points=tuple(points), not_sure=self.text(m, "not_sure", place), low_at=low_at, **extra)  # type: ignore[arg-type]
+
+    def pages(self, raw: Any, place: str) -> PageText:
+        """The pages' wording: any of :class:`PageText`'s keys, each a
+        template using only its own placeholders."""
+        fields = {"stage_label": STAGE_FIELDS, "stage_intro": STAGE_FIELDS, "priorities_title": (), "priorities_intro": PRIORITIES_FIELDS}
+        m = self.mapping(raw, place, set(), set(fields))
+        given = {}
+        for key, allowed in fields.items():
+            if key in m:
+                given[key] = self.template(m, key, place, allowed)
+        return PageText(**given)
+
+    def template(self, m: dict[str, Any], key: str, place: str, allowed: tuple[str, ...]) -> str:
+        """A text whose ``{name}`` placeholders are all in ``allowed``."""
+        text = self.text(m, key, place)
+        assert text is not None
+        where = _join(place, key)
+        expected = ", ".join(f"{{{name}}}" for name in allowed) or "none"
+        try:
+            fields = list(Formatter().parse(text))
+        except ValueError as exc:
+            raise self.fail(where, f"a brace that starts no placeholder ({exc}); write {{{{ and }}}} for literal braces") from None
+        for _, name, spec, conversion in fields:
+            if name is None:
+                continue
+            if name not in allowed:
+                raise self.fail(where, f"unknown placeholder {{{name}}} (expected: {expected})")
+            if spec or conversion:
+                raise self.fail(where, f"placeholder {{{name}}} has a format; write just {{{name}}}")
+        return text
 
 
 def _join(place: str, key: str) -> str:

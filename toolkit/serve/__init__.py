@@ -1,5 +1,6 @@
-"""Serve a workshop to the room with Voila: the participant notebooks
-(``01_*.ipynb`` .. ``05_*.ipynb``) and the read-only dashboard, nothing else.
+"""Serve a workshop to the room with Voila: a page per stage of the
+content (``stage-1-diagnosis.ipynb`` ...), the priorities page and the
+read-only dashboard, nothing else.
 
     >>> from toolkit import serve
     >>> plan = serve.plan_serve(db="/srv/riverside.sqlite", host="0.0.0.0", pool=4)
@@ -8,10 +9,11 @@
 
 What the room can reach, and what it cannot:
 
-- **Only the allowed notebooks.** They are copied into a fresh folder
-  (a temporary directory, removed on exit) and Voila serves that folder, so
-  the facilitator console (``00_facilitator.ipynb``), the store file and the
-  content files are not under Voila's root at all. Voila's tree page is
+- **Only the pages.** They are written from the content into a fresh
+  folder (:mod:`toolkit.serve.pages`; a temporary directory, removed on
+  exit) and Voila serves that folder, so the facilitator console
+  (``00_facilitator.ipynb``), the store file and the content files are not
+  under Voila's root at all. Voila's tree page is
   left on: it lists exactly the served notebooks, which is a useful landing
   page for someone who types the bare address.
 - **No files.** Voila's file handler (``/voila/files/...``) only serves
@@ -25,8 +27,9 @@ What the room can reach, and what it cannot:
   :class:`WorkshopVoila` sets it again and refuses to start if it would allow
   ``execute_request``, so a change in Voila's defaults cannot open it.
 
-Every kernel gets the store's URL in ``$WORKSHOP_DB`` and the workshop in
-``$WORKSHOP_SLUG``. A pool of preheated kernels per page keeps the first
+Every kernel gets the store's URL in ``$WORKSHOP_DB``, the workshop in
+``$WORKSHOP_SLUG`` and the content file the pages were built from in
+``$WORKSHOP_CONTENT``. A pool of preheated kernels per page keeps the first
 visitors from waiting, and kernels left idle by closed pages are culled.
 
 When the whole room opens a link at once (issue #7):
@@ -50,6 +53,7 @@ Each server works in its own run folder ``<tmp>/workshop-serve-*/``: a
 it; the next ``workshop serve`` removes run folders whose process is gone
 (:mod:`toolkit.serve.run_folder`).
 
+- :mod:`~toolkit.serve.pages`: the pages, built from the content
 - :mod:`~toolkit.serve.plan`: what to serve, checked first, and the links
 - :mod:`~toolkit.serve.app`: the Voila application and its configuration
 - :mod:`~toolkit.serve.kernel_pool`: pools that refill when quiet, batched starts
@@ -64,6 +68,7 @@ from toolkit.serve.app import (
     PAGE_EXTENSIONS,
     run,
     voila_config,
+    voila_hook_problems,
     workshop_voila_class,
 )
 from toolkit.serve.kernel_pool import (
@@ -71,17 +76,22 @@ from toolkit.serve.kernel_pool import (
     pool_start_slots,
     with_refill_when_quiet,
 )
+from toolkit.serve.pages import (
+    DASHBOARD_PAGE,
+    PAGE_NAME,
+    PRIORITIES_PAGE,
+    Page,
+    site_pages,
+    stage_page,
+    write_pages,
+)
 from toolkit.serve.plan import (
-    CONSOLE_NOTEBOOK,
-    DASHBOARD_NOTEBOOK,
     DEFAULT_BASE_URL,
     DEFAULT_CULL_MINUTES,
     DEFAULT_HOST,
     DEFAULT_POOL,
     DEFAULT_PORT,
     DEFAULT_REFILL_SECONDS,
-    NOTEBOOKS_DIR,
-    PARTICIPANT_NOTEBOOK,
     PagePool,
     ServePlan,
     describe,
@@ -91,8 +101,6 @@ from toolkit.serve.plan import (
     parse_page_pools,
     plan_serve,
     port_free,
-    prepare_folder,
-    served_notebooks,
 )
 from toolkit.serve.run_folder import (
     PAGES_FOLDER,
@@ -105,11 +113,11 @@ from toolkit.serve.run_folder import (
 )
 
 __all__ = [
-    "ALLOWED_MESSAGE_TYPES", "CONSOLE_NOTEBOOK", "DASHBOARD_NOTEBOOK", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES",
-    "DEFAULT_HOST", "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FILE_ALLOWLIST", "FILE_DENYLIST",
-    "IOPUB_TIMEOUT_SECONDS", "NOTEBOOKS_DIR", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PARTICIPANT_NOTEBOOK", "PID_FILE",
-    "RUN_FOLDER_PREFIX", "PagePool", "RefillWhenQuiet", "ServePlan", "describe", "kernel_transport", "lan_ip",
+    "ALLOWED_MESSAGE_TYPES", "DASHBOARD_PAGE", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES", "DEFAULT_HOST",
+    "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FILE_ALLOWLIST", "FILE_DENYLIST",
+    "IOPUB_TIMEOUT_SECONDS", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PAGE_NAME", "PID_FILE", "PRIORITIES_PAGE",
+    "RUN_FOLDER_PREFIX", "Page", "PagePool", "RefillWhenQuiet", "ServePlan", "describe", "kernel_transport", "lan_ip",
     "make_run_folder", "normalise_base_url", "page_names", "parse_page_pools", "plan_serve", "pool_start_slots",
-    "port_free", "prepare_folder", "remove_stale_run_folders", "run", "run_folder_base", "served_notebooks",
-    "voila_config", "with_refill_when_quiet", "workshop_voila_class",
+    "port_free", "remove_stale_run_folders", "run", "run_folder_base", "site_pages", "stage_page", "voila_config",
+    "voila_hook_problems", "with_refill_when_quiet", "workshop_voila_class", "write_pages",
 ]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.serve.kernel_pool import with_refill_when_quiet
-from toolkit.serve.plan import ServePlan, describe, port_free, prepare_folder
+from toolkit.serve.pages import write_pages
+from toolkit.serve.plan import ServePlan, describe, port_free
 from toolkit.serve.run_folder import (
     PAGES_FOLDER,
     kernel_transport,
@@ -94,6 +95,70 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
     }
 
 
+def voila_hook_problems() -> list[str]:
+    """What this kit needs from Voila's insides and does not find, one line
+    each; empty when everything is in place. :class:`WorkshopVoila` and
+    :class:`~toolkit.serve.kernel_pool.RefillWhenQuiet` override or call
+    private parts of Voila 0.5 (the pin in ``pyproject.toml``): the kernel
+    manager factory, ``init_settings``, the pool's ``fill_if_needed``,
+    ``get_pool_size``, ``_initialize`` and ``shutdown_all``; and
+    :func:`voila_config` sets traits that a newer Voila may rename, which
+    traitlets would ignore with a mere warning."""
+    import inspect
+
+    import voila.app as voila_app
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    problems: list[str] = []
+
+    def wants(owner: str, func: object, params: Sequence[str], *, coroutine: bool = False) -> None:
+        if not callable(func):
+            problems.append(f"{owner} is gone")
+            return
+        found = list(inspect.signature(func).parameters)
+        missing = [p for p in params if p not in found]
+        if missing:
+            problems.append(f"{owner} no longer takes {', '.join(missing)} (it takes {', '.join(found)})")
+        if coroutine and not inspect.iscoroutinefunction(func):
+            problems.append(f"{owner} is no longer a coroutine")
+
+    factory = getattr(voila_app, "voila_kernel_manager_factory", None)
+    wants("voila.app.voila_kernel_manager_factory", factory, ("base_class", "preheat_kernel", "default_pool_size"))
+    wants("voila.app.Voila.initialize", getattr(voila_app.Voila, "initialize", None), ("argv",))
+    wants("voila.app.Voila.init_settings", getattr(voila_app.Voila, "init_settings", None), ())
+    classes: dict[str, type] = {}
+    if callable(factory):
+        pooled = factory(AsyncMappingKernelManager, True, 1)
+        for name, params, coroutine in (
+            ("fill_if_needed", ("delay", "notebook_name"), False),
+            ("get_pool_size", ("notebook_name",), False),
+            ("_initialize", ("notebook_path", "kernel_id"), True),
+            ("shutdown_all", (), True),
+        ):
+            wants(f"Voila's pooling kernel manager .{name}", getattr(pooled, name, None), params, coroutine=coroutine)
+        classes["VoilaKernelManager"] = pooled
+
+    from jupyter_client.manager import KernelManager
+    from voila.configuration import VoilaConfiguration
+    from voila.execute import VoilaExecutor
+
+    from toolkit.serve.pages import dashboard_page
+
+    classes.update(Voila=voila_app.Voila, VoilaConfiguration=VoilaConfiguration, KernelManager=KernelManager,
+                   VoilaExecutor=VoilaExecutor, MappingKernelManager=AsyncMappingKernelManager)
+    sample = ServePlan(url="sqlite://", slug="w", title="W", host="127.0.0.1", port=8866, pool=1, cull_minutes=30, dashboard_only=True, pages=(dashboard_page(),))
+    for class_name, traits in voila_config(sample, Path(tempfile.gettempdir())).items():
+        cls = classes.get(class_name)
+        if cls is None:
+            continue  # reported above: the factory is gone
+        for trait in traits:
+            if not cls.class_traits().get(trait):
+                problems.append(f"{class_name}.{trait} is no longer a setting (workshop serve sets it)")
+    if "allowed_message_types" not in AsyncMappingKernelManager.class_trait_names():
+        problems.append("the kernel manager's allowed_message_types is gone (WorkshopVoila pins it)")
+    return problems
+
+
 def workshop_voila_class() -> type:
     """Voila, with the page's kernel messages pinned to
     :data:`ALLOWED_MESSAGE_TYPES` whatever Voila's defaults become."""
@@ -129,18 +194,26 @@ def workshop_voila_class() -> type:
 
 
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
-    """Remove run folders left by killed servers, copy the notebooks to a
-    fresh run folder, print the links and run Voila until Ctrl-C (or
-    SIGTERM); the run folder is removed afterwards."""
+    """Remove run folders left by killed servers, write the plan's pages
+    into a fresh run folder, print the links and run Voila until Ctrl-C
+    (or SIGTERM); the run folder is removed afterwards."""
     out = out or (lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
     if not port_free(plan.host, plan.port):
         raise ToolkitError(f"port {plan.port} on {plan.host} is in use (another workshop serve?); pick another with --port")
     stale = remove_stale_run_folders()
     if stale:
         out(f"Removed {len(stale)} folder{'s' if len(stale) != 1 else ''} left by a workshop serve that was killed: {', '.join(map(str, stale))}")
+    moved = voila_hook_problems()
+    if moved:
+        import voila
+
+        raise ToolkitError(
+            f"refusing to serve: Voila {voila.__version__} is installed and the kit is made for Voila 0.5 "
+            f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
+        )
     run_folder = make_run_folder()
     try:
-        folder = prepare_folder(plan.notebooks, plan.source, run_folder / PAGES_FOLDER)
+        folder = write_pages(plan.pages, run_folder / PAGES_FOLDER)
         store_file = _sqlite_file(plan.url)
         if store_file is not None and run_folder.resolve() in store_file.resolve().parents:
             raise ToolkitError(f"refusing to serve: the store {store_file} is inside the run folder {run_folder}")

@@ -9,24 +9,17 @@ links to share (:func:`describe`).
 from __future__ import annotations
 
 import re
-import shutil
 import socket
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
-from toolkit.paths import kit_folder
-from toolkit.serve.run_folder import RUN_FOLDER_PREFIX
+from toolkit.serve.pages import Page, site_pages
 
-#: Where the packaged notebooks live.
-NOTEBOOKS_DIR = kit_folder("notebooks")
-#: Participant notebooks: numbered 01 and up (00 is the facilitator console).
-PARTICIPANT_NOTEBOOK = re.compile(r"^(0[1-9]|[1-9][0-9])_[A-Za-z0-9_-]+\.ipynb$")
-DASHBOARD_NOTEBOOK = "dashboard.ipynb"
-#: Never served, whatever a folder holds.
-CONSOLE_NOTEBOOK = "00_facilitator.ipynb"
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
 
 DEFAULT_PORT = 8866
 DEFAULT_HOST = "127.0.0.1"
@@ -41,6 +34,8 @@ DEFAULT_CULL_MINUTES = 30
 DEFAULT_REFILL_SECONDS = 20.0
 #: Served under this path unless ``--base-url`` says otherwise.
 DEFAULT_BASE_URL = "/"
+
+
 @dataclass(frozen=True)
 class PagePool:
     """How many preheated kernels one served notebook keeps warm."""
@@ -56,9 +51,10 @@ class PagePool:
 class ServePlan:
     """Everything ``workshop serve`` decided before starting Voila.
 
-    ``pool`` is the pool of every participant page and ``page_pools`` the
-    pages given their own size (``--pool-for``); :meth:`pool_size` says
-    what a page gets."""
+    ``pages`` are the notebooks to serve, built from the content
+    (:mod:`toolkit.serve.pages`). ``pool`` is the pool of every participant
+    page and ``page_pools`` the pages given their own size (``--pool-for``);
+    :meth:`pool_size` says what a page gets."""
 
     url: str
     slug: str
@@ -68,12 +64,23 @@ class ServePlan:
     pool: int
     cull_minutes: int
     dashboard_only: bool
-    notebooks: tuple[str, ...]
-    source: Path = NOTEBOOKS_DIR
+    pages: tuple[Page, ...]
     env: dict[str, str] = field(default_factory=dict)
     page_pools: tuple[PagePool, ...] = ()
     refill_seconds: float = DEFAULT_REFILL_SECONDS
     base_url: str = DEFAULT_BASE_URL
+
+    @property
+    def notebooks(self) -> tuple[str, ...]:
+        """The served notebooks' file names, in order."""
+        return tuple(page.name for page in self.pages)
+
+    def page(self, notebook: str) -> Page:
+        """The served page called ``notebook``."""
+        for page in self.pages:
+            if page.name == notebook:
+                return page
+        raise ToolkitError(f"no served page is called {notebook!r}")
 
     def pool_size(self, notebook: str) -> int:
         """Preheated kernels kept warm for ``notebook``: its own size if it
@@ -82,7 +89,7 @@ class ServePlan:
         for page in self.page_pools:
             if page.notebook == notebook:
                 return page.size
-        if notebook == DASHBOARD_NOTEBOOK:
+        if any(page.dashboard and page.name == notebook for page in self.pages):
             return min(self.pool, 1)
         return self.pool
 
@@ -108,36 +115,35 @@ class ServePlan:
         return f"http://{host}:{self.port}{self.base_url}voila/render/{notebook}"
 
 
-def page_names(notebooks: Iterable[str]) -> dict[str, str]:
-    """The names ``--pool-for`` accepts for each notebook, mapped to it:
-    the file name, its stem, the stage id and number (``01_diagnosis.ipynb``,
-    ``01_diagnosis``, ``diagnosis``, ``1``), and ``dashboard``."""
-    names: dict[str, str] = {}
-    for notebook in notebooks:
-        stem = Path(notebook).stem
-        number, _, rest = stem.partition("_")
-        aliases = [notebook, stem]
-        if number.isdigit() and rest:
-            aliases += [rest, str(int(number))]
-        for alias in aliases:
-            names[alias.lower()] = notebook
+def page_names(pages: Iterable[Page]) -> dict[str, str | None]:
+    """The names ``--pool-for`` accepts, lower case, mapped to the page's
+    file name: the file name, its stem, and for a stage its id and number
+    (``stage-1-diagnosis.ipynb``, ``stage-1-diagnosis``, ``diagnosis``,
+    ``1``); ``priorities``, ``dashboard``. A name two pages answer to (a
+    stage whose id is ``priorities``) maps to ``None``."""
+    names: dict[str, str | None] = {}
+    for page in pages:
+        for alias in page.names:
+            names[alias] = page.name if names.get(alias, page.name) == page.name else None
     return names
 
 
-def parse_page_pools(specs: Iterable[str], notebooks: Sequence[str]) -> tuple[PagePool, ...]:
-    """Read ``--pool-for`` values (``PAGE=N``) against the served notebooks.
+def parse_page_pools(specs: Iterable[str], pages: Sequence[Page]) -> tuple[PagePool, ...]:
+    """Read ``--pool-for`` values (``PAGE=N``) against the served pages.
 
-        >>> parse_page_pools(["diagnosis=20", "dashboard=0"], ("01_diagnosis.ipynb", "dashboard.ipynb"))
-        (PagePool(notebook='01_diagnosis.ipynb', size=20), PagePool(notebook='dashboard.ipynb', size=0))
+        >>> parse_page_pools(["diagnosis=20", "dashboard=0"], site_pages(kit))
+        (PagePool(notebook='stage-1-diagnosis.ipynb', size=20), PagePool(notebook='dashboard.ipynb', size=0))
     """
-    names = page_names(notebooks)
-    valid = ", ".join(_page_choices(notebooks)) + " (or a notebook's file name)"
+    names = page_names(pages)
+    valid = ", ".join(_page_choices(pages)) + " (or a page's file name)"
     chosen: dict[str, tuple[str, int]] = {}
     for spec in specs:
         page, sep, count = spec.partition("=")
         page, count = page.strip(), count.strip()
         if not sep or not page:
             raise ToolkitError(f"--pool-for {spec!r}: expected PAGE=N, e.g. diagnosis=20; pages: {valid}")
+        if page.lower() in names and names[page.lower()] is None:
+            raise ToolkitError(f"--pool-for {spec!r}: {page!r} names more than one page; use a file name: {', '.join(p.name for p in pages)}")
         notebook = names.get(page.lower())
         if notebook is None:
             raise ToolkitError(f"--pool-for {spec!r}: no served page is called {page!r}; pages: {valid}")
@@ -146,15 +152,15 @@ def parse_page_pools(specs: Iterable[str], notebooks: Sequence[str]) -> tuple[Pa
         if notebook in chosen:
             raise ToolkitError(f"--pool-for {spec!r}: {notebook} was already given {chosen[notebook][0]!r}")
         chosen[notebook] = (spec, int(count))
-    return tuple(PagePool(nb, chosen[nb][1]) for nb in notebooks if nb in chosen)
+    return tuple(PagePool(p.name, chosen[p.name][1]) for p in pages if p.name in chosen)
 
 
-def _page_choices(notebooks: Sequence[str]) -> list[str]:
-    """The valid pages for an error message: ``diagnosis (1), ..., dashboard``."""
+def _page_choices(pages: Sequence[Page]) -> list[str]:
+    """The valid pages for an error message: ``diagnosis (1), ..., priorities, dashboard``."""
     choices = []
-    for notebook in notebooks:
-        number, _, rest = Path(notebook).stem.partition("_")
-        choices.append(f"{rest} ({int(number)})" if number.isdigit() and rest else Path(notebook).stem)
+    for page in pages:
+        first, *more = page.aliases or (Path(page.name).stem,)
+        choices.append(f"{first} ({more[0]})" if more and more[0].isdigit() else Path(page.name).stem)
     return choices
 
 
@@ -165,29 +171,6 @@ def normalise_base_url(base_url: str) -> str:
     if not re.fullmatch(r"/([A-Za-z0-9._~-]+/)*", path) or re.search(r"/\.\.?/", path):
         raise ToolkitError(f"--base-url: expected a path such as /hub/workshop/, got {base_url!r}")
     return path
-
-
-def served_notebooks(source: Path = NOTEBOOKS_DIR, *, dashboard_only: bool = False) -> tuple[str, ...]:
-    """Names of the notebooks to serve from ``source``: the participant
-    notebooks in order, then the dashboard; just the dashboard with
-    ``dashboard_only``. The console is never among them."""
-    names = sorted(p.name for p in Path(source).glob("*.ipynb"))
-    chosen = [] if dashboard_only else [n for n in names if PARTICIPANT_NOTEBOOK.match(n) and n != CONSOLE_NOTEBOOK]
-    if DASHBOARD_NOTEBOOK not in names:
-        raise ToolkitError(f"the dashboard notebook is missing: {Path(source) / DASHBOARD_NOTEBOOK}")
-    return (*chosen, DASHBOARD_NOTEBOOK)
-
-
-def prepare_folder(notebooks: Sequence[str], source: Path = NOTEBOOKS_DIR, folder: Path | None = None) -> Path:
-    """Copy the notebooks to serve into ``folder`` (a new temporary
-    directory by default) and return it. Nothing else goes in it."""
-    target = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX))
-    target.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        if name == CONSOLE_NOTEBOOK or not (PARTICIPANT_NOTEBOOK.match(name) or name == DASHBOARD_NOTEBOOK):
-            raise ToolkitError(f"refusing to serve {name!r}: only participant notebooks and the dashboard are served")
-        shutil.copyfile(Path(source) / name, target / name)
-    return target
 
 
 def lan_ip() -> str:
@@ -234,11 +217,15 @@ def plan_serve(
     cull_minutes: int = DEFAULT_CULL_MINUTES,
     dashboard_only: bool = False,
     base_url: str = DEFAULT_BASE_URL,
-    source: Path = NOTEBOOKS_DIR,
+    kit: Toolkit | None = None,
 ) -> ServePlan:
-    """Check the store and the options and decide what to serve. The
-    workshop is ``workshop`` or else the newest one in the store;
-    ``pool_for`` holds ``PAGE=N`` values (see :func:`parse_page_pools`)."""
+    """Check the content, the store and the options and decide what to
+    serve: a page per stage of ``kit`` (default: :func:`toolkit.content.load`),
+    the priorities page and the dashboard. The workshop is ``workshop`` or
+    else the newest one in the store; ``pool_for`` holds ``PAGE=N`` values
+    (see :func:`parse_page_pools`). Every kernel gets the store, the
+    workshop and the content file in its environment."""
+    from toolkit import content
     from toolkit.store import AnswerStore
 
     if not 1 <= port <= 65535:
@@ -250,9 +237,10 @@ def plan_serve(
     if cull_minutes < 1:
         raise ToolkitError(f"--cull-minutes: expected 1 or more, got {cull_minutes}")
     base_url = normalise_base_url(base_url)
-    notebooks = served_notebooks(source, dashboard_only=dashboard_only)
-    page_pools = parse_page_pools(pool_for, notebooks)
-    store = AnswerStore(db)
+    kit = kit if kit is not None else content.load()
+    pages = site_pages(kit, dashboard_only=dashboard_only)
+    page_pools = parse_page_pools(pool_for, pages)
+    store = AnswerStore(db, kit=kit)
     try:
         if workshop:
             ws = store.workshop(workshop)
@@ -264,10 +252,11 @@ def plan_serve(
         url = store.url
     finally:
         store.close()
-    env = {"WORKSHOP_DB": url, "WORKSHOP_SLUG": ws.slug}
+    # The kernels read exactly the content checked here, wherever it came from.
+    env = {"WORKSHOP_DB": url, "WORKSHOP_SLUG": ws.slug, content.CONTENT_ENV: str(Path(kit.path).resolve())}
     return ServePlan(
         url=url, slug=ws.slug, title=ws.title, host=host, port=port, pool=pool, cull_minutes=cull_minutes,
-        dashboard_only=dashboard_only, notebooks=notebooks, source=Path(source), env=env,
+        dashboard_only=dashboard_only, pages=pages, env=env,
         page_pools=page_pools, refill_seconds=float(refill_seconds), base_url=base_url,
     )
 
@@ -275,14 +264,14 @@ def plan_serve(
 def describe(plan: ServePlan) -> str:
     """The message ``workshop serve`` prints: what is served and the links."""
     lines = [f"Serving workshop {plan.slug!r} ({plan.title}) from {_safe_url(plan.url)}", ""]
-    participant = [n for n in plan.notebooks if n != DASHBOARD_NOTEBOOK]
+    participant = [p for p in plan.pages if not p.dashboard]
     if participant:
         lines.append("Share these links with the room:")
-        width = max(len(_label(n)) for n in participant)
-        lines += [f"  {_label(n):<{width}}  {plan.link(n)}" for n in participant]
+        width = max(len(p.label) for p in participant)
+        lines += [f"  {p.label:<{width}}  {plan.link(p.name)}" for p in participant]
         lines.append("")
     lines.append("Project the dashboard (read-only):")
-    lines.append(f"  {plan.link(DASHBOARD_NOTEBOOK)}")
+    lines += [f"  {plan.link(p.name)}" for p in plan.pages if p.dashboard]
     lines.append("")
     if plan.host in ("127.0.0.1", "localhost", "::1"):
         lines.append("Only this machine can open these links; to let the room connect, run with --host 0.0.0.0.")
@@ -297,26 +286,20 @@ def _warm_summary(plan: ServePlan) -> str:
     total = plan.warm_kernels
     if total == 0:
         return "No preheated kernels: every visitor waits for a kernel to start."
-    participant = [nb for nb in plan.notebooks if nb != DASHBOARD_NOTEBOOK]
+    participant = [p for p in plan.pages if not p.dashboard]
     own = {page.notebook for page in plan.page_pools}
-    parts = [f"{plan.pool_size(nb)} on {_label(nb)}" for nb in participant if nb in own]
-    rest = [nb for nb in participant if nb not in own]
+    parts = [f"{plan.pool_size(p.name)} on {p.label}" for p in participant if p.name in own]
+    rest = [p for p in participant if p.name not in own]
     if len(rest) == 1:
-        parts.append(f"{plan.pool} on {_label(rest[0])}")
+        parts.append(f"{plan.pool} on {rest[0].label}")
     elif rest:
         parts.append(f"{plan.pool} on each {'other ' if len(rest) < len(participant) else ''}participant page")
-    parts.append(f"{plan.pool_size(DASHBOARD_NOTEBOOK)} on the dashboard")
+    parts += [f"{plan.pool_size(p.name)} on the dashboard" for p in plan.pages if p.dashboard]
     seconds = f"{plan.refill_seconds:g}"
     return (
         f"Kernels kept warm: {', '.join(parts)} ({total} in all); "
         f"a page's pool is refilled once nobody has opened it for {seconds} s."
     )
-
-
-def _label(notebook: str) -> str:
-    stem = Path(notebook).stem
-    number, _, rest = stem.partition("_")
-    return f"{int(number)}. {rest.replace('_', ' ').title()}" if number.isdigit() else stem.replace("_", " ").title()
 
 
 def _safe_url(url: str) -> str:

@@ -94,11 +94,14 @@ sa.Index("ix_actions_workshop", actions.c.workshop_id)
 
 
 def default_sqlite_path() -> Path:
-    """Where the store lives when nothing says otherwise:
-    ``$XDG_DATA_HOME/intersector-workshop/workshop.sqlite``
-    (``~/.local/share/...`` by default)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "intersector-workshop" / "workshop.sqlite"
+    """Where the store lives when nothing says otherwise: ``workshop.sqlite``
+    in this user's data folder for the kit, as ``platformdirs`` names it:
+    ``$XDG_DATA_HOME/intersector-workshop/`` (``~/.local/share/...`` by
+    default) on Linux, ``~/Library/Application Support/intersector-workshop/``
+    on macOS, ``%LOCALAPPDATA%\\intersector-workshop\\`` on Windows."""
+    import platformdirs
+
+    return platformdirs.user_data_path("intersector-workshop", appauthor=False) / "workshop.sqlite"
 
 
 def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
@@ -124,7 +127,17 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
     if read_only and parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
-    return sa.create_engine(parsed, **kwargs)
+    try:
+        return sa.create_engine(parsed, **kwargs)
+    except ImportError as exc:  # the driver is an extra: pip install 'intersector-workshop[postgres]'
+        if parsed.get_backend_name() != "postgresql":
+            raise
+        from toolkit.errors import ToolkitError
+
+        raise ToolkitError(
+            f"the store is PostgreSQL and its driver is not installed ({exc.name or exc}); "
+            "install the kit's postgres extra: pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')"
+        ) from None
 
 
 def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
