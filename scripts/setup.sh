@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for the workshop kit, and does nothing
-# twice: a virtual environment in .venv with the package installed (editable),
-# and, with --test, the system packages the tests drive for real (Debian's
-# chromium, poppler-utils and postgresql). Safe to run again; it only redoes what changed.
+# twice: a virtual environment in .venv with the package installed (editable;
+# SQLite only), and, with --test, the test tools and the PostgreSQL driver (the
+# package's test and postgres extras) and the system packages the tests drive
+# for real (Debian's chromium, poppler-utils and postgresql). Safe to run again;
+# it only redoes what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -45,13 +47,20 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
-if [ ! -f "$stamp" ]; then
+# One stamp per pyproject.toml and set of extras: a test install also serves
+# the start command, not the other way round.
+hash="$(sha1sum pyproject.toml | cut -c1-12)"
+if [ "$want_test" = 1 ]; then
+  target=".[test,postgres]"; stamp=".venv/.installed-$hash-test"; check="import pytest, nbval, playwright, psycopg"
+else
+  target="."; stamp=".venv/.installed-$hash"; check="import platformdirs"
+fi
+if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-$hash-test" ]; then
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
   # pip's notes about local mirrors that are absent are noise here.
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
-  .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
-  .venv/bin/python -c "import toolkit, voila, ipywidgets, sqlalchemy, pandas" || { echo "setup: the install failed" >&2; exit 1; }
+  .venv/bin/python -m pip install -q -e "$target" 2>&1 | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
+  .venv/bin/python -c "import toolkit, voila, ipywidgets, sqlalchemy, pandas; $check" || { echo "setup: the install failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

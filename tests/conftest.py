@@ -7,6 +7,9 @@
 - ``store_url``: parametrized over ``sqlite`` and ``postgresql``; a fresh
   SQLite file, or an empty PostgreSQL database no other test is using.
 - ``store``: an ``AnswerStore`` on ``store_url``; ``sqlite_store``: SQLite only.
+- ``edited_content``: a copy of the packaged content with stage 1 renamed
+  and an extra question on tool 1: ``.path``, ``.stage`` (id, title) and
+  ``.question`` (id, text).
 """
 
 from __future__ import annotations
@@ -33,6 +36,27 @@ def _load_helper(name: str, file: str):
 
 
 pg = _load_helper("workshop_tests_pg", "pg.py")
+
+@pytest.fixture
+def edited_content(tmp_path):
+    """A content file as a facilitator edits it: stage 1 renamed (id and
+    title: ``.stage``) and a question added to tool 1 (``.question``: id,
+    text); the file is ``.path``."""
+    from types import SimpleNamespace
+
+    import yaml
+
+    from toolkit import content
+
+    edited = SimpleNamespace(stage=("discovery", "Discovery"), question=("epp-extra", "Which partner could host our very first meeting?"))
+    raw = yaml.safe_load(content.DEFAULT_FILE.read_text(encoding="utf-8"))
+    raw["stages"][0]["id"], raw["stages"][0]["title"] = edited.stage
+    raw["tools"][0]["questions"].append(dict(zip(("id", "text"), edited.question)))
+    edited.path = tmp_path / "edited-content" / "toolkit.yaml"
+    edited.path.parent.mkdir()
+    edited.path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return edited
+
 
 @pytest.fixture
 def kit():

@@ -5,6 +5,7 @@ verb the parser has (later verbs are covered automatically)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -192,3 +193,95 @@ def test_console_script_validate_broken_file(tmp_path):
     result = _script("validate", str(path), cwd=tmp_path)
     assert result.returncode == 1
     assert "tools[6].questions[2].id" in result.stderr and result.stdout == ""
+
+
+# --------------------------------------------------------------------------
+# --content reaches every verb
+
+
+def test_an_edited_content_file_is_what_the_verbs_use(capsys, tmp_path, edited_content):
+    """A renamed stage and an extra question: `show` and `tools` print them,
+    the store verbs check against them, and the exports hold them."""
+    (stage_id, stage_title), (qid, qtext) = edited_content.stage, edited_content.question
+    edited, db = str(edited_content.path), str(tmp_path / "w.sqlite")
+    code, out, err = _run(capsys, "--content", edited, "show", "1")
+    assert code == 0 and err == ""
+    assert f"Stage 1: {stage_title}   id: engage-potential-partners" in out and f"[{qid}]" in out and qtext.split()[0] in out
+    # --content after the verb says the same; the packaged content knows neither.
+    assert _run(capsys, "show", "1", "--content", edited)[1] == out
+    packaged = _run(capsys, "show", "1")[1]
+    assert "Stage 1: Diagnosis" in packaged and qid not in packaged
+    assert f"Stage 1: {stage_title} - " in _run(capsys, "tools", "--content", edited)[1]
+
+    assert _run(capsys, "--content", edited, "new", "Riverside", "--db", db)[:2] == (0, "riverside\n")
+    code, out, _ = _run(capsys, "--content", edited, "lock", "riverside", stage_id, "--db", db)
+    assert code == 0 and f"{stage_title} locked" in out and "Design open" in out
+    code, _, err = _run(capsys, "lock", "riverside", stage_id, "--db", db)
+    assert code == 1 and f"unknown stage '{stage_id}'" in err  # the packaged content has no such stage
+    _run(capsys, "--content", edited, "open", "riverside", "1", "--db", db)
+
+    from toolkit.store import AnswerStore
+
+    store = AnswerStore(db, kit=content.load(edited_content.path))
+    try:
+        who = store.add_participant("riverside", name="Ana", organization="Food Bank", sector="nonprofit", table="T1")
+        store.save_answer("riverside", who.id, "engage-potential-partners", qid, "The library has a free room")
+    finally:
+        store.close()
+    guide = tmp_path / "guide.md"
+    code, out, err = _run(capsys, "--content", edited, "export", "riverside", "--output", str(guide), "--db", db)
+    assert (code, err) == (0, "")
+    text = guide.read_text(encoding="utf-8")
+    assert f"## Stage 1: {stage_title}" in text and "Diagnosis" not in text
+    assert qtext in text and "The library has a free room" in text
+    dump = tmp_path / "all.json"
+    assert _run(capsys, "export", "riverside", "--content", edited, "--output", str(dump), "--db", db)[0] == 0
+    assert {a["question_id"]: a["value"] for a in json.loads(dump.read_text())["answers"]}[qid] == "The library has a free room"
+    handout = tmp_path / "handout.html"
+    assert _run(capsys, "--content", edited, "handout", "--output", str(handout))[0] == 0
+    assert stage_title in handout.read_text(encoding="utf-8") and qtext in handout.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"], ["new", "X"], ["demo"], ["lock", "x", "1"], ["reveal", "x"], ["show", "1"], ["tools"],
+        ["export", "x"], ["handout"], ["import", "x.json"], ["serve"], ["pages", "--output", "out"],
+    ],
+)
+def test_a_missing_content_file_stops_every_verb_with_one_line(capsys, tmp_path, argv):
+    missing = str(tmp_path / "nonexistent.yaml")
+    for args in (["--content", missing, *argv], [*argv, "--content", missing]):
+        code, out, err = _run(capsys, *args, *(["--db", str(tmp_path / "w.sqlite")] if argv[0] not in ("show", "tools", "pages", "handout") else []))
+        assert code == 1 and out == ""
+        assert err == f"workshop {argv[0]}: {missing}: cannot read the content file (No such file or directory)\n"
+    assert not (tmp_path / "w.sqlite").exists()  # nothing was opened, let alone written
+
+
+def test_workshop_content_in_the_environment_reaches_the_verbs(capsys, monkeypatch, edited_content):
+    monkeypatch.setenv(content.CONTENT_ENV, str(edited_content.path))
+    assert f"Stage 1: {edited_content.stage[1]}" in _run(capsys, "show", "1")[1]
+
+
+def test_pages_writes_the_pages_of_the_content(capsys, tmp_path, edited_content):
+    code, out, _ = _run(capsys, "--content", str(edited_content.path), "pages", "--output", str(tmp_path / "pages"))
+    assert code == 0
+    names = [Path(line).name for line in out.splitlines()]
+    assert names == ["stage-1-discovery.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb"]
+    intro = json.loads((tmp_path / "pages" / "stage-1-discovery.ipynb").read_text())["cells"][0]["source"]
+    assert "Stage 1 of 4: Discovery." in "".join(intro)
+
+
+def test_a_postgresql_url_without_the_driver_is_one_clear_line(tmp_path):
+    """The driver is the postgres extra; without it a postgresql:// URL
+    says what to install instead of a traceback."""
+    probe = (
+        "import sys; sys.modules['psycopg'] = None\n"  # as if psycopg were not installed
+        "from toolkit import cli; sys.exit(cli.main(['list', '--db', 'postgresql://ws@127.0.0.1:1/workshop']))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "workshop list: the store is PostgreSQL and its driver is not installed (psycopg); install the kit's postgres extra: "
+        "pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')\n"
+    )

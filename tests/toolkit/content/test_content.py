@@ -134,6 +134,48 @@ def test_scale_runs_1_to_5_with_labels_and_not_sure(kit):
         scale.label(6)
 
 
+def test_the_scale_says_which_ratings_are_low_and_its_span(kit):
+    scale = kit.scale
+    assert scale.low_at == 2 and scale.low_values == (1, 2)
+    assert [v for v in (1, 2, 3, 4, 5, "not-sure", None, True) if scale.is_low(v)] == [1, 2]
+    assert scale.low_prompt == "What is missing? What would help us do this better?"
+    assert scale.span == "1 (Not at all) to 5 (Fully)"
+
+
+def test_the_pages_wording_comes_from_the_content(kit):
+    design = kit.stage("design")
+    assert kit.pages.label_for(design, 4) == "Stage 2 of 4"
+    assert kit.pages.intro_for(design, 4).startswith("**Intersector workshop · Stage 2 of 4: Design.** Sign in below")
+    assert kit.pages.priorities_title == "Priorities"
+    assert "After the 4 stages" in kit.pages.priorities_intro_for(4)
+
+
+def test_without_the_new_keys_a_file_keeps_working(tmp_path):
+    """Content files written before scale.low_at and pages existed load with
+    the lower half of the scale as low and the kit's own wording."""
+    def mutate(raw):
+        for key in ("low_at", "low_prompt"):
+            raw["scale"].pop(key)
+        raw.pop("pages")
+        raw["scale"]["points"] = raw["scale"]["points"][:3]
+
+    kit = content.parse_file(_broken(tmp_path, mutate))
+    assert kit.scale.low_values == (1,)  # 3 points: the lower half is 1
+    assert kit.pages == content.PageText()
+    assert kit.pages.label_for(kit.stage(1), 4) == "Stage 1 of 4"
+
+
+def test_a_translated_wording_is_used(tmp_path):
+    def mutate(raw):
+        raw["pages"] = {"stage_label": "Etapa {number} de {count}", "priorities_title": "Prioridades"}
+        raw["scale"].update(low_at=3, low_prompt="¿Qué falta?")
+
+    kit = content.parse_file(_broken(tmp_path, mutate))
+    assert kit.pages.label_for(kit.stage(3), 4) == "Etapa 3 de 4"
+    assert kit.pages.priorities_title == "Prioridades" and "Prioridades" in kit.pages.priorities_intro_for(4)
+    assert kit.scale.low_values == (1, 2, 3) and kit.scale.low_prompt == "¿Qué falta?"
+
+
 def test_source_credits_the_intersector_project(kit):
     assert kit.source.publisher == "The Intersector Project"
     assert kit.source.url == "https://intersector.com/toolkit/"
@@ -199,6 +241,7 @@ def test_to_dict_round_trips_through_the_validator(kit):
     assert again.tools == kit.tools
     assert again.stages == kit.stages
     assert again.glossary == kit.glossary and again.scale == kit.scale and again.sectors == kit.sectors
+    assert again.pages == kit.pages
     assert kit.tool(9).to_dict()["questions"][0]["tool_id"] == "share-discretion"
 
 
@@ -382,3 +425,37 @@ def test_not_utf8(tmp_path):
     with pytest.raises(ContentError) as info:
         content.parse_file(path)
     assert info.value.file == str(path) and "not UTF-8" in info.value.problem
+
+
+@pytest.mark.parametrize(
+    ("low_at", "problem"),
+    [
+        (5, "expected 0 to 4 (ratings at or below it ask what is missing; 0 for none), got 5"),
+        (-1, "expected 0 to 4"),
+        ("two", "expected a whole number, got a string ('two')"),
+    ],
+)
+def test_low_at_outside_the_scale(tmp_path, low_at, problem):
+    _refused(_broken(tmp_path, lambda raw: raw["scale"].update(low_at=low_at)), "scale.low_at", problem)
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "problem"),
+    [
+        ("stage_label", "Stage {n} of {count}", "unknown placeholder {n} (expected: {number}, {count}, {title}, {question})"),
+        ("priorities_title", "Top {count}", "unknown placeholder {count} (expected: none)"),
+        ("priorities_intro", "After {number} stages", "unknown placeholder {number} (expected: {count}, {title})"),
+        ("stage_intro", "Stage {number.__class__}", "unknown placeholder {number.__class__}"),
+        ("stage_intro", "Stage {number!r}", "placeholder {number} has a format; write just {number}"),
+        ("stage_intro", "Stage {number:>4}", "placeholder {number} has a format"),
+        ("stage_label", "Stage {number", "a brace that starts no placeholder"),
+        ("stage_label", "", "expected a non-empty string"),
+    ],
+)
+def test_page_wording_with_a_bad_placeholder(tmp_path, key, text, problem):
+    _refused(_broken(tmp_path, lambda raw: raw["pages"].update({key: text})), f"pages.{key}", problem)
+
+
+def test_page_wording_unknown_key(tmp_path):
+    err = _refused(_broken(tmp_path, lambda raw: raw["pages"].update(footer="x")), "pages.footer", "unknown key")
+    assert "stage_intro" in err.problem

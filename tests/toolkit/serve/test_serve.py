@@ -5,13 +5,16 @@ running server is checked in tests/browser/."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from toolkit import cli, serve
+from toolkit import cli, content, paths, serve
+from toolkit.content import Stage
 from toolkit.errors import NotFound, ToolkitError
 
 
@@ -22,32 +25,64 @@ def _nb(folder, *names):
     return folder
 
 
-def test_served_notebooks_are_participants_then_dashboard_never_the_console(tmp_path):
-    src = _nb(tmp_path / "nb", "00_facilitator.ipynb", "02_design.ipynb", "01_diagnosis.ipynb", "dashboard.ipynb", "scratch.ipynb", "notes.txt")
-    assert serve.served_notebooks(src) == ("01_diagnosis.ipynb", "02_design.ipynb", "dashboard.ipynb")
-    assert serve.served_notebooks(src, dashboard_only=True) == ("dashboard.ipynb",)
+STAGE_PAGES = ("stage-1-diagnosis.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb")
 
 
-def test_the_packaged_notebooks_never_include_the_console():
-    names = serve.served_notebooks()
-    assert "00_facilitator.ipynb" not in names and names[-1] == "dashboard.ipynb"
-    assert (serve.NOTEBOOKS_DIR / "00_facilitator.ipynb").exists()  # it is there, and still not served
+def test_the_pages_come_from_the_content_never_the_console(kit):
+    pages = serve.site_pages(kit)
+    assert [p.name for p in pages] == [*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb"]
+    assert [p.label for p in pages] == ["1. Diagnosis", "2. Design", "3. Implementation", "4. Assessment", "Priorities", "Dashboard"]
+    assert [p.dashboard for p in pages] == [False] * 5 + [True]
+    assert [p.name for p in serve.site_pages(kit, dashboard_only=True)] == ["dashboard.ipynb"]
+    design = pages[1].notebook()
+    nbformat.validate(nbformat.from_dict(design))
+    intro, code = design["cells"]
+    assert "".join(intro["source"]) == (
+        "**Intersector workshop · Stage 2 of 4: Design.** Sign in below, then work through this stage's tools with your "
+        "table, in any order. Every answer saves itself about a second after you stop typing; the line under each box "
+        "says *Saved* and the time."
+    )
+    assert "".join(code["source"]) == 'from widgets.session import Session\nSession().stage_workbook("design")'
+    assert "After the 4 stages" in "".join(pages[4].notebook()["cells"][0]["source"])
+    assert "".join(pages[4].notebook()["cells"][1]["source"]) == "from widgets.session import Session\nSession().priorities()"
+    assert [c["cell_type"] for c in pages[5].notebook()["cells"]] == ["code"]
 
 
-def test_missing_dashboard_is_an_error(tmp_path):
-    with pytest.raises(ToolkitError, match="dashboard notebook is missing"):
-        serve.served_notebooks(_nb(tmp_path / "nb", "01_diagnosis.ipynb"))
+def test_a_fifth_stage_gets_its_own_page_beside_priorities(kit):
+    """Stage pages are stage-N-<id>: a fifth stage, even one called
+    'priorities', cannot take the priorities page's name."""
+    fifth = Stage(id="priorities", number=5, title="Priorities again", question="Q?", summary="S.", tool_ids=())
+    more = dataclasses.replace(kit, stages=(*kit.stages, fifth))
+    names = [p.name for p in serve.site_pages(more)]
+    assert names == [*STAGE_PAGES, "stage-5-priorities.ipynb", "priorities.ipynb", "dashboard.ipynb"]
+    assert len(set(names)) == len(names)
+    pages = serve.site_pages(more)
+    assert serve.parse_page_pools(["5=3", "priorities.ipynb=1"], pages) == (
+        serve.PagePool("stage-5-priorities.ipynb", 3), serve.PagePool("priorities.ipynb", 1),
+    )
+    with pytest.raises(ToolkitError, match="'priorities' names more than one page; use a file name"):
+        serve.parse_page_pools(["priorities=2"], pages)
 
 
-def test_prepare_folder_copies_only_the_chosen_notebooks(tmp_path):
-    src = _nb(tmp_path / "nb", "00_facilitator.ipynb", "01_diagnosis.ipynb", "dashboard.ipynb")
-    (src / "workshop.sqlite").write_text("secret")
-    folder = serve.prepare_folder(serve.served_notebooks(src), src, tmp_path / "served")
-    assert sorted(p.name for p in folder.iterdir()) == ["01_diagnosis.ipynb", "dashboard.ipynb"]
-    with pytest.raises(ToolkitError, match="refusing to serve '00_facilitator.ipynb'"):
-        serve.prepare_folder(["00_facilitator.ipynb"], src, tmp_path / "other")
-    with pytest.raises(ToolkitError, match="refusing to serve"):
-        serve.prepare_folder(["../workshop.sqlite"], src, tmp_path / "other")
+def test_write_pages_writes_only_pages(tmp_path, kit):
+    folder = serve.write_pages(serve.site_pages(kit), tmp_path / "served")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb"])
+    assert nbformat.read(folder / "stage-1-diagnosis.ipynb", as_version=4).cells[1].source.endswith('stage_workbook("diagnosis")')
+    for bad in ("00_facilitator.ipynb", "../workshop.sqlite", "stage-1-x.py", "notes.ipynb"):
+        with pytest.raises(ToolkitError, match="refusing to write"):
+            serve.write_pages([serve.Page(name=bad, label="x", code="1")], tmp_path / "other")
+    assert not (tmp_path / "other").exists() or list((tmp_path / "other").iterdir()) == []
+
+
+def test_the_packaged_notebooks_are_the_pages_of_the_packaged_content(kit):
+    """notebooks/ holds what `workshop pages` writes for data/toolkit.yaml
+    (regenerate with: .venv/bin/workshop pages --output notebooks), and the
+    console, which is never a page."""
+    folder = paths.kit_folder("notebooks")
+    pages = serve.site_pages(kit)
+    for page in pages:
+        assert (folder / page.name).read_text(encoding="utf-8") == page.to_json(), f"{page.name} differs; run: workshop pages --output notebooks"
+    assert sorted(p.name for p in folder.glob("*.ipynb")) == sorted(["00_facilitator.ipynb", *(p.name for p in pages)])
 
 
 def test_plan_uses_the_newest_workshop_and_passes_the_store_to_kernels(sqlite_store):
@@ -55,7 +90,7 @@ def test_plan_uses_the_newest_workshop_and_passes_the_store_to_kernels(sqlite_st
     newest = sqlite_store.create_workshop("Riverside Partners")
     plan = serve.plan_serve(sqlite_store.url)
     assert plan.slug == newest.slug
-    assert plan.env == {"WORKSHOP_DB": sqlite_store.url, "WORKSHOP_SLUG": newest.slug}
+    assert plan.env == {"WORKSHOP_DB": sqlite_store.url, "WORKSHOP_SLUG": newest.slug, "WORKSHOP_CONTENT": str(content.DEFAULT_FILE)}
     assert serve.plan_serve(sqlite_store.url, workshop="older").env["WORKSHOP_SLUG"] == "older"
     with pytest.raises(NotFound, match="nope"):
         serve.plan_serve(sqlite_store.url, workshop="nope")
@@ -72,8 +107,11 @@ def test_plan_refuses_an_empty_store_and_bad_options(tmp_path, sqlite_store):
 
 
 def _plan(**kw):
+    from toolkit.serve.pages import dashboard_page, priorities_page, stage_pages
+
+    kit = content.load(content.DEFAULT_FILE)
     base = dict(url="sqlite:////x/w.sqlite", slug="w", title="W", host="127.0.0.1", port=8866, pool=4, cull_minutes=30,
-                dashboard_only=False, notebooks=("01_diagnosis.ipynb", "05_priorities.ipynb", "dashboard.ipynb"))
+                dashboard_only=False, pages=(stage_pages(kit)[0], priorities_page(kit), dashboard_page()))
     return serve.ServePlan(**{**base, **kw})
 
 
@@ -87,8 +125,8 @@ def test_voila_config_preheats_culls_and_locks_down_files():
     assert cfg["VoilaKernelManager"] == {
         "kernel_pools_config": {
             "default": {"pool_size": 4},
-            "01_diagnosis.ipynb": {"pool_size": 4},
-            "05_priorities.ipynb": {"pool_size": 4},
+            "stage-1-diagnosis.ipynb": {"pool_size": 4},
+            "priorities.ipynb": {"pool_size": 4},
             "dashboard.ipynb": {"pool_size": 1},
         },
         "fill_delay": serve.DEFAULT_REFILL_SECONDS,
@@ -116,45 +154,48 @@ def test_kernels_use_unix_sockets_in_the_run_folder_when_the_path_fits(tmp_path)
 
 def test_pool_for_sizes_single_pages(sqlite_store):
     sqlite_store.create_workshop("W")
-    plan = serve.plan_serve(sqlite_store.url, pool=2, pool_for=["diagnosis=20", "5=0", "dashboard.ipynb=3"])
+    plan = serve.plan_serve(sqlite_store.url, pool=2, pool_for=["diagnosis=20", "priorities=0", "dashboard.ipynb=3", "stage-3-implementation=1"])
     assert plan.page_pools == (
-        serve.PagePool("01_diagnosis.ipynb", 20),
-        serve.PagePool("05_priorities.ipynb", 0),
+        serve.PagePool("stage-1-diagnosis.ipynb", 20),
+        serve.PagePool("stage-3-implementation.ipynb", 1),
+        serve.PagePool("priorities.ipynb", 0),
         serve.PagePool("dashboard.ipynb", 3),
     )
     pools = serve.voila_config(plan)["VoilaKernelManager"]["kernel_pools_config"]
     assert pools == {
         "default": {"pool_size": 2},
-        "01_diagnosis.ipynb": {"pool_size": 20},
-        "02_design.ipynb": {"pool_size": 2},
-        "03_implementation.ipynb": {"pool_size": 2},
-        "04_assessment.ipynb": {"pool_size": 2},
-        "05_priorities.ipynb": {"pool_size": 0},
+        "stage-1-diagnosis.ipynb": {"pool_size": 20},
+        "stage-2-design.ipynb": {"pool_size": 2},
+        "stage-3-implementation.ipynb": {"pool_size": 1},
+        "stage-4-assessment.ipynb": {"pool_size": 2},
+        "priorities.ipynb": {"pool_size": 0},
         "dashboard.ipynb": {"pool_size": 3},
     }
-    assert plan.warm_kernels == sum(v["pool_size"] for k, v in pools.items() if k != "default") == 29
+    assert plan.warm_kernels == sum(v["pool_size"] for k, v in pools.items() if k != "default") == 28
     text = serve.describe(plan)
-    assert ("Kernels kept warm: 20 on 1. Diagnosis, 0 on 5. Priorities, 2 on each other participant page, "
-            "3 on the dashboard (29 in all); a page's pool is refilled once nobody has opened it for 20 s.") in text
+    assert ("Kernels kept warm: 20 on 1. Diagnosis, 1 on 3. Implementation, 0 on Priorities, 2 on each other participant page, "
+            "3 on the dashboard (28 in all); a page's pool is refilled once nobody has opened it for 20 s.") in text
     # Preheating stays on when only one page asks for it.
-    only = serve.plan_serve(sqlite_store.url, pool=0, pool_for=["01_diagnosis=8"])
+    only = serve.plan_serve(sqlite_store.url, pool=0, pool_for=["stage-1-diagnosis.ipynb=8"])
     cfg = serve.voila_config(only)
     assert cfg["VoilaConfiguration"]["preheat_kernel"] is True
-    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["01_diagnosis.ipynb"] == {"pool_size": 8}
-    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["02_design.ipynb"] == {"pool_size": 0}
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["stage-1-diagnosis.ipynb"] == {"pool_size": 8}
+    assert cfg["VoilaKernelManager"]["kernel_pools_config"]["stage-2-design.ipynb"] == {"pool_size": 0}
     assert "Kernels kept warm: 8 on 1. Diagnosis, 0 on each other participant page, 0 on the dashboard (8 in all)" in serve.describe(only)
     assert "every participant page" not in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
     assert "2 on each participant page, 1 on the dashboard (11 in all)" in serve.describe(serve.plan_serve(sqlite_store.url, pool=2))
     assert "No preheated kernels" in serve.describe(serve.plan_serve(sqlite_store.url, pool=0))
 
 
-PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities (5), dashboard"
+PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities, dashboard (or a page's file name)"
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
         ("stage9=4", "--pool-for 'stage9=4': no served page is called 'stage9'; " + PAGES),
+        ("5=4", "--pool-for '5=4': no served page is called '5'; " + PAGES),
+        ("01_diagnosis.ipynb=4", "no served page is called '01_diagnosis.ipynb'; " + PAGES),
         ("00_facilitator.ipynb=4", "no served page is called '00_facilitator.ipynb'; " + PAGES),
         ("diagnosis", "--pool-for 'diagnosis': expected PAGE=N, e.g. diagnosis=20; " + PAGES),
         ("=4", "expected PAGE=N, e.g. diagnosis=20; " + PAGES),
@@ -172,9 +213,9 @@ def test_pool_for_refuses_unknown_pages_and_bad_sizes(sqlite_store, spec, messag
 
 def test_pool_for_refuses_a_page_given_twice_or_not_served(sqlite_store):
     sqlite_store.create_workshop("W")
-    with pytest.raises(ToolkitError, match="01_diagnosis.ipynb was already given '1=4'"):
+    with pytest.raises(ToolkitError, match="stage-1-diagnosis.ipynb was already given '1=4'"):
         serve.plan_serve(sqlite_store.url, pool_for=["1=4", "Diagnosis=6"])
-    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard \("):
+    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard \(or a page's file name\)"):
         serve.plan_serve(sqlite_store.url, dashboard_only=True, pool_for=["diagnosis=4"])
 
 
@@ -186,7 +227,7 @@ def test_refill_seconds_and_base_url(sqlite_store):
     assert cfg["VoilaKernelManager"]["fill_delay"] == 5.0
     assert cfg["Voila"]["base_url"] == "/services/workshop/"
     assert plan.link("dashboard.ipynb") == "http://localhost:8866/services/workshop/voila/render/dashboard.ipynb"
-    assert "http://localhost:8866/services/workshop/voila/render/01_diagnosis.ipynb" in serve.describe(plan)
+    assert "http://localhost:8866/services/workshop/voila/render/stage-1-diagnosis.ipynb" in serve.describe(plan)
     assert serve.normalise_base_url("/") == serve.normalise_base_url("") == "/"
     assert serve.normalise_base_url("/a/b/") == "/a/b/"
     for bad in ("/a/../b", "/a b/", "/a?x=1", "http://hub/a", "/a//b"):
@@ -240,16 +281,16 @@ def test_file_rules(path, served):
 
 def test_links_for_the_room(monkeypatch):
     local = _plan()
-    assert local.link("01_diagnosis.ipynb") == "http://localhost:8866/voila/render/01_diagnosis.ipynb"
+    assert local.link("stage-1-diagnosis.ipynb") == "http://localhost:8866/voila/render/stage-1-diagnosis.ipynb"
     monkeypatch.setattr(serve.plan, "lan_ip", lambda: "192.168.1.23")
     room = _plan(host="0.0.0.0", port=9000)
     text = serve.describe(room)
-    assert "http://192.168.1.23:9000/voila/render/01_diagnosis.ipynb" in text
-    assert "http://192.168.1.23:9000/voila/render/dashboard.ipynb" in text
-    assert "1. Diagnosis" in text and "5. Priorities" in text
+    assert "  1. Diagnosis  http://192.168.1.23:9000/voila/render/stage-1-diagnosis.ipynb" in text
+    assert "  Priorities    http://192.168.1.23:9000/voila/render/priorities.ipynb" in text
+    assert "Project the dashboard (read-only):\n  http://192.168.1.23:9000/voila/render/dashboard.ipynb" in text
     assert "--host 0.0.0.0" in serve.describe(local)  # tells how to open it to the room
     assert "--host 0.0.0.0" not in text
-    only = serve.describe(_plan(dashboard_only=True, notebooks=("dashboard.ipynb",)))
+    only = serve.describe(_plan(dashboard_only=True, pages=(serve.pages.dashboard_page(),)))
     assert "Share these links" not in only and "dashboard.ipynb" in only
 
 
@@ -319,7 +360,7 @@ def test_cli_serve_help_and_errors(capsys, tmp_path, sqlite_store):
     sqlite_store.create_workshop("W")
     assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=4", "--pool-for", "stage9=2"]) == 1
     err = capsys.readouterr().err
-    assert "--pool-for 'stage9=2': no served page is called 'stage9'" in err and "priorities (5), dashboard" in err
+    assert "--pool-for 'stage9=2': no served page is called 'stage9'" in err and "assessment (4), priorities, dashboard" in err
     assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=lots"]) == 1
     assert "got 'lots'" in capsys.readouterr().err
     assert cli.main(["serve", "--db", sqlite_store.url, "--base-url", "/a/../b"]) == 1
