@@ -93,11 +93,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 import wire_visitor  # noqa: E402 - bench/ is the script's own folder
 
-from toolkit import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
+from toolkit.exports import pdf as _pdf  # noqa: E402 - after the path, so the script runs from anywhere
 
 BARE_DIR = Path(__file__).resolve().parent / "bare"
 BARE_NOTEBOOK = "bare.ipynb"
-WORKBOOK_NOTEBOOK = "01_diagnosis.ipynb"
+WORKBOOK_NOTEBOOK = "stage-1-diagnosis.ipynb"
 HOST = "127.0.0.1"
 
 CHROMIUM = "/usr/bin/chromium"
@@ -279,7 +279,7 @@ def serve_bare(port: int, pool: int, room_pool: int) -> int:
     from toolkit import serve
     plan = serve.ServePlan(
         url="sqlite://", slug="bare", title="bare notebook", host=HOST, port=port, pool=pool,
-        cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, notebooks=(BARE_NOTEBOOK,), source=BARE_DIR,
+        cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, pages=(serve.Page(name=BARE_NOTEBOOK, label="bare notebook"),),
         page_pools=(serve.PagePool(BARE_NOTEBOOK, room_pool),),
     )
     folder = Path(tempfile.mkdtemp(prefix="bench-bare-"))

@@ -2,8 +2,8 @@
 server when it opens a Voila page, sent straight over HTTP and the kernel
 websocket, so a room of visitors can be measured on the server alone.
 
-    >>> assets = await record_assets(browser, "http://127.0.0.1:8866/voila/render/01_diagnosis.ipynb")
-    >>> visit = await wire_visit("http://127.0.0.1:8866/voila/render/01_diagnosis.ipynb", assets, FIRST_TEXT["workbook"])
+    >>> assets = await record_assets(browser, "http://127.0.0.1:8866/voila/render/stage-1-diagnosis.ipynb")
+    >>> visit = await wire_visit("http://127.0.0.1:8866/voila/render/stage-1-diagnosis.ipynb", assets, FIRST_TEXT["workbook"])
     >>> visit.tti, visit.models
 
 In a real room every participant's browser runs on their own laptop; on

@@ -27,11 +27,11 @@ DOCS = ROOT / "docs"
 #: A demo participant, so the pages show answers already given.
 WHO = {"name": "Amira Haddad", "org": "Riverside City Council", "sector": "Government", "table": "Table 1"}
 PAGES = {
-    "workbook-diagnosis": "01_diagnosis.ipynb",
-    "workbook-design": "02_design.ipynb",
-    "workbook-implementation": "03_implementation.ipynb",
-    "workbook-assessment": "04_assessment.ipynb",
-    "priorities": "05_priorities.ipynb",
+    "workbook-diagnosis": "stage-1-diagnosis.ipynb",
+    "workbook-design": "stage-2-design.ipynb",
+    "workbook-implementation": "stage-3-implementation.ipynb",
+    "workbook-assessment": "stage-4-assessment.ipynb",
+    "priorities": "priorities.ipynb",
 }
 
 

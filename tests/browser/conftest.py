@@ -1,9 +1,11 @@
 """A real ``workshop serve`` and Debian's Chromium, for what only a running
 server and a browser can show.
 
-- ``start_server(tmp_path, *args)``: start ``workshop serve`` on a free port
-  against a SQLite store in ``tmp_path``; returns a :class:`Server` once it
-  answers HTTP (stop it with ``server.stop()``).
+- ``start_server(tmp_path, *args, content=None)``: start ``workshop serve``
+  on a free port against a SQLite store in ``tmp_path`` (with ``--content``
+  when given); returns a :class:`Server` once it answers HTTP (stop it with
+  ``server.stop()``). ``server.render("diagnosis")`` is the path of a page
+  by any name ``--pool-for`` accepts (``/voila/render/stage-1-diagnosis.ipynb``).
 - ``serve_factory``: the same as a fixture, stopping what it started.
 - ``room``: one server for the session (participant pages and dashboard,
   one preheated kernel per page, dashboard refreshing every 2 seconds) on a
@@ -66,9 +68,23 @@ class Server:
     log: Path
     store: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    content: Path | None = None
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def pages(self) -> tuple[Any, ...]:
+        """The pages this server publishes, built from its content."""
+        from toolkit import content, serve
+
+        return serve.site_pages(content.load(self.content or content.DEFAULT_FILE))
+
+    def render(self, page: str) -> str:
+        """The path of a served page: ``render("diagnosis")``, ``render("1")``,
+        ``render("priorities")``, ``render("dashboard")``."""
+        from toolkit import serve
+
+        return f"/voila/render/{serve.page_names(self.pages())[page.lower()]}"
 
     def get(self, path: str) -> Response:
         """GET ``path`` exactly as written (no normalising of ``..`` or
@@ -102,23 +118,26 @@ def workshop_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "toolkit.cli"]
 
 
-def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str = "Riverside Partners", env: dict[str, str] | None = None, db: str | Path | None = None) -> Server:
+def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str = "Riverside Partners", env: dict[str, str] | None = None, db: str | Path | None = None, content: Path | None = None) -> Server:
     """Start ``workshop serve`` against ``db`` (a path or URL; default
     ``tmp_path/store/workshop.sqlite``), on the workshop ``slug`` or a new
-    one, and wait until it answers."""
+    one, serving ``content`` (``--content``; default: the packaged file,
+    whatever ``$WORKSHOP_CONTENT`` says), and wait until it answers."""
+    from toolkit import content as content_mod
     from toolkit.store import AnswerStore
 
     db = db if db is not None else tmp_path / "store" / "workshop.sqlite"
-    store = AnswerStore(str(db))
+    store = AnswerStore(str(db), kit=content_mod.load(content or content_mod.DEFAULT_FILE))
     ws = store.workshop(slug) if slug and any(w.slug == slug for w in store.workshops()) else store.create_workshop(title)
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
-    cmd = [*workshop_command(), "serve", "--db", str(db), "--workshop", ws.slug, "--port", str(port), *args]
+    cmd = [*workshop_command(), "serve", "--db", str(db), "--workshop", ws.slug, "--port", str(port), *(["--content", str(content)] if content else []), *args]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("WORKSHOP_SLUG", None)
+    full_env.pop("WORKSHOP_CONTENT", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=full_env, start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", port, db, ws.slug, proc, log, store)
+    server = Server(f"http://127.0.0.1:{port}", port, db, ws.slug, proc, log, store, content=content)
     deadline = time.monotonic() + 120
     while True:
         if proc.poll() is not None:

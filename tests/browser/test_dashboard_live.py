@@ -83,7 +83,7 @@ def test_dashboard_only_publishes_just_the_dashboard(serve_factory):
     try:
         listing = json.loads(server.get("/voila/api/contents").body)
         assert [item["name"] for item in listing["content"]] == ["dashboard.ipynb"]
-        assert server.get("/voila/render/01_diagnosis.ipynb").status == 404
+        assert server.get(server.render("diagnosis")).status == 404
         assert server.get("/voila/render/00_facilitator.ipynb").status == 404
         page = server.get("/voila/render/dashboard.ipynb")
         assert page.status == 200 and b"kernelId" in page.body

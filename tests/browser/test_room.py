@@ -24,7 +24,7 @@ PEOPLE = [
 
 
 def _open_stage(page, room):
-    page.goto(room.url("/voila/render/01_diagnosis.ipynb"))
+    page.goto(room.url(room.render("diagnosis")))
     page.locator(".xs-signin-org input").wait_for()
 
 
@@ -67,7 +67,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser):
         dash.set_default_timeout(90_000)
         dialogs = []
         dash.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        dash.goto(room.url("/voila/render/dashboard.ipynb"))
+        dash.goto(room.url(room.render("dashboard")))
         for name, _org, sector, table, answer, _rating in PEOPLE:
             item = dash.locator(".xs-feed-item", has_text=answer)
             item.wait_for(timeout=UPDATE_MS)

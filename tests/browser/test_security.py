@@ -32,7 +32,7 @@ def test_console_notebook_is_not_reachable(room):
     assert room.get("/voila/render/00_facilitator.ipynb").status == 404
     listing = json.loads(room.get("/voila/api/contents").body)
     names = {item["name"] for item in listing["content"]}
-    assert names == set(serve.served_notebooks())  # exactly the participant pages and the dashboard
+    assert names == {p.name for p in room.pages()}  # exactly the participant pages and the dashboard
     assert "00_facilitator.ipynb" not in names
     tree = room.get("/")
     assert tree.status == 200 and b"00_facilitator" not in tree.body
@@ -103,7 +103,7 @@ def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room
     assert run_folder.name.startswith(serve.RUN_FOLDER_PREFIX)
     assert sorted(p.name for p in run_folder.iterdir()) == sorted([serve.PAGES_FOLDER, serve.PID_FILE, connections.name])
     pages = run_folder / serve.PAGES_FOLDER
-    assert sorted(p.name for p in pages.iterdir()) == sorted(serve.served_notebooks())  # no socket in what is served
+    assert sorted(p.name for p in pages.iterdir()) == sorted(p.name for p in room.pages())  # no socket in what is served
     connection_file = next(connections.glob("kernel-*.json"))
     info = json.loads(connection_file.read_text())
     assert info["transport"] == "ipc" and info["ip"].startswith(str(connections) + "/")

@@ -64,7 +64,7 @@ def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_d
     tool = kit.tools_in("diagnosis")[0]
     question = tool.questions[0]
     assert a.port != b.port and a.proc.pid != b.proc.pid
-    assert b.get("/voila/render/01_diagnosis.ipynb").status == 404  # B really serves only the dashboard
+    assert b.get(a.render("diagnosis")).status == 404  # B really serves only the dashboard
 
     contexts = []
     try:
@@ -86,7 +86,7 @@ def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_d
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
-        page.goto(a.url("/voila/render/01_diagnosis.ipynb"))
+        page.goto(a.url(a.render("diagnosis")))
         page.locator(".xs-signin-name input").fill("Rosa Two")
         page.locator(".xs-signin-org input").fill("Eastside Library")
         page.locator(".xs-signin-sector select").select_option(label="Community")

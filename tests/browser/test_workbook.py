@@ -29,7 +29,7 @@ def test_answer_is_back_after_reload_and_script_is_text(room, page):
     page.set_default_timeout(WAIT_MS)
     fetched = []
     page.on("request", lambda r: fetched.append(r.url))
-    page.goto(room.url("/voila/render/01_diagnosis.ipynb"))
+    page.goto(room.url(room.render("diagnosis")))
     _sign_in(page)
     # The page loads only the widget managers' extensions (serve.PAGE_EXTENSIONS),
     # not every JupyterLab extension installed beside Voila.

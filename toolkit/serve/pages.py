@@ -116,7 +116,7 @@ def priorities_page(kit: Toolkit) -> Page:
 
 def dashboard_page() -> Page:
     """The read-only dashboard a screen projects."""
-    return Page(name=DASHBOARD_PAGE, label="Dashboard", code="from widgets.dashboard import build_dashboard\nbuild_dashboard()", dashboard=True)
+    return Page(name=DASHBOARD_PAGE, label="Dashboard", code="from widgets.dashboard import build_dashboard\n\nbuild_dashboard()", dashboard=True)
 
 
 def site_pages(kit: Toolkit, *, dashboard_only: bool = False) -> tuple[Page, ...]:

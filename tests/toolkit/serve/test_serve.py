@@ -371,3 +371,21 @@ def test_cli_serve_help_and_errors(capsys, tmp_path, sqlite_store):
         port = busy.getsockname()[1]
         assert cli.main(["serve", "--db", sqlite_store.url, "--port", str(port)]) == 1
     assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+def test_the_plan_serves_the_content_and_hands_it_to_every_kernel(sqlite_store, monkeypatch, edited_content):
+    """--content (kit=) or $WORKSHOP_CONTENT: the pages are that content's,
+    and every kernel gets its absolute path, whatever the kernel's folder."""
+    sqlite_store.create_workshop("W")
+    stage_id, title = edited_content.stage
+    monkeypatch.delenv(content.CONTENT_ENV, raising=False)
+    plan = serve.plan_serve(sqlite_store.url, kit=content.load(edited_content.path), pool_for=[f"{stage_id}=3"])
+    assert plan.notebooks[0] == f"stage-1-{stage_id}.ipynb" and plan.pages[0].label == f"1. {title}"
+    assert plan.page_pools == (serve.PagePool(f"stage-1-{stage_id}.ipynb", 3),)
+    assert plan.env[content.CONTENT_ENV] == str(edited_content.path.resolve())
+    assert f"1. {title}" in serve.describe(plan)
+    monkeypatch.chdir(edited_content.path.parent)
+    monkeypatch.setenv(content.CONTENT_ENV, edited_content.path.name)  # relative: made absolute for the kernels
+    from_env = serve.plan_serve(sqlite_store.url)
+    assert from_env.env[content.CONTENT_ENV] == str(edited_content.path.resolve())
+    assert from_env.notebooks == plan.notebooks
