@@ -10,6 +10,8 @@ server and a browser can show.
 - ``room``: one server for the session (participant pages and dashboard,
   one preheated kernel per page, dashboard refreshing every 2 seconds) on a
   store with one workshop; ``room.store`` writes to it as participants do.
+- ``sign_in``: ``sign_in(page, name, org, sector, table)`` fills a page's
+  sign-in form (sector by its label) and waits until it is signed in.
 - ``browser`` / ``page``: Chromium at /usr/bin/chromium through Playwright
   (never a downloaded browser), a fresh 1400-wide page per test that fails
   the test if the page raises a JavaScript dialog (``page.dialogs``).
@@ -176,6 +178,22 @@ def serve_factory(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(page, name, org, sector, table)``: sign in on an open
+    participant page (``sector`` is the label shown, e.g. ``Non-profit``)."""
+
+    def fill(page, name: str, org: str, sector: str, table: str) -> None:
+        page.locator(".xs-signin-name input").fill(name)
+        page.locator(".xs-signin-org input").fill(org)
+        page.locator(".xs-signin-sector select").select_option(label=sector)
+        page.locator(".xs-signin-table input").fill(table)
+        page.locator(".xs-signin-submit").click()
+        page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
+
+    return fill
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop

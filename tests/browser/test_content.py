@@ -16,7 +16,7 @@ TOOL = "engage-potential-partners"
 ANSWER = "The Westside library has a free room on Tuesdays"
 
 
-def test_the_served_pages_are_the_edited_content(serve_factory, page, edited_content):
+def test_the_served_pages_are_the_edited_content(serve_factory, page, sign_in, edited_content):
     (stage_id, stage_title), (qid, qtext) = edited_content.stage, edited_content.question
     server = serve_factory("--pool", "0", content=edited_content.path)
     first = f"stage-1-{stage_id}.ipynb"
@@ -40,12 +40,7 @@ def test_the_served_pages_are_the_edited_content(serve_factory, page, edited_con
     extra = page.locator(f".xs-q-{qid} textarea")
     extra.wait_for(timeout=WAIT_MS)
     assert qtext in page.locator(f".xs-question-{qid}").inner_text()
-    page.locator(".xs-signin-name input").fill("Edda Edited")
-    page.locator(".xs-signin-org input").fill("Westside Library")
-    page.locator(".xs-signin-sector select").select_option(label="Non-profit")
-    page.locator(".xs-signin-table input").fill("Table 3")
-    page.locator(".xs-signin-submit").click()
-    page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
+    sign_in(page, "Edda Edited", "Westside Library", "Non-profit", "Table 3")
     extra.fill(ANSWER)
     page.locator(f".xs-question-{qid} .xs-save-status", has_text="Saved").wait_for(timeout=WAIT_MS)
     rows = server.store.answer_rows(server.slug, current=True)

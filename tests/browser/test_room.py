@@ -28,16 +28,7 @@ def _open_stage(page, room):
     page.locator(".xs-signin-org input").wait_for()
 
 
-def _sign_in(page, name, org, sector, table):
-    page.locator(".xs-signin-name input").fill(name)
-    page.locator(".xs-signin-org input").fill(org)
-    page.locator(".xs-signin-sector select").select_option(label=sector)
-    page.locator(".xs-signin-table input").fill(table)
-    page.locator(".xs-signin-submit").click()
-    page.locator(".xs-signed-in").wait_for(state="visible")
-
-
-def test_three_sectors_type_and_the_dashboard_shows_them(room, browser):
+def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in):
     contexts = []
     try:
         pages = []
@@ -47,7 +38,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser):
             page = context.new_page()
             page.set_default_timeout(90_000)
             _open_stage(page, room)
-            _sign_in(page, name, org, sector, table)
+            sign_in(page, name, org, sector, table)
             page.locator(f".xs-tool-nav-{TOOL}").click()
             box = page.locator(f".xs-q-{QUESTION} textarea")
             box.fill(answer)
@@ -91,7 +82,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser):
             page = pages[0]
             page.reload()
             page.locator(".xs-signin-org input").wait_for()
-            _sign_in(page, *PEOPLE[0][:4])
+            sign_in(page, *PEOPLE[0][:4])
             page.locator(".xs-stage.xs-locked").wait_for(timeout=UPDATE_MS)
             page.locator(f".xs-tool-nav-{TOOL}").click()
             box = page.locator(f".xs-q-{QUESTION} textarea")

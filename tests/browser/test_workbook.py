@@ -14,23 +14,18 @@ PAYLOAD = "<img src=x onerror=alert(1)> we can lend the church hall"
 WAIT_MS = 90_000
 
 
-def _sign_in(page) -> None:
+def _sign_in(page, sign_in) -> None:
     page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
-    page.locator(".xs-signin-name input").fill("Rhea Reload")
-    page.locator(".xs-signin-org input").fill("Westside Library")
-    page.locator(".xs-signin-sector select").select_option(label="Non-profit")
-    page.locator(".xs-signin-table input").fill("Table 9")
-    page.locator(".xs-signin-submit").click()
-    page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
+    sign_in(page, "Rhea Reload", "Westside Library", "Non-profit", "Table 9")
     page.locator(f".xs-tool-nav-{TOOL}").click()
 
 
-def test_answer_is_back_after_reload_and_script_is_text(room, page):
+def test_answer_is_back_after_reload_and_script_is_text(room, page, sign_in):
     page.set_default_timeout(WAIT_MS)
     fetched = []
     page.on("request", lambda r: fetched.append(r.url))
     page.goto(room.url(room.render("diagnosis")))
-    _sign_in(page)
+    _sign_in(page, sign_in)
     # The page loads only the widget managers' extensions (serve.PAGE_EXTENSIONS),
     # not every JupyterLab extension installed beside Voila.
     extensions = {u.split("/labextensions/", 1)[1].split("/static/", 1)[0] for u in fetched if "/labextensions/" in u}
@@ -45,7 +40,7 @@ def test_answer_is_back_after_reload_and_script_is_text(room, page):
     assert len(mine) == 1
 
     page.reload()  # a new page, a new kernel
-    _sign_in(page)
+    _sign_in(page, sign_in)
     restored = page.locator(f".xs-q-{QUESTION} textarea")
     restored.wait_for(state="visible")
     page.wait_for_function(
