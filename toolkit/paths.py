@@ -1,5 +1,6 @@
 """Where the kit's own folders are: ``data/`` (the toolkit as data) and
-``notebooks/`` (the pages ``workshop serve`` publishes).
+``notebooks/`` (the facilitator console, and the pages ``workshop serve``
+builds for the packaged content, to open in JupyterLab).
 
     >>> kit_folder("data") / "toolkit.yaml"
 

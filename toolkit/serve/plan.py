@@ -75,13 +75,6 @@ class ServePlan:
         """The served notebooks' file names, in order."""
         return tuple(page.name for page in self.pages)
 
-    def page(self, notebook: str) -> Page:
-        """The served page called ``notebook``."""
-        for page in self.pages:
-            if page.name == notebook:
-                return page
-        raise ToolkitError(f"no served page is called {notebook!r}")
-
     def pool_size(self, notebook: str) -> int:
         """Preheated kernels kept warm for ``notebook``: its own size if it
         was given one, else ``pool`` (one for the dashboard, which a screen

@@ -167,11 +167,11 @@ def test_without_the_new_keys_a_file_keeps_working(tmp_path):
 
 def test_a_translated_wording_is_used(tmp_path):
     def mutate(raw):
-        raw["pages"] = {"stage_label": "Etapa {number} de {count}", "priorities_title": "Prioridades"}
+        raw["pages"] = {"stage_label": "Etapa {number} de {count} {{beta}}", "priorities_title": "Prioridades"}
         raw["scale"].update(low_at=3, low_prompt="¿Qué falta?")
 
     kit = content.parse_file(_broken(tmp_path, mutate))
-    assert kit.pages.label_for(kit.stage(3), 4) == "Etapa 3 de 4"
+    assert kit.pages.label_for(kit.stage(3), 4) == "Etapa 3 de 4 {beta}"  # {{ }} are literal braces
     assert kit.pages.priorities_title == "Prioridades" and "Prioridades" in kit.pages.priorities_intro_for(4)
     assert kit.scale.low_values == (1, 2, 3) and kit.scale.low_prompt == "¿Qué falta?"
 
