@@ -14,6 +14,7 @@ from ``data/`` through :mod:`toolkit.content.validate`).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
@@ -237,15 +238,20 @@ class PageText:
         return fill(self.stage_label, **_stage_fields(stage, count))
 
     def intro_for(self, stage: Stage, count: int) -> str:
-        """The Markdown introduction of a stage's page."""
-        return fill(self.stage_intro, **_stage_fields(stage, count))
+        """The Markdown introduction of a stage's page; the stage's texts go
+        in as text (``<`` and ``&`` escaped), the template as written."""
+        return fill(self.stage_intro, **_as_text(_stage_fields(stage, count)))
 
     def priorities_intro_for(self, count: int) -> str:
         """The Markdown introduction of the priorities page."""
-        return fill(self.priorities_intro, count=count, title=self.priorities_title)
+        return fill(self.priorities_intro, **_as_text({"count": count, "title": self.priorities_title}))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _as_text(values: dict[str, Any]) -> dict[str, str]:
+    return {name: html.escape(str(value), quote=False) for name, value in values.items()}
 
 
 def _stage_fields(stage: Stage, count: int) -> dict[str, Any]:

@@ -176,6 +176,12 @@ def test_a_translated_wording_is_used(tmp_path):
     assert kit.scale.low_values == (1, 2, 3) and kit.scale.low_prompt == "¿Qué falta?"
 
 
+def test_a_stage_title_goes_into_the_page_intro_as_text(tmp_path):
+    kit = content.parse_file(_broken(tmp_path, lambda raw: raw["stages"][0].update(title="Map <b>&</b> Meet")))
+    assert "Stage 1 of 4: Map &lt;b&gt;&amp;&lt;/b&gt; Meet.**" in kit.pages.intro_for(kit.stage(1), 4)
+    assert kit.pages.label_for(kit.stage(1), 4) == "Stage 1 of 4"  # a widget escapes labels itself
+
+
 def test_source_credits_the_intersector_project(kit):
     assert kit.source.publisher == "The Intersector Project"
     assert kit.source.url == "https://intersector.com/toolkit/"
