@@ -33,7 +33,7 @@ from widgets.style import esc, hook, style_block
 from widgets.tool_card import ToolCard
 
 if TYPE_CHECKING:
-    from toolkit.content import Stage, Tool, Toolkit
+    from toolkit.content import Tool, Toolkit
     from widgets.signin import SignIn
 
 TICK = "✓"
