@@ -348,7 +348,7 @@ def test_duplicate_key_in_yaml(tmp_path):
 
 
 def test_wrong_schema_version(tmp_path):
-    _refused(_broken(tmp_path, lambda raw: raw.update(schema_version=2)), "schema_version", "expected 1, got 2")
+    _refused(_broken(tmp_path, lambda raw: raw.update(schema_version=0)), "schema_version", "(or 1 for a file without facilitator notes), got 0")
 
 
 def test_term_not_in_glossary(tmp_path):
