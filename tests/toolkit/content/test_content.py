@@ -189,7 +189,7 @@ def test_values_are_frozen(kit):
 
 
 def test_reprs_are_readable(kit):
-    assert repr(kit.tool(14)) == "<Tool 14 'set-achievable-short-term-goals' stage='implementation' questions=5 provisional>"
+    assert repr(kit.tool(14)) == "<Tool 14 'set-achievable-short-term-goals' stage='implementation' questions=6 provisional>"
     assert repr(kit.stage(2)) == "<Stage 2 'design' tools=7>"
     assert repr(kit).startswith("<Toolkit 4 stages, 17 tools, 5 sectors from ")
 
@@ -341,8 +341,8 @@ def test_duplicate_key_in_yaml(tmp_path):
     path = tmp_path / "toolkit.yaml"
     text = content.DEFAULT_FILE.read_text(encoding="utf-8")
     lines = text.splitlines()
-    at = lines.index("schema_version: 1")
-    lines.insert(at + 1, "schema_version: 1")
+    at = lines.index(f"schema_version: {content.SCHEMA_VERSION}")
+    lines.insert(at + 1, f"schema_version: {content.SCHEMA_VERSION}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _refused(path, f"line {at + 2}", "the key 'schema_version' appears twice")
 

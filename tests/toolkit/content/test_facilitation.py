@@ -421,3 +421,111 @@ def test_a_change_date_may_be_written_as_a_yaml_date(tmp_path):
         raw["changes"][-1]["date"] = dt.date(2099, 3, 1)  # yaml.safe_dump writes it unquoted
 
     assert content.parse_file(_broken(tmp_path, mutate)).changes[-1].date == "2099-03-01"
+
+
+# --------------------------------------------------------------------------
+# The packaged content: notes for every tool, the five plans, the sheets,
+# the corrected cases and the reworded questions
+
+CLOSED_OPENINGS = ("is ", "are ", "do ", "does ", "did ", "should ", "would ", "can ", "could ", "will ", "have ", "has ")
+
+
+def test_every_tool_has_a_complete_note(kit):
+    assert kit.schema_version == 2
+    for tool in kit.tools:
+        note = tool.facilitation
+        assert note is not None, tool
+        assert 1 <= len(tool.core_questions) <= 2 and all(q.tool_id == tool.id for q in tool.core_questions)
+        assert 15 <= note.minutes <= 60, tool
+        assert kit.worksheet(note.method).steps
+        assert note.materials and 2 <= len(note.pitfalls) <= 3
+
+
+def test_every_worksheet_is_used_by_a_tool_and_fits_one_page(kit):
+    used = {t.facilitation.method for t in kit.tools}
+    assert used == {w.id for w in kit.worksheets}
+    assert {"one-two-four-all", "stakeholder-map", "resource-inventory", "decision-rights-matrix", "data-sharing-checklist",
+            "indicator-criteria-grid", "ninety-day-plan", "story-canvas"} <= used
+    for sheet in kit.worksheets:
+        assert 3 <= len(sheet.steps) <= 6 and 3 <= len(sheet.columns) <= 7, sheet
+        assert sum(len(s) for s in sheet.steps) + len(sheet.purpose) < 1200, sheet  # one printed page
+
+
+def test_the_five_agenda_templates(kit):
+    plans = {p.id: p for p in kit.plans}
+    assert list(plans) == ["first-meeting", "diagnosis-and-design", "full-series", "stalled-check-up", "starting-an-evaluation"]
+    assert plans["first-meeting"].minutes == 90 and len(plans["first-meeting"].sessions) == 1
+    half_day = plans["diagnosis-and-design"]
+    assert {kit.tool(t).stage_id for t in half_day.tool_ids} == {"diagnosis", "design"}
+    assert 180 <= half_day.minutes <= 240
+    series = plans["full-series"]
+    assert len(series.sessions) == 5 and series.tool_ids == tuple(t.id for t in kit.tools)  # every tool, in order
+    assert all(s.minutes <= 180 for s in series.sessions)
+    assert plans["starting-an-evaluation"].tool_ids[0] == "define-the-intent-of-the-evaluation"  # intent first
+    assert "manage-expectations-of-process-and-results" in plans["stalled-check-up"].tool_ids
+    for plan in kit.plans:
+        assert plan.suits.strip() and plan.title.strip()
+
+
+def test_sensitive_questions_cover_money_power_past_failures_and_data(kit):
+    flagged = {q.id: q.sensitive.kind for t in kit.tools for q in t.sensitive_questions}
+    assert set(flagged.values()) == {"money", "power", "past-failures", "data"}
+    assert flagged["afr-1"] == "money" and flagged["cis-2"] == "data" and flagged["tts-5"] == "past-failures"
+
+
+def test_every_example_says_what_it_shows_and_related_cases_name_their_source(kit):
+    examples = {t.number: t.example for t in kit.tools if t.example}
+    assert all(e.shows and "\n" not in e.shows for e in examples.values())
+    related = {n for n, e in examples.items() if e.related}
+    assert related == {1, 6, 7, 9, 10, 13}
+    assert all("Intersector Project case library" in examples[n].source for n in related)
+    assert {n for n in range(1, 18)} - set(examples) == {2, 14, 16}  # no case known: none invented
+
+
+def test_the_corrected_cases(kit):
+    fostered = kit.tool(8).example
+    assert fostered.place == "Marion County, Indiana"
+    assert "case-management system" in fostered.summary and "duplicat" in fostered.shows
+    east_lake = kit.tool(11).example.summary
+    assert "East Lake Foundation in 1995" in east_lake and "lead" in east_lake and "points to" not in east_lake
+    berkeley = kit.tool(15).example.summary
+    assert "feasible" in berkeley and "across the state" in berkeley
+    ibest = kit.tool(17).example.summary
+    assert "nine times" in ibest and "three times" in ibest
+
+
+def test_questions_are_open_and_afr_3_is_rewritten(kit):
+    for tool in kit.tools:
+        for q in tool.questions:
+            assert not q.text.lower().startswith(CLOSED_OPENINGS), q
+    assert "convening power, legal expertise" not in kit.question("afr-3").text
+    for qid in ("etv-5", "bcfb-3", "tts-2", "ams-5", "cies-5", "ams-4"):
+        assert " or both?" not in kit.question(qid).text and "and if not" not in kit.question(qid).text
+
+
+def test_the_changelog_records_every_new_and_moved_question(kit):
+    assert kit.renamed_questions() == {"cis-5": kit.question("mepr-6")}
+    assert kit.question_renames() == {"cis-5": ("mepr-6", "manage-expectations-of-process-and-results")}
+    change = kit.changes[0]
+    new_ids = {q.id for t in kit.tools for q in t.questions} - set(change.added) - {new for _, new in change.renamed}
+    # Every question id of the first edition is still here, except the one that moved.
+    first_edition = {f"{prefix}-{n}" for prefix, count in PREFIXES.items() for n in range(1, count + 1)} - {"cis-5"}
+    assert new_ids == first_edition
+
+
+PREFIXES = {"epp": 6, "svs": 5, "ahai": 5, "afr": 5, "etv": 5, "bcfb": 5, "ams": 5, "cis": 5, "sd": 5, "egs": 6, "iam": 5,
+            "cies": 5, "mepr": 5, "sastg": 5, "dite": 5, "epl": 5, "tts": 5}
+
+
+def test_the_glossary_has_the_new_terms_and_sector_covers_all_five(kit):
+    ids = {t.id for t in kit.glossary}
+    assert {"backbone-organization", "partnership-agreement", "consensus", "logic-model", "baseline", "lived-experience", "collective-impact"} <= ids
+    assert "MOU" in kit.term("partnership-agreement").term
+    sector = kit.term("sector").definition.lower()
+    assert all(word in sector for word in ("government", "business", "non-profit", "community", "other"))
+    assert [t.id for t in kit.glossary] == sorted(ids)
+
+
+def test_the_provisional_notes_are_for_facilitators(kit):
+    for number in (14, 16):
+        assert kit.tool(number).note.startswith("For facilitators:")

@@ -91,7 +91,7 @@ def test_answers_are_grouped_by_table_and_sector_under_their_question(workshop):
     store, slug = workshop
     text = guide.render_html(guide.guide_data(store, slug, today=TODAY))
     tool1 = _tool_article(text, 1)
-    q1 = tool1[tool1.index("1. Who is affected") : tool1.index("<h5>2.")]
+    q1 = tool1[tool1.index("1. Who has a stake") : tool1.index("<h5>2.")]
     labels = re.findall(r'<p class="group-label">(.*?)</p>', q1)
     assert labels == ["Table 1 &middot; Government", "Table 1 &middot; Business"]
     assert "Residents of the east side<br>and the corner shops" in q1
