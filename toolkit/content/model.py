@@ -79,6 +79,17 @@ class Example:
     related: bool = False
     source: str | None = None
 
+    @property
+    def heading(self) -> str:
+        """How every view titles the case: a related case is never shown
+        as if it were the toolkit's own example for the tool."""
+        return "A related case" if self.related else "A case example"
+
+    @property
+    def credit(self) -> str:
+        """The source line a related case is shown with ("" otherwise)."""
+        return f"Related case, not the toolkit's own example for this tool. Source: {self.source}" if self.related and self.source else ""
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
