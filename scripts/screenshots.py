@@ -25,7 +25,7 @@ from toolkit.exports.pdf import CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: A demo participant, so the pages show answers already given.
-WHO = {"name": "Amira Haddad", "org": "Riverside City Council", "sector": "Government", "table": "Table 1"}
+WHO = {"name": "Amira Haddad", "org": "Quillmouth Town Council", "sector": "Government", "table": "Table 1"}
 PAGES = {
     "workbook-diagnosis": "stage-1-diagnosis.ipynb",
     "workbook-design": "stage-2-design.ipynb",

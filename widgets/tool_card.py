@@ -34,10 +34,10 @@ class ToolCard(widgets.VBox):
         self.tool = tool
         self.value = tool.id
         stage = kit.stage(tool.stage_id)
-        note = f'<p class="xs-muted"><em>{esc(tool.note)}</em></p>' if tool.provisional and tool.note else ""
+        # tool.note (why a tool is provisional) is for facilitators only.
         self.header = widgets.HTML(
             f'<div class="xs-eyebrow">Tool {tool.number} · Stage {stage.number}: {esc(stage.title)}</div>'
-            f"<h2>{esc(tool.name)}</h2>{note}"
+            f"<h2>{esc(tool.name)}</h2>"
         )
         self.about = widgets.HTML(
             f'<p class="xs-definition">{esc(tool.definition)}</p>'
@@ -59,9 +59,11 @@ def _example_html(tool: Tool) -> str:
     if ex is None:
         return ""
     place = f' <span class="xs-muted">({esc(ex.place)})</span>' if ex.place else ""
+    shows = f"<p><em>{esc(ex.shows)}</em></p>" if ex.shows else ""
+    credit = f'<p class="xs-muted">{esc(ex.credit)}</p>' if ex.credit else ""
     return (
-        '<div class="xs-example"><h3>A case example</h3>'
-        f"<p><strong>{esc(ex.title)}</strong>{place}</p><p>{esc(ex.summary)}</p></div>"
+        f'<div class="xs-example"><h3>{esc(ex.heading)}</h3>'
+        f"<p><strong>{esc(ex.title)}</strong>{place}</p><p>{esc(ex.summary)}</p>{shows}{credit}</div>"
     )
 
 

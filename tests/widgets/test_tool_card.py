@@ -28,11 +28,27 @@ def test_card_shows_the_tool(kit):
     assert "xs-tool-card" in card._dom_classes
 
 
-def test_a_resource_without_url_is_plain_text_and_no_example_is_hidden(kit):
+def test_a_resource_without_url_is_plain_text_and_a_related_case_says_so(kit):
     tool = kit.tool("engage-potential-partners")
     card = ToolCard(kit, tool)
     assert "The Partnering Toolbook (stakeholder mapping tool)" in card.resources.value
     assert "<a " not in card.resources.value
+    assert "<h3>A related case</h3>" in card.example.value and "A case example" not in card.example.value
+    assert html.escape(tool.example.shows) in card.example.value
+    assert "Source: The Intersector Project case library" in card.example.value
+
+
+def test_the_provisional_note_is_not_on_the_participants_card(kit):
+    for number in (14, 16):
+        tool = kit.tool(number)
+        card = ToolCard(kit, tool)
+        text = "".join(w.value for w in card.children)
+        assert tool.note and tool.note not in text and html.escape(tool.note) not in text
+        assert all(p not in text for p in tool.facilitation.pitfalls)
+
+
+def test_no_example_is_hidden(kit):
+    card = ToolCard(kit, kit.tool("share-a-vision-of-success"))
     assert card.example.value == ""
     assert card.example.layout.display == "none"
 

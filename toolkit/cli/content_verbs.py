@@ -1,4 +1,4 @@
-"""``workshop`` verbs that read the content only: tools, show, validate."""
+"""``workshop`` verbs that read the content only: tools, show, validate, plans."""
 
 from __future__ import annotations
 
@@ -73,13 +73,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     if provisional:
         _out(f"  provisional tools: {', '.join(provisional)}")
+    if kit.schema_version >= 2:
+        notes = sum(1 for t in kit.tools if t.facilitation)
+        renamed = len(kit.renamed_questions())
+        _out(
+            f"  facilitator notes for {notes} of {len(kit.tools)} tools, {len(kit.plans)} plans, "
+            f"{len(kit.worksheets)} worksheets, {len(kit.changes)} changelog entries ({renamed} renamed question ids)"
+        )
     return 0
 
 
+def cmd_plans(args: argparse.Namespace) -> int:
+    """The agenda templates: who each suits, then its sessions with every
+    slot's minutes and tool (number, name) or activity, in order."""
+    kit = content_of(args)
+    plans = [kit.plan(args.plan)] if args.plan else list(kit.plans)
+    if not plans:
+        _out(f"{kit.path}: no agenda templates (the content file has no plans)")
+        return 0
+    wrap = textwrap.TextWrapper(width=88, initial_indent="  Suits: ", subsequent_indent="         ")
+    for n, plan in enumerate(plans):
+        if n:
+            _out()
+        _out(f"{plan.title}   [{plan.id}]   {_duration(plan.minutes)}, {len(plan.tool_ids)} tools")
+        _out(wrap.fill(plan.suits))
+        for session in plan.sessions:
+            if len(plan.sessions) > 1:
+                _out(f"  {session.title} ({_duration(session.minutes)})")
+            for item in session.items:
+                if item.tool_id is not None:
+                    tool = kit.tool(item.tool_id)
+                    label = f"{tool.number:>2}  {tool.name}"
+                else:
+                    label = f"    {item.activity}"
+                _out(f"    {item.minutes:>3} min  {label}")
+    if not args.plan:
+        _out(f"\n{len(plans)} plans. Show one: workshop plans PLAN")
+    return 0
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Add ``tools``, ``show`` and ``validate`` to the ``workshop`` parser."""
+    """Add ``tools``, ``show``, ``validate`` and ``plans`` to the ``workshop`` parser."""
     verb("tools", cmd_tools, "list the stages and tools in published order")
     p = verb("show", cmd_show, "print one tool in full")
     p.add_argument("tool", metavar="TOOL", help="tool id (share-discretion) or number (9)")
     p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.", content=False)
     p.add_argument("file", metavar="FILE")
+    p = verb("plans", cmd_plans, "list the agenda templates: tools, order, minutes, who each suits")
+    p.add_argument("plan", metavar="PLAN", nargs="?", help="one plan's id (first-meeting); all plans when left out")

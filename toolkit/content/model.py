@@ -2,6 +2,13 @@
 glossary and the readiness scale (:mod:`toolkit.content.loader` builds them
 from ``data/`` through :mod:`toolkit.content.validate`).
 
+Schema 2 adds what the facilitator uses and participants never see: per
+tool a :class:`Facilitation` note (purpose, core questions, minutes, a
+method that is one of the content's :class:`Worksheet` s, materials,
+pitfalls), a :class:`Sensitivity` flag on questions, agenda templates
+(:class:`Plan`), and a changelog (:class:`Change`) of renamed question ids
+that the store's upgrade applies to old answers.
+
     >>> from toolkit import content
     >>> kit = content.load()
     >>> [s.title for s in kit.stages]
@@ -23,8 +30,11 @@ from typing import Any
 
 from toolkit.errors import UnknownTool
 
-#: The content file format this kit reads.
-SCHEMA_VERSION = 1
+#: The content file format this kit writes and reads.
+SCHEMA_VERSION = 2
+#: Every format this kit still reads: a schema 1 file is one without the
+#: facilitator's notes, plans, worksheets and changelog.
+READABLE_VERSIONS = (1, 2)
 
 
 # --------------------------------------------------------------------------
@@ -46,11 +56,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Question:
-    """One guiding question of a tool; ``id`` is stable across edits."""
+    """One guiding question of a tool; ``id`` is stable across edits.
+    ``sensitive`` says why a participant may prefer to answer it without
+    their name (the workbook offers that)."""
 
     id: str
     text: str
     tool_id: str
+    sensitive: Sensitivity | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,11 +71,28 @@ class Question:
 
 @dataclass(frozen=True)
 class Example:
-    """A published case that illustrates a tool (facts only)."""
+    """A published case that illustrates a tool (facts only). ``shows`` is
+    one line on what the case shows for this tool; a ``related`` case comes
+    from the same case library but is not the toolkit's own example for the
+    tool, and names its ``source``."""
 
     title: str
     place: str
     summary: str
+    shows: str = ""
+    related: bool = False
+    source: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """How every view titles the case: a related case is never shown
+        as if it were the toolkit's own example for the tool."""
+        return "A related case" if self.related else "A case example"
+
+    @property
+    def credit(self) -> str:
+        """The source line a related case is shown with ("" otherwise)."""
+        return f"Related case, not the toolkit's own example for this tool. Source: {self.source}" if self.related and self.source else ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +125,23 @@ class Tool:
     resources: tuple[Resource, ...]
     terms: tuple[str, ...]
     provisional: bool = False
+    #: For facilitators only (why a tool is provisional): never shown on
+    #: participant pages or in exports for partners.
     note: str | None = None
+    facilitation: Facilitation | None = None
+
+    @property
+    def core_questions(self) -> tuple[Question, ...]:
+        """The one or two questions to use when time is short, in the order
+        the note gives them (none when the tool has no note)."""
+        if self.facilitation is None:
+            return ()
+        by_id = {q.id: q for q in self.questions}
+        return tuple(by_id[qid] for qid in self.facilitation.core)
+
+    @property
+    def sensitive_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.sensitive is not None)
 
     def __repr__(self) -> str:
         flag = " provisional" if self.provisional else ""
@@ -250,6 +296,27 @@ class PageText:
         return asdict(self)
 
 
+# --------------------------------------------------------------------------
+# For the facilitator (schema 2): notes per tool, sensitive questions,
+# worksheets, agenda templates and the changelog of question ids.
+
+
+#: Why a question may be sensitive; the workbook offers to answer it
+#: without the participant's name.
+SENSITIVE_KINDS = ("money", "power", "past-failures", "data")
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Why a question is delicate to answer in front of other partners."""
+
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def _as_text(values: dict[str, Any]) -> dict[str, str]:
     return {name: html.escape(str(value), quote=False) for name, value in values.items()}
 
@@ -271,6 +338,136 @@ def fill(template: str, **values: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Facilitation:
+    """The facilitator's note on one tool: what it is for, the core
+    questions when time is short, how long, which method (a worksheet id),
+    what to bring and what tends to go wrong."""
+
+    purpose: str
+    core: tuple[str, ...]
+    minutes: int
+    method: str
+    materials: tuple[str, ...]
+    pitfalls: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """A one-page method sheet a table fills in: why, the steps, and the
+    grid (its column headings and how many blank rows to print)."""
+
+    id: str
+    title: str
+    purpose: str
+    steps: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: int
+
+    def __repr__(self) -> str:
+        return f"<Worksheet {self.id!r} steps={len(self.steps)} columns={len(self.columns)}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One slot of an agenda: a tool (``tool_id``) or another activity
+    (``activity``: a welcome, a break, the dot vote), and its minutes."""
+
+    minutes: int
+    tool_id: str | None = None
+    activity: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        key, value = ("tool", self.tool_id) if self.tool_id is not None else ("activity", self.activity)
+        return {key: value, "minutes": self.minutes}
+
+
+@dataclass(frozen=True)
+class PlanSession:
+    """One meeting of a plan, its slots in order."""
+
+    title: str
+    items: tuple[PlanItem, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(i.minutes for i in self.items)
+
+    @property
+    def tool_ids(self) -> tuple[str, ...]:
+        return tuple(i.tool_id for i in self.items if i.tool_id is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "items": [i.to_dict() for i in self.items]}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An agenda template: who it suits and its sessions (one for a single
+    meeting). A workshop can take a plan as today's plan: ``tool_ids`` are
+    its tools in order, each once."""
+
+    id: str
+    title: str
+    suits: str
+    sessions: tuple[PlanSession, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sessions)
+
+    @property
+    def tool_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for s in self.sessions for t in s.tool_ids))
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id!r} sessions={len(self.sessions)} tools={len(self.tool_ids)} minutes={self.minutes}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "suits": self.suits, "sessions": [s.to_dict() for s in self.sessions]}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the content changelog: question ids ``renamed`` (old,
+    new) and ids ``added`` in this version. The store's upgrade moves the
+    answers of a renamed id to its new one."""
+
+    version: str
+    date: str
+    note: str
+    renamed: tuple[tuple[str, str], ...] = ()
+    added: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"version": self.version, "date": self.date, "note": self.note}
+        if self.renamed:
+            out["renamed"] = dict(self.renamed)
+        if self.added:
+            out["added"] = list(self.added)
+        return out
+
+
+def resolve_renames(changes: tuple[Change, ...]) -> dict[str, str]:
+    """Old question id -> the id it has now, following renames made in later
+    entries (``a -> b`` then ``b -> c`` gives ``a -> c`` and ``b -> c``)."""
+    step = {old: new for change in changes for old, new in change.renamed}
+    final = {}
+    for old in step:
+        new, seen = step[old], {old}
+        while new in step and new not in seen:
+            seen.add(new)
+            new = step[new]
+        final[old] = new
+    return final
+
+
+@dataclass(frozen=True)
 class Toolkit:
     """The whole content: stages, tools, sectors, glossary and scale.
 
@@ -286,6 +483,9 @@ class Toolkit:
     glossary: tuple[Term, ...]
     scale: Scale
     pages: PageText = PageText()
+    plans: tuple[Plan, ...] = ()
+    worksheets: tuple[Worksheet, ...] = ()
+    changes: tuple[Change, ...] = ()
     path: str = ""
     _index: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -297,6 +497,9 @@ class Toolkit:
             "question": MappingProxyType({q.id: q for t in self.tools for q in t.questions}),
             "sector": MappingProxyType({s.id: s for s in self.sectors}),
             "term": MappingProxyType({t.id: t for t in self.glossary}),
+            "plan": MappingProxyType({p.id: p for p in self.plans}),
+            "worksheet": MappingProxyType({w.id: w for w in self.worksheets}),
+            "renamed": MappingProxyType(resolve_renames(self.changes)),
         }
         object.__setattr__(self, "_index", MappingProxyType(index))
 
@@ -346,6 +549,23 @@ class Toolkit:
     def term(self, term_id: str) -> Term:
         return self._get("term", term_id, "glossary term")
 
+    def plan(self, plan_id: str) -> Plan:
+        """An agenda template by id (``workshop plans`` lists them)."""
+        return self._get("plan", plan_id, "plan")
+
+    def worksheet(self, worksheet_id: str) -> Worksheet:
+        return self._get("worksheet", worksheet_id, "worksheet")
+
+    def renamed_questions(self) -> dict[str, Question]:
+        """Every question id the changelog retired -> the question that
+        carries its answers now."""
+        return {old: self.question(new) for old, new in self._index["renamed"].items()}
+
+    def question_renames(self) -> dict[str, tuple[str, str]]:
+        """The same as (old id -> (new id, its tool id)), the shape the
+        store's upgrade takes (:func:`toolkit.store.schema.rename_questions`)."""
+        return {old: (q.id, q.tool_id) for old, q in self.renamed_questions().items()}
+
     def has_tool(self, tool_id: str) -> bool:
         return tool_id in self._index["tool"]
 
@@ -371,13 +591,14 @@ class Toolkit:
                     "name": t.name,
                     "definition": t.definition,
                     "why": t.why,
-                    "questions": [{"id": q.id, "text": q.text} for q in t.questions],
-                    "example": t.example.to_dict() if t.example else None,
+                    "questions": [_question_dict(q) for q in t.questions],
+                    "example": _example_dict(t.example),
                     "resources": [r.to_dict() for r in t.resources],
                     "terms": list(t.terms),
                     "provisional": t.provisional,
                     "note": t.note,
                 }
+                | ({"facilitation": t.facilitation.to_dict()} if t.facilitation else {})
                 for t in self.tools
             ],
             "sectors": [s.to_dict() for s in self.sectors],
@@ -390,4 +611,36 @@ class Toolkit:
                 "low_prompt": self.scale.low_prompt,
             },
             "pages": self.pages.to_dict(),
-        }
+        } | self._facilitator_dict()
+
+    def _facilitator_dict(self) -> dict[str, Any]:
+        """The schema 2 sections, left out when empty so an old file's
+        content writes back as it was."""
+        out: dict[str, Any] = {}
+        if self.plans:
+            out["plans"] = [p.to_dict() for p in self.plans]
+        if self.worksheets:
+            out["worksheets"] = [w.to_dict() for w in self.worksheets]
+        if self.changes:
+            out["changes"] = [c.to_dict() for c in self.changes]
+        return out
+
+
+def _question_dict(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": q.id, "text": q.text}
+    if q.sensitive is not None:
+        out["sensitive"] = q.sensitive.to_dict()
+    return out
+
+
+def _example_dict(e: Example | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    out: dict[str, Any] = {"title": e.title} | ({"place": e.place} if e.place else {}) | {"summary": e.summary}
+    if e.shows:
+        out["shows"] = e.shows
+    if e.related:
+        out["related"] = True
+    if e.source is not None:
+        out["source"] = e.source
+    return out

@@ -5,6 +5,7 @@ the place (``tools[6].questions[2].id``) and what was expected.
 
 from __future__ import annotations
 
+import datetime as _dt
 from string import Formatter
 from typing import Any
 
@@ -25,6 +26,18 @@ from toolkit.content.model import (
     Tool,
     Toolkit,
 )
+from toolkit.content.model import (  # schema 2: the facilitator's part
+    READABLE_VERSIONS,
+    SENSITIVE_KINDS,
+    Change,
+    Facilitation,
+    Plan,
+    PlanItem,
+    PlanSession,
+    Sensitivity,
+    Worksheet,
+    resolve_renames,
+)
 from toolkit.errors import ContentError
 
 
@@ -33,6 +46,7 @@ class Validator:
 
     def __init__(self, file: str):
         self.file = file
+        self.version = SCHEMA_VERSION
 
     def fail(self, place: str, problem: str) -> ContentError:
         return ContentError(self.file, place, problem)
@@ -102,10 +116,12 @@ class Validator:
     # -- sections ----------------------------------------------------------
 
     def toolkit(self, raw: Any) -> Toolkit:
-        top = self.mapping(raw, "", {"schema_version", "source", "stages", "tools", "sectors", "glossary", "scale"}, {"pages"})
+        top = self.mapping(raw, "", {"schema_version", "source", "stages", "tools", "sectors", "glossary", "scale"}, {"pages", *FACILITATOR_SECTIONS})
         version = self.integer(top, "schema_version", "")
-        if version != SCHEMA_VERSION:
-            raise self.fail("schema_version", f"expected {SCHEMA_VERSION}, got {version}")
+        if version not in READABLE_VERSIONS:
+            raise self.fail("schema_version", f"expected {SCHEMA_VERSION} (or 1 for a file without facilitator notes), got {version}")
+        self.version = version
+        self.since_2(top, "", FACILITATOR_SECTIONS)
         source = self.source(top["source"], "source")
         glossary = tuple(self.term(t, f"glossary[{i}]") for i, t in enumerate(self.sequence(top, "glossary", "", min_len=1)))
         self.unique([(f"glossary[{i}].id", t.id) for i, t in enumerate(glossary)], "glossary id")
@@ -125,8 +141,9 @@ class Validator:
                     raise self.fail(place, f"tool {tid!r} is already in stage {holder[tid][0]!r} ({holder[tid][1]}); a tool belongs to exactly one stage")
                 holder[tid] = (stage_id, place)
 
+        worksheets = self.worksheets(top)
         raw_tools = self.sequence(top, "tools", "", min_len=1)
-        tools = tuple(self.tool(t, f"tools[{i}]", holder, term_ids) for i, t in enumerate(raw_tools))
+        tools = tuple(self.tool(t, f"tools[{i}]", holder, term_ids, {w.id for w in worksheets}) for i, t in enumerate(raw_tools))
         self.unique([(f"tools[{i}].id", t.id) for i, t in enumerate(tools)], "tool id")
         self.unique([(f"tools[{i}].number", str(t.number)) for i, t in enumerate(tools)], "tool number")
         self.unique(
@@ -157,6 +174,8 @@ class Validator:
         self.unique([(f"sectors[{i}].id", s.id) for i, s in enumerate(sectors)], "sector id")
         scale = self.scale(top["scale"], "scale")
         pages = self.pages(top["pages"], "pages") if top.get("pages") is not None else PageText()
+        plans = self.plans(top, tool_ids)
+        changes = self.changes(top, {q.id for t in tools for q in t.questions})
         return Toolkit(
             schema_version=version,
             source=source,
@@ -166,6 +185,9 @@ class Validator:
             glossary=glossary,
             scale=scale,
             pages=pages,
+            plans=plans,
+            worksheets=worksheets,
+            changes=changes,
             path=self.file,
         )
 
@@ -183,13 +205,14 @@ class Validator:
             tool_ids=tuple(t.strip() for t in m["tools"]),
         )
 
-    def tool(self, raw: Any, place: str, holder: dict[str, tuple[str, str]], term_ids: set[str]) -> Tool:
+    def tool(self, raw: Any, place: str, holder: dict[str, tuple[str, str]], term_ids: set[str], worksheet_ids: set[str]) -> Tool:
         m = self.mapping(
             raw,
             place,
             {"id", "number", "name", "definition", "why", "questions"},
-            {"example", "resources", "terms", "provisional", "note"},
+            {"example", "resources", "terms", "provisional", "note", "facilitation"},
         )
+        self.since_2(m, place, ("facilitation",))
         tool_id = self.slug(m, "id", place)
         if tool_id not in holder:
             raise self.fail(_join(place, "id"), f"tool {tool_id!r} is in no stage; add it to one stage's tools list")
@@ -199,16 +222,32 @@ class Validator:
         questions = []
         for j, q in enumerate(self.sequence(m, "questions", place, min_len=1)):
             qplace = f"{place}.questions[{j}]"
-            qm = self.mapping(q, qplace, {"id", "text"})
-            questions.append(Question(id=self.slug(qm, "id", qplace), text=self.text(qm, "text", qplace), tool_id=tool_id))  # type: ignore[arg-type]
+            qm = self.mapping(q, qplace, {"id", "text"}, {"sensitive"})
+            self.since_2(qm, qplace, ("sensitive",))
+            questions.append(
+                Question(
+                    id=self.slug(qm, "id", qplace),
+                    text=self.text(qm, "text", qplace),  # type: ignore[arg-type]
+                    tool_id=tool_id,
+                    sensitive=self.sensitivity(qm.get("sensitive"), _join(qplace, "sensitive")),
+                )
+            )
         example = None
         if m.get("example") is not None:
             eplace = _join(place, "example")
-            em = self.mapping(m["example"], eplace, {"title", "summary"}, {"place"})
+            em = self.mapping(m["example"], eplace, {"title", "summary"}, {"place", *EXAMPLE_SINCE_2})
+            self.since_2(em, eplace, EXAMPLE_SINCE_2)
+            related = self.boolean(em, "related", eplace, False)
+            source = self.text(em, "source", eplace, optional=True)
+            if related and source is None:
+                raise self.fail(_join(eplace, "source"), "a related case needs its source (where the case is published)")
             example = Example(
                 title=self.text(em, "title", eplace),  # type: ignore[arg-type]
                 place=self.text(em, "place", eplace, optional=True) or "",
                 summary=self.text(em, "summary", eplace),  # type: ignore[arg-type]
+                shows=self.line(em, "shows", eplace, optional=True) or "",
+                related=related,
+                source=source,
             )
         resources = []
         if m.get("resources") is not None:
@@ -243,6 +282,7 @@ class Validator:
             terms=tuple(terms),
             provisional=provisional,
             note=note,
+            facilitation=self.facilitation(m.get("facilitation"), _join(place, "facilitation"), questions, worksheet_ids),
         )
 
     def sector(self, raw: Any, place: str) -> Sector:
@@ -302,6 +342,212 @@ class Validator:
             if spec or conversion:
                 raise self.fail(where, f"placeholder {{{name}}} has a format; write just {{{name}}}")
         return text
+
+
+    # -- for the facilitator (schema 2) --------------------------------------
+
+    def since_2(self, raw: dict[str, Any], place: str, keys: tuple[str, ...]) -> None:
+        """A schema 1 file may not use what schema 2 added: say so, rather
+        than read half of a newer file."""
+        if self.version >= 2:
+            return
+        for key in keys:
+            if key in raw:
+                raise self.fail(_join(place, key), f"this needs schema_version: 2 (the file says {self.version})")
+
+    def line(self, raw: dict[str, Any], key: str, place: str, *, optional: bool = False) -> str | None:
+        """A one-line text: no line breaks and at most ``MAX_LINE`` characters."""
+        value = self.text(raw, key, place, optional=optional)
+        if value is not None and ("\n" in value or len(value) > MAX_LINE):
+            raise self.fail(_join(place, key), f"expected one line of at most {MAX_LINE} characters, got {len(value)} characters" + (" over several lines" if "\n" in value else ""))
+        return value
+
+    def texts(self, raw: dict[str, Any], key: str, place: str, *, min_len: int, max_len: int | None = None) -> tuple[str, ...]:
+        items = self.sequence(raw, key, place, min_len=min_len, max_len=max_len)
+        out = []
+        for j, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"{_join(place, key)}[{j}]", f"expected a non-empty string, got {_kind(item)}")
+            out.append(item.strip())
+        return tuple(out)
+
+    def minutes(self, raw: dict[str, Any], key: str, place: str, *, most: int) -> int:
+        value = self.integer(raw, key, place)
+        if not 1 <= value <= most:
+            raise self.fail(_join(place, key), f"expected minutes from 1 to {most}, got {value}")
+        return value
+
+    def sensitivity(self, raw: Any, place: str) -> Sensitivity | None:
+        if raw is None:
+            return None
+        m = self.mapping(raw, place, {"kind", "reason"})
+        kind = self.text(m, "kind", place)
+        if kind not in SENSITIVE_KINDS:
+            raise self.fail(_join(place, "kind"), f"expected one of {', '.join(SENSITIVE_KINDS)}, got {kind!r}")
+        return Sensitivity(kind=kind, reason=self.line(m, "reason", place))  # type: ignore[arg-type]
+
+    def facilitation(self, raw: Any, place: str, questions: list[Question], worksheet_ids: set[str]) -> Facilitation | None:
+        if raw is None:
+            return None
+        m = self.mapping(raw, place, {"purpose", "core", "minutes", "method", "materials", "pitfalls"})
+        own = [q.id for q in questions]
+        core = self.texts(m, "core", place, min_len=1, max_len=2)
+        for j, qid in enumerate(core):
+            if qid not in own:
+                raise self.fail(f"{place}.core[{j}]", f"{qid!r} is not one of this tool's questions ({', '.join(own)})")
+        if len(set(core)) != len(core):
+            raise self.fail(f"{place}.core[1]", f"{core[1]!r} is listed twice")
+        method = self.slug(m, "method", place)
+        if method not in worksheet_ids:
+            known = ", ".join(sorted(worksheet_ids)) or "none defined"
+            raise self.fail(_join(place, "method"), f"no worksheet has the id {method!r} (worksheets: {known})")
+        return Facilitation(
+            purpose=self.line(m, "purpose", place),  # type: ignore[arg-type]
+            core=core,
+            minutes=self.minutes(m, "minutes", place, most=MAX_TOOL_MINUTES),
+            method=method,
+            materials=self.texts(m, "materials", place, min_len=1),
+            pitfalls=self.texts(m, "pitfalls", place, min_len=2, max_len=3),
+        )
+
+    def worksheets(self, top: dict[str, Any]) -> tuple[Worksheet, ...]:
+        if top.get("worksheets") is None:
+            return ()
+        out = []
+        for i, raw in enumerate(self.sequence(top, "worksheets", "")):
+            place = f"worksheets[{i}]"
+            m = self.mapping(raw, place, {"id", "title", "purpose", "steps", "columns"}, {"rows"})
+            rows = self.integer(m, "rows", place) if "rows" in m else WORKSHEET_ROWS
+            if not 1 <= rows <= 30:
+                raise self.fail(_join(place, "rows"), f"expected 1 to 30 blank rows, got {rows}")
+            out.append(
+                Worksheet(
+                    id=self.slug(m, "id", place),
+                    title=self.text(m, "title", place),  # type: ignore[arg-type]
+                    purpose=self.text(m, "purpose", place),  # type: ignore[arg-type]
+                    steps=self.texts(m, "steps", place, min_len=2, max_len=8),
+                    columns=self.texts(m, "columns", place, min_len=2, max_len=7),
+                    rows=rows,
+                )
+            )
+        self.unique([(f"worksheets[{i}].id", w.id) for i, w in enumerate(out)], "worksheet id")
+        return tuple(out)
+
+    def plans(self, top: dict[str, Any], tool_ids: set[str]) -> tuple[Plan, ...]:
+        if top.get("plans") is None:
+            return ()
+        out = []
+        for i, raw in enumerate(self.sequence(top, "plans", "")):
+            place = f"plans[{i}]"
+            m = self.mapping(raw, place, {"id", "title", "suits", "sessions"})
+            sessions = []
+            for j, rs in enumerate(self.sequence(m, "sessions", place, min_len=1)):
+                splace = f"{place}.sessions[{j}]"
+                sm = self.mapping(rs, splace, {"title", "items"})
+                items: list[PlanItem] = []
+                for k, ri in enumerate(self.sequence(sm, "items", splace, min_len=1)):
+                    items.append(self.plan_item(ri, f"{splace}.items[{k}]", tool_ids, items))
+                if not any(item.tool_id for item in items):
+                    raise self.fail(_join(splace, "items"), "expected at least one tool among the items")
+                sessions.append(PlanSession(title=self.text(sm, "title", splace), items=tuple(items)))  # type: ignore[arg-type]
+            out.append(
+                Plan(
+                    id=self.slug(m, "id", place),
+                    title=self.text(m, "title", place),  # type: ignore[arg-type]
+                    suits=self.text(m, "suits", place),  # type: ignore[arg-type]
+                    sessions=tuple(sessions),
+                )
+            )
+        self.unique([(f"plans[{i}].id", p.id) for i, p in enumerate(out)], "plan id")
+        return tuple(out)
+
+    def plan_item(self, raw: Any, place: str, tool_ids: set[str], before: list[PlanItem]) -> PlanItem:
+        m = self.mapping(raw, place, {"minutes"}, {"tool", "activity"})
+        if ("tool" in m) == ("activity" in m):
+            raise self.fail(place, "expected either a tool (its id) or an activity (a label), not both or neither")
+        minutes = self.minutes(m, "minutes", place, most=MAX_TOOL_MINUTES)
+        if "activity" in m:
+            return PlanItem(minutes=minutes, activity=self.line(m, "activity", place))
+        tool_id = self.text(m, "tool", place)
+        if tool_id not in tool_ids:
+            raise self.fail(_join(place, "tool"), f"no tool has the id {tool_id!r}")
+        if any(item.tool_id == tool_id for item in before):
+            raise self.fail(_join(place, "tool"), f"{tool_id!r} is already in this session")
+        return PlanItem(minutes=minutes, tool_id=tool_id)
+
+    def changes(self, top: dict[str, Any], question_ids: set[str]) -> tuple[Change, ...]:
+        """The changelog. A renamed (old) id is never a question id again, is
+        renamed once, and leads, perhaps through later entries, to a question
+        of this file: so moving old answers is safe to repeat."""
+        if top.get("changes") is None:
+            return ()
+        entries: list[Change] = []
+        renamed_at: dict[str, str] = {}
+        for i, raw in enumerate(self.sequence(top, "changes", "")):
+            place = f"changes[{i}]"
+            m = self.mapping(raw, place, {"version", "date", "note"}, {"renamed", "added"})
+            version = m.get("version")
+            if isinstance(version, bool) or not isinstance(version, str | int | float) or not str(version).strip():
+                raise self.fail(_join(place, "version"), f"expected a version such as '2.0', got {_kind(version)}")
+            date = m.get("date")
+            if isinstance(date, str):
+                try:
+                    date = _dt.date.fromisoformat(date.strip())
+                except ValueError:
+                    date = None
+            if not isinstance(date, _dt.date) or isinstance(date, _dt.datetime):
+                raise self.fail(_join(place, "date"), f"expected a date as YYYY-MM-DD, got {_kind(m.get('date'))}")
+            renamed = []
+            if m.get("renamed") is not None:
+                rplace = _join(place, "renamed")
+                rm = m["renamed"]
+                if not isinstance(rm, dict) or not rm:
+                    raise self.fail(rplace, f"expected a mapping of old id: new id, got {_kind(rm)}")
+                for old, new in rm.items():
+                    where = _join(rplace, str(old))
+                    if not isinstance(new, str) or not new.strip():
+                        raise self.fail(where, f"expected the new question id, got {_kind(new)}")
+                    if old in question_ids:
+                        raise self.fail(where, f"{old!r} is still a question id; a renamed id is retired for good")
+                    if old in renamed_at:
+                        raise self.fail(where, f"{old!r} was already renamed at {renamed_at[old]}")
+                    renamed_at[old] = where
+                    renamed.append((str(old), new.strip()))
+            added = self.texts(m, "added", place, min_len=1) if m.get("added") is not None else ()
+            if not renamed and not added:
+                raise self.fail(place, "expected renamed or added question ids (or both)")
+            entries.append(Change(version=str(version).strip(), date=date.isoformat(), note=self.line(m, "note", place), renamed=tuple(renamed), added=added))  # type: ignore[arg-type]
+        self.unique([(f"changes[{i}].version", c.version) for i, c in enumerate(entries)], "version")
+        for i in range(1, len(entries)):
+            if entries[i].date < entries[i - 1].date:
+                raise self.fail(f"changes[{i}].date", f"expected {entries[i - 1].date} or later (entries run oldest first)")
+        # Where every id leads now: a question of this file, or a broken link.
+        final = resolve_renames(tuple(entries))
+        for i, c in enumerate(entries):
+            for old, new in c.renamed:
+                end = final[old]
+                if end not in question_ids:
+                    if end in final:
+                        problem = f"renames go round in a circle through {new!r}"
+                    elif end != new:
+                        problem = f"{new!r} is renamed later to {end!r}, which is not a question id of this file"
+                    else:
+                        problem = f"{new!r} is not a question id of this file"
+                    raise self.fail(f"changes[{i}].renamed.{old}", problem)
+            for j, qid in enumerate(c.added):
+                if final.get(qid, qid) not in question_ids:
+                    raise self.fail(f"changes[{i}].added[{j}]", f"{qid!r} is not a question id of this file")
+        return tuple(entries)
+
+
+#: Top-level sections and example keys that schema 2 added.
+FACILITATOR_SECTIONS = ("plans", "worksheets", "changes")
+EXAMPLE_SINCE_2 = ("shows", "related", "source")
+#: A "one line" (a purpose, what an example shows, a reason): a generous tweet.
+MAX_LINE = 240
+#: No single tool or agenda slot runs longer than a half day.
+MAX_TOOL_MINUTES = 240
+WORKSHEET_ROWS = 6
 
 
 def _join(place: str, key: str) -> str:

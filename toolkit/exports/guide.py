@@ -461,9 +461,7 @@ def _tool_html(guide: Guide, tool: Tool) -> str:
     badge = "<span class=\"badge\">provisional</span>" if tool.provisional else ""
     add(f"<h3><span class=\"num\">{tool.number}</span>{esc(tool.name)}{badge}</h3>")
     add(f"<p class=\"def\">{esc(tool.definition)}</p>")
-    if tool.provisional and tool.note:
-        add(f"<p class=\"note\">{esc(tool.note)}</p>")
-    add("</header>")
+    add("</header>")  # tool.note is for facilitators only: partners see the badge
 
     add("<div class=\"readiness\">")
     add(f"<h4>Readiness &middot; {esc(guide.kit.scale.question)}</h4>")
@@ -665,8 +663,6 @@ def render_markdown(guide: Guide) -> str:
             prov = " (provisional)" if tool.provisional else ""
             add(f"### {tool.number}. {md_escape(tool.name)}{prov}\n")
             add(f"{md_escape(tool.definition)}\n")
-            if tool.provisional and tool.note:
-                add(f"*Note: {md_escape(tool.note)}*\n")
             add(f"**Readiness** ({md_escape(kit.scale.question)})\n")
             by = guide.ratings.get(tool.id, {})
             if by:
@@ -804,9 +800,7 @@ def render_handout_html(kit: Toolkit, *, today: dt.date | None = None, rule_line
             badge = "<span class=\"badge\">provisional</span>" if tool.provisional else ""
             add(f"<h3><span class=\"num\">{tool.number}</span>{esc(tool.name)}{badge}</h3>")
             add(f"<p class=\"def\">{esc(tool.definition)}</p>")
-            if tool.note:
-                add(f"<p class=\"note\">{esc(tool.note)}</p>")
-            add("</header>")
+            add("</header>")  # tool.note is for facilitators only
             add(f"<h4>Why it matters</h4><p class=\"why\">{esc(tool.why)}</p>")
             add("<h4>Guiding questions</h4>")
             for i, q in enumerate(tool.questions, 1):
@@ -814,7 +808,9 @@ def render_handout_html(kit: Toolkit, *, today: dt.date | None = None, rule_line
             add(f"<div class=\"rate\"><b>{esc(kit.scale.question)}</b><br>{boxes}</div>")
             if tool.example:
                 place = f" ({esc(tool.example.place)})" if tool.example.place else ""
-                add(f"<h4>Example</h4><div class=\"example\"><b>{esc(tool.example.title)}</b>{place}. {esc(tool.example.summary)}</div>")
+                ex = tool.example
+                after = "".join(f"<br><i>{esc(line)}</i>" for line in (ex.shows, ex.credit) if line)
+                add(f"<h4>{esc(ex.heading)}</h4><div class=\"example\"><b>{esc(ex.title)}</b>{place}. {esc(ex.summary)}{after}</div>")
             if tool.resources:
                 items = "".join(
                     f"<li>{esc(r.name)}, {esc(r.publisher)}" + (f" &lt;{esc(r.url)}&gt;" if r.url else "") + "</li>" for r in tool.resources

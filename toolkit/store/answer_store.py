@@ -70,7 +70,7 @@ class AnswerStore:
         if read_only:
             self._check_exists()
         else:
-            schema.create_or_upgrade(self.engine)
+            schema.create_or_upgrade(self.engine, renames=self.kit.question_renames())
 
     def __repr__(self) -> str:
         mode = " read-only" if self.read_only else ""

@@ -7,9 +7,12 @@ PostgreSQL. Order within a table is the ``id`` column, never the clock.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -193,9 +196,13 @@ def set_wal(cursor: Any, *, seconds: float = BUSY_SECONDS, sleep: Any = time.sle
             sleep(0.05)
 
 
-def create_or_upgrade(engine: sa.Engine) -> int:
+def create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] | None = None) -> int:
     """Create the tables in an empty store or upgrade an older one; returns
-    the version found before (0 for a new store). Rows are never dropped."""
+    the version found before (0 for a new store). Rows are never dropped.
+
+    ``renames`` (old question id -> (new id, its tool id), from the content
+    changelog: :meth:`toolkit.content.Toolkit.question_renames`) moves the
+    answers of retired question ids, see :func:`rename_questions`."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Kernels that start together on an empty database would all create
@@ -207,6 +214,8 @@ def create_or_upgrade(engine: sa.Engine) -> int:
         if "workshops" not in tables:
             metadata.create_all(conn)
             conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            if renames:
+                _set_meta(conn, RENAMES_KEY, _fingerprint(renames))  # nothing to move in a new store
             return 0
         found = 1
         if "meta" in tables:
@@ -223,9 +232,46 @@ def create_or_upgrade(engine: sa.Engine) -> int:
         for version in range(found, SCHEMA_VERSION):
             UPGRADES[version](conn)
         if found < SCHEMA_VERSION:
-            conn.execute(meta.delete().where(meta.c.key == "schema_version"))
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            _set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+        if renames:
+            rename_questions(conn, renames)
         return found
+
+
+# --------------------------------------------------------------------------
+# Content upgrade: answers follow renamed question ids
+
+#: The ``meta`` row holding a fingerprint of the renames last applied, so an
+#: unchanged changelog costs one read when a store opens, not a table scan.
+RENAMES_KEY = "question_renames"
+
+
+def rename_questions(conn: sa.Connection, renames: Mapping[str, tuple[str, str]]) -> int:
+    """Give answers of a question id the content changelog retired the id
+    (and tool) that question has now; returns how many rows moved.
+
+    Safe to repeat: the content never uses a retired id again, so a second
+    run finds nothing to move (and an unchanged set of renames is skipped).
+    History is kept: every row moves, the current answer stays the newest."""
+    fingerprint = _fingerprint(renames)
+    if conn.execute(sa.select(meta.c.value).where(meta.c.key == RENAMES_KEY)).scalar() == fingerprint:
+        return 0
+    moved = 0
+    for old, (new, tool_id) in sorted(renames.items()):
+        result = conn.execute(answers.update().where(answers.c.question_id == old).values(question_id=new, tool_id=tool_id))
+        moved += result.rowcount or 0
+    _set_meta(conn, RENAMES_KEY, fingerprint)
+    return moved
+
+
+def _fingerprint(renames: Mapping[str, tuple[str, str]]) -> str:
+    text = json.dumps(sorted((old, list(new)) for old, new in renames.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _set_meta(conn: sa.Connection, key: str, value: str) -> None:
+    conn.execute(meta.delete().where(meta.c.key == key))
+    conn.execute(meta.insert().values(key=key, value=value))
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:

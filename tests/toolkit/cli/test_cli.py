@@ -95,7 +95,7 @@ def test_show_unknown_tool_exits_1_with_a_message(capsys):
 def test_validate_the_packaged_file(capsys):
     code, out, err = _run(capsys, "validate", str(content.DEFAULT_FILE))
     assert code == 0 and err == ""
-    assert out.startswith(f"{content.DEFAULT_FILE}: valid (schema 1)")
+    assert out.startswith(f"{content.DEFAULT_FILE}: valid (schema 2)")
     assert "4 stages, 17 tools, " in out and "provisional tools: 14, 16" in out
 
 

@@ -237,7 +237,7 @@ def test_values_are_frozen(kit):
 
 
 def test_reprs_are_readable(kit):
-    assert repr(kit.tool(14)) == "<Tool 14 'set-achievable-short-term-goals' stage='implementation' questions=5 provisional>"
+    assert repr(kit.tool(14)) == "<Tool 14 'set-achievable-short-term-goals' stage='implementation' questions=6 provisional>"
     assert repr(kit.stage(2)) == "<Stage 2 'design' tools=7>"
     assert repr(kit).startswith("<Toolkit 4 stages, 17 tools, 5 sectors from ")
 
@@ -390,14 +390,14 @@ def test_duplicate_key_in_yaml(tmp_path):
     path = tmp_path / "toolkit.yaml"
     text = content.DEFAULT_FILE.read_text(encoding="utf-8")
     lines = text.splitlines()
-    at = lines.index("schema_version: 1")
-    lines.insert(at + 1, "schema_version: 1")
+    at = lines.index(f"schema_version: {content.SCHEMA_VERSION}")
+    lines.insert(at + 1, f"schema_version: {content.SCHEMA_VERSION}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _refused(path, f"line {at + 2}", "the key 'schema_version' appears twice")
 
 
 def test_wrong_schema_version(tmp_path):
-    _refused(_broken(tmp_path, lambda raw: raw.update(schema_version=2)), "schema_version", "expected 1, got 2")
+    _refused(_broken(tmp_path, lambda raw: raw.update(schema_version=0)), "schema_version", "(or 1 for a file without facilitator notes), got 0")
 
 
 def test_term_not_in_glossary(tmp_path):

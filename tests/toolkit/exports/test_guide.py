@@ -91,7 +91,7 @@ def test_answers_are_grouped_by_table_and_sector_under_their_question(workshop):
     store, slug = workshop
     text = guide.render_html(guide.guide_data(store, slug, today=TODAY))
     tool1 = _tool_article(text, 1)
-    q1 = tool1[tool1.index("1. Who is affected") : tool1.index("<h5>2.")]
+    q1 = tool1[tool1.index("1. Who has a stake") : tool1.index("<h5>2.")]
     labels = re.findall(r'<p class="group-label">(.*?)</p>', q1)
     assert labels == ["Table 1 &middot; Government", "Table 1 &middot; Business"]
     assert "Residents of the east side<br>and the corner shops" in q1
@@ -262,7 +262,7 @@ def test_handout_has_every_stage_tool_question_with_space_and_the_glossary(kit):
         assert all(rules.count('class="rule"') == 4 for *_, rules in blocks)
         assert ('<span class="badge">provisional</span>' in article) == tool.provisional
         if tool.provisional:
-            assert html.escape(tool.note) in article
+            assert html.escape(tool.note) not in article  # the note is for facilitators only
         if tool.example:
             assert html.escape(tool.example.title) in article
         for r in tool.resources:
@@ -279,3 +279,28 @@ def test_handout_cli_writes_html(capsys, tmp_path):
     assert cli.main(["handout", "--output", str(out)]) == 0
     assert capsys.readouterr().out.strip() == str(out)
     assert "Workshop handout" in out.read_text(encoding="utf-8")
+
+
+def test_the_handout_labels_a_related_case_with_its_source_and_says_what_each_case_shows(kit):
+    text = guide.render_handout_html(kit, today=TODAY)
+    related = _tool_article(text, 1)
+    assert "<h4>A related case</h4>" in related and "Source: The Intersector Project case library" in related
+    own = _tool_article(text, 8)
+    assert "<h4>A case example</h4>" in own and "Marion County, Indiana" in own and "Source:" not in own
+    for tool in kit.tools:
+        if tool.example:
+            assert html.escape(tool.example.shows) in _tool_article(text, tool.number)
+
+
+def test_no_partner_export_carries_the_facilitators_notes(workshop, kit):
+    """The provisional note, facilitator notes and sensitive-question reasons
+    are for facilitators: the planning guide (HTML, Markdown) and the handout
+    show the provisional badge only."""
+    store, slug = workshop
+    data = guide.guide_data(store, slug, today=TODAY)
+    secrets = [t.note for t in kit.tools if t.note] + [p for t in kit.tools for p in t.facilitation.pitfalls]
+    secrets += [q.sensitive.reason for t in kit.tools for q in t.sensitive_questions]
+    assert len(secrets) > 40
+    for text in (guide.render_html(data), guide.render_markdown(data), guide.render_handout_html(kit, today=TODAY)):
+        leaked = [s for s in secrets if s in text or html.escape(s) in text or guide.md_escape(s) in text]
+        assert leaked == []

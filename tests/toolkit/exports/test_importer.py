@@ -149,7 +149,7 @@ def test_one_bad_row_among_a_hundred_refuses_the_whole_file(store, kit, tmp_path
         (lambda h, r: (h, _set(r, 0, 7, "essay")), "answers.csv row 2, column 'kind': expected one of text, rating, comment, dots, got 'essay'"),
         (lambda h, r: (h, _set(r, 0, 6, "")), "answers.csv row 2, column 'question': empty; a text answer needs its question"),
         (lambda h, r: (h, _set(r, 2, 6, "1")), "answers.csv row 4, column 'question': leave it empty for a rating"),
-        (lambda h, r: (h, _set(r, 1, 6, "9")), "answers.csv row 3, column 'question': tool 2 has questions 1-5, not 9"),
+        (lambda h, r: (h, _set(r, 1, 6, "9")), "answers.csv row 3, column 'question': tool 2 has questions 1-6, not 9"),
         (lambda h, r: (h, _set(r, 2, 8, "")), "answers.csv row 4, column 'value': a rating is a whole number 1-5 or \"not sure\", got ''"),
         (lambda h, r: (h, _set(r, 0, 8, "")), "answers.csv row 2, column 'value': empty; leave the row out when there is no answer"),
         (lambda h, r: (h, _set(r, 3, 0, "Another workshop")), "answers.csv row 5, column 'workshop': 'Another workshop' is another workshop than 'Harbor Partners' in row 2"),
