@@ -154,7 +154,7 @@ def test_one_bad_row_among_a_hundred_refuses_the_whole_file(store, kit, tmp_path
         (lambda h, r: (h, _set(r, 0, 8, "")), "answers.csv row 2, column 'value': empty; leave the row out when there is no answer"),
         (lambda h, r: (h, _set(r, 3, 0, "Another workshop")), "answers.csv row 5, column 'workshop': 'Another workshop' is another workshop than 'Harbor Partners' in row 2"),
         (lambda h, r: (h, _set(r, 4, 3, "business")), "answers.csv row 6: Ana Gomez of City Planning at Table 1 is in sector 'business' here but 'government' in answers.csv row 2; one person has one sector"),
-        (lambda h, r: (h, r[:100] + [r[100][:8] + ["6"]]), "answers.csv row 102, column 'value': Ana Gomez of City Planning at Table 1 would have 6 dots in round 1 but each participant has 5"),
+        (lambda h, r: (h, r[:100] + [r[100][:8] + ["6"]]), "answers.csv row 102, column 'value': Ana Gomez of City Planning at Table 1 in round 1: 6 dots placed but each participant has 5; take some back first"),
         (lambda h, r: (h, r[:3] + [r[3] + ["extra"]] + r[4:]), "answers.csv row 5: 10 cells but the header names 9 columns"),
     ],
     ids=[
@@ -181,7 +181,7 @@ def _set(rows: list[list[str]], index: int, col: int, value: str) -> list[list[s
 def test_csv_into_a_locked_stage_is_refused(sqlite_store, kit):
     ws = sqlite_store.create_workshop("Harbor Partners")
     sqlite_store.lock_stage(ws.slug, "design")
-    with pytest.raises(ImportFileError, match=r"^answers.csv row 6, column 'tool': the Design stage is locked in 'harbor-partners'; open it first \(workshop open harbor-partners design\)"):
+    with pytest.raises(ImportFileError, match=r"^answers.csv row 6, column 'tool': the Design stage is locked by the facilitator; answers there are read-only; open it first \(workshop open harbor-partners design\)$"):
         import_csv(sqlite_store, to_csv(paper_rows(kit)), name="answers.csv")
     assert sqlite_store.count_answers() == 0 and sqlite_store.participants(ws.slug) == []
 
@@ -261,7 +261,7 @@ def test_broken_json_is_refused_with_line_and_column(sqlite_store, tmp_path):
     ("edit", "message"),
     [
         (lambda d: d.update(format="something-else"), "x.json field 'format': expected 'intersector-workshop'"),
-        (lambda d: d.update(version=2), "x.json field 'version': this kit reads versions 1-1, got the number 2; upgrade the kit"),
+        (lambda d: d.update(version=2), "x.json field 'version': this kit reads versions 1-1, got a number (2); upgrade the kit"),
         (lambda d: d.pop("answers"), "x.json field 'answers': missing"),
         (lambda d: d["answers"][3].update(tool_id="nope"), "x.json answers[3], field 'tool_id': unknown tool 'nope'"),
         (lambda d: d["answers"][5].update(participant=999), "x.json answers[5], field 'participant': 999 is not the id of a participant in this file"),

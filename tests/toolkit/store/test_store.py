@@ -471,12 +471,12 @@ def test_unknown_question(store, ws, alice):
 
 def test_question_of_another_tool(store, kit, ws, alice):
     other_q = q(kit, DESIGN_TOOL)
-    refused(store, UnknownTool, f"question {other_q!r} belongs to {DESIGN_TOOL!r}, not {DIAG_TOOL!r}", lambda: store.save_answer(ws.slug, alice.id, DIAG_TOOL, other_q, "x"))
+    refused(store, UnknownTool, f"question {other_q!r} belongs to {DESIGN_TOOL!r}, not to tool 1 {DIAG_TOOL!r}", lambda: store.save_answer(ws.slug, alice.id, DIAG_TOOL, other_q, "x"))
 
 
 @pytest.mark.parametrize("bad", [0, 6, "3", True, 3.0, -1])
 def test_rating_outside_the_scale(store, ws, alice, bad):
-    refused(store, InvalidAnswer, f"{bad!r} is outside the scale (expected 1 to 5, or not sure)", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
+    refused(store, InvalidAnswer, f"rating for {DIAG_TOOL}: rating {bad!r} is outside the scale 1-5", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
 
 
 def test_unknown_sector_for_a_participant(store, ws):
