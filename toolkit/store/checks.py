@@ -235,6 +235,8 @@ def sector(kit: Toolkit, value: object, *, field: str = "sector", loose: bool = 
     """A sector id (``nonprofit``). ``loose=True`` also takes the sector's
     name in any case (``Non-profit``, ``non profit`` is not one)."""
     text = value.strip() if isinstance(value, str) else value
+    if text == "":
+        raise refuse(field, "must not be empty")
     if isinstance(text, str) and kit.has_sector(text):
         return text
     if loose and isinstance(text, str):
