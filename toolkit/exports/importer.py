@@ -141,15 +141,15 @@ _NOT_SURE_WORDS = {"not sure", "not-sure", "notsure", "unsure", "?", "n/a"}
 
 
 def _whole(value: Any) -> int | None:
-    """A whole number from an int or its digits (at most 30 of them, so a
-    huge number is one clear refusal, not a slow conversion)."""
+    """A whole number from an int or its digits (at most 40 of them: a
+    longer one is refused as it is, not converted)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit() and len(text) <= 30:
+        if text.lstrip("-").isdigit() and len(text) <= 40:
             return int(text)
     return None
 
