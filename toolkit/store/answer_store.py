@@ -46,6 +46,12 @@ if TYPE_CHECKING:
     from toolkit.content import Toolkit
 
 
+#: How often a write that lost a race for a new slug or participant is
+#: tried again. Each lost race means another writer's row went in, so this
+#: many writers at once all succeed.
+_ATTEMPTS = 8
+
+
 class AnswerStore:
     """The shared store every kernel writes to and the dashboard reads.
 
@@ -112,7 +118,7 @@ class AnswerStore:
         title = checks.title(title)
         base = checks.slug(slug) if slug is not None else checks.slugify(title)
         settings = checks.settings(self.kit, (settings or WorkshopSettings()).to_dict())
-        for _attempt in range(3):
+        for _attempt in range(_ATTEMPTS):
             try:
                 with self._write() as conn:
                     if slug is not None and self._free_slug(conn, base) != base:
@@ -528,7 +534,7 @@ class AnswerStore:
         When another process adds the same workshop or participant at the
         same moment, the whole batch is planned again against what is
         stored then."""
-        for _attempt in range(3):
+        for _attempt in range(_ATTEMPTS):
             try:
                 with self._write() as conn:
                     stored = self._stored(conn, None if new else slug)
