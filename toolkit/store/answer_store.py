@@ -175,14 +175,17 @@ class AnswerStore:
 
     def update_settings(self, slug: str, **changes: Any) -> Workshop:
         """Change what the facilitator controls: ``anonymous``,
-        ``ratings_revealed``, ``round``, ``dots`` (one transaction)."""
+        ``ratings_revealed``, ``round``, ``dots`` (one transaction; each
+        checked by :func:`toolkit.store.checks.settings`). The dot budget
+        cannot go below the dots a participant has already placed."""
         checks.settings(self.kit, changes)
 
         def change(conn: sa.Connection, ws: Workshop) -> WorkshopSettings:
             new = checks.settings(self.kit, {**ws.settings.to_dict(), **changes})
             if new.dots < ws.settings.dots:
-                # No one may be left holding more dots than the budget.
-                checks.dots_budget({"": self._most_dots(conn, ws)}, new.dots, field="settings.dots")
+                # No one may be left holding more dots than the budget (an
+                # export of the workshop would not import again).
+                checks.dots_budget({"most placed": self._most_dots(conn, ws)}, new.dots, field="settings.dots")
             return new
 
         return self._change_settings(slug, change)
