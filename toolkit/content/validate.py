@@ -55,7 +55,7 @@ class Validator:
 
     def mapping(self, raw: Any, place: str, required: set[str], optional: set[str] = frozenset()) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            raise self.fail(place or "top level", f"expected a mapping, got {_kind(raw)}")
+            raise self.fail(place or "top level", f"expected a mapping, got {describe(raw)}")
         unknown = sorted(set(map(str, raw)) - required - optional)
         if unknown:
             allowed = ", ".join(sorted(required | optional))
@@ -71,7 +71,7 @@ class Validator:
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"expected a non-empty string, got {_kind(value)}")
+            raise self.fail(where, f"expected a non-empty string, got {describe(value)}")
         return value.strip()
 
     def slug(self, raw: dict[str, Any], key: str, place: str) -> str:
@@ -84,7 +84,7 @@ class Validator:
     def integer(self, raw: dict[str, Any], key: str, place: str) -> int:
         value = raw.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(_join(place, key), f"expected a whole number, got {_kind(value)}")
+            raise self.fail(_join(place, key), f"expected a whole number, got {describe(value)}")
         return value
 
     def boolean(self, raw: dict[str, Any], key: str, place: str, default: bool) -> bool:
@@ -92,14 +92,14 @@ class Validator:
             return default
         value = raw[key]
         if not isinstance(value, bool):
-            raise self.fail(_join(place, key), f"expected true or false, got {_kind(value)}")
+            raise self.fail(_join(place, key), f"expected true or false, got {describe(value)}")
         return value
 
     def sequence(self, raw: dict[str, Any], key: str, place: str, *, min_len: int = 0, max_len: int | None = None) -> list[Any]:
         value = raw.get(key)
         where = _join(place, key)
         if not isinstance(value, list):
-            raise self.fail(where, f"expected a list, got {_kind(value)}")
+            raise self.fail(where, f"expected a list, got {describe(value)}")
         if len(value) < min_len:
             raise self.fail(where, f"expected at least {min_len} item(s), got {len(value)}")
         if max_len is not None and len(value) > max_len:
@@ -136,7 +136,7 @@ class Validator:
             for j, tid in enumerate(self.sequence(s, "tools", f"stages[{i}]", min_len=1)):
                 place = f"stages[{i}].tools[{j}]"
                 if not isinstance(tid, str) or not tid.strip():
-                    raise self.fail(place, f"expected a tool id, got {_kind(tid)}")
+                    raise self.fail(place, f"expected a tool id, got {describe(tid)}")
                 if tid in holder:
                     raise self.fail(place, f"tool {tid!r} is already in stage {holder[tid][0]!r} ({holder[tid][1]}); a tool belongs to exactly one stage")
                 holder[tid] = (stage_id, place)
@@ -554,7 +554,13 @@ def _join(place: str, key: str) -> str:
     return f"{place}.{key}" if place else key
 
 
-def _kind(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value named for an error message, as in "expected a list, got
+    a mapping": the content's validator and the importer both say it this way.
+
+        >>> describe("five"), describe(None), describe([1, 2])
+        ("a string ('five')", 'nothing (null)', 'a list of 2')
+    """
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):

@@ -6,11 +6,21 @@ CSV of answers gathered on paper.
     >>> print(result)
     riverside.json: workshop 'riverside' created; 12 participants, 431 answers and 6 actions added
 
-Every row is checked with the store's own rules (:mod:`toolkit.store.checks`,
-sectors, tool and question ids, the rating scale, the dot budget, stage
-locks) before anything is written; then everything is written in one
-transaction, or nothing is. A refusal is an :class:`ImportFileError` that
-names the file, the row and the column::
+Every value is checked with the store's own rules (:mod:`toolkit.store.checks`:
+text limits, sectors, tool and question ids, the rating scale, rounds,
+times, the dot budget, stage locks). A file is read in two steps:
+
+1. each CSV column and each JSON field is read by the reader its table
+   names (:data:`CSV_TABLE`, :data:`JSON_TABLES`), which checks and
+   converts it; this needs the content only;
+2. in the store's write transaction (:meth:`AnswerStore.import_rows`), with
+   the workshop's row held, the rows are checked against what is stored
+   (stage locks, each participant's dots against the budget, rows already
+   there) and written, so a change made meanwhile by a kernel cannot slip
+   between the check and the write.
+
+All of it is written, or nothing is. A refusal is one line, an
+:class:`ImportFileError` that names the file, the row and the column::
 
     answers.csv row 57, column 'value': rating 9 is outside the scale 1-5
 
@@ -32,14 +42,14 @@ column          needed    what goes in it
 workshop        yes [1]   the workshop's slug, or its title; created if new
 name            no        the participant's name (empty for no name)
 organization    yes       the participant's organization
+table           yes       the table they sat at ("Table 2")
 sector          yes       sector id or name: government, business, nonprofit
                           (Non-profit), community, other
-table           yes       the table they sat at ("Table 2")
 tool            yes       tool id (share-discretion) or number (1-17)
-question        text      for ``text``: question id (epp-1) or its number
-                          within the tool (1, 2, ...); empty for other kinds
 kind            yes       text (an answer to a guiding question), rating,
                           comment (the note with a rating) or dots
+question        text      for ``text``: question id (epp-1) or its number
+                          within the tool (1, 2, ...); empty for other kinds
 value           yes       the answer; a rating 1-5 or "not sure"; dots a whole
                           number (each person's dots within the budget)
 round           no        the round (default: the workshop's current round)
@@ -63,6 +73,10 @@ the workshop exactly; into an existing one it adds what is missing. Rows
 are restored as they were recorded, even in a stage that is locked now, and
 an action already stored (same tool, text and creation time) is left as it
 is.
+
+Times (``created``) lie between 2000-01-01 and a day ahead of now, rounds
+between 1 and 1,000, and each participant's dots in a round, as they stand
+once the file is in, within the workshop's budget.
 """
 
 from __future__ import annotations
@@ -71,23 +85,17 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.errors import ImportFileError, InvalidAnswer, NotFound, UnknownTool
+from toolkit.content.validate import describe
+from toolkit.errors import ImportFileError, InvalidAnswer, StageLocked, UnknownTool
 from toolkit.store import checks
-from toolkit.store.values import (
-    ACTION_STATUSES,
-    KINDS,
-    NOT_SURE,
-    STAGE_STATES,
-    WorkshopSettings,
-)
+from toolkit.store.values import NOT_SURE, NewRows, Stored, WorkshopSettings
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -95,29 +103,226 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 
-#: CSV columns: required ones, and the ones that may be left out.
-CSV_REQUIRED = ("organization", "sector", "table", "tool", "kind", "value")
-CSV_OPTIONAL = ("workshop", "name", "question", "round", "created")
-CSV_COLUMNS = ("workshop", "name", "organization", "sector", "table", "tool", "question", "kind", "value", "round", "created")
 
-#: Short help for ``workshop import --help``.
-CSV_HELP = """\
-CSV columns (header row first, any order, case-insensitive; UTF-8):
-  workshop      slug or title of the workshop (created if new); not needed with --into
-  name          participant's name (may be empty)
-  organization  participant's organization                      (required)
-  sector        government, business, nonprofit, community, other (required)
-  table         the table they sat at, e.g. "Table 2"            (required)
-  tool          tool id (share-discretion) or number 1-17         (required)
-  question      for kind text: question id (epp-1) or number within the tool
-  kind          text | rating | comment | dots                    (required)
-  value         the answer; rating 1-5 or "not sure"; dots a whole number (required)
-  round         optional; default the workshop's current round
-  created       optional ISO time, e.g. 2026-05-01T14:30 (UTC unless an offset is given)
-Row numbers in messages count the header as row 1. Nothing is written unless
-every row is valid; rows already imported are skipped."""
+# --------------------------------------------------------------------------
+# The tables: every column and field, and the reader that checks it
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a reader may consult: the content, and the participant ids a
+    JSON file defines."""
+
+    kit: Toolkit
+    people: frozenset[int] = frozenset()
+
+
+#: A reader gets the context, the raw value (``None`` when a JSON field is
+#: missing, ``""`` for an empty CSV cell) and the fields read before it in
+#: the same row; it returns the value to keep or raises a refusal from
+#: :mod:`toolkit.store.checks`.
+Reader = Callable[[_Context, Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column or JSON field: its name in the file, the key its
+    value is kept under (the name unless given), and its reader. ``needed``
+    and ``help`` describe a CSV column for ``workshop import --help``."""
+
+    name: str
+    read: Reader
+    key: str = ""
+    needed: str = ""
+    help: str = ""
+
 
 _NOT_SURE_WORDS = {"not sure", "not-sure", "notsure", "unsure", "?", "n/a"}
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number from an int or its digits (at most 40 of them: a
+    longer one is refused as it is, not converted)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit() and len(text) <= 40:
+            return int(text)
+    return None
+
+
+def _answer_value(kit: Toolkit, kind: str, raw: Any, *, typed: bool) -> str:
+    """An answer's value as stored. ``typed=True`` (a CSV from paper) takes
+    "not sure" in any of its spellings and refuses an empty text; the JSON
+    export's values come back exactly as they were stored."""
+    if kind in ("text", "comment"):
+        value = checks.clean_text(raw, field="value")
+        if typed and not value:
+            raise checks.refuse("value", "empty; leave the row out when there is no answer")
+        return value
+    if not isinstance(raw, str):
+        raise checks.refuse("value", f"expected text, got {describe(raw)}")
+    number = _whole(raw)
+    exact = typed or str(number) == raw  # the export writes "3", never " 3" or "03"
+    if kind == "rating":
+        if (raw.strip().casefold() if typed else raw) in (_NOT_SURE_WORDS if typed else {NOT_SURE}):
+            return NOT_SURE
+        if number is None or not exact:
+            lo, hi = kit.scale.values[0], kit.scale.values[-1]
+            raise checks.refuse("value", f"a rating is a whole number {lo}-{hi} or \"not sure\", got {raw[:40]!r}")
+        return checks.rating(kit, number, field="value")
+    if number is None or not exact:
+        raise checks.refuse("value", f"dots are a whole number of 0 or more, got {raw[:40]!r}")
+    return str(checks.dots(number, field="value"))
+
+
+def _csv_round(ctx: _Context, raw: str, row: Mapping[str, Any]) -> int | None:
+    if not raw.strip():
+        return None  # the workshop's current round, known in the transaction
+    number = _whole(raw)
+    if number is None:
+        raise checks.refuse("round", f"a round is a whole number from 1, got {raw.strip()[:40]!r}")
+    return checks.round_number(number)
+
+
+def _csv_created(ctx: _Context, raw: str, row: Mapping[str, Any]) -> float | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise checks.refuse("created", f"expected a time like 2026-05-01T14:30 (ISO 8601), got {text[:40]!r}") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return checks.created(stamp.timestamp())
+
+
+#: The CSV's columns in the order they are read (a question is read after
+#: its tool and kind, a value after its kind). The workshop column is read
+#: on its own, once per file.
+CSV_TABLE: tuple[Column, ...] = (
+    Column("workshop", lambda c, raw, r: checks.title(raw, field="workshop"), needed="yes [1]",
+           help="slug or title of the workshop (created if new); not needed with --into"),
+    Column("name", lambda c, raw, r: checks.clean_short(raw, field="name", required=False) or None, needed="no",
+           help="participant's name (may be empty)"),
+    Column("organization", lambda c, raw, r: checks.clean_short(raw, field="organization"), needed="yes",
+           help="participant's organization"),
+    Column("table", lambda c, raw, r: checks.clean_short(raw, field="table"), needed="yes",
+           help='the table they sat at, e.g. "Table 2"'),
+    Column("sector", lambda c, raw, r: checks.sector(c.kit, raw, loose=True), needed="yes",
+           help="government, business, nonprofit, community, other"),
+    Column("tool", lambda c, raw, r: checks.tool(c.kit, raw, loose=True), needed="yes",
+           help="tool id (share-discretion) or number 1-17"),
+    Column("kind", lambda c, raw, r: checks.kind(raw.strip().casefold()), needed="yes",
+           help="text | rating | comment | dots"),
+    Column("question", lambda c, raw, r: checks.question_id(c.kit, r["tool"], r["kind"], raw, loose=True), needed="text",
+           help="for kind text: question id (epp-1) or number within the tool"),
+    Column("value", lambda c, raw, r: _answer_value(c.kit, r["kind"], raw, typed=True), needed="yes",
+           help='the answer; rating 1-5 or "not sure"; dots a whole number'),
+    Column("round", _csv_round, needed="no", help="optional; default the workshop's current round"),
+    Column("created", _csv_created, needed="no", help="optional ISO time, e.g. 2026-05-01T14:30 (UTC unless an offset is given)"),
+)
+
+CSV_COLUMNS = tuple(c.name for c in CSV_TABLE)
+CSV_REQUIRED = tuple(c.name for c in CSV_TABLE if c.needed == "yes")
+CSV_OPTIONAL = tuple(c.name for c in CSV_TABLE if c.needed != "yes")
+
+#: Short help for ``workshop import --help``.
+CSV_HELP = "\n".join(
+    [
+        "CSV columns (header row first, any order, case-insensitive; UTF-8):",
+        *(f"  {c.name:<13} {c.help}" + ("  (required)" if c.needed == "yes" else "") for c in CSV_TABLE),
+        "Row numbers in messages count the header as row 1. Nothing is written unless",
+        "every row is valid; rows already imported are skipped.",
+    ]
+)
+
+
+def _file_id(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise checks.refuse("id", f"expected a whole number, got {describe(raw)}")
+    return raw
+
+
+def _who_in_file(optional: bool) -> Reader:
+    def read(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> int | None:
+        if raw is None and optional:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw not in ctx.people:
+            raise checks.refuse("participant", f"{checks.shown(raw)} is not the id of a participant in this file")
+        return raw
+
+    return read
+
+
+def _time(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> float:
+    return checks.created(raw)
+
+
+def _json_tool(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> Any:
+    return checks.tool(ctx.kit, raw)
+
+
+#: The JSON export's records and their fields, in the order they are read.
+JSON_TABLES: Mapping[str, tuple[Column, ...]] = {
+    "workshop": (
+        Column("slug", lambda c, raw, r: checks.slug(raw)),
+        Column("title", lambda c, raw, r: checks.title(raw, field="title")),
+        Column("created", _time),
+        Column("settings", lambda c, raw, r: checks.settings(c.kit, raw)),
+    ),
+    "participants": (
+        Column("id", _file_id),
+        Column("name", lambda c, raw, r: checks.clean_short(raw, field="name", required=False) or None),
+        Column("organization", lambda c, raw, r: checks.clean_short(raw, field="organization")),
+        Column("table", lambda c, raw, r: checks.clean_short(raw, field="table")),
+        Column("sector", lambda c, raw, r: checks.sector(c.kit, raw)),
+        Column("created", _time),
+    ),
+    "answers": (
+        Column("participant", _who_in_file(optional=False)),
+        Column("round", lambda c, raw, r: checks.round_number(raw)),
+        Column("kind", lambda c, raw, r: checks.kind(raw)),
+        Column("tool_id", _json_tool, key="tool"),
+        Column("question_id", lambda c, raw, r: checks.question_id(c.kit, r["tool"], r["kind"], raw), key="question"),
+        Column("value", lambda c, raw, r: _answer_value(c.kit, r["kind"], raw, typed=False)),
+        Column("created", _time),
+    ),
+    "actions": (
+        Column("tool_id", _json_tool, key="tool"),
+        Column("what", lambda c, raw, r: checks.action_text(raw, field="what")),
+        Column("owner", lambda c, raw, r: checks.clean_short(raw, field="owner")),
+        Column("owner_sector", lambda c, raw, r: checks.owner_sector(c.kit, raw, field="owner_sector")),
+        Column("due", lambda c, raw, r: checks.clean_date(raw, field="due")),
+        Column("status", lambda c, raw, r: checks.action_status(raw, field="status")),
+        Column("participant", _who_in_file(optional=True)),
+        Column("created", _time),
+        Column("updated", _time),
+    ),
+}
+
+
+def _read_row(ctx: _Context, raw: Callable[[str], Any], columns: Sequence[Column], place: Callable[[str], str]) -> dict[str, Any]:
+    """Read one row or record through its columns; the first refusal is an
+    :class:`ImportFileError` at ``place(column)``. A refusal about a part
+    of a field (``settings.dots``) names that part after the field."""
+    row: dict[str, Any] = {}
+    for col in columns:
+        try:
+            row[col.key or col.name] = col.read(ctx, raw(col.name), row)
+        except (InvalidAnswer, UnknownTool) as exc:
+            part = checks.field_of(exc)
+            sub = part[len(col.name):] if part.startswith(col.name + ".") else ""
+            raise ImportFileError(f"{place(col.name)}{sub}: {checks.problem_of(exc)}") from None
+    return row
+
+
+# --------------------------------------------------------------------------
+# What an import writes, decided in the write transaction
 
 
 @dataclass(frozen=True)
@@ -149,6 +354,124 @@ class ImportResult:
         return self.participants_added + self.answers_added + self.actions_added
 
 
+@dataclass
+class _Batch:
+    """The rows an import will write, planned against what the store holds
+    (read in the write transaction)."""
+
+    stored: Stored
+    workshop: dict[str, Any]
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    keys: dict[str, int] = field(default_factory=dict)  # identity -> index in participants
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    answers_skipped: int = 0
+    actions_skipped: int = 0
+    people: dict[str, Any] = field(default_factory=dict)  # identity -> stored participant
+    answer_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    loose_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    action_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    dots: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)  # (identity, round) -> tool -> dots
+    dots_placed: dict[tuple[str, int], str] = field(default_factory=dict)  # (identity, round) -> where the import last set them
+
+    def __post_init__(self) -> None:
+        from toolkit.store import identity_key
+
+        by_id = {}
+        for p in self.stored.participants:
+            key = identity_key(p.name, p.organization, p.table)
+            self.people[key] = p
+            by_id[p.id] = key
+        if self.stored.answers:
+            names = ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
+            for pid, rnd, tool, qid, kind, value, created in zip(*(self.stored.answers[c].tolist() for c in names)):
+                who = by_id.get(pid)
+                self.answer_keys.add((who, rnd, tool, qid, kind, value, created))
+                self.loose_keys.add((who, rnd, tool, qid, kind, value))
+                if kind == "dots":  # oldest first: the last row of a tool is its current dots
+                    self.dots.setdefault((who, rnd), {})[tool] = int(value)
+        for a in self.stored.actions:
+            self.action_keys.add((a.tool_id, a.what, float(a.created)))
+
+    @property
+    def settings(self) -> WorkshopSettings:
+        ws = self.stored.workshop
+        return ws.settings if ws is not None else self.workshop["settings"]
+
+    def person(self, person: dict[str, Any], where: str) -> tuple[int, str]:
+        """The index of a participant in the batch (added once) and their identity."""
+        from toolkit.store import identity_key
+
+        key = identity_key(person["name"], person["organization"], person["table"])
+        if key in self.keys:
+            known = self.participants[self.keys[key]]
+            if known["sector"] != person["sector"]:
+                raise ImportFileError(
+                    f"{where}: {_who(person)} is in sector {person['sector']!r} here but {known['sector']!r} in "
+                    f"{known['_where']}; one person has one sector"
+                )
+            return self.keys[key], key
+        self.keys[key] = len(self.participants)
+        self.participants.append({**person, "_where": where, "_new": key not in self.people})
+        return self.keys[key], key
+
+    def place_dots(self, key: str, round_: int, tool_id: str, value: str, where: str) -> None:
+        self.dots.setdefault((key, round_), {})[tool_id] = int(value)
+        self.dots_placed[(key, round_)] = where
+
+    def check_dots(self) -> None:
+        """Each participant's dots in each round the import touched, as they
+        stand once it is in, fit the budget; a refusal names the row that
+        set them last."""
+        for (key, round_), where in self.dots_placed.items():
+            person = self.participants[self.keys[key]]
+            try:
+                checks.dots_budget(self.dots[(key, round_)], self.settings.dots, field=f"{_who(person)} in round {round_}")
+            except InvalidAnswer as exc:
+                raise ImportFileError(f"{where}: {exc}") from None
+
+    def rows(self) -> NewRows:
+        self.check_dots()
+        people = tuple({k: v for k, v in p.items() if not k.startswith("_")} for p in self.participants)
+        return NewRows(workshop=self.workshop, participants=people, answers=tuple(self.answers), actions=tuple(self.actions))
+
+    def result(self, name: str, slug: str) -> ImportResult:
+        return ImportResult(
+            file=name,
+            slug=slug,
+            created_workshop=self.stored.workshop is None,
+            participants_added=sum(1 for p in self.participants if p["_new"]),
+            answers_added=len(self.answers),
+            answers_skipped=self.answers_skipped,
+            actions_added=len(self.actions),
+            actions_skipped=self.actions_skipped,
+        )
+
+
+def _who(person: Mapping[str, Any]) -> str:
+    name = person.get("name") or "(no name)"
+    return f"{name} of {person['organization']} at {person['table']}"
+
+
+def _person(row: Mapping[str, Any], created: float) -> dict[str, Any]:
+    return {"name": row["name"], "organization": row["organization"], "sector": row["sector"], "table": row["table"], "created": created}
+
+
+def _write(store: AnswerStore, slug: str, plan: Callable[[Stored], _Batch], name: str, progress: Progress | None) -> ImportResult:
+    """Plan and write in one transaction; the result of the plan that was written."""
+    tick = progress or (lambda done, total, label: None)
+    tick(9, 10, "writing (one transaction)")
+    planned: list[_Batch] = []
+
+    def rows(stored: Stored) -> NewRows:
+        planned[:] = [plan(stored)]  # planned again if the store asks to retry
+        return planned[0].rows()
+
+    store.import_rows(slug, rows)
+    tick(10, 10, "done")
+    return planned[0].result(name, slug)
+
+
 def import_file(store: AnswerStore, path: str | os.PathLike[str], *, into: str | None = None, progress: Progress | None = None) -> ImportResult:
     """Import a ``.json`` export or a ``.csv`` of answers (by extension; a
     file that starts with ``{`` is taken as JSON)."""
@@ -167,140 +490,11 @@ def import_file(store: AnswerStore, path: str | os.PathLike[str], *, into: str |
     return import_csv(store, text, name=name, into=into, progress=progress)
 
 
-# --------------------------------------------------------------------------
-# What an import will write
-
-
-@dataclass
-class _Plan:
-    """Rows checked and ready for :meth:`AnswerStore.import_rows`."""
-
-    workshop: dict[str, Any]
-    create: bool
-    participants: list[dict[str, Any]] = field(default_factory=list)
-    keys: dict[str, int] = field(default_factory=dict)  # identity -> index in participants
-    answers: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    answers_skipped: int = 0
-    actions_skipped: int = 0
-
-
-class _Existing:
-    """What the store already holds for the target workshop."""
-
-    def __init__(self, store: AnswerStore, slug: str):
-        from toolkit.store import identity_key
-
-        try:
-            self.workshop = store.workshop(slug)
-        except NotFound:
-            self.workshop = None
-        self.people: dict[str, Any] = {}
-        self.answer_keys: set[tuple[Any, ...]] = set()
-        self.loose_keys: set[tuple[Any, ...]] = set()
-        self.action_keys: set[tuple[Any, ...]] = set()
-        self.dots: dict[tuple[str, int], dict[str, int]] = {}
-        if self.workshop is None:
-            return
-        by_id = {}
-        for p in store.participants(slug):
-            key = identity_key(p.name, p.organization, p.table)
-            self.people[key] = p
-            by_id[p.id] = key
-        rows = store.answer_rows(slug)
-        if not rows.empty:
-            columns = [rows[c].tolist() for c in ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")]
-            for pid, rnd, tool, qid, kind, value, created in zip(*columns):
-                who = by_id.get(pid)
-                self.answer_keys.add((who, int(rnd), tool, qid, kind, value, float(created)))
-                self.loose_keys.add((who, int(rnd), tool, qid, kind, value))
-                if kind == "dots":  # rows come oldest first: the last one is current
-                    self.dots.setdefault((who, int(rnd)), {})[tool] = int(value)
-        for a in store.actions(slug):
-            self.action_keys.add((a.tool_id, a.what, float(a.created)))
-
-
-def _identity(name: str | None, organization: str, table: str) -> str:
-    from toolkit.store import identity_key
-
-    return identity_key(name, organization, table)
-
-
-def _add_person(plan: _Plan, existing: _Existing, person: dict[str, Any], where: str) -> int:
-    """The index of a participant in the plan, adding them once."""
-    key = _identity(person["name"], person["organization"], person["table"])
-    if key in plan.keys:
-        known = plan.participants[plan.keys[key]]
-        if known["sector"] != person["sector"]:
-            raise ImportFileError(
-                f"{where}: {_who(person)} is in sector {person['sector']!r} here but {known['sector']!r} in "
-                f"{known['_where']}; one person has one sector"
-            )
-        return plan.keys[key]
-    plan.keys[key] = len(plan.participants)
-    plan.participants.append({**person, "_where": where, "_new": key not in existing.people})
-    return plan.keys[key]
-
-
-def _who(person: Mapping[str, Any]) -> str:
-    name = person.get("name") or "(no name)"
-    return f"{name} of {person['organization']} at {person['table']}"
-
-
-def _write(store: AnswerStore, plan: _Plan, name: str, progress: Progress | None) -> ImportResult:
-    tick = progress or (lambda done, total, label: None)
-    tick(9, 10, "writing (one transaction)")
-    people = [{k: v for k, v in p.items() if not k.startswith("_")} for p in plan.participants]
-    added_people = sum(1 for p in plan.participants if p["_new"])
-    if plan.answers or plan.actions or added_people or plan.create:
-        store.import_rows(plan.workshop, people, plan.answers, plan.actions)
-    result = ImportResult(
-        file=name,
-        slug=plan.workshop["slug"],
-        created_workshop=plan.create,
-        participants_added=added_people,
-        answers_added=len(plan.answers),
-        answers_skipped=plan.answers_skipped,
-        actions_added=len(plan.actions),
-        actions_skipped=plan.actions_skipped,
-    )
-    tick(10, 10, "done")
-    return result
-
-
-def _value(kit: Toolkit, kind: str, raw: str, *, csv_mode: bool) -> str:
-    """An answer value checked as the store checks it; :class:`InvalidAnswer`
-    carries the problem."""
-    if kind in ("text", "comment"):
-        value = checks.clean_text(raw, field="value")
-        if csv_mode and not value:
-            raise InvalidAnswer("value: empty; leave the row out when there is no answer")
-        return value
-    lo, hi = kit.scale.values[0], kit.scale.values[-1]
-    if kind == "rating":
-        text = raw.strip() if isinstance(raw, str) else raw
-        if isinstance(text, str) and text.casefold() in _NOT_SURE_WORDS:
-            return NOT_SURE
-        number = _whole(text)
-        if number is None:
-            raise InvalidAnswer(f"value: a rating is a whole number {lo}-{hi} or \"not sure\", got {str(raw)[:40]!r}")
-        if number not in kit.scale.values:
-            raise InvalidAnswer(f"value: rating {number} is outside the scale {lo}-{hi}")
-        return str(number)
-    number = _whole(raw.strip() if isinstance(raw, str) else raw)
-    if number is None or number < 0:
-        raise InvalidAnswer(f"value: dots are a whole number of 0 or more, got {str(raw)[:40]!r}")
-    return str(number)
-
-
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) < 12:
-        return int(value.strip())
-    return None
+def _into(into: str) -> str:
+    try:
+        return checks.slug(into.strip(), field="--into")
+    except InvalidAnswer as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------
@@ -310,104 +504,77 @@ def _whole(value: Any) -> int | None:
 def import_csv(store: AnswerStore, text: str, *, name: str = "answers.csv", into: str | None = None, progress: Progress | None = None) -> ImportResult:
     """Import a CSV of answers (columns in the module docstring); ``into``
     names the workshop and wins over a ``workshop`` column."""
-    kit = store.kit
+    ctx = _Context(store.kit)
     tick = progress or (lambda done, total, label: None)
     rows = _read_csv(text, name)
     if not rows:
         raise ImportFileError(f"{name}: the file is empty; expected a header row ({', '.join(CSV_COLUMNS)}) and answers")
     header = _csv_header(rows[0], name, need_workshop=into is None)
-    body = rows[1:]
-    if not any(any(cell.strip() for cell in r) for r in body):
+    if not any(any(cell.strip() for cell in r) for r in rows[1:]):
         raise ImportFileError(f"{name}: no answer rows under the header")
-
-    def cell(r: list[str], col: str) -> str:
-        i = header.get(col)
-        return r[i] if i is not None and i < len(r) else ""
-
-    # The workshop first: the checks below depend on it.
-    slug, title = _csv_workshop(body, header, name, into, cell)
-    existing = _Existing(store, slug)
-    ws = existing.workshop
-    plan = _Plan(
-        workshop={"slug": slug, "title": title, "created": None, "settings": WorkshopSettings()},
-        create=ws is None,
-    )
-    settings = ws.settings if ws else WorkshopSettings()
-    now = time.time()
-    seen_loose: set[tuple[Any, ...]] = set()
-    dots: dict[tuple[str, int], dict[str, int]] = {k: dict(v) for k, v in existing.dots.items()}
-    total = len(body)
-    for n, r in enumerate(body, 2):
+    columns = tuple(c for c in CSV_TABLE if c.name != "workshop")
+    slug = title = _into(into) if into is not None else None
+    first_row = 0
+    parsed: list[tuple[str, dict[str, Any]]] = []
+    for n, r in enumerate(rows[1:], 2):
         if n % 500 == 0:
-            tick(9 * (n - 1), 10 * total, "checking rows")
+            tick(9 * (n - 1), 10 * len(rows), "checking rows")
         if not any(c.strip() for c in r):
             continue  # a blank line
         where = f"{name} row {n}"
         if len(r) > len(rows[0]):
             raise ImportFileError(f"{where}: {len(r)} cells but the header names {len(rows[0])} columns (a stray comma or an unquoted line break?)")
-        col = "?"
-        try:
-            col = "name"
-            person_name = checks.clean_short(cell(r, "name"), field="name", required=False) or None
-            col = "organization"
-            org = checks.clean_short(cell(r, "organization"), field="organization")
-            col = "table"
-            table = checks.clean_short(cell(r, "table"), field="table")
-            col = "sector"
-            sector = _sector(kit, cell(r, "sector"))
-            col = "tool"
-            tool = _tool(kit, cell(r, "tool"))
-            col = "kind"
-            kind = cell(r, "kind").strip().casefold()
-            if kind not in KINDS:
-                raise InvalidAnswer(f"kind: expected one of {', '.join(KINDS)}, got {cell(r, 'kind')[:40]!r}")
-            col = "question"
-            question_id = _question(kit, tool, kind, cell(r, "question"))
-            col = "value"
-            value = _value(kit, kind, cell(r, "value"), csv_mode=True)
-            col = "round"
-            round_ = _round(cell(r, "round"), settings.round)
-            col = "created"
-            created = _created(cell(r, "created"))
-        except (InvalidAnswer, UnknownTool) as exc:
-            raise ImportFileError(f"{where}, column {col!r}: {_problem(exc, col)}") from None
-        if ws is not None and settings.is_locked(tool.stage_id):
-            title_ = kit.stage(tool.stage_id).title
-            raise ImportFileError(
-                f"{where}, column 'tool': the {title_} stage is locked in {slug!r}; open it first (workshop open {slug} {tool.stage_id})"
-            )
-        person = {"name": person_name, "organization": org, "sector": sector, "table": table, "created": now}
-        index = _add_person(plan, existing, person, where)
-        key = _identity(person_name, org, table)
-        if kind == "dots":
-            alloc = dots.setdefault((key, round_), {})
-            alloc[tool.id] = int(value)
-            if sum(alloc.values()) > settings.dots:
-                raise ImportFileError(
-                    f"{where}, column 'value': {_who(person)} would have {sum(alloc.values())} dots in round {round_} "
-                    f"but each participant has {settings.dots}"
-                )
-        loose = (key, round_, tool.id, question_id, kind, value)
-        if created is None:
-            if loose in existing.loose_keys or loose in seen_loose:
-                plan.answers_skipped += 1
+
+        def cell(col: str, r: list[str] = r) -> str:
+            i = header.get(col)
+            return r[i] if i is not None and i < len(r) else ""
+
+        def place(col: str, where: str = where) -> str:
+            return f"{where}, column {col!r}"
+
+        if into is None:
+            named = _read_row(ctx, cell, CSV_TABLE[:1], place)["workshop"]
+            named_slug = named if checks.slugify(named) == named else checks.slugify(named)
+            if slug is None:
+                slug, title, first_row = named_slug, named, n
+            elif named_slug != slug:
+                raise ImportFileError(f"{place('workshop')}: {named!r} is another workshop than {title!r} in row {first_row}; import one workshop per file")
+        parsed.append((where, _read_row(ctx, cell, columns, place)))
+    assert slug is not None and title is not None
+    now = time.time()
+
+    def plan(stored: Stored) -> _Batch:
+        batch = _Batch(stored, {"title": title, "created": None, "settings": WorkshopSettings()})
+        seen_loose: set[tuple[Any, ...]] = set()
+        for where, row in parsed:
+            tool = row["tool"]
+            if stored.workshop is not None:
+                try:
+                    checks.stage_open(store.kit, batch.settings, tool.id)
+                except StageLocked as exc:
+                    raise ImportFileError(f"{where}, column 'tool': {exc}; open it first (workshop open {slug} {tool.stage_id})") from None
+            index, key = batch.person(_person(row, now), where)
+            round_ = row["round"] or batch.settings.round
+            if row["kind"] == "dots":
+                batch.place_dots(key, round_, tool.id, row["value"], f"{where}, column 'value'")
+            loose = (key, round_, tool.id, row["question"], row["kind"], row["value"])
+            if row["created"] is None:
+                if loose in batch.loose_keys or loose in seen_loose:
+                    batch.answers_skipped += 1
+                    continue
+                seen_loose.add(loose)
+            elif (*loose, row["created"]) in batch.answer_keys:
+                batch.answers_skipped += 1
                 continue
-            seen_loose.add(loose)
-        elif (*loose, created) in existing.answer_keys:
-            plan.answers_skipped += 1
-            continue
-        plan.answers.append(
-            {
-                "participant": index,
-                "round": round_,
-                "tool_id": tool.id,
-                "question_id": question_id,
-                "kind": kind,
-                "value": value,
-                "created": now if created is None else created,
-            }
-        )
-    return _write(store, plan, name, progress)
+            batch.answers.append(
+                {
+                    "participant": index, "round": round_, "tool_id": tool.id, "question_id": row["question"],
+                    "kind": row["kind"], "value": row["value"], "created": now if row["created"] is None else row["created"],
+                }
+            )
+        return batch
+
+    return _write(store, slug, plan, name, progress)
 
 
 def _read_csv(text: str, name: str) -> list[list[str]]:
@@ -447,105 +614,6 @@ def _csv_header(row: list[str], name: str, *, need_workshop: bool) -> dict[str, 
     return header
 
 
-def _csv_workshop(body: list[list[str]], header: dict[str, int], name: str, into: str | None, cell: Callable[[list[str], str], str]) -> tuple[str, str]:
-    if into is not None:
-        slug = into.strip()
-        if checks.slugify(slug) != slug:
-            raise ImportFileError(f"--into: {into!r} is not a workshop slug (try {checks.slugify(into)!r})")
-        return slug, slug
-    first: tuple[str, str, int] | None = None
-    for n, r in enumerate(body, 2):
-        if not any(c.strip() for c in r):
-            continue
-        raw = cell(r, "workshop")
-        try:
-            title = checks.clean_text(raw, field="workshop", limit=checks.MAX_TITLE_CHARS, allow_empty=False, multiline=False)
-        except InvalidAnswer as exc:
-            raise ImportFileError(f"{name} row {n}, column 'workshop': {_problem(exc, 'workshop')}") from None
-        slug = title if checks.slugify(title) == title else checks.slugify(title)
-        if first is None:
-            first = (slug, title, n)
-        elif slug != first[0]:
-            raise ImportFileError(
-                f"{name} row {n}, column 'workshop': {title!r} is another workshop than {first[1]!r} in row {first[2]}; "
-                "import one workshop per file"
-            )
-    assert first is not None
-    return first[0], first[1]
-
-
-def _problem(exc: Exception, col: str) -> str:
-    """The store's message without its own field prefix (the column is named)."""
-    text = str(exc)
-    for prefix in (f"{col}: ", "value: ", "name: "):
-        if text.startswith(prefix):
-            return text[len(prefix):]
-    return text
-
-
-def _sector(kit: Toolkit, raw: str) -> str:
-    text = checks.clean_short(raw, field="sector")
-    folded = text.casefold()
-    for s in kit.sectors:
-        if folded in (s.id, s.name.casefold(), s.name.casefold().replace("-", "")):
-            return s.id
-    raise InvalidAnswer(f"unknown sector {text!r} (expected one of {', '.join(s.id for s in kit.sectors)})")
-
-
-def _tool(kit: Toolkit, raw: str) -> Any:
-    text = raw.strip()
-    if not text:
-        raise InvalidAnswer(f"empty; expected a tool id or a number 1-{len(kit.tools)}")
-    try:
-        return kit.tool(text.casefold() if not text.isdigit() else text)
-    except UnknownTool:
-        raise UnknownTool(f"unknown tool {text[:60]!r} (expected a tool id, such as {kit.tools[0].id!r}, or a number 1-{len(kit.tools)})") from None
-
-
-def _question(kit: Toolkit, tool: Any, kind: str, raw: str) -> str:
-    text = raw.strip()
-    if kind != "text":
-        if text:
-            raise InvalidAnswer(f"leave it empty for a {kind} (a {kind} is about the whole tool), got {text[:40]!r}")
-        return ""
-    if not text:
-        raise InvalidAnswer(f"empty; a text answer needs its question: an id such as {tool.questions[0].id!r} or a number 1-{len(tool.questions)}")
-    if text.isdigit():
-        number = int(text)
-        if not 1 <= number <= len(tool.questions):
-            raise UnknownTool(f"tool {tool.number} has questions 1-{len(tool.questions)}, not {number}")
-        return tool.questions[number - 1].id
-    folded = text.casefold()
-    if not kit.has_question(folded):
-        raise UnknownTool(f"unknown question {text[:60]!r} (tool {tool.number} has {', '.join(q.id for q in tool.questions)})")
-    if kit.question(folded).tool_id != tool.id:
-        raise UnknownTool(f"question {folded!r} belongs to {kit.question(folded).tool_id!r}, not to tool {tool.number} {tool.id!r}")
-    return folded
-
-
-def _round(raw: str, default: int) -> int:
-    text = raw.strip()
-    if not text:
-        return default
-    number = _whole(text)
-    if number is None or number < 1:
-        raise InvalidAnswer(f"a round is a whole number from 1, got {text[:40]!r}")
-    return number
-
-
-def _created(raw: str) -> float | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidAnswer(f"expected a time like 2026-05-01T14:30 (ISO 8601), got {text[:40]!r}") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.timestamp()
-
-
 # --------------------------------------------------------------------------
 # JSON
 
@@ -562,7 +630,6 @@ def import_json(
     imports it under another slug."""
     from toolkit.exports.workshop import JSON_FORMAT, JSON_VERSION
 
-    kit = store.kit
     tick = progress or (lambda done, total, label: None)
     if isinstance(data, bytes | str):
         try:
@@ -571,6 +638,8 @@ def import_json(
             raise ImportFileError(f"{name} line {exc.lineno}, column {exc.colno}: broken JSON: {exc.msg}") from None
         except RecursionError:
             raise ImportFileError(f"{name}: broken JSON: nested too deeply") from None
+        except ValueError as exc:  # a number with more digits than Python converts
+            raise ImportFileError(f"{name}: broken JSON: {exc}") from None
     else:
         doc = data
 
@@ -578,204 +647,70 @@ def import_json(
         return ImportFileError(f"{name} {place}: {problem}")
 
     if not isinstance(doc, dict):
-        raise fail("top level", f"expected an object from 'workshop export --format json', got {_kind(doc)}")
+        raise fail("top level", f"expected an object from 'workshop export --format json', got {describe(doc)}")
     if doc.get("format") != JSON_FORMAT:
-        raise fail("field 'format'", f"expected {JSON_FORMAT!r} (a file written by 'workshop export --format json'), got {_kind(doc.get('format'))}")
+        raise fail("field 'format'", f"expected {JSON_FORMAT!r} (a file written by 'workshop export --format json'), got {describe(doc.get('format'))}")
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= JSON_VERSION:
-        raise fail("field 'version'", f"this kit reads versions 1-{JSON_VERSION}, got {_kind(version)}; upgrade the kit")
-    for key in ("workshop", "participants", "answers", "actions"):
+        raise fail("field 'version'", f"this kit reads versions 1-{JSON_VERSION}, got {describe(version)}; upgrade the kit")
+    for key, kind in (("workshop", dict), ("participants", list), ("answers", list), ("actions", list)):
         if key not in doc:
             raise fail(f"field {key!r}", "missing")
+        if not isinstance(doc[key], kind):
+            raise fail(f"field {key!r}", f"expected {'an object' if kind is dict else 'a list'}, got {describe(doc[key])}")
 
-    w = doc["workshop"]
-    if not isinstance(w, dict):
-        raise fail("field 'workshop'", f"expected an object, got {_kind(w)}")
-    slug = _j_text(w, "slug", "workshop", fail)
-    if checks.slugify(slug) != slug:
-        raise fail("workshop, field 'slug'", f"{slug!r} is not a valid slug")
-    try:
-        title = checks.clean_text(w.get("title"), field="title", limit=checks.MAX_TITLE_CHARS, allow_empty=False, multiline=False)
-    except InvalidAnswer as exc:
-        raise fail("workshop, field 'title'", _problem(exc, "title")) from None
-    created = _j_time(w, "created", "workshop", fail)
-    settings = _j_settings(kit, w.get("settings"), fail)
-    if into is not None:
-        if checks.slugify(into) != into:
-            raise ImportFileError(f"--into: {into!r} is not a workshop slug (try {checks.slugify(into)!r})")
-        slug = into
-    existing = _Existing(store, slug)
-    plan = _Plan(workshop={"slug": slug, "title": title, "created": created, "settings": settings}, create=existing.workshop is None)
+    def records(section: str, ctx: _Context) -> list[dict[str, Any]]:
+        """Every record of a list section, read through its table."""
+        out = []
+        items = doc[section]
+        for i, item in enumerate(items):
+            if i % 1000 == 0 and section == "answers":
+                tick(9 * i, 10 * max(len(items), 1), "checking answers")
+            place = f"{section}[{i}]"
+            if not isinstance(item, dict):
+                raise fail(place, f"expected an object, got {describe(item)}")
+            out.append(_read_row(ctx, item.get, JSON_TABLES[section], lambda col, place=place: f"{name} {place}, field {col!r}"))
+        return out
 
-    people = doc["participants"]
-    if not isinstance(people, list):
-        raise fail("field 'participants'", f"expected a list, got {_kind(people)}")
-    index_of: dict[int, int] = {}
-    for i, p in enumerate(people):
-        place = f"participants[{i}]"
-        if not isinstance(p, dict):
-            raise fail(place, f"expected an object, got {_kind(p)}")
-        pid = p.get("id")
-        if isinstance(pid, bool) or not isinstance(pid, int):
-            raise fail(f"{place}, field 'id'", f"expected a whole number, got {_kind(pid)}")
-        if pid in index_of:
-            raise fail(f"{place}, field 'id'", f"id {pid} appears twice")
-        col = "?"
-        try:
-            col = "name"
-            person_name = checks.clean_short(p.get("name"), field="name", required=False) or None
-            col = "organization"
-            org = checks.clean_short(p.get("organization"), field="organization")
-            col = "table"
-            table = checks.clean_short(p.get("table"), field="table")
-            col = "sector"
-            sector = p.get("sector")
-            if not isinstance(sector, str) or not kit.has_sector(sector):
-                raise InvalidAnswer(f"unknown sector {sector!r} (expected one of {', '.join(s.id for s in kit.sectors)})")
-        except InvalidAnswer as exc:
-            raise fail(f"{place}, field {col!r}", _problem(exc, col)) from None
-        person = {"name": person_name, "organization": org, "sector": sector, "table": table, "created": _j_time(p, "created", place, fail)}
-        index_of[pid] = _add_person(plan, existing, person, f"{name} {place}")
+    ctx = _Context(store.kit)
+    w = _read_row(ctx, doc["workshop"].get, JSON_TABLES["workshop"], lambda col: f"{name} workshop, field {col!r}")
+    slug = _into(into) if into is not None else w["slug"]
+    people = records("participants", ctx)
+    ids = [p["id"] for p in people]
+    for i, pid in enumerate(ids):
+        if pid in ids[:i]:
+            raise fail(f"participants[{i}], field 'id'", f"id {pid} appears twice")
+    ctx = _Context(store.kit, people=frozenset(ids))
+    answers = records("answers", ctx)
+    actions = records("actions", ctx)
 
-    answers = doc["answers"]
-    if not isinstance(answers, list):
-        raise fail("field 'answers'", f"expected a list, got {_kind(answers)}")
-    total = len(answers)
-    key_of = {i: _identity(p["name"], p["organization"], p["table"]) for i, p in enumerate(plan.participants)}
-    for i, a in enumerate(answers):
-        if i % 1000 == 0:
-            tick(9 * i, 10 * max(total, 1), "checking answers")
-        place = f"answers[{i}]"
-        if not isinstance(a, dict):
-            raise fail(place, f"expected an object, got {_kind(a)}")
-        pid = a.get("participant")
-        if isinstance(pid, bool) or pid not in index_of:
-            raise fail(f"{place}, field 'participant'", f"{pid!r} is not the id of a participant in this file")
-        round_ = a.get("round")
-        if isinstance(round_, bool) or not isinstance(round_, int) or round_ < 1:
-            raise fail(f"{place}, field 'round'", f"expected a whole number from 1, got {_kind(round_)}")
-        kind = a.get("kind")
-        if kind not in KINDS:
-            raise fail(f"{place}, field 'kind'", f"expected one of {', '.join(KINDS)}, got {_kind(kind)}")
-        tool_id = a.get("tool_id")
-        if not isinstance(tool_id, str) or not kit.has_tool(tool_id):
-            raise fail(f"{place}, field 'tool_id'", f"unknown tool {tool_id!r}")
-        qid = a.get("question_id")
-        if kind == "text":
-            if not isinstance(qid, str) or not kit.has_question(qid) or kit.question(qid).tool_id != tool_id:
-                raise fail(f"{place}, field 'question_id'", f"{qid!r} is not a question of {tool_id!r}")
-        elif qid != "":
-            raise fail(f"{place}, field 'question_id'", f"expected \"\" for a {kind}, got {_kind(qid)}")
-        raw = a.get("value")
-        if not isinstance(raw, str):
-            raise fail(f"{place}, field 'value'", f"expected text, got {_kind(raw)}")
-        try:
-            value = _value(kit, kind, raw, csv_mode=False)
-        except InvalidAnswer as exc:
-            raise fail(f"{place}, field 'value'", _problem(exc, "value")) from None
-        if kind == "dots" and value != raw:
-            raise fail(f"{place}, field 'value'", f"dots are written as a whole number, got {raw[:40]!r}")
-        when = _j_time(a, "created", place, fail)
-        index = index_of[pid]
-        if (key_of[index], round_, tool_id, qid, kind, value, when) in existing.answer_keys:
-            plan.answers_skipped += 1
-            continue
-        plan.answers.append(
-            {"participant": index, "round": round_, "tool_id": tool_id, "question_id": qid, "kind": kind, "value": value, "created": when}
-        )
+    def plan(stored: Stored) -> _Batch:
+        batch = _Batch(stored, {"title": w["title"], "created": w["created"], "settings": w["settings"]})
+        index_of: dict[int, tuple[int, str]] = {}
+        for i, p in enumerate(people):
+            index_of[p["id"]] = batch.person(_person(p, p["created"]), f"{name} participants[{i}]")
+        for i, a in enumerate(answers):
+            index, key = index_of[a["participant"]]
+            row = (key, a["round"], a["tool"].id, a["question"], a["kind"], a["value"], a["created"])
+            if row in batch.answer_keys:
+                batch.answers_skipped += 1
+                continue
+            if a["kind"] == "dots":
+                batch.place_dots(key, a["round"], a["tool"].id, a["value"], f"{name} answers[{i}], field 'value'")
+            batch.answers.append(
+                {"participant": index, "round": a["round"], "tool_id": a["tool"].id, "question_id": a["question"], "kind": a["kind"], "value": a["value"], "created": a["created"]}
+            )
+        for a in actions:
+            if (a["tool"].id, a["what"], a["created"]) in batch.action_keys:
+                batch.actions_skipped += 1
+                continue
+            batch.actions.append(
+                {
+                    "tool_id": a["tool"].id, "what": a["what"], "owner": a["owner"], "owner_sector": a["owner_sector"], "due": a["due"],
+                    "status": a["status"], "participant": None if a["participant"] is None else index_of[a["participant"]][0],
+                    "created": a["created"], "updated": a["updated"],
+                }
+            )
+        return batch
 
-    actions = doc["actions"]
-    if not isinstance(actions, list):
-        raise fail("field 'actions'", f"expected a list, got {_kind(actions)}")
-    for i, a in enumerate(actions):
-        place = f"actions[{i}]"
-        if not isinstance(a, dict):
-            raise fail(place, f"expected an object, got {_kind(a)}")
-        tool_id = a.get("tool_id")
-        if not isinstance(tool_id, str) or not kit.has_tool(tool_id):
-            raise fail(f"{place}, field 'tool_id'", f"unknown tool {tool_id!r}")
-        col = "?"
-        try:
-            col = "what"
-            what = checks.clean_text(a.get("what"), field="what", limit=checks.MAX_ACTION_CHARS, allow_empty=False)
-            col = "owner"
-            owner = checks.clean_short(a.get("owner"), field="owner")
-            col = "owner_sector"
-            owner_sector = a.get("owner_sector") or None
-            if owner_sector is not None and (not isinstance(owner_sector, str) or not kit.has_sector(owner_sector)):
-                raise InvalidAnswer(f"unknown sector {owner_sector!r}")
-            col = "due"
-            due = checks.clean_date(a.get("due"), field="due")
-            col = "status"
-            status = a.get("status")
-            if status not in ACTION_STATUSES:
-                raise InvalidAnswer(f"expected one of {', '.join(ACTION_STATUSES)}, got {status!r}")
-        except InvalidAnswer as exc:
-            raise fail(f"{place}, field {col!r}", _problem(exc, col)) from None
-        pid = a.get("participant")
-        if pid is not None and (isinstance(pid, bool) or pid not in index_of):
-            raise fail(f"{place}, field 'participant'", f"{pid!r} is not the id of a participant in this file")
-        when = _j_time(a, "created", place, fail)
-        updated = _j_time(a, "updated", place, fail)
-        if (tool_id, what, when) in existing.action_keys:
-            plan.actions_skipped += 1
-            continue
-        plan.actions.append(
-            {
-                "tool_id": tool_id, "what": what, "owner": owner, "owner_sector": owner_sector, "due": due, "status": status,
-                "participant": None if pid is None else index_of[pid], "created": when, "updated": updated,
-            }
-        )
-    return _write(store, plan, name, progress)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({value})"
-    if isinstance(value, str):
-        return f"the text {value[:40]!r}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _j_text(obj: dict[str, Any], key: str, place: str, fail: Callable[[str, str], ImportFileError]) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise fail(f"{place}, field {key!r}", f"expected text, got {_kind(value)}")
-    return value
-
-
-def _j_time(obj: dict[str, Any], key: str, place: str, fail: Callable[[str, str], ImportFileError]) -> float:
-    value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise fail(f"{place}, field {key!r}", f"expected a time in seconds since 1970 (UTC), got {_kind(value)}")
-    return float(value)
-
-
-def _j_settings(kit: Toolkit, raw: Any, fail: Callable[[str, str], ImportFileError]) -> WorkshopSettings:
-    place = "workshop, field 'settings'"
-    if not isinstance(raw, dict):
-        raise fail(place, f"expected an object, got {_kind(raw)}")
-    known = {"anonymous": bool, "ratings_revealed": bool, "round": int, "dots": int, "stages": dict}
-    for key, value in raw.items():
-        if key not in known:
-            raise fail(f"{place}.{key}", f"unknown setting (expected one of {', '.join(known)})")
-        if type(value) is not known[key]:
-            raise fail(f"{place}.{key}", f"expected {known[key].__name__}, got {_kind(value)}")
-    if raw.get("round", 1) < 1:
-        raise fail(f"{place}.round", "rounds start at 1")
-    if not 1 <= raw.get("dots", 5) <= 50:
-        raise fail(f"{place}.dots", "expected 1 to 50 dots per participant")
-    for stage_id, state in raw.get("stages", {}).items():
-        if not any(s.id == stage_id for s in kit.stages):
-            raise fail(f"{place}.stages", f"unknown stage {stage_id!r}")
-        if state not in STAGE_STATES:
-            raise fail(f"{place}.stages.{stage_id}", f"expected one of {', '.join(STAGE_STATES)}, got {_kind(state)}")
-    return WorkshopSettings.from_dict(raw)
+    return _write(store, slug, plan, name, progress)

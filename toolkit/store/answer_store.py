@@ -17,32 +17,25 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from toolkit import content as content_mod
-from toolkit.errors import (
-    InvalidAnswer,
-    NotFound,
-    StageLocked,
-    ToolkitError,
-    UnknownTool,
-)
+from toolkit.errors import InvalidAnswer, NotFound, ToolkitError
 from toolkit.store import checks, schema
 from toolkit.store.schema import actions as t_actions
 from toolkit.store.schema import answers as t_answers
 from toolkit.store.schema import participants as t_participants
 from toolkit.store.schema import workshops as t_workshops
 from toolkit.store.values import (
-    ACTION_STATUSES,
     KINDS,
-    NOT_SURE,
-    STAGE_STATES,
     Action,
     Answer,
+    NewRows,
     Participant,
+    Stored,
     Workshop,
     WorkshopSettings,
 )
@@ -51,6 +44,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from toolkit.content import Toolkit
+
+
+#: How often a write that lost a race for a new slug or participant is
+#: tried again. Each lost race means another writer's row went in, so this
+#: many writers at once all succeed.
+_ATTEMPTS = 8
 
 
 class AnswerStore:
@@ -116,23 +115,34 @@ class AnswerStore:
     def create_workshop(self, title: str, slug: str | None = None, settings: WorkshopSettings | None = None) -> Workshop:
         """Create a workshop; the slug comes from the title unless given,
         with ``-2``, ``-3`` ... added when it is taken."""
-        title = checks.clean_text(title, field="workshop title", limit=checks.MAX_TITLE_CHARS, allow_empty=False, multiline=False)
-        base = checks.slugify(slug or title)
-        if slug is not None and base != slug:
-            raise InvalidAnswer(f"workshop slug: {slug!r} is not a valid slug (try {base!r})")
-        settings = settings or WorkshopSettings()
-        with self._write() as conn:
-            taken = set(conn.execute(sa.select(t_workshops.c.slug).where(t_workshops.c.slug.like(f"{base}%"))).scalars())
-            if slug is not None and slug in taken:
-                raise InvalidAnswer(f"workshop slug: {slug!r} is already used by another workshop")
-            final, n = base, 1
-            while final in taken:
-                n += 1
-                final = f"{base}-{n}"
-            result = conn.execute(
-                t_workshops.insert().values(slug=final, title=title, created=time.time(), settings=json.dumps(settings.to_dict()))
-            )
-            return self._workshop_row(conn, result.inserted_primary_key[0], by="id")
+        title = checks.title(title)
+        base = checks.slug(slug) if slug is not None else checks.slugify(title)
+        settings = checks.settings(self.kit, (settings or WorkshopSettings()).to_dict())
+        for _attempt in range(_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    if slug is not None and self._free_slug(conn, base) != base:
+                        raise InvalidAnswer(f"workshop slug: {slug!r} is already used by another workshop")
+                    return self._insert_workshop(conn, self._free_slug(conn, base), title, time.time(), settings)
+            except sa.exc.IntegrityError:
+                # Another process created a workshop with this slug at the
+                # same moment; the next attempt sees it and picks another.
+                continue
+        raise ToolkitError("could not create the workshop: the store was busy; try again")  # pragma: no cover
+
+    @staticmethod
+    def _free_slug(conn: sa.Connection, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3`` ... when it is taken."""
+        taken = set(conn.execute(sa.select(t_workshops.c.slug).where(t_workshops.c.slug.like(f"{base}%"))).scalars())
+        final, n = base, 1
+        while final in taken:
+            n += 1
+            final = f"{base}-{n}"
+        return final
+
+    def _insert_workshop(self, conn: sa.Connection, slug: str, title: str, created: float, settings: WorkshopSettings) -> Workshop:
+        result = conn.execute(t_workshops.insert().values(slug=slug, title=title, created=created, settings=json.dumps(settings.to_dict())))
+        return self._workshop_row(conn, result.inserted_primary_key[0], by="id")
 
     def workshops(self) -> list[Workshop]:
         """Every workshop, newest first."""
@@ -145,9 +155,18 @@ class AnswerStore:
         with self._read() as conn:
             return self._workshop_row(conn, slug)
 
-    def _workshop_row(self, conn: sa.Connection, key: str | int, by: str = "slug") -> Workshop:
+    def _workshop_row(self, conn: sa.Connection, key: str | int, by: str = "slug", *, lock: bool = False) -> Workshop:
+        """One workshop's row. ``lock=True`` holds it until the transaction
+        ends, for a write that checks the settings or a budget and then
+        writes: on PostgreSQL two such writes would otherwise both pass
+        their check (SQLite's BEGIN IMMEDIATE already runs writers one at a
+        time, and ignores the lock). ``FOR NO KEY UPDATE`` leaves inserts
+        that only refer to the workshop free to go on."""
         column = t_workshops.c.slug if by == "slug" else t_workshops.c.id
-        row = conn.execute(sa.select(t_workshops).where(column == key)).mappings().first()
+        query = sa.select(t_workshops).where(column == key)
+        if lock:
+            query = query.with_for_update(key_share=True)
+        row = conn.execute(query).mappings().first()
         if row is None:
             known = [r for r in conn.execute(sa.select(t_workshops.c.slug).limit(10)).scalars()]
             hint = f" (known: {', '.join(known)})" if known else " (the store has no workshops yet)"
@@ -156,27 +175,37 @@ class AnswerStore:
 
     def update_settings(self, slug: str, **changes: Any) -> Workshop:
         """Change what the facilitator controls: ``anonymous``,
-        ``ratings_revealed``, ``round``, ``dots`` (one transaction)."""
-        allowed = {"anonymous": bool, "ratings_revealed": bool, "round": int, "dots": int}
-        for key, value in changes.items():
-            if key not in allowed:
-                raise InvalidAnswer(f"settings: unknown setting {key!r} (expected one of {', '.join(allowed)})")
-            if type(value) is not allowed[key]:
-                raise InvalidAnswer(f"settings.{key}: expected {allowed[key].__name__}, got {value!r}")
-        if "round" in changes and changes["round"] < 1:
-            raise InvalidAnswer("settings.round: rounds start at 1")
-        if "dots" in changes and not 1 <= changes["dots"] <= 50:
-            raise InvalidAnswer("settings.dots: expected 1 to 50 dots per participant")
-        return self._change_settings(slug, lambda s: WorkshopSettings.from_dict({**s.to_dict(), **changes}))
+        ``ratings_revealed``, ``round``, ``dots`` (one transaction; each
+        checked by :func:`toolkit.store.checks.settings`). The dot budget
+        cannot go below the dots a participant has already placed."""
+        checks.settings(self.kit, changes)
+
+        def change(conn: sa.Connection, ws: Workshop) -> WorkshopSettings:
+            new = checks.settings(self.kit, {**ws.settings.to_dict(), **changes})
+            if new.dots < ws.settings.dots:
+                # No one may be left holding more dots than the budget (an
+                # export of the workshop would not import again).
+                checks.dots_budget({"most placed": self._most_dots(conn, ws)}, new.dots, field="settings.dots")
+            return new
+
+        return self._change_settings(slug, change)
+
+    def _most_dots(self, conn: sa.Connection, ws: Workshop) -> int:
+        """The most dots any participant holds in any round."""
+        t = t_answers
+        latest = sa.select(sa.func.max(t.c.id)).where(t.c.workshop_id == ws.id, t.c.kind == "dots").group_by(t.c.participant_id, t.c.round, t.c.tool_id)
+        totals: dict[tuple[int, int], int] = {}
+        for who, rnd, value in conn.execute(sa.select(t.c.participant_id, t.c.round, t.c.value).where(t.c.id.in_(latest))):
+            totals[who, rnd] = totals.get((who, rnd), 0) + int(value)
+        return max(totals.values(), default=0)
 
     def set_stage_state(self, slug: str, stage_id: str | int, state: str) -> Workshop:
         """Open or lock one stage (by id or number). A locked stage refuses
         every write."""
         # Store the stage's id: a number ("2") would be saved as a key no tool has.
         stage_id = self.kit.stage(stage_id).id
-        if state not in STAGE_STATES:
-            raise InvalidAnswer(f"stage state: expected one of {', '.join(STAGE_STATES)}, got {state!r}")
-        return self._change_settings(slug, lambda s: s.with_stage(stage_id, state))
+        checks.stage_state(state)
+        return self._change_settings(slug, lambda conn, ws: ws.settings.with_stage(stage_id, state))
 
     def lock_stage(self, slug: str, stage_id: str) -> Workshop:
         return self.set_stage_state(slug, stage_id, "locked")
@@ -186,12 +215,17 @@ class AnswerStore:
 
     def new_round(self, slug: str) -> Workshop:
         """Start the next round: earlier answers stay, new ones start empty."""
-        return self._change_settings(slug, lambda s: WorkshopSettings.from_dict({**s.to_dict(), "round": s.round + 1}))
+        return self._change_settings(
+            slug, lambda conn, ws: checks.settings(self.kit, {**ws.settings.to_dict(), "round": ws.settings.round + 1})
+        )
 
-    def _change_settings(self, slug: str, change: Any) -> Workshop:
+    def _change_settings(self, slug: str, change: Callable[[sa.Connection, Workshop], WorkshopSettings]) -> Workshop:
+        # The row is held: two facilitators locking two stages at once on
+        # PostgreSQL would otherwise each write back the settings they read,
+        # and one lock would be lost.
         with self._write() as conn:
-            ws = self._workshop_row(conn, slug)
-            new = change(ws.settings)
+            ws = self._workshop_row(conn, slug, lock=True)
+            new = change(conn, ws)
             conn.execute(t_workshops.update().where(t_workshops.c.id == ws.id).values(settings=json.dumps(new.to_dict())))
             return self._workshop_row(conn, ws.id, by="id")
 
@@ -205,10 +239,7 @@ class AnswerStore:
         name_clean = checks.clean_short(name, field="name", required=False) or None
         org = checks.clean_short(organization, field="organization")
         table_clean = checks.clean_short(table, field="table")
-        sector_clean = checks.clean_short(sector, field="sector")
-        if not self.kit.has_sector(sector_clean):
-            known = ", ".join(s.id for s in self.kit.sectors)
-            raise InvalidAnswer(f"sector: unknown sector {sector_clean!r} (expected one of {known})")
+        sector_clean = checks.sector(self.kit, sector)
         key = identity_key(name_clean, org, table_clean)
         for _attempt in range(3):
             try:
@@ -251,8 +282,7 @@ class AnswerStore:
         return [_participant(r) for r in rows]
 
     def _participant_row(self, conn: sa.Connection, participant_id: int) -> Participant:
-        if isinstance(participant_id, bool) or not isinstance(participant_id, int):
-            raise InvalidAnswer(f"participant: expected a participant id number, got {participant_id!r}")
+        checks.participant_id(participant_id)
         row = conn.execute(sa.select(t_participants).where(t_participants.c.id == participant_id)).mappings().first()
         if row is None:
             raise NotFound(f"unknown participant {participant_id!r}; sign in again")
@@ -264,26 +294,20 @@ class AnswerStore:
     def save_answer(self, slug: str, participant_id: int, tool_id: str, question_id: str, text: str) -> Answer:
         """Save a participant's answer to one guiding question. Empty text
         records that the answer was cleared."""
-        question = self._question(tool_id, question_id)
+        question = checks.question(self.kit, checks.tool(self.kit, tool_id), question_id)
         value = checks.clean_text(text, field=f"answer to {question.id}")
         return self._append(slug, participant_id, tool_id, question_id, "text", value)
 
     def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | None) -> Answer:
         """Rate how well the collaboration does a tool today, on the
         content's scale; ``None`` means "not sure"."""
-        self._tool(tool_id)
-        if value is None or value == NOT_SURE:
-            stored = NOT_SURE
-        else:
-            if isinstance(value, bool) or not isinstance(value, int) or value not in self.kit.scale.values:
-                lo, hi = self.kit.scale.values[0], self.kit.scale.values[-1]
-                raise InvalidAnswer(f"rating for {tool_id}: {value!r} is outside the scale (expected {lo} to {hi}, or not sure)")
-            stored = str(value)
+        checks.tool(self.kit, tool_id)
+        stored = checks.rating(self.kit, value, field=f"rating for {tool_id}")
         return self._append(slug, participant_id, tool_id, "", "rating", stored)
 
     def save_comment(self, slug: str, participant_id: int, tool_id: str, text: str) -> Answer:
         """The note that goes with a low rating: what is missing."""
-        self._tool(tool_id)
+        checks.tool(self.kit, tool_id)
         value = checks.clean_text(text, field=f"comment on {tool_id}")
         return self._append(slug, participant_id, tool_id, "", "comment", value)
 
@@ -294,18 +318,17 @@ class AnswerStore:
         if not isinstance(allocation, Mapping):
             raise InvalidAnswer("dots: expected a mapping of tool id to number of dots")
         for tool_id, n in allocation.items():
-            self._tool(tool_id)
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise InvalidAnswer(f"dots for {tool_id}: expected a whole number of 0 or more, got {n!r}")
+            checks.tool(self.kit, tool_id)
+            checks.dots(n, field=f"dots for {tool_id}")
         with self._write() as conn:
-            ws = self._workshop_row(conn, slug)
+            # Held until commit: two saves at once (two tabs, a double
+            # click) must not both count the dots placed before either.
+            ws = self._workshop_row(conn, slug, lock=True)
             participant = self._participant_row(conn, participant_id)
-            self._check_member(ws, participant)
+            checks.same_workshop(ws, participant)
             current = self._current_values(conn, ws, participant_id, kind="dots")
             merged = {tool: int(v) for (tool, _q), v in current.items()} | dict(allocation)
-            total = sum(merged.values())
-            if total > ws.settings.dots:
-                raise InvalidAnswer(f"dots: {total} dots placed but each participant has {ws.settings.dots}; take some back first")
+            checks.dots_budget(merged, ws.settings.dots)
             saved = []
             for tool_id, n in allocation.items():
                 if current.get((tool_id, "")) == str(n):
@@ -317,13 +340,12 @@ class AnswerStore:
         assert kind in KINDS
         with self._write() as conn:
             ws = self._workshop_row(conn, slug)
-            participant = self._participant_row(conn, participant_id)
-            self._check_member(ws, participant)
+            checks.same_workshop(ws, self._participant_row(conn, participant_id))
             return self._insert_answer(conn, ws, participant_id, tool_id, question_id, kind, value)
 
     def _insert_answer(self, conn: sa.Connection, ws: Workshop, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, *, check_lock: bool = True) -> Answer:
         if check_lock:
-            self._check_open(ws, tool_id)
+            checks.stage_open(self.kit, ws.settings, tool_id)
         row = {
             "workshop_id": ws.id,
             "participant_id": participant_id,
@@ -336,30 +358,6 @@ class AnswerStore:
         }
         result = conn.execute(t_answers.insert().values(**row))
         return Answer(id=result.inserted_primary_key[0], **row)
-
-    def _check_member(self, ws: Workshop, participant: Participant) -> None:
-        if participant.workshop_id != ws.id:
-            raise InvalidAnswer(f"participant {participant.id} signed in to another workshop, not {ws.slug!r}")
-
-    def _check_open(self, ws: Workshop, tool_id: str) -> None:
-        stage_id = self._tool(tool_id).stage_id
-        if ws.settings.is_locked(stage_id):
-            title = self.kit.stage(stage_id).title
-            raise StageLocked(f"the {title} stage is locked by the facilitator; answers there are read-only")
-
-    def _tool(self, tool_id: str) -> Any:
-        if not isinstance(tool_id, str) or not self.kit.has_tool(tool_id):
-            raise UnknownTool(f"unknown tool {tool_id!r}")
-        return self.kit.tool(tool_id)
-
-    def _question(self, tool_id: str, question_id: str) -> Any:
-        tool = self._tool(tool_id)
-        if not isinstance(question_id, str) or not self.kit.has_question(question_id):
-            raise UnknownTool(f"unknown question {question_id!r}")
-        question = self.kit.question(question_id)
-        if question.tool_id != tool.id:
-            raise UnknownTool(f"question {question_id!r} belongs to {question.tool_id!r}, not {tool.id!r}")
-        return question
 
     def _current_values(self, conn: sa.Connection, ws: Workshop, participant_id: int, *, kind: str | None = None, round: int | None = None) -> dict[tuple[str, str], str]:
         latest = (
@@ -450,16 +448,17 @@ class AnswerStore:
 
     def add_action(self, slug: str, tool_id: str, *, what: str, owner: str, owner_sector: str | None = None, due: Any = None, participant_id: int | None = None, status: str = "open") -> Action:
         """Record an action: what, who owns it (and their sector), by when."""
-        what_clean = checks.clean_text(what, field="action", limit=checks.MAX_ACTION_CHARS, allow_empty=False)
+        checks.tool(self.kit, tool_id)
+        what_clean = checks.action_text(what)
         owner_clean = checks.clean_short(owner, field="owner")
-        sector_clean = self._sector_or_none(owner_sector)
+        sector_clean = checks.owner_sector(self.kit, owner_sector)
         due_clean = checks.clean_date(due, field="due date")
-        self._status(status)
+        checks.action_status(status)
         with self._write() as conn:
             ws = self._workshop_row(conn, slug)
-            self._check_open(ws, tool_id)
+            checks.stage_open(self.kit, ws.settings, tool_id)
             if participant_id is not None:
-                self._check_member(ws, self._participant_row(conn, participant_id))
+                checks.same_workshop(ws, self._participant_row(conn, participant_id))
             now = time.time()
             result = conn.execute(
                 t_actions.insert().values(
@@ -475,21 +474,21 @@ class AnswerStore:
         values: dict[str, Any] = {}
         for key, value in changes.items():
             if key == "what":
-                values["what"] = checks.clean_text(value, field="action", limit=checks.MAX_ACTION_CHARS, allow_empty=False)
+                values["what"] = checks.action_text(value)
             elif key == "owner":
                 values["owner"] = checks.clean_short(value, field="owner")
             elif key == "owner_sector":
-                values["owner_sector"] = self._sector_or_none(value)
+                values["owner_sector"] = checks.owner_sector(self.kit, value)
             elif key == "due":
                 values["due"] = checks.clean_date(value, field="due date")
             elif key == "status":
-                values["status"] = self._status(value)
+                values["status"] = checks.action_status(value)
             else:
                 raise InvalidAnswer(f"action: unknown field {key!r} (expected what, owner, owner_sector, due or status)")
         with self._write() as conn:
             action = self._action_row(conn, action_id)
             ws = self._workshop_row(conn, action.workshop_id, by="id")
-            self._check_open(ws, action.tool_id)
+            checks.stage_open(self.kit, ws.settings, action.tool_id)
             conn.execute(t_actions.update().where(t_actions.c.id == action_id).values(**values, updated=time.time()))
             return self._action_row(conn, action_id)
 
@@ -507,26 +506,13 @@ class AnswerStore:
             raise NotFound(f"unknown action {action_id!r}")
         return _action(row)
 
-    def _sector_or_none(self, sector: object) -> str | None:
-        if sector in (None, ""):
-            return None
-        if not isinstance(sector, str) or not self.kit.has_sector(sector):
-            known = ", ".join(s.id for s in self.kit.sectors)
-            raise InvalidAnswer(f"owner's sector: unknown sector {sector!r} (expected one of {known})")
-        return sector
-
-    @staticmethod
-    def _status(status: object) -> str:
-        if status not in ACTION_STATUSES:
-            raise InvalidAnswer(f"action status: expected one of {', '.join(ACTION_STATUSES)}, got {status!r}")
-        return status  # type: ignore[return-value]
-
     # ------------------------------------------------------------------
-    # Bulk (import, demo)
+    # Bulk (import, demo, benchmarks)
 
     def bulk_insert(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Insert prepared rows (table name, values) in one transaction; the
-        import and demo validate everything before calling this."""
+        """Insert prepared rows (table name, values) in one transaction,
+        unchecked: for benchmarks and tests that build large workshops
+        fast. Imports and the demo go through :meth:`import_rows`."""
         tables = {"participants": t_participants, "answers": t_answers, "actions": t_actions}
         with self._write() as conn:
             batch: dict[str, list[dict[str, Any]]] = {}
@@ -536,67 +522,84 @@ class AnswerStore:
                 if batch.get(name):
                     conn.execute(tables[name].insert(), batch[name])
 
-    def import_rows(
-        self,
-        workshop: Mapping[str, Any],
-        participants: Sequence[Mapping[str, Any]] = (),
-        answers: Sequence[Mapping[str, Any]] = (),
-        actions: Sequence[Mapping[str, Any]] = (),
-    ) -> Workshop:
-        """Write an import that :mod:`toolkit.exports.importer` validated, all in one
-        transaction (all or nothing).
+    def import_rows(self, slug: str, plan: Callable[[Stored], NewRows], *, new: bool = False) -> Workshop:
+        """Write a batch (an import, the demo) in one transaction, all or
+        nothing, with its checks inside that transaction.
 
-        ``workshop`` has ``slug``; when no workshop has that slug it is
-        created from ``title``, ``created`` and ``settings`` (a
-        :class:`WorkshopSettings`). ``participants`` (name, organization,
-        sector, table, created) are matched by identity like a sign-in, or
-        added. Answer and action rows name their participant by index into
-        ``participants`` under the key ``"participant"`` (``None`` for an
-        action nobody added)."""
-        with self._write() as conn:
-            row = conn.execute(sa.select(t_workshops).where(t_workshops.c.slug == workshop["slug"])).mappings().first()
-            if row is None:
-                settings = workshop.get("settings") or WorkshopSettings()
-                result = conn.execute(
-                    t_workshops.insert().values(
-                        slug=workshop["slug"], title=workshop["title"], created=workshop.get("created") or time.time(),
-                        settings=json.dumps(settings.to_dict()),
-                    )
+        ``plan`` receives what the store holds for ``slug``
+        (:class:`~toolkit.store.values.Stored`, read in this transaction,
+        with the workshop's row held) and returns the checked rows
+        (:class:`~toolkit.store.values.NewRows`); anything it raises rolls
+        back. The workshop is created from ``NewRows.workshop`` when no
+        workshop has the slug. ``new=True`` always creates one, under
+        ``slug`` or the next free ``slug-2``, ``slug-3`` ...
+
+        When another process adds the same workshop or participant at the
+        same moment, the whole batch is planned again against what is
+        stored then."""
+        for _attempt in range(_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    stored = self._stored(conn, None if new else slug)
+                    rows = plan(stored)
+                    ws = stored.workshop
+                    if ws is None:
+                        info = rows.workshop
+                        ws = self._insert_workshop(
+                            conn, self._free_slug(conn, slug) if new else slug, info["title"],
+                            info.get("created") or time.time(), info.get("settings") or WorkshopSettings(),
+                        )
+                    self._write_rows(conn, ws, rows)
+                    return ws
+            except sa.exc.IntegrityError:
+                continue
+        raise ToolkitError("could not write the rows: the store was busy; try again")  # pragma: no cover
+
+    def _stored(self, conn: sa.Connection, slug: str | None) -> Stored:
+        try:
+            ws = None if slug is None else self._workshop_row(conn, slug, lock=True)
+        except NotFound:
+            ws = None
+        if ws is None:
+            return Stored(workshop=None)
+        people = conn.execute(sa.select(t_participants).where(t_participants.c.workshop_id == ws.id).order_by(t_participants.c.id)).mappings()
+        actions = conn.execute(sa.select(t_actions).where(t_actions.c.workshop_id == ws.id).order_by(t_actions.c.id)).mappings()
+        columns = ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
+        answers = _fetch_columns(conn, _answers_query(conn.dialect.name, ws.id, columns, current=False, round=None, after_id=0), columns)
+        return Stored(workshop=ws, participants=tuple(map(_participant, people)), answers=answers, actions=tuple(map(_action, actions)))
+
+    @staticmethod
+    def _write_rows(conn: sa.Connection, ws: Workshop, rows: NewRows) -> None:
+        ids: list[int] = []
+        for p in rows.participants:
+            key = identity_key(p.get("name"), p["organization"], p["table"])
+            found = conn.execute(
+                sa.select(t_participants.c.id, t_participants.c.sector).where(
+                    t_participants.c.workshop_id == ws.id, t_participants.c.identity_key == key
                 )
-                ws = self._workshop_row(conn, result.inserted_primary_key[0], by="id")
-            else:
-                ws = _workshop(row)
-            ids: list[int] = []
-            for p in participants:
-                key = identity_key(p.get("name"), p["organization"], p["table"])
-                found = conn.execute(
-                    sa.select(t_participants.c.id, t_participants.c.sector).where(
-                        t_participants.c.workshop_id == ws.id, t_participants.c.identity_key == key
-                    )
-                ).first()
-                if found is not None:
-                    if found.sector != p["sector"]:
-                        conn.execute(t_participants.update().where(t_participants.c.id == found.id).values(sector=p["sector"]))
-                    ids.append(found.id)
-                    continue
-                result = conn.execute(
-                    t_participants.insert().values(
-                        workshop_id=ws.id, name=p.get("name") or None, organization=p["organization"], sector=p["sector"],
-                        table_name=p["table"], identity_key=key, created=p.get("created") or time.time(),
-                    )
+            ).first()
+            if found is not None:
+                if found.sector != p["sector"]:
+                    conn.execute(t_participants.update().where(t_participants.c.id == found.id).values(sector=p["sector"]))
+                ids.append(found.id)
+                continue
+            result = conn.execute(
+                t_participants.insert().values(
+                    workshop_id=ws.id, name=p.get("name") or None, organization=p["organization"], sector=p["sector"],
+                    table_name=p["table"], identity_key=key, created=p.get("created") or time.time(),
                 )
-                ids.append(result.inserted_primary_key[0])
+            )
+            ids.append(result.inserted_primary_key[0])
 
-            def link(values: Mapping[str, Any]) -> dict[str, Any]:
-                out = {k: v for k, v in values.items() if k != "participant"}
-                index = values.get("participant")
-                return out | {"workshop_id": ws.id, "participant_id": None if index is None else ids[index]}
+        def link(values: Mapping[str, Any]) -> dict[str, Any]:
+            out = {k: v for k, v in values.items() if k != "participant"}
+            index = values.get("participant")
+            return out | {"workshop_id": ws.id, "participant_id": None if index is None else ids[index]}
 
-            if answers:
-                conn.execute(t_answers.insert(), [link(a) for a in answers])
-            if actions:
-                conn.execute(t_actions.insert(), [link(a) for a in actions])
-            return ws
+        if rows.answers:
+            conn.execute(t_answers.insert(), [link(a) for a in rows.answers])
+        if rows.actions:
+            conn.execute(t_actions.insert(), [link(a) for a in rows.actions])
 
 
 def identity_key(name: str | None, organization: str, table: str) -> str:

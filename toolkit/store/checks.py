@@ -1,19 +1,43 @@
-"""The rules every piece of participant text obeys before it is stored.
+"""The rules every value obeys before it is stored, written once.
+
+The store (:class:`~toolkit.store.AnswerStore`), the importer
+(:mod:`toolkit.exports.importer`) and the demo loader
+(:mod:`toolkit.store.demo`) call these same functions, so a rating, a
+sector, an id, a dot budget, a round or a time means the same on every path
+into the store.
 
     >>> clean_text("  We meet monthly.\\r\\n", field="answer")
     'We meet monthly.'
+    >>> rating(kit, 4, field="engage-potential-partners")
+    '4'
+    >>> created(1e300)
+    InvalidAnswer: created: 1e+300 is not a time between 2000-01-01 and ... (a day from now)
 
-Each refusal is an :class:`InvalidAnswer` that names the field and the
-problem, so the widget's status line can show it as it is.
+Each refusal is an :class:`InvalidAnswer` (an :class:`UnknownTool` for an id
+the content does not have, a :class:`StageLocked` for a locked stage) whose
+message starts with the field it is about, so a widget's status line can
+show it as it is. It also carries ``field`` and ``problem`` (the message
+without the field): the importer puts the problem after its own row and
+column (:func:`problem_of`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import time
 import unicodedata
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from toolkit.errors import InvalidAnswer
+from toolkit.content.validate import describe
+from toolkit.errors import InvalidAnswer, StageLocked, ToolkitError, UnknownTool
+from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, STAGE_STATES, Workshop, WorkshopSettings
+
+if TYPE_CHECKING:
+    from toolkit.content import Question, Tool, Toolkit
+    from toolkit.store.values import Participant
 
 #: The longest answer a participant can save (characters). About eight pages.
 MAX_ANSWER_CHARS = 20_000
@@ -23,9 +47,56 @@ MAX_SHORT_CHARS = 120
 MAX_ACTION_CHARS = 2_000
 #: A workshop title.
 MAX_TITLE_CHARS = 200
+#: The most rounds a workshop can have (a round is one pass through the questions).
+MAX_ROUND = 1_000
+#: The dot budget a facilitator can give each participant.
+MIN_DOTS, MAX_DOTS = 1, 50
+#: The earliest time a stored row may carry: 2000-01-01 00:00 UTC.
+EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+#: How far ahead of this machine's clock a row's time may be (another laptop's clock may run ahead).
+AHEAD_SECONDS = 24 * 3600.0
+#: A participant id fits the store's integer columns (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+#: The facilitator's settings and the type each must have.
+SETTING_TYPES: Mapping[str, type] = {"anonymous": bool, "ratings_revealed": bool, "round": int, "dots": int, "stages": dict}
+_TYPE_WORDS = {bool: "true or false", int: "a whole number", dict: "a mapping of stage id to open or locked"}
 
 # Control characters (C0, DEL, C1) other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def refuse(field: str, problem: str, kind: type[ToolkitError] = InvalidAnswer) -> ToolkitError:
+    """A refusal to raise: ``field: problem`` (or the problem alone when it
+    names the thing itself, as "unknown tool 'x'" does), carrying both."""
+    exc = kind(f"{field}: {problem}" if field else problem)
+    exc.field = field  # type: ignore[attr-defined]
+    exc.problem = problem  # type: ignore[attr-defined]
+    return exc
+
+
+def problem_of(exc: BaseException) -> str:
+    """A refusal's message without its field, for a caller that names the
+    place itself (``answers.csv row 57, column 'value': ...``)."""
+    return getattr(exc, "problem", None) or str(exc)
+
+
+def field_of(exc: BaseException) -> str:
+    """The field a refusal is about (``"settings.dots"``), or ``""``."""
+    return getattr(exc, "field", "") or ""
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut at 40 characters."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number too long to show"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --------------------------------------------------------------------------
+# Text
 
 
 def clean_text(value: object, *, field: str, limit: int = MAX_ANSWER_CHARS, allow_empty: bool = True, multiline: bool = True) -> str:
@@ -33,20 +104,20 @@ def clean_text(value: object, *, field: str, limit: int = MAX_ANSWER_CHARS, allo
     whitespace trimmed, Unicode NFC. Refuses non-text, control characters,
     and text over ``limit`` characters."""
     if not isinstance(value, str):
-        raise InvalidAnswer(f"{field}: expected text, got {type(value).__name__}")
+        raise refuse(field, f"expected text, got {type(value).__name__}")
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     bad = _CONTROL.search(text)
     if bad:
         code = f"U+{ord(bad.group()):04X}"
         name = "NUL" if bad.group() == "\x00" else "a control character"
-        raise InvalidAnswer(f"{field}: contains {name} ({code}) at position {bad.start() + 1}; only letters, punctuation, tabs and line breaks are allowed")
+        raise refuse(field, f"contains {name} ({code}) at position {bad.start() + 1}; only letters, punctuation, tabs and line breaks are allowed")
     if not multiline and "\n" in text.strip():
-        raise InvalidAnswer(f"{field}: must be a single line")
+        raise refuse(field, "must be a single line")
     text = unicodedata.normalize("NFC", text.strip())
     if len(text) > limit:
-        raise InvalidAnswer(f"{field}: {len(text):,} characters is over the limit of {limit:,}; shorten it or split it across questions")
+        raise refuse(field, f"{len(text):,} characters is over the limit of {limit:,}; shorten it or split it across questions")
     if not text and not allow_empty:
-        raise InvalidAnswer(f"{field}: must not be empty")
+        raise refuse(field, "must not be empty")
     return text
 
 
@@ -55,6 +126,16 @@ def clean_short(value: object, *, field: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     return clean_text(value, field=field, limit=MAX_SHORT_CHARS, allow_empty=not required, multiline=False)
+
+
+def title(value: object, *, field: str = "workshop title") -> str:
+    """A workshop's title: one line, not empty, at most 200 characters."""
+    return clean_text(value, field=field, limit=MAX_TITLE_CHARS, allow_empty=False, multiline=False)
+
+
+def action_text(value: object, *, field: str = "action") -> str:
+    """What an action is: not empty, at most 2,000 characters."""
+    return clean_text(value, field=field, limit=MAX_ACTION_CHARS, allow_empty=False)
 
 
 def clean_date(value: object, *, field: str) -> str | None:
@@ -70,7 +151,7 @@ def clean_date(value: object, *, field: str) -> str | None:
             return dt.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise InvalidAnswer(f"{field}: expected a date like 2026-12-31, got {str(value)[:40]!r}")
+    raise refuse(field, f"expected a date like 2026-12-31, got {str(value)[:40]!r}")
 
 
 def slugify(title: str) -> str:
@@ -79,3 +160,232 @@ def slugify(title: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:48].strip("-") or "workshop"
+
+
+def slug(value: object, *, field: str = "workshop slug") -> str:
+    """A workshop slug as :func:`slugify` makes them (``riverside-partners``)."""
+    if not isinstance(value, str):
+        raise refuse(field, f"expected a slug such as 'riverside-partners', got {describe(value)}")
+    if slugify(value) != value:
+        raise refuse(field, f"{shown(value)} is not a valid slug (try {slugify(value)!r})")
+    return value
+
+
+# --------------------------------------------------------------------------
+# Ids: tools, questions, sectors, participants
+
+
+def tool(kit: Toolkit, ref: object, *, loose: bool = False) -> Tool:
+    """A tool by id. ``loose=True`` (what people write on paper) also takes
+    its number (``"9"``) and any case or outer spaces."""
+    if isinstance(ref, str) and kit.has_tool(ref):
+        return kit.tool(ref)
+    text = ref.strip() if isinstance(ref, str) else ref
+    if loose and isinstance(text, str):
+        if text.isdigit() and 1 <= int(text) <= len(kit.tools):
+            return kit.tool(int(text))
+        if kit.has_tool(text.casefold()):
+            return kit.tool(text.casefold())
+    numbers = f", or a number 1-{len(kit.tools)}" if loose else ""
+    raise refuse("", f"unknown tool {shown(text)} (expected a tool id, such as {kit.tools[0].id!r}{numbers})", UnknownTool)
+
+
+def question(kit: Toolkit, of_tool: Tool, ref: object, *, loose: bool = False) -> Question:
+    """A question of ``of_tool`` by id. ``loose=True`` also takes its
+    number within the tool (``"2"``) and any case."""
+    text = ref.strip() if loose and isinstance(ref, str) else ref
+    if loose and isinstance(text, str) and text.isdigit():
+        number = int(text)
+        if not 1 <= number <= len(of_tool.questions):
+            raise refuse("", f"tool {of_tool.number} has questions 1-{len(of_tool.questions)}, not {number}", UnknownTool)
+        return of_tool.questions[number - 1]
+    qid = text.casefold() if loose and isinstance(text, str) else text
+    if not isinstance(qid, str) or not kit.has_question(qid):
+        known = ", ".join(q.id for q in of_tool.questions)
+        raise refuse("", f"unknown question {shown(text)} (tool {of_tool.number} has {known})", UnknownTool)
+    found = kit.question(qid)
+    if found.tool_id != of_tool.id:
+        raise refuse("", f"question {qid!r} belongs to {found.tool_id!r}, not to tool {of_tool.number} {of_tool.id!r}", UnknownTool)
+    return found
+
+
+def question_id(kit: Toolkit, of_tool: Tool, kind: str, ref: object, *, loose: bool = False) -> str:
+    """The question an answer of ``kind`` is about: a text answer names one
+    of the tool's questions; a rating, comment or dots is about the whole
+    tool and names none (``""``)."""
+    empty = ref is None or (isinstance(ref, str) and not ref.strip())
+    if kind != "text":
+        if not empty:
+            raise refuse("", f"leave it empty for a {kind} (a {kind} is about the whole tool), got {shown(ref)}")
+        return ""
+    if empty:
+        numbers = f" or a number 1-{len(of_tool.questions)}" if loose else ""
+        raise refuse("", f"empty; a text answer needs its question: an id such as {of_tool.questions[0].id!r}{numbers}")
+    return question(kit, of_tool, ref, loose=loose).id
+
+
+def kind(value: object, *, field: str = "kind") -> str:
+    """An answer's kind: text, rating, comment or dots."""
+    if not isinstance(value, str) or value not in KINDS:
+        raise refuse(field, f"expected one of {', '.join(KINDS)}, got {shown(value)}")
+    return value
+
+
+def sector(kit: Toolkit, value: object, *, field: str = "sector", loose: bool = False) -> str:
+    """A sector id (``nonprofit``). ``loose=True`` also takes the sector's
+    name in any case (``Non-profit``, ``non profit`` is not one)."""
+    text = value.strip() if isinstance(value, str) else value
+    if text == "":
+        raise refuse(field, "must not be empty")
+    if isinstance(text, str) and kit.has_sector(text):
+        return text
+    if loose and isinstance(text, str):
+        folded = text.casefold()
+        for s in kit.sectors:
+            if folded in (s.id, s.name.casefold(), s.name.casefold().replace("-", "")):
+                return s.id
+    raise refuse(field, f"unknown sector {shown(text)} (expected one of {', '.join(s.id for s in kit.sectors)})")
+
+
+def owner_sector(kit: Toolkit, value: object, *, field: str = "owner's sector") -> str | None:
+    """An action owner's sector, or nothing."""
+    if value is None or value == "":
+        return None
+    return sector(kit, value, field=field)
+
+
+def participant_id(value: object) -> int:
+    """A participant's id number as the store hands them out."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise refuse("participant", f"expected a participant id number, got {shown(value)}")
+    return value
+
+
+def same_workshop(workshop: Workshop, participant: Participant) -> None:
+    """A participant writes only into the workshop they signed in to."""
+    if participant.workshop_id != workshop.id:
+        raise refuse("", f"participant {participant.id} signed in to another workshop, not {workshop.slug!r}")
+
+
+# --------------------------------------------------------------------------
+# Answers: ratings, dots, rounds, times
+
+
+def rating(kit: Toolkit, value: object, *, field: str = "rating") -> str:
+    """A rating as stored: a point of the content's scale (``"4"``), or
+    ``not-sure`` for ``None``."""
+    if value is None or value == NOT_SURE:
+        return NOT_SURE
+    if isinstance(value, bool) or not isinstance(value, int) or value not in kit.scale.values:
+        lo, hi = kit.scale.values[0], kit.scale.values[-1]
+        raise refuse(field, f"rating {shown(value)} is outside the scale {lo}-{hi}")
+    return str(value)
+
+
+def dots(value: object, *, field: str = "dots") -> int:
+    """The dots a participant places on one tool: 0 or more, and never more
+    than any budget allows."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise refuse(field, f"expected a whole number of 0 or more, got {shown(value)}")
+    if value > MAX_DOTS:
+        raise refuse(field, f"{shown(value)} dots is more than any budget allows (at most {MAX_DOTS})")
+    return value
+
+
+def dots_budget(allocation: Mapping[str, int], budget: int, *, field: str = "dots") -> int:
+    """One participant's dots in one round (tool id -> dots) fit the
+    workshop's budget; returns the total."""
+    total = sum(allocation.values())
+    if total > budget:
+        raise refuse(field, f"{total} dots placed but each participant has {budget}; take some back first")
+    return total
+
+
+def budget(value: object, *, field: str = "settings.dots") -> int:
+    """The dot budget a facilitator sets: 1 to 50 per participant."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_DOTS <= value <= MAX_DOTS:
+        raise refuse(field, f"expected {MIN_DOTS} to {MAX_DOTS} dots per participant, got {shown(value)}")
+    return value
+
+
+def round_number(value: object, *, field: str = "round") -> int:
+    """A round: a whole number from 1 to :data:`MAX_ROUND`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise refuse(field, f"expected a whole number from 1, got {describe(value)}")
+    if value < 1:
+        raise refuse(field, f"rounds start at 1, got {shown(value)}")
+    if value > MAX_ROUND:
+        raise refuse(field, f"{shown(value)} is more rounds than a workshop can have (at most {MAX_ROUND:,})")
+    return value
+
+
+def created(value: object, *, field: str = "created", now: float | None = None) -> float:
+    """When a row was written, in seconds since 1970 (UTC): a real time from
+    2000-01-01 to a day ahead of this machine's clock. Anything else (a year
+    9999, ``1e300``, NaN) would break every view that shows times."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise refuse(field, f"expected a time in seconds since 1970 (UTC), got {describe(value)}")
+    try:
+        stamp = float(value)
+    except OverflowError:
+        stamp = math.inf
+    latest = (time.time() if now is None else now) + AHEAD_SECONDS
+    if not (math.isfinite(stamp) and EARLIEST_TIME <= stamp <= latest):
+        last = dt.datetime.fromtimestamp(latest, dt.timezone.utc).date().isoformat()
+        raise refuse(field, f"{_when(stamp)} is not a time between 2000-01-01 and {last} (a day from now)")
+    return stamp
+
+
+def _when(stamp: float) -> str:
+    try:
+        return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, ValueError, OSError):
+        return shown(stamp)
+
+
+# --------------------------------------------------------------------------
+# Actions, stages, settings
+
+
+def action_status(value: object, *, field: str = "action status") -> str:
+    """An action's status: open, in progress, done or dropped."""
+    if not isinstance(value, str) or value not in ACTION_STATUSES:
+        raise refuse(field, f"expected one of {', '.join(ACTION_STATUSES)}, got {shown(value)}")
+    return value
+
+
+def stage_state(value: object, *, field: str = "stage state") -> str:
+    """A stage is open or locked."""
+    if not isinstance(value, str) or value not in STAGE_STATES:
+        raise refuse(field, f"expected one of {', '.join(STAGE_STATES)}, got {shown(value)}")
+    return value
+
+
+def stage_open(kit: Toolkit, settings: WorkshopSettings, tool_id: str) -> None:
+    """A tool's stage is open: the facilitator's lock makes answers there read-only."""
+    stage = kit.stage(kit.tool(tool_id).stage_id)
+    if settings.is_locked(stage.id):
+        raise refuse("", f"the {stage.title} stage is locked by the facilitator; answers there are read-only", StageLocked)
+
+
+def settings(kit: Toolkit, raw: object, *, field: str = "settings") -> WorkshopSettings:
+    """The facilitator's settings from a mapping (``anonymous``,
+    ``ratings_revealed``, ``round``, ``dots``, ``stages``), every value
+    checked: the right type, a round and a budget within limits, stages
+    the content has, each open or locked."""
+    if not isinstance(raw, Mapping):
+        raise refuse(field, f"expected a mapping, got {describe(raw)}")
+    for key, value in raw.items():
+        if key not in SETTING_TYPES:
+            raise refuse(field, f"unknown setting {shown(key)} (expected one of {', '.join(SETTING_TYPES)})")
+        wanted = SETTING_TYPES[key]
+        if not (isinstance(value, Mapping) if wanted is dict else type(value) is wanted):
+            raise refuse(f"{field}.{key}", f"expected {_TYPE_WORDS[wanted]}, got {describe(value)}")
+    round_number(raw.get("round", 1), field=f"{field}.round")
+    budget(raw.get("dots", 5), field=f"{field}.dots")
+    stage_ids = {s.id for s in kit.stages}
+    for stage_id, state in dict(raw.get("stages", {})).items():
+        if stage_id not in stage_ids:
+            raise refuse(f"{field}.stages", f"unknown stage {shown(stage_id)} (expected one of {', '.join(s.id for s in kit.stages)})")
+        stage_state(state, field=f"{field}.stages.{stage_id}")
+    return WorkshopSettings.from_dict(raw)

@@ -136,3 +136,38 @@ class Action:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store holds for one workshop, read inside a batch's own
+    write transaction (:meth:`AnswerStore.import_rows`), so checks made
+    against it still hold when the batch is written.
+
+    ``workshop`` is ``None`` when no workshop has the slug yet. ``answers``
+    is the workshop's whole history as columns (``participant_id``,
+    ``round``, ``tool_id``, ``question_id``, ``kind``, ``value``,
+    ``created``), oldest first.
+    """
+
+    workshop: Workshop | None
+    participants: tuple[Participant, ...] = ()
+    answers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewRows:
+    """Checked rows for :meth:`AnswerStore.import_rows` to write.
+
+    ``workshop`` (``title``, ``created``, ``settings``) is used only when
+    the workshop is created. ``participants`` (name, organization, sector,
+    table, created) are matched by identity as at sign-in, or added; answer
+    and action rows name their participant by index into ``participants``
+    under ``"participant"`` (``None`` for an action nobody added).
+    """
+
+    workshop: Mapping[str, Any]
+    participants: tuple[Mapping[str, Any], ...] = ()
+    answers: tuple[Mapping[str, Any], ...] = ()
+    actions: tuple[Mapping[str, Any], ...] = ()

@@ -154,7 +154,7 @@ def test_one_bad_row_among_a_hundred_refuses_the_whole_file(store, kit, tmp_path
         (lambda h, r: (h, _set(r, 0, 8, "")), "answers.csv row 2, column 'value': empty; leave the row out when there is no answer"),
         (lambda h, r: (h, _set(r, 3, 0, "Another workshop")), "answers.csv row 5, column 'workshop': 'Another workshop' is another workshop than 'Harbor Partners' in row 2"),
         (lambda h, r: (h, _set(r, 4, 3, "business")), "answers.csv row 6: Ana Gomez of City Planning at Table 1 is in sector 'business' here but 'government' in answers.csv row 2; one person has one sector"),
-        (lambda h, r: (h, r[:100] + [r[100][:8] + ["6"]]), "answers.csv row 102, column 'value': Ana Gomez of City Planning at Table 1 would have 6 dots in round 1 but each participant has 5"),
+        (lambda h, r: (h, r[:100] + [r[100][:8] + ["6"]]), "answers.csv row 102, column 'value': Ana Gomez of City Planning at Table 1 in round 1: 6 dots placed but each participant has 5; take some back first"),
         (lambda h, r: (h, r[:3] + [r[3] + ["extra"]] + r[4:]), "answers.csv row 5: 10 cells but the header names 9 columns"),
     ],
     ids=[
@@ -181,7 +181,7 @@ def _set(rows: list[list[str]], index: int, col: int, value: str) -> list[list[s
 def test_csv_into_a_locked_stage_is_refused(sqlite_store, kit):
     ws = sqlite_store.create_workshop("Harbor Partners")
     sqlite_store.lock_stage(ws.slug, "design")
-    with pytest.raises(ImportFileError, match=r"^answers.csv row 6, column 'tool': the Design stage is locked in 'harbor-partners'; open it first \(workshop open harbor-partners design\)"):
+    with pytest.raises(ImportFileError, match=r"^answers.csv row 6, column 'tool': the Design stage is locked by the facilitator; answers there are read-only; open it first \(workshop open harbor-partners design\)$"):
         import_csv(sqlite_store, to_csv(paper_rows(kit)), name="answers.csv")
     assert sqlite_store.count_answers() == 0 and sqlite_store.participants(ws.slug) == []
 
@@ -261,7 +261,7 @@ def test_broken_json_is_refused_with_line_and_column(sqlite_store, tmp_path):
     ("edit", "message"),
     [
         (lambda d: d.update(format="something-else"), "x.json field 'format': expected 'intersector-workshop'"),
-        (lambda d: d.update(version=2), "x.json field 'version': this kit reads versions 1-1, got the number 2; upgrade the kit"),
+        (lambda d: d.update(version=2), "x.json field 'version': this kit reads versions 1-1, got a number (2); upgrade the kit"),
         (lambda d: d.pop("answers"), "x.json field 'answers': missing"),
         (lambda d: d["answers"][3].update(tool_id="nope"), "x.json answers[3], field 'tool_id': unknown tool 'nope'"),
         (lambda d: d["answers"][5].update(participant=999), "x.json answers[5], field 'participant': 999 is not the id of a participant in this file"),
@@ -315,3 +315,152 @@ def test_import_progress_bar(exported, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "\rimport [" in err and "checking answers" in err and "writing (one transaction)" in err
     assert err.rstrip().endswith("100%  done") and err.endswith("\n")
+
+
+# --------------------------------------------------------------------------
+# Poisoned rows: times, rounds and dots that would break every view are
+# refused whole, in one line naming the row and column.
+
+
+def _one_line(err: pytest.ExceptionInfo) -> str:
+    text = str(err.value)
+    assert "\n" not in text and "Traceback" not in text, text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("created", "9999-12-31T00:00", "answers.csv row 3, column 'created': 9999-12-31 00:00 UTC is not a time between 2000-01-01 and "),
+        ("created", "1999-12-31T23:00Z", "answers.csv row 3, column 'created': 1999-12-31 23:00 UTC is not a time between 2000-01-01 and "),
+        ("created", "1e300", "answers.csv row 3, column 'created': expected a time like 2026-05-01T14:30 (ISO 8601), got '1e300'"),
+        ("round", str(10**30), "answers.csv row 3, column 'round': 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)"),
+        ("round", "9" * 5000, "answers.csv row 3, column 'round': a round is a whole number from 1, got '9999999999999999999999999999999999999999'"),
+        ("round", "0", "answers.csv row 3, column 'round': rounds start at 1, got 0"),
+    ],
+)
+def test_poisoned_csv_is_refused_whole_in_one_line(store, kit, column, value, message):
+    rows = [r + ["", ""] for r in paper_rows(kit, 20)]
+    rows[1][HEADER.index("value") + 1 + ("created" == column)] = value
+    before = counts(store)
+    with pytest.raises(ImportFileError) as err:
+        import_csv(store, to_csv(rows, HEADER + ["round", "created"]), name="answers.csv")
+    assert _one_line(err).startswith(message), str(err.value)
+    assert counts(store) == before == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["answers"][2].update(created=1e300), "x.json answers[2], field 'created': 1e+300 is not a time between 2000-01-01 and "),
+        (lambda d: d["answers"][2].update(created=float("nan")), "x.json answers[2], field 'created': nan is not a time between"),
+        (lambda d: d["answers"][2].update(created=float("inf")), "x.json answers[2], field 'created': inf is not a time between"),
+        (lambda d: d["answers"][2].update(created=253402214400), "x.json answers[2], field 'created': 9999-12-31 00:00 UTC is not a time between"),
+        (lambda d: d["participants"][0].update(created=-5), "x.json participants[0], field 'created': 1969-12-31 23:59 UTC is not a time between"),
+        (lambda d: d["actions"][0].update(updated=4e12), "x.json actions[0], field 'updated': "),
+        (lambda d: d["workshop"].update(created=1e300), "x.json workshop, field 'created': 1e+300 is not a time between"),
+        (lambda d: d["answers"][4].update(round=10**30), "x.json answers[4], field 'round': 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)"),
+        (lambda d: d["workshop"]["settings"].update(round=10**30), "x.json workshop, field 'settings'.round: 1000000000000000000000000000000 is more rounds"),
+        (lambda d: _dots(d).update(value="150"), "x.json answers[{i}], field 'value': 150 dots is more than any budget allows (at most 50)"),
+        (lambda d: _dots(d).update(value="5"), "x.json answers[{last}], field 'value': Ana Gomez of City Planning at Table 1 in round 1: 7 dots placed but each participant has 5; take some back first"),
+        (lambda d: _dots(d).update(value="1" * 41), "x.json answers[{i}], field 'value': dots are a whole number of 0 or more, got '1111111111111111111111111111111111111111'"),
+    ],
+    ids=["1e300", "nan", "inf", "year-9999", "before-1970", "updated-far-ahead", "workshop-created", "round", "settings-round", "150-dots", "over-budget", "huge-dots"],
+)
+def test_poisoned_json_is_refused_whole_in_one_line(exported, store, edit, message):
+    _, _, path = exported
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    # {i}: the row refused; {last}: the last row that set Ana's dots.
+    message = message.replace("{last}", str(len(doc["answers"]) - 1))
+    message = message.replace("{i}", str(next(i for i, a in enumerate(doc["answers"]) if a["kind"] == "dots")))
+    with pytest.raises(ImportFileError) as err:
+        import_json(store, json.dumps(doc), name="x.json")
+    assert _one_line(err).startswith(message), str(err.value)
+    assert counts(store) == (0, 0, 0)
+
+
+def _dots(doc):
+    """Ana's dots row (she also has 2 dots elsewhere: see paper_rows)."""
+    ana = next(p["id"] for p in doc["participants"] if p["name"] == "Ana Gomez")
+    row = next(a for a in doc["answers"] if a["kind"] == "dots" and a["participant"] == ana)
+    row["tool_id"] = "identify-a-manager"
+    doc["answers"].append({**row, "tool_id": "share-discretion", "value": "2"})
+    return row
+
+
+def test_json_dots_are_checked_against_the_budget_as_they_stand_after_the_import(exported, store, tmp_path):
+    source, slug, path = exported
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    ana = next(p["id"] for p in doc["participants"] if p["name"] == "Ana Gomez")
+    dots = [a for a in doc["answers"] if a["kind"] == "dots" and a["participant"] == ana]
+    # Moving dots in one save writes the new tool's row first: 2 + 3 before
+    # the 2 comes off. The import judges the dots as they end, as the store does.
+    doc["answers"] += [{**dots[0], "tool_id": "tell-the-story", "value": "3", "created": dots[0]["created"] + 1},
+                       {**dots[0], "value": "0", "created": dots[0]["created"] + 2}]
+    result = import_json(store, json.dumps(doc), name="x.json")
+    assert result.answers_added == 106
+    ana_id = next(p.id for p in store.participants(slug) if p.name == "Ana Gomez")
+    assert {t: v for (k, t, _), v in store.current_for(slug, ana_id).items() if k == "dots"} == {"tell-the-story": "3", dots[0]["tool_id"]: "0"}
+    # A budget the file sets is the one the dots must fit.
+    doc["workshop"]["settings"]["dots"] = 2
+    with pytest.raises(ImportFileError, match=r"in round 1: 3 dots placed but each participant has 2; take some back first$"):
+        import_json(store, json.dumps(doc), name="x.json", into="smaller-budget")
+
+
+def test_a_huge_number_in_json_is_one_line(store):
+    text = '{"format": "intersector-workshop", "version": 1, "workshop": {"created": ' + "9" * 5000 + "}}"
+    with pytest.raises(ImportFileError) as err:
+        import_json(store, text, name="x.json")
+    assert _one_line(err).startswith("x.json: broken JSON: ")
+    assert counts(store) == (0, 0, 0)
+
+
+def test_poisoned_import_at_the_command_line_is_one_line(store_url, capsys, tmp_path, kit):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("workshop,organization,sector,table,tool,kind,value,round\nW,Org,government,T1,1,rating,4," + str(10**30) + "\n", encoding="utf-8")
+    assert cli.main(["import", str(bad), "--db", store_url]) == 1
+    assert capsys.readouterr().err == "workshop import: bad.csv row 2, column 'round': 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)\n"
+
+
+# --------------------------------------------------------------------------
+# The checks against the store run in the import's write transaction
+
+
+def _ana_dots_csv(kit, dots: int) -> str:
+    return to_csv([["Harbor Partners", "Ana Gomez", "City Planning", "government", "Table 1", "7", "", "dots", str(dots)]])
+
+
+def test_dots_placed_while_the_file_was_read_count_against_the_budget(store, kit):
+    from toolkit.store import AnswerStore
+
+    ws = store.create_workshop("Harbor Partners")
+    ana = store.add_participant(ws.slug, name="Ana Gomez", organization="City Planning", sector="government", table="Table 1")
+    kernel = AnswerStore(store.url)  # a participant's kernel, its own connection
+
+    def meanwhile(done, total, label):
+        if label.startswith("writing"):  # the file is read and its rows checked
+            kernel.save_dots(ws.slug, ana.id, {"share-discretion": 4})
+
+    with pytest.raises(ImportFileError) as err:
+        import_csv(store, _ana_dots_csv(kit, 2), name="answers.csv", progress=meanwhile)
+    assert str(err.value) == "answers.csv row 2, column 'value': Ana Gomez of City Planning at Table 1 in round 1: 6 dots placed but each participant has 5; take some back first"
+    assert store.count_answers(ws.slug) == 1  # the kernel's dots only
+    assert import_csv(store, _ana_dots_csv(kit, 1), name="answers.csv").answers_added == 1
+    kernel.close()
+
+
+def test_a_stage_locked_while_the_file_was_read_refuses_the_import(store, kit):
+    from toolkit.store import AnswerStore
+
+    ws = store.create_workshop("Harbor Partners")
+    console = AnswerStore(store.url)
+
+    def meanwhile(done, total, label):
+        if label.startswith("writing"):
+            console.lock_stage(ws.slug, "design")
+
+    with pytest.raises(ImportFileError, match=r"^answers.csv row 2, column 'tool': the Design stage is locked by the facilitator"):
+        import_csv(store, _ana_dots_csv(kit, 2), name="answers.csv", progress=meanwhile)
+    assert store.participants(ws.slug) == [] and store.count_answers() == 0
+    console.close()

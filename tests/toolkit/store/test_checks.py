@@ -1,13 +1,18 @@
-"""The rules typed text obeys before it is stored (``toolkit.store.checks``)."""
+"""The rules every value obeys before it is stored
+(``toolkit.store.checks``): typed text, ids, ratings, dots and budgets,
+rounds, times, statuses and settings. The store, the importer and the demo
+call these; their own tests check that they do."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from toolkit.errors import InvalidAnswer
+from toolkit.errors import InvalidAnswer, StageLocked, UnknownTool
 from toolkit.store import checks
+from toolkit.store.values import WorkshopSettings
 
 
 def test_clean_text_normalises_line_endings_whitespace_and_unicode():
@@ -89,3 +94,194 @@ def test_clean_date_refuses(value):
 def test_slugify(title, slug):
     assert checks.slugify(title) == slug
     assert len(checks.slugify(title)) <= 48
+
+
+# --------------------------------------------------------------------------
+# Ids, ratings, dots, rounds, times, settings: the rules every write path calls
+
+
+def test_a_refusal_carries_its_field_and_problem():
+    with pytest.raises(InvalidAnswer) as info:
+        checks.clean_short("", field="organization")
+    assert (str(info.value), checks.field_of(info.value), checks.problem_of(info.value)) == ("organization: must not be empty", "organization", "must not be empty")
+    # A plain exception has no field: its message is the problem.
+    assert (checks.field_of(ValueError("x")), checks.problem_of(ValueError("x"))) == ("", "x")
+
+
+def test_tool_by_id_and_loosely_by_number(kit):
+    assert checks.tool(kit, "share-discretion").number == 9
+    with pytest.raises(UnknownTool, match=r"^unknown tool '9' \(expected a tool id, such as 'engage-potential-partners'\)$"):
+        checks.tool(kit, "9")
+    assert checks.tool(kit, " 9 ", loose=True).id == "share-discretion"
+    assert checks.tool(kit, "Share-Discretion", loose=True).id == "share-discretion"
+    with pytest.raises(UnknownTool, match=r"^unknown tool '18' \(expected a tool id, such as 'engage-potential-partners', or a number 1-17\)$"):
+        checks.tool(kit, "18", loose=True)
+    for bad in (None, 3, ["share-discretion"]):
+        with pytest.raises(UnknownTool, match="unknown tool"):
+            checks.tool(kit, bad)
+
+
+def test_question_belongs_to_its_tool(kit):
+    epp, sd = kit.tool(1), kit.tool(9)
+    assert checks.question(kit, epp, "epp-2").id == "epp-2"
+    assert checks.question(kit, epp, " EPP-2 ", loose=True).id == "epp-2"
+    assert checks.question(kit, sd, "2", loose=True).id == sd.questions[1].id
+    with pytest.raises(UnknownTool, match=r"^question 'epp-1' belongs to 'engage-potential-partners', not to tool 9 'share-discretion'$"):
+        checks.question(kit, sd, "epp-1")
+    with pytest.raises(UnknownTool, match=rf"^tool 9 has questions 1-{len(sd.questions)}, not 99$"):
+        checks.question(kit, sd, "99", loose=True)
+    with pytest.raises(UnknownTool, match=r"^unknown question '2' \(tool 9 has "):
+        checks.question(kit, sd, "2")  # a number only when typed loosely
+
+
+def test_question_id_by_kind(kit):
+    epp = kit.tool(1)
+    assert checks.question_id(kit, epp, "text", "epp-1") == "epp-1"
+    assert [checks.question_id(kit, epp, kind, ref) for kind, ref in (("rating", ""), ("dots", None), ("comment", "  "))] == ["", "", ""]
+    with pytest.raises(InvalidAnswer, match=r"^leave it empty for a rating \(a rating is about the whole tool\), got 'epp-1'$"):
+        checks.question_id(kit, epp, "rating", "epp-1")
+    with pytest.raises(InvalidAnswer, match=r"^empty; a text answer needs its question: an id such as 'epp-1'$"):
+        checks.question_id(kit, epp, "text", "")
+
+
+def test_kind_sector_and_owner_sector(kit):
+    assert [checks.kind(k) for k in ("text", "rating", "comment", "dots")] == ["text", "rating", "comment", "dots"]
+    with pytest.raises(InvalidAnswer, match=r"^kind: expected one of text, rating, comment, dots, got 'Text'$"):
+        checks.kind("Text")
+    assert checks.sector(kit, " business ") == "business"
+    assert checks.sector(kit, "Non-profit", loose=True) == "nonprofit"
+    with pytest.raises(InvalidAnswer, match=r"^sector: unknown sector 'Non-profit' \(expected one of government, business, nonprofit, community, other\)$"):
+        checks.sector(kit, "Non-profit")
+    with pytest.raises(InvalidAnswer, match=r"^sector: must not be empty$"):
+        checks.sector(kit, "  ")
+    assert checks.owner_sector(kit, None) is None and checks.owner_sector(kit, "") is None
+    with pytest.raises(InvalidAnswer, match=r"^owner's sector: unknown sector 5 "):
+        checks.owner_sector(kit, 5)
+
+
+@pytest.mark.parametrize("value, stored", [(1, "1"), (5, "5"), (None, "not-sure"), ("not-sure", "not-sure")])
+def test_rating_on_the_scale(kit, value, stored):
+    assert checks.rating(kit, value) == stored
+
+
+@pytest.mark.parametrize("value", [0, 6, -1, "3", 3.0, True, 10**30])
+def test_rating_off_the_scale(kit, value):
+    with pytest.raises(InvalidAnswer) as info:
+        checks.rating(kit, value, field="rating for x")
+    assert str(info.value) == f"rating for x: rating {value!r} is outside the scale 1-5"
+
+
+def test_dots_and_budgets():
+    assert checks.dots(0) == 0 and checks.dots(50) == 50
+    for bad in (-1, 1.5, "2", True, None):
+        with pytest.raises(InvalidAnswer, match="^dots: expected a whole number of 0 or more, got "):
+            checks.dots(bad)
+    with pytest.raises(InvalidAnswer, match=r"^dots: 51 dots is more than any budget allows \(at most 50\)$"):
+        checks.dots(51)
+    assert checks.dots_budget({"a": 2, "b": 3}, 5) == 5
+    with pytest.raises(InvalidAnswer, match=r"^dots: 6 dots placed but each participant has 5; take some back first$"):
+        checks.dots_budget({"a": 2, "b": 4}, 5)
+    assert checks.budget(1) == 1 and checks.budget(50) == 50
+    for bad in (0, 51, True, "5"):
+        with pytest.raises(InvalidAnswer, match="^settings.dots: expected 1 to 50 dots per participant, got "):
+            checks.budget(bad)
+
+
+def test_rounds_within_limits():
+    assert checks.round_number(1) == 1 and checks.round_number(checks.MAX_ROUND) == checks.MAX_ROUND
+    with pytest.raises(InvalidAnswer, match=r"^round: rounds start at 1, got 0$"):
+        checks.round_number(0)
+    with pytest.raises(InvalidAnswer, match=r"^round: 1000000000000000000000000000000 is more rounds than a workshop can have \(at most 1,000\)$"):
+        checks.round_number(10**30)
+    with pytest.raises(InvalidAnswer, match=r"^round: expected a whole number from 1, got a boolean \(True\)$"):
+        checks.round_number(True)
+    with pytest.raises(InvalidAnswer, match=r"^round: a number too long to show is more rounds than a workshop can have \(at most 1,000\)$"):
+        checks.round_number(10**5000)
+
+
+NOW = dt.datetime(2026, 5, 1, 12, tzinfo=dt.timezone.utc).timestamp()
+
+
+@pytest.mark.parametrize("value", [checks.EARLIEST_TIME, NOW, NOW + 23 * 3600, 1_777_000_000])
+def test_created_within_the_window(value):
+    assert checks.created(value, now=NOW) == float(value)
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc).timestamp(), "9999-12-31 00:00 UTC"),
+        (checks.EARLIEST_TIME - 1, "1999-12-31 23:59 UTC"),
+        (NOW + 25 * 3600, "2026-05-02 13:00 UTC"),
+        (1e300, "1e+300"),
+        (float("nan"), "nan"),
+        (float("inf"), "inf"),
+        (-1, "1969-12-31 23:59 UTC"),
+        (10**400, "inf"),
+    ],
+)
+def test_created_outside_the_window_is_one_clear_line(value, shown):
+    with pytest.raises(InvalidAnswer) as info:
+        checks.created(value, now=NOW)
+    assert str(info.value) == f"created: {shown} is not a time between 2000-01-01 and 2026-05-02 (a day from now)"
+
+
+@pytest.mark.parametrize("value, described", [("2026-05-01", "a string ('2026-05-01')"), (True, "a boolean (True)"), (None, "nothing (null)")])
+def test_created_must_be_seconds(value, described):
+    with pytest.raises(InvalidAnswer, match=rf"^created: expected a time in seconds since 1970 \(UTC\), got {re.escape(described)}$"):
+        checks.created(value)
+
+
+def test_statuses_states_and_locks(kit):
+    assert checks.action_status("in progress") == "in progress"
+    with pytest.raises(InvalidAnswer, match=r"^action status: expected one of open, in progress, done, dropped, got 'finished'$"):
+        checks.action_status("finished")
+    assert checks.stage_state("locked") == "locked"
+    with pytest.raises(InvalidAnswer, match=r"^stage state: expected one of open, locked, got 'closed'$"):
+        checks.stage_state("closed")
+    locked = WorkshopSettings().with_stage("design", "locked")
+    checks.stage_open(kit, locked, "engage-potential-partners")
+    with pytest.raises(StageLocked, match=r"^the Design stage is locked by the facilitator; answers there are read-only$"):
+        checks.stage_open(kit, locked, "share-discretion")
+
+
+def test_settings_checked_whole(kit):
+    s = checks.settings(kit, {"anonymous": True, "round": 3, "dots": 8, "stages": {"design": "locked"}})
+    assert (s.anonymous, s.round, s.dots, s.is_locked("design")) == (True, 3, 8, True)
+    assert checks.settings(kit, {}) == WorkshopSettings()
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ([], "settings: expected a mapping, got a list of 0"),
+        ({"colour": "red"}, "settings: unknown setting 'colour' (expected one of anonymous, ratings_revealed, round, dots, stages)"),
+        ({"anonymous": "yes"}, "settings.anonymous: expected true or false, got a string ('yes')"),
+        ({"round": 2.0}, "settings.round: expected a whole number, got a number (2.0)"),
+        ({"round": 10**30}, "settings.round: 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)"),
+        ({"dots": 0}, "settings.dots: expected 1 to 50 dots per participant, got 0"),
+        ({"stages": {"dessert": "open"}}, "settings.stages: unknown stage 'dessert' (expected one of diagnosis, design, implementation, assessment)"),
+        ({"stages": {"design": "shut"}}, "settings.stages.design: expected one of open, locked, got 'shut'"),
+    ],
+)
+def test_bad_settings_name_the_setting(kit, raw, message):
+    with pytest.raises(InvalidAnswer) as info:
+        checks.settings(kit, raw)
+    assert str(info.value) == message
+
+
+def test_participant_ids_slugs_titles_and_actions():
+    assert checks.participant_id(7) == 7
+    for bad in (0, -3, True, "7", 2**31):
+        with pytest.raises(InvalidAnswer, match="^participant: expected a participant id number, got "):
+            checks.participant_id(bad)
+    assert checks.slug("spring-2026") == "spring-2026"
+    with pytest.raises(InvalidAnswer, match=r"^workshop slug: 'Spring 2026' is not a valid slug \(try 'spring-2026'\)$"):
+        checks.slug("Spring 2026")
+    with pytest.raises(InvalidAnswer, match=r"^workshop slug: expected a slug such as 'riverside-partners', got nothing \(null\)$"):
+        checks.slug(None)
+    assert checks.title("  Spring  ") == "Spring"
+    with pytest.raises(InvalidAnswer, match="^workshop title: 201 characters is over the limit of 200"):
+        checks.title("t" * 201)
+    with pytest.raises(InvalidAnswer, match="^action: 2,001 characters is over the limit of 2,000"):
+        checks.action_text("a" * 2001)

@@ -12,6 +12,10 @@ stdin, make the processes act together:
 
 The whole burst runs once per backend; starting 8 interpreters is most of
 its cost, so the three checks share it.
+
+Then the writes that read before they write (a dot budget, a free slug),
+by threads with connections of their own, started together while the
+table they write is held, so that each must see what the others wrote.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import IO
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any
 
 import pytest
 import sqlalchemy as sa
 
+from toolkit.errors import InvalidAnswer
 from toolkit.store import AnswerStore
 
 WRITERS = 8
@@ -126,3 +134,92 @@ def test_8_processes_open_sign_in_and_save_200_answers_each_at_once(store_url):
     store.close()
     slowest = max(r["seconds"] for r in results)
     print(f"\n{store.backend}: {WRITERS} writers x {ANSWERS_EACH} answers, slowest writer {slowest:.1f} s")
+
+
+# --------------------------------------------------------------------------
+# Read-then-write races: each writer's check sees what the others wrote.
+
+
+class _HeldWrites:
+    """Writes to ``table`` held back by another connection while writers
+    start, then let go at once, so every writer has begun before any
+    commits.
+
+    PostgreSQL: ``LOCK TABLE ... IN EXCLUSIVE MODE`` lets the writers read
+    but stops their inserts; :meth:`release` waits until ``writers`` of them
+    are blocked on a lock (``pg_stat_activity``). A writer that checks a
+    budget without holding anything would read the same state as the
+    others, and all would pass. SQLite: a held ``BEGIN IMMEDIATE``; writers
+    wait in their own ``BEGIN IMMEDIATE`` and then run one at a time."""
+
+    def __init__(self, url: str, table: str, writers: int):
+        from toolkit.store import schema
+
+        self.url, self.writers = url, writers
+        self.postgres = url.startswith("postgresql")
+        self.engine = schema.make_engine(url)
+        self.conn = self.engine.connect()
+        self.trans = self.conn.begin()
+        if self.postgres:
+            self.conn.execute(sa.text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+
+    def release(self) -> None:
+        if self.postgres:
+            watch = sa.create_engine(self.url)
+            query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            deadline = time.monotonic() + 60
+            with watch.connect() as conn:
+                while conn.execute(query).scalar_one() < self.writers:
+                    assert time.monotonic() < deadline, "the writers never blocked on the held lock"
+                    time.sleep(0.05)
+            watch.dispose()
+        else:
+            time.sleep(0.5)  # the writers are waiting in BEGIN IMMEDIATE
+        self.trans.rollback()
+        self.conn.close()
+        self.engine.dispose()
+
+
+def _all_at_once(url: str, table: str, calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` in threads together while ``table``'s writes are held;
+    each call's result, or the exception it raised."""
+    held = _HeldWrites(url, table, len(calls))
+    with ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        held.release()
+        return [f.exception(timeout=120) or f.result() for f in futures]
+
+
+def test_dot_saves_at_once_never_exceed_the_budget(store_url):
+    setup = AnswerStore(store_url)
+    ws = setup.create_workshop("Dot vote")
+    person = setup.add_participant(ws.slug, name="Ana", organization="Org", sector="business", table="T1")
+    tools = [t.id for t in setup.kit.tools[:4]]
+    # Four kernels of the same participant (four tabs), each with its own
+    # connection, each placing 2 dots on another tool: budget 5, 2 fit.
+    stores = [AnswerStore(store_url) for _ in tools]
+    outcomes = _all_at_once(store_url, "answers", [lambda s=s, t=t: s.save_dots(ws.slug, person.id, {t: 2}) for s, t in zip(stores, tools)])
+    saved = [o for o in outcomes if isinstance(o, list)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(saved) == 2 and len(refused) == 2, outcomes
+    assert all(isinstance(e, InvalidAnswer) and str(e) == "dots: 6 dots placed but each participant has 5; take some back first" for e in refused), refused
+    current = {tool: int(v) for (kind, tool, _), v in setup.current_for(ws.slug, person.id).items() if kind == "dots"}
+    assert sum(current.values()) == 4 and set(current.values()) == {2}
+    assert setup.count_answers(ws.slug) == 2
+    for s in [setup, *stores]:
+        s.close()
+
+
+def test_workshops_with_one_title_created_at_once_get_their_own_slugs(store_url):
+    setup = AnswerStore(store_url)
+    stores = [AnswerStore(store_url) for _ in range(4)]
+    outcomes = _all_at_once(store_url, "workshops", [lambda s=s: s.create_workshop("Spring Session") for s in stores])
+    assert sorted(w.slug for w in outcomes) == ["spring-session", "spring-session-2", "spring-session-3", "spring-session-4"], outcomes
+    # A slug asked for by two at once: one gets it, the other is told.
+    outcomes = _all_at_once(store_url, "workshops", [lambda s=s: s.create_workshop("Autumn", slug="autumn") for s in stores[:2]])
+    made = [o for o in outcomes if not isinstance(o, Exception)]
+    assert [w.slug for w in made] == ["autumn"], outcomes
+    assert [str(o) for o in outcomes if isinstance(o, Exception)] == ["workshop slug: 'autumn' is already used by another workshop"]
+    assert len(setup.workshops()) == 5
+    for s in [setup, *stores]:
+        s.close()

@@ -20,7 +20,7 @@ from toolkit.errors import (
     UnknownTool,
 )
 from toolkit.store import AnswerStore, checks
-from toolkit.store.values import NOT_SURE, Action, Answer, Participant, Workshop
+from toolkit.store.values import NOT_SURE, Action, Answer, Participant, Workshop, WorkshopSettings
 
 TABLES = ("workshops", "participants", "answers", "actions")
 DIAG_TOOL = "engage-potential-partners"  # stage 1
@@ -372,6 +372,32 @@ def test_bad_settings(store, ws, changes, needle):
     assert store.workshop(ws.slug).settings == ws.settings
 
 
+def test_settings_within_the_limits_of_checks(store, ws):
+    refused(store, InvalidAnswer, "settings.round: 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)", lambda: store.update_settings(ws.slug, round=10**30))
+    refused(store, InvalidAnswer, "settings.dots: expected 1 to 50 dots per participant, got 51", lambda: store.update_settings(ws.slug, dots=51))
+    assert store.update_settings(ws.slug, round=checks.MAX_ROUND).settings.round == 1000
+    refused(store, InvalidAnswer, "settings.round: 1001 is more rounds than a workshop can have", lambda: store.new_round(ws.slug))
+    assert store.workshop(ws.slug).settings.round == 1000
+
+
+def test_a_new_workshop_gets_checked_settings(store, kit):
+    ws = store.create_workshop("Locked design", settings=WorkshopSettings(dots=8).with_stage("design", "locked"))
+    assert (ws.settings.dots, ws.settings.is_locked("design")) == (8, True)
+    refused(store, InvalidAnswer, "settings.dots: expected 1 to 50 dots per participant, got 0", lambda: store.create_workshop("No dots", settings=WorkshopSettings(dots=0)))
+    refused(store, InvalidAnswer, "settings.stages: unknown stage 'dessert'", lambda: store.create_workshop("Odd", settings=WorkshopSettings().with_stage("dessert", "open")))
+
+
+def test_the_budget_cannot_drop_below_dots_already_placed(store, ws, alice, bob):
+    store.update_settings(ws.slug, dots=8)
+    store.save_dots(ws.slug, alice.id, {DIAG_TOOL: 4, DESIGN_TOOL: 3})
+    store.save_dots(ws.slug, bob.id, {DIAG_TOOL: 2})
+    store.new_round(ws.slug)  # dots placed in an earlier round count too
+    refused(store, InvalidAnswer, "settings.dots: 7 dots placed but each participant has 6; take some back first", lambda: store.update_settings(ws.slug, dots=6))
+    assert store.workshop(ws.slug).settings.dots == 8
+    assert store.update_settings(ws.slug, dots=7).settings.dots == 7
+    assert store.update_settings(ws.slug, dots=20).settings.dots == 20
+
+
 def test_new_round_starts_empty_and_keeps_old_rows(store, kit, ws, alice):
     qid = q(kit, DIAG_TOOL)
     store.save_answer(ws.slug, alice.id, DIAG_TOOL, qid, "Round one answer")
@@ -471,12 +497,12 @@ def test_unknown_question(store, ws, alice):
 
 def test_question_of_another_tool(store, kit, ws, alice):
     other_q = q(kit, DESIGN_TOOL)
-    refused(store, UnknownTool, f"question {other_q!r} belongs to {DESIGN_TOOL!r}, not {DIAG_TOOL!r}", lambda: store.save_answer(ws.slug, alice.id, DIAG_TOOL, other_q, "x"))
+    refused(store, UnknownTool, f"question {other_q!r} belongs to {DESIGN_TOOL!r}, not to tool 1 {DIAG_TOOL!r}", lambda: store.save_answer(ws.slug, alice.id, DIAG_TOOL, other_q, "x"))
 
 
 @pytest.mark.parametrize("bad", [0, 6, "3", True, 3.0, -1])
 def test_rating_outside_the_scale(store, ws, alice, bad):
-    refused(store, InvalidAnswer, f"{bad!r} is outside the scale (expected 1 to 5, or not sure)", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
+    refused(store, InvalidAnswer, f"rating for {DIAG_TOOL}: rating {bad!r} is outside the scale 1-5", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
 
 
 def test_unknown_sector_for_a_participant(store, ws):
