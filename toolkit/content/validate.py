@@ -367,7 +367,7 @@ class Validator:
         out = []
         for j, item in enumerate(items):
             if not isinstance(item, str) or not item.strip():
-                raise self.fail(f"{_join(place, key)}[{j}]", f"expected a non-empty string, got {_kind(item)}")
+                raise self.fail(f"{_join(place, key)}[{j}]", f"expected a non-empty string, got {describe(item)}")
             out.append(item.strip())
         return tuple(out)
 
@@ -488,7 +488,7 @@ class Validator:
             m = self.mapping(raw, place, {"version", "date", "note"}, {"renamed", "added"})
             version = m.get("version")
             if isinstance(version, bool) or not isinstance(version, str | int | float) or not str(version).strip():
-                raise self.fail(_join(place, "version"), f"expected a version such as '2.0', got {_kind(version)}")
+                raise self.fail(_join(place, "version"), f"expected a version such as '2.0', got {describe(version)}")
             date = m.get("date")
             if isinstance(date, str):
                 try:
@@ -496,17 +496,17 @@ class Validator:
                 except ValueError:
                     date = None
             if not isinstance(date, _dt.date) or isinstance(date, _dt.datetime):
-                raise self.fail(_join(place, "date"), f"expected a date as YYYY-MM-DD, got {_kind(m.get('date'))}")
+                raise self.fail(_join(place, "date"), f"expected a date as YYYY-MM-DD, got {describe(m.get('date'))}")
             renamed = []
             if m.get("renamed") is not None:
                 rplace = _join(place, "renamed")
                 rm = m["renamed"]
                 if not isinstance(rm, dict) or not rm:
-                    raise self.fail(rplace, f"expected a mapping of old id: new id, got {_kind(rm)}")
+                    raise self.fail(rplace, f"expected a mapping of old id: new id, got {describe(rm)}")
                 for old, new in rm.items():
                     where = _join(rplace, str(old))
                     if not isinstance(new, str) or not new.strip():
-                        raise self.fail(where, f"expected the new question id, got {_kind(new)}")
+                        raise self.fail(where, f"expected the new question id, got {describe(new)}")
                     if old in question_ids:
                         raise self.fail(where, f"{old!r} is still a question id; a renamed id is retired for good")
                     if old in renamed_at:
