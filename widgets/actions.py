@@ -5,7 +5,9 @@
     >>> panel.show_actions(store.actions(slug, "share-discretion"))
 
 The form emits ``add({"what", "owner", "owner_sector", "due"})`` when the
-add button is pressed; the list shows the tool's actions as escaped text.
+add button is pressed; the list shows the tool's actions as escaped text,
+or, when they could not be read (:meth:`ActionsPanel.unreadable`), says so
+instead of claiming there are none.
 """
 
 from __future__ import annotations
@@ -28,17 +30,23 @@ NO_SECTOR = ""
 
 class ActionsPanel(widgets.VBox):
     """``value`` is the list of the tool's actions shown (``to_dict()`` of
-    each). Children: ``what`` (Textarea), ``owner`` (Text), ``owner_sector``
-    (Dropdown, optional), ``due`` (DatePicker), ``add`` (Button), ``message``
-    (Label), ``listing`` (HTML). CSS: ``xs-action-what``,
-    ``xs-action-owner``, ``xs-action-sector``, ``xs-action-due``,
-    ``xs-action-add``, ``xs-action-list``.
+    each); setting it redraws the list. ``problem`` is why the actions
+    could not be read (shown in place of the list while set).
+    ``disabled`` makes the form read-only. Children: ``what`` (Textarea),
+    ``owner`` (Text), ``owner_sector`` (Dropdown, optional), ``due``
+    (DatePicker), ``add`` (Button), ``message`` (Label), ``listing``
+    (HTML). CSS: ``xs-action-what``, ``xs-action-owner``,
+    ``xs-action-sector``, ``xs-action-due``, ``xs-action-add``,
+    ``xs-action-list``.
     """
 
-    value = traitlets.List(help="the tool's actions, as dicts")
+    value = traitlets.List(traitlets.Dict(), help="the tool's actions, as dicts")
+    problem = traitlets.Unicode("", help="why the actions could not be read")
+    disabled = traitlets.Bool(False, help="the form is read-only")
 
     def __init__(self, kit: Toolkit, tool_id: str, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the listing built.
         self.tool_id = tool_id
         self._sector_names = {s.id: s.name for s in kit.sectors}
         self._add_handlers = widgets.CallbackDispatcher()
@@ -66,10 +74,12 @@ class ActionsPanel(widgets.VBox):
         self.add.on_click(lambda _b: self._add_handlers(self.fields()))
         self.message = message_line("xs-action-message")
         self.listing = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-action-listing")
+        for w in (self.what, self.owner, self.owner_sector, self.due, self.add):
+            traitlets.dlink((self, "disabled"), (w, "disabled"))
         fields = hook(widgets.Box([self.owner, self.owner_sector, self.due], layout=widgets.Layout(width="100%")), "xs-action-fields")
-        self.children = [self.heading, self.listing, self.what, fields, self.add, self.message]
+        self._render()
+        super().__init__([self.heading, self.listing, self.what, fields, self.add, self.message], **kwargs)
         hook(self, "xs-actions", "xs-card")
-        self.show_actions([])
 
     def on_add(self, callback: Callable[[dict[str, Any]], Any], remove: bool = False) -> None:
         """Register ``callback(fields)``; ``fields`` has ``what``, ``owner``,
@@ -88,37 +98,46 @@ class ActionsPanel(widgets.VBox):
 
     def show_actions(self, actions: Iterable[Action]) -> None:
         """List the tool's actions (plain text, escaped)."""
-        items = [a for a in actions if a.tool_id == self.tool_id]
-        self.value = [a.to_dict() for a in items]
-        if not items:
-            self.listing.value = '<p class="xs-muted xs-action-empty">No actions for this tool yet.</p>'
-            return
-        rows = []
-        for a in items:
-            bits = [f"owner: {esc(a.owner)}" + (f" ({esc(self._sector_names.get(a.owner_sector, a.owner_sector))})" if a.owner_sector else "")]
-            if a.due:
-                bits.append(f"due {esc(a.due)}")
-            bits.append(esc(a.status))
-            rows.append(f'<li class="xs-action"><strong>{esc(a.what)}</strong><br><span class="xs-muted">{" · ".join(bits)}</span></li>')
-        self.listing.value = f'<ul class="xs-action-list">{"".join(rows)}</ul>'
+        with self.hold_trait_notifications():  # one redraw
+            self.problem = ""
+            self.value = [a.to_dict() for a in actions if a.tool_id == self.tool_id]
 
-    def added(self, action: Action, actions: Iterable[Action]) -> None:
-        """The action was stored: clear the form, say so, refresh the list."""
+    def unreadable(self, reason: str) -> None:
+        """The actions could not be read: say so (and why) in place of the
+        list, until :meth:`show_actions` shows them again."""
+        self.problem = reason
+
+    def added(self, action: Action, actions: Iterable[Action] | None = None) -> None:
+        """The action was stored: clear the form, say so, and show
+        ``actions`` when given (the Session reads them again)."""
         self.what.value = ""
         self.owner.value = ""
         self.owner_sector.value = NO_SECTOR
         self.due.value = None
-        self.show_actions(actions)
+        if actions is not None:
+            self.show_actions(actions)
         set_message(self.message, f"Added: {action.what[:80]}", "ok")
 
     def failed(self, reason: str) -> None:
         set_message(self.message, f"Not added: {reason}", "error")
 
-    @property
-    def disabled(self) -> bool:
-        return self.add.disabled
+    @traitlets.observe("value", "problem")
+    def _changed(self, _change: dict[str, Any]) -> None:
+        self._render()
 
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        for w in (self.what, self.owner, self.owner_sector, self.due, self.add):
-            w.disabled = bool(value)
+    def _render(self) -> None:
+        if self.problem:
+            self.listing.value = f'<p class="xs-message xs-message-error" role="alert">Actions could not be loaded: {esc(self.problem)}</p>'
+            return
+        if not self.value:
+            self.listing.value = '<p class="xs-muted xs-action-empty">No actions for this tool yet.</p>'
+            return
+        rows = []
+        for a in self.value:
+            sector = a.get("owner_sector")
+            bits = [f"owner: {esc(a.get('owner', ''))}" + (f" ({esc(self._sector_names.get(sector, sector))})" if sector else "")]
+            if a.get("due"):
+                bits.append(f"due {esc(a['due'])}")
+            bits.append(esc(a.get("status", "")))
+            rows.append(f'<li class="xs-action"><strong>{esc(a.get("what", ""))}</strong><br><span class="xs-muted">{" · ".join(bits)}</span></li>')
+        self.listing.value = f'<ul class="xs-action-list">{"".join(rows)}</ul>'

@@ -113,6 +113,7 @@ class Dashboard(widgets.VBox):
     """
 
     value = traitlets.Unicode("", help="slug of the workshop shown").tag(sync=True)
+    closes_store = traitlets.Bool(False, help="close() also closes the store (build_dashboard opened it)")
 
     def __init__(self, store: AnswerStore, *, slug: str | None = None, refresh_seconds: float | None = None, start: bool = True, **kwargs: Any):
         self._task: asyncio.Task[None] | None = None
@@ -389,7 +390,11 @@ class Dashboard(widgets.VBox):
                 self.apply(snap)
 
     def close(self) -> None:
+        """Stop refreshing, close the store when the dashboard opened it
+        (``closes_store``), and close the widget."""
         self.stop()
+        if self.closes_store:
+            self.store.close()
         super().close()
 
 
@@ -399,7 +404,12 @@ def build_dashboard(url: str | None = None, *, slug: str | None = None, refresh_
     ``notebooks/dashboard.ipynb`` does."""
     from toolkit.store import AnswerStore
 
-    return Dashboard(AnswerStore(url, read_only=True), slug=slug, refresh_seconds=refresh_seconds)
+    store = AnswerStore(url, read_only=True)
+    try:
+        return Dashboard(store, slug=slug, refresh_seconds=refresh_seconds, closes_store=True)
+    except BaseException:
+        store.close()
+        raise
 
 
 # ----------------------------------------------------------------------

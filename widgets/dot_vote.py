@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 class DotVote(widgets.VBox):
     """``value`` is ``{tool_id: dots}`` as shown (tools with no dots
-    included, as 0).
+    included, as 0). Setting it from outside sets the counts it names (the
+    others keep theirs) and counts as a change: each changed tool is
+    emitted. :meth:`load` shows the store's dots without emitting.
+    ``disabled`` makes every count read-only; ``budget`` bounds each count.
 
     Children: ``counts`` (one BoundedIntText per tool, by id, labelled with
     the tool's number and name), ``remaining`` (HTML: dots left),
@@ -37,13 +40,17 @@ class DotVote(widgets.VBox):
 
     value = traitlets.Dict(help="{tool_id: dots}")
     budget = traitlets.Int(5, help="dots each participant may place")
+    disabled = traitlets.Bool(False, help="every count read-only")
 
     def __init__(self, kit: Toolkit, budget: int = 5, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the counts built.
         self._handlers = widgets.CallbackDispatcher()
         self._loading = False
         self.saved: dict[str, int] = {t.id: 0 for t in kit.tools}
         self.counts: dict[str, widgets.BoundedIntText] = {}
+        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining")
+        self.status = SaveStatus()
         sections: list[widgets.Widget] = []
         for stage in kit.stages:
             sections.append(widgets.HTML(f"<h3>Stage {stage.number}: {esc(stage.title)}</h3>"))
@@ -54,21 +61,15 @@ class DotVote(widgets.VBox):
                 )
                 hook(count, "xs-dot-count", f"xs-dots-{tool.id}")
                 count.observe(self._changed(tool.id), "value")
+                traitlets.dlink((self, "budget"), (count, "max"), transform=lambda n: max(n, 0))
+                traitlets.dlink((self, "disabled"), (count, "disabled"))
                 self.counts[tool.id] = count
                 sections.append(hook(widgets.HBox([count], layout=widgets.Layout(width="100%")), "xs-dots-row"))
-        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining")
-        self.status = SaveStatus()
-        self.children = [self.remaining, self.status, *sections]
+        with self.hold_trait_notifications():  # one drawing of "dots left"
+            self.budget = budget
+            self.value = {tool_id: 0 for tool_id in self.counts}
+        super().__init__([self.remaining, self.status, *sections], **kwargs)
         hook(self, "xs-dots", "xs-card")
-        self.budget = budget
-        self._sync()
-
-    @traitlets.observe("budget")
-    def _budget_changed(self, change: dict[str, Any]) -> None:
-        for count in getattr(self, "counts", {}).values():
-            count.max = max(change["new"], 0)
-        if hasattr(self, "remaining"):
-            self._sync()
 
     def on_change(self, callback: Callable[[dict[str, int]], Any], remove: bool = False) -> None:
         """Register ``callback(allocation)``: ``{tool_id: dots}`` for the
@@ -77,20 +78,20 @@ class DotVote(widgets.VBox):
 
     @property
     def used(self) -> int:
-        return sum(c.value for c in self.counts.values())
+        return sum(self.value.values())
 
     def load(self, allocation: Mapping[str, Any]) -> None:
         """Show the stored dots (``{tool_id: n}``; values may be strings)."""
         self._loading = True
         try:
-            for tool_id, count in self.counts.items():
-                n = int(allocation.get(tool_id, 0) or 0)
-                count.value = min(n, count.max)
-                self.saved[tool_id] = n
+            with self.hold_trait_notifications():
+                for tool_id, count in self.counts.items():
+                    n = int(allocation.get(tool_id, 0) or 0)
+                    count.value = min(n, count.max)
+                    self.saved[tool_id] = n
         finally:
             self._loading = False
         self.status.clear()
-        self._sync()
 
     def mark_saved(self, allocation: Mapping[str, int], when: float) -> None:
         self.saved.update(allocation)
@@ -100,25 +101,34 @@ class DotVote(widgets.VBox):
         """Put the counts back to what the store holds and show why."""
         self._loading = True
         try:
-            for tool_id, count in self.counts.items():
-                count.value = min(self.saved.get(tool_id, 0), count.max)
+            with self.hold_trait_notifications():
+                for tool_id, count in self.counts.items():
+                    count.value = min(self.saved.get(tool_id, 0), count.max)
         finally:
             self._loading = False
-        self._sync()
         self.status.failed(reason)
 
-    @property
-    def disabled(self) -> bool:
-        return all(c.disabled for c in self.counts.values())
+    # -- value <-> counts ---------------------------------------------------
 
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        for c in self.counts.values():
-            c.disabled = bool(value)
+    @traitlets.validate("value")
+    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, int]:
+        given = proposal["value"]
+        for tool_id, n in given.items():
+            if tool_id not in self.counts:
+                raise traitlets.TraitError(f"unknown tool {tool_id!r} (expected a tool id such as {next(iter(self.counts))!r})")
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise traitlets.TraitError(f"dots on {tool_id}: expected a whole number of at least 0, got {n!r}")
+        # A count holds at most the budget, as its box does.
+        return {tool_id: min(given.get(tool_id, c.value), c.max) for tool_id, c in self.counts.items()}
+
+    @traitlets.observe("value")
+    def _show_value(self, change: dict[str, Any]) -> None:
+        for tool_id, n in change["new"].items():
+            self.counts[tool_id].value = n
 
     def _changed(self, tool_id: str) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
-            self._sync()
+            self.value = {**self.value, tool_id: change["new"]}
             if self._loading or change["new"] == self.saved.get(tool_id, 0):
                 return
             self.status.editing()
@@ -126,12 +136,13 @@ class DotVote(widgets.VBox):
 
         return handler
 
-    def _sync(self) -> None:
-        self.value = {tool_id: c.value for tool_id, c in self.counts.items()}
-        left = self.budget - self.used
-        glyphs = "●" * min(self.used, self.budget) + "○" * max(left, 0)
+    @traitlets.observe("value", "budget")
+    def _render_remaining(self, _change: dict[str, Any]) -> None:
+        used = self.used
+        left = self.budget - used
+        glyphs = "●" * min(used, self.budget) + "○" * max(left, 0)
         if left >= 0:
             text = f"{left} of {self.budget} dots left"
         else:
-            text = f"{-left} dot{'s' if -left != 1 else ''} too many: {self.used} placed, {self.budget} allowed"
+            text = f"{-left} dot{'s' if -left != 1 else ''} too many: {used} placed, {self.budget} allowed"
         self.remaining.value = f'<span class="xs-dots-glyphs" aria-hidden="true">{glyphs}</span> <span class="xs-dots-left">{esc(text)}</span>'

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import traitlets
 
 from widgets.dot_vote import DotVote
+from widgets.page import Page, notice_line
 from widgets.stage_workbook import stage_links
 from widgets.style import esc, hook, style_block
 
@@ -25,18 +26,19 @@ if TYPE_CHECKING:
 SIGN_IN_FIRST = "Sign in above to place your dots."
 
 
-class PrioritiesPage(widgets.VBox):
-    """``value`` mirrors ``vote.value`` (``{tool_id: dots}``); ``ready`` is
-    true once signed in. Children: ``header``, ``links``, ``signin``,
-    ``notice`` (Label), ``vote`` (:class:`DotVote`). CSS: ``xs-page
-    xs-priorities``, ``xs-notice``."""
+class PrioritiesPage(Page):
+    """``value`` is linked to ``vote.value`` (``{tool_id: dots}``, both
+    ways); ``ready`` (signed in) and ``problem`` decide ``disabled``, which
+    is passed on to the vote; ``problem`` and ``store_error`` are shown in
+    the notice (see :class:`~widgets.page.Page`). Children: ``header``,
+    ``links``, ``signin``, ``notice`` (Label), ``vote`` (:class:`DotVote`).
+    CSS: ``xs-page xs-priorities``, ``xs-notice``."""
 
     value = traitlets.Dict(help="{tool_id: dots}")
-    ready = traitlets.Bool(False, help="a participant is signed in")
-    problem = traitlets.Unicode("", help="why nobody can sign in (no workshop, no store)")
 
     def __init__(self, kit: Toolkit, signin: SignIn | None = None, *, budget: int = 5, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the page built.
         self.header = hook(
             widgets.HTML(
                 f'<div class="xs-eyebrow">After the {len(kit.stages)} stages</div><h1>{esc(kit.pages.priorities_title)}</h1>'
@@ -49,21 +51,14 @@ class PrioritiesPage(widgets.VBox):
         )
         self.links = widgets.HTML(stage_links(kit, None), layout=widgets.Layout(width="100%"))
         self.signin = signin
-        self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
+        self.notice = notice_line()
         self.vote = DotVote(kit, budget=budget)
-        traitlets.dlink((self.vote, "value"), (self, "value"))
-        self.children = [style_block(), self.header, self.links, *([signin] if signin is not None else []), self.notice, self.vote]
+        traitlets.link((self.vote, "value"), (self, "value"))
+        traitlets.dlink((self, "disabled"), (self.vote, "disabled"))
+        self._apply()
+        super().__init__([style_block(), self.header, self.links, *([signin] if signin is not None else []), self.notice, self.vote], **kwargs)
         hook(self, "xs-page", "xs-priorities")
-        self._apply()
-
-    @traitlets.observe("ready", "problem")
-    def _state_changed(self, _change: dict[str, Any]) -> None:
-        self._apply()
 
     def _apply(self) -> None:
-        if not hasattr(self, "vote"):
-            return
-        self.vote.disabled = not self.ready or bool(self.problem)
-        text = self.problem or ("" if self.ready else SIGN_IN_FIRST)
-        self.notice.value = text
-        self.notice.layout.display = None if text else "none"
+        self.disabled = not self.ready or bool(self.problem)
+        self.say(self.problem or self.store_error or ("" if self.ready else SIGN_IN_FIRST))

@@ -35,17 +35,22 @@ if TYPE_CHECKING:
 class QuestionForm(widgets.VBox):
     """Answer boxes for ``tool.questions``.
 
-    ``value`` is ``{question_id: text}`` as typed (read-only view of the
-    boxes). Children: ``boxes`` and ``statuses`` (dicts by question id),
+    ``value`` is ``{question_id: text}`` as shown. Typing in a box updates
+    it; setting it from outside fills the boxes it names (the others keep
+    their text) and counts as typing: it is autosaved. :meth:`load` shows
+    the store's answers without saving them. ``disabled`` makes every box
+    read-only. Children: ``boxes`` and ``statuses`` (dicts by question id),
     ``rows`` (one VBox per question, class ``xs-question``).
     CSS: each box ``xs-answer xs-q-<question_id>``, each status
     ``xs-save-status``.
     """
 
-    value = traitlets.Dict(help="{question_id: text} as typed")
+    value = traitlets.Dict(help="{question_id: text} as shown")
+    disabled = traitlets.Bool(False, help="every box read-only")
 
     def __init__(self, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the boxes built.
         self.tool = tool
         self.debouncer = Debouncer(self._fire, delay=delay, call_later=call_later)
         self._save_handlers = widgets.CallbackDispatcher()
@@ -68,11 +73,12 @@ class QuestionForm(widgets.VBox):
             self.boxes[question.id] = box
             self.statuses[question.id] = status
             self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer)
-            box.observe(self._sync_value, "value")
+            box.observe(lambda change, qid=question.id: self._typed(qid, change["new"]), "value")
+            traitlets.dlink((self, "disabled"), (box, "disabled"))
             row = hook(widgets.VBox([box, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
             self.rows[question.id] = row
-        self.children = list(self.rows.values())
         self.value = {qid: "" for qid in self.boxes}
+        super().__init__(list(self.rows.values()), **kwargs)
         hook(self, "xs-question-form")
 
     # -- events -----------------------------------------------------------
@@ -109,17 +115,28 @@ class QuestionForm(widgets.VBox):
     def load(self, answers: Mapping[str, str]) -> None:
         """Show the store's answers (``{question_id: text}``) without saving;
         boxes not named are emptied."""
-        for qid, field in self.fields.items():
-            field.load(answers.get(qid, ""))
+        with self.hold_trait_notifications():  # one change of value, not one per box
+            for qid, field in self.fields.items():
+                field.load(answers.get(qid, ""))
 
-    @property
-    def disabled(self) -> bool:
-        return all(b.disabled for b in self.boxes.values())
+    # -- value <-> boxes ----------------------------------------------------
 
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        for box in self.boxes.values():
-            box.disabled = bool(value)
+    @traitlets.validate("value")
+    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, str]:
+        given = proposal["value"]
+        for qid, text in given.items():
+            if qid not in self.boxes:
+                raise traitlets.TraitError(f"unknown question {qid!r} in {self.tool.id} (expected one of {', '.join(self.boxes)})")
+            if not isinstance(text, str):
+                raise traitlets.TraitError(f"answer to {qid}: expected text, got {type(text).__name__}")
+        return {qid: given.get(qid, box.value) for qid, box in self.boxes.items()}
 
-    def _sync_value(self, change: dict[str, Any]) -> None:
-        self.value = {qid: box.value for qid, box in self.boxes.items()}
+    @traitlets.observe("value")
+    def _show_value(self, change: dict[str, Any]) -> None:
+        for qid, text in change["new"].items():
+            self.boxes[qid].value = text
+
+    def _typed(self, question_id: str, text: str) -> None:
+        # Equal to what value already holds when value itself set the box,
+        # so that round trip ends here.
+        self.value = {**self.value, question_id: text}

@@ -38,6 +38,10 @@ class Rating(widgets.VBox):
     """``value`` is ``None`` (not rated yet), a scale point (``1``..``5``)
     or ``"not-sure"``. ``scale`` is the content's
     :class:`~toolkit.content.Scale`: its points, labels and low ratings.
+    ``value`` is linked to the buttons: clicking sets it, and setting it
+    from outside presses the button (and is saved like a click;
+    :meth:`load` shows the store's rating without saving it).
+    ``disabled`` makes the buttons and the comment read-only.
 
     Children: ``question`` (HTML heading), ``buttons`` (ToggleButtons, class
     ``xs-rating``), ``status`` (``xs-save-status``), ``comment`` (Textarea,
@@ -46,9 +50,11 @@ class Rating(widgets.VBox):
     """
 
     value = traitlets.Any(None, allow_none=True, help="1..n, 'not-sure' or None")
+    disabled = traitlets.Bool(False, help="buttons and comment read-only")
 
     def __init__(self, scale: Scale, tool_id: str, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the buttons built.
         self.scale = scale
         self.tool_id = tool_id
         self._rate_handlers = widgets.CallbackDispatcher()
@@ -81,9 +87,24 @@ class Rating(widgets.VBox):
         self.comment_status = SaveStatus()
         self.comment_field = AutosaveField("comment", self.comment, self.comment_status, self.debouncer)
         self.comment_box = hook(widgets.VBox([self.comment, self.comment_status], layout=widgets.Layout(width="100%", display="none")), "xs-rating-comment-box")
+        # The link first: value is current when the rate callbacks run.
+        traitlets.link((self.buttons, "value"), (self, "value"))
         self.buttons.observe(self._clicked, "value")
-        self.children = [self.question, self.buttons, self.status, self.comment_box]
+        for part in (self.buttons, self.comment):
+            traitlets.dlink((self, "disabled"), (part, "disabled"))
+        super().__init__([self.question, self.buttons, self.status, self.comment_box], **kwargs)
         hook(self, "xs-rating-block")
+
+    @traitlets.validate("value")
+    def _valid_value(self, proposal: dict[str, Any]) -> Any:
+        allowed = [p.value for p in self.scale.points] + [NOT_SURE]
+        try:
+            value = _parse(proposal["value"])
+        except (TypeError, ValueError):
+            value = proposal["value"]
+        if value is not None and value not in allowed:
+            raise traitlets.TraitError(f"rating {proposal['value']!r}: expected one of {', '.join(map(str, allowed))} or None")
+        return value
 
     # -- events -----------------------------------------------------------
 
@@ -100,7 +121,6 @@ class Rating(widgets.VBox):
         self.debouncer.flush()
 
     def _clicked(self, change: dict[str, Any]) -> None:
-        self.value = change["new"]
         self._show_comment()
         if self._loading or change["new"] is None:
             return
@@ -156,15 +176,6 @@ class Rating(widgets.VBox):
             self.buttons.value = value
         finally:
             self._loading = False
-
-    @property
-    def disabled(self) -> bool:
-        return self.buttons.disabled
-
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        self.buttons.disabled = bool(value)
-        self.comment.disabled = bool(value)
 
 
 def _parse(value: Any) -> Any:

@@ -15,10 +15,13 @@ organization and table finds the same participant, and their current
 answers, ratings, comments, dots and the tools' actions are shown again.
 
 Widgets only emit events; this class saves, then tells the widget
-"Saved 14:03:12" or "Not saved: <the store's reason>". When a write is
-refused because the facilitator locked the stage, or every
-``poll_seconds`` on the kernel's event loop, it re-reads the workshop
-settings and makes locked stages read-only.
+"Saved 14:03:12" or "Not saved: <the store's reason>". A read that fails
+is shown too (the actions list and the page's notice say the store could
+not be read), never as "nothing there". When a write is refused because
+the facilitator locked the stage, or every ``poll_seconds`` on the
+kernel's event loop, it re-reads the workshop settings and makes locked
+stages read-only. The polling stops when every page the session built has
+been closed (``page.close()``, or the browser closing the page's comm).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,7 +45,7 @@ from widgets.style import set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
-    from toolkit.store.values import Participant, Workshop
+    from toolkit.store.values import Action, Participant, Workshop
 
 SLUG_ENV = "WORKSHOP_SLUG"
 #: Seconds between re-reads of the workshop settings (stage locks, dots).
@@ -52,6 +55,10 @@ NO_WORKSHOP = (
     "(or `workshop demo` for a practice workshop), then reload this page."
 )
 STORE_DOWN = "the workshop store could not be reached ({}); your text is still here, keep typing or try again in a moment"
+#: Why something could not be shown (the store's reason in the braces).
+STORE_UNREADABLE = "the workshop store could not be read ({})"
+#: The pages' notice while re-reading the workshop fails.
+SETTINGS_UNREADABLE = "⚠ The workshop could not be checked just now: {}. Stage locks may be out of date; what you type stays here."
 NOT_SIGNED_IN = "sign in first"
 
 
@@ -62,9 +69,10 @@ class Session:
     ``workshop``: a slug (default: ``$WORKSHOP_SLUG``, else the most
     recent workshop). ``autosave_delay``: seconds between the last keystroke
     and the save (``0`` saves on every change). ``call_later``: the timer
-    the autosave uses (default: the kernel's event loop; tests may pass a
-    fake). ``poll_seconds``: how often to re-read the workshop settings
-    (``0``: never; it is also re-read after a refused write).
+    the autosave and the settings poll use (default: the kernel's event
+    loop; tests may pass a fake). ``poll_seconds``: how often to re-read
+    the workshop settings while a page is open (``0``: never; it is also
+    re-read after a refused write).
 
     Attributes: ``store``, ``kit``, ``workshop`` (or ``None``),
     ``participant`` (``None`` until signed in), ``signin`` (the shared
@@ -89,7 +97,7 @@ class Session:
         self.workbooks: list[StageWorkbook] = []
         self.priority_pages: list[PrioritiesPage] = []
         self._current: dict[tuple[str, str, str], str] = {}
-        self._polling = False
+        self._poll: Any = None  # the pending poll's timer handle
         if store is None:
             try:
                 store = AnswerStore()
@@ -149,6 +157,7 @@ class Session:
         book.on_panel(lambda panel: self._open_panel(book, panel))
         book.problem = self.problem
         self.workbooks.append(book)
+        book.on_close(lambda: self._forget(book))
         self._refresh_view(book)
         self._start_polling()
         return book
@@ -160,6 +169,7 @@ class Session:
         page.vote.on_change(lambda allocation: self._save_dots(page, allocation))
         page.problem = self.problem
         self.priority_pages.append(page)
+        page.on_close(lambda: self._forget(page))
         self._refresh_view(page)
         self._start_polling()
         return page
@@ -171,7 +181,8 @@ class Session:
         reads the actions once for the whole page."""
         self._wire(book, panel)
         if book in self.workbooks:
-            self._load_panel(panel, self._actions(None))
+            self._load_panel(panel)
+            self._show_actions([panel])
 
     def _wire(self, book: StageWorkbook, panel: ToolPanel) -> None:
         panel.form.on_save(lambda qid, text: self._save_text(book, panel, qid, text))
@@ -238,28 +249,36 @@ class Session:
             view.vote.load({t: v for (k, t, _q), v in self._current.items() if k == "dots"})
             view.ready = self.participant is not None
             return
-        if view.panels:
-            actions = self._actions(None)
-            for panel in view.panels.values():
-                self._load_panel(panel, actions)
+        for panel in view.panels.values():
+            self._load_panel(panel)
+        self._show_actions(view.panels.values())
         for tool_id in view.nav.tools:
             view.set_done(tool_id, self._answered(tool_id))
-        view.locked = bool(settings and settings.is_locked(view.stage.id))
-        view.ready = self.participant is not None
+        with view.hold_trait_notifications():  # one update of the page's state
+            view.locked = bool(settings and settings.is_locked(view.stage.id))
+            view.ready = self.participant is not None
 
-    def _load_panel(self, panel: ToolPanel, actions: list[Any]) -> None:
+    def _load_panel(self, panel: ToolPanel) -> None:
         tool_id = panel.tool.id
         panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id})
         panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
-        panel.actions.show_actions(actions)
 
-    def _actions(self, tool_id: str | None) -> list[Any]:
-        if self.store is None or self.slug is None:
-            return []
-        try:
-            return self.store.actions(self.slug, tool_id)
-        except (ToolkitError, SQLAlchemyError):
-            return []
+    def _show_actions(self, panels: Iterable[ToolPanel], tool_id: str | None = None) -> None:
+        """Read the actions (of ``tool_id``, or all) once and show them on
+        ``panels``; if the store cannot be read, the panels say so."""
+        panels = list(panels)
+        if not panels:
+            return
+        actions: list[Action] = []
+        if self.store is not None and self.slug is not None:
+            try:
+                actions = self.store.actions(self.slug, tool_id)
+            except (ToolkitError, SQLAlchemyError) as exc:
+                for panel in panels:
+                    panel.actions.unreadable(STORE_UNREADABLE.format(_reason(exc)))
+                return
+        for panel in panels:
+            panel.actions.show_actions(actions)
 
     def _answered(self, tool_id: str) -> bool:
         return any(
@@ -277,17 +296,25 @@ class Session:
         """Re-read the workshop: lock or unlock stages, update the dot
         budget; a new round shows the (empty) answers of that round. While
         there is no workshop yet, look again: the facilitator may have just
-        run ``workshop new``."""
+        run ``workshop new``. A failed read is shown in every page's notice
+        until a read succeeds; actions lists that could not be read are
+        read again."""
         if self.store is None:
             return
-        if self.workshop is None:
-            self._recover()
-            return
-        old = self.workshop
         try:
-            self.workshop = self.store.workshop(self.slug)
-        except (ToolkitError, SQLAlchemyError):
+            if self.workshop is None:
+                self._recover()
+            else:
+                self._reread_workshop()
+        except (ToolkitError, SQLAlchemyError) as exc:
+            self._store_error(SETTINGS_UNREADABLE.format(STORE_UNREADABLE.format(_reason(exc))))
             return
+        self._store_error("")
+        self._show_actions(p for book in self.workbooks for p in book.panels.values() if p.actions.problem)
+
+    def _reread_workshop(self) -> None:
+        old = self.workshop
+        self.workshop = self.store.workshop(self.slug)
         if old is not None and old.settings.round != self.workshop.settings.round:
             self.flush()
             self.reload()
@@ -296,6 +323,10 @@ class Session:
             book.locked = self.workshop.settings.is_locked(book.stage.id)
         for page in self.priority_pages:
             page.vote.budget = self.workshop.settings.dots
+
+    def _store_error(self, text: str) -> None:
+        for view in [*self.workbooks, *self.priority_pages]:
+            view.store_error = text
 
     def _recover(self) -> None:
         """The store had no (such) workshop when the page was built; if it
@@ -313,21 +344,51 @@ class Session:
         self.reload()
 
     def _start_polling(self) -> None:
-        if self._polling or self.poll_seconds <= 0 or self.store is None:
+        """Re-read the settings every ``poll_seconds`` (on ``call_later``,
+        else the running event loop) until the last page closes."""
+        if self._poll is not None or self.poll_seconds <= 0 or self.store is None:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._polling = True
+        call_later = self.call_later
+        if call_later is None:
+            try:
+                call_later = asyncio.get_running_loop().call_later
+            except RuntimeError:
+                return  # plain Python: check_settings() is called by hand
 
         def tick() -> None:
             try:
                 self.check_settings()
             finally:
-                loop.call_later(self.poll_seconds, tick)
+                if self._poll is not None:  # not stopped meanwhile
+                    self._poll = call_later(self.poll_seconds, tick)
 
-        loop.call_later(self.poll_seconds, tick)
+        self._poll = call_later(self.poll_seconds, tick)
+
+    def stop_polling(self) -> None:
+        """Cancel the pending re-read of the settings (no-op when none)."""
+        poll, self._poll = self._poll, None
+        if poll is not None:
+            poll.cancel()
+
+    @property
+    def polling(self) -> bool:
+        return self._poll is not None
+
+    def _forget(self, page: StageWorkbook | PrioritiesPage) -> None:
+        """A page closed: stop updating it, and stop polling after the last."""
+        if page in self.workbooks:
+            self.workbooks.remove(page)
+        if page in self.priority_pages:
+            self.priority_pages.remove(page)
+        if not self.workbooks and not self.priority_pages:
+            self.stop_polling()
+
+    def close(self) -> None:
+        """Close every page the session built (their pending saves are
+        made first); the polling stops with the last one."""
+        for page in [*self.workbooks, *self.priority_pages]:
+            page.close()
+        self.stop_polling()
 
     def flush(self) -> None:
         """Save every pending autosave now (tests, and before switching
@@ -400,9 +461,14 @@ class Session:
 
     def _add_action(self, panel: ToolPanel, fields: dict[str, Any]) -> None:
         tool_id = panel.tool.id
+
+        def ok(action: Any) -> None:
+            panel.actions.added(action)
+            self._show_actions([panel], tool_id)
+
         self._write(
             lambda: self.store.add_action(self.slug, tool_id, participant_id=self.participant.id, **fields),
-            lambda action: panel.actions.added(action, self._actions(tool_id)),
+            ok,
             panel.actions.failed,
         )
 

@@ -28,21 +28,25 @@ NO_SECTOR = ""
 
 class SignIn(widgets.VBox):
     """``value`` is ``{"workshop", "name", "organization", "sector",
-    "table"}`` as filled in.
+    "table"}`` as filled in; setting it from outside fills the fields it
+    names (the others keep theirs). ``disabled`` makes the form read-only.
 
     Children: ``workshop`` (Dropdown), ``name``, ``organization``, ``table``
-    (Text), ``sector`` (Dropdown), ``submit`` (Button), ``message`` (Label);
-    once signed in, ``form`` is hidden and ``signed_in_bar`` shows
-    ``whoami`` and a ``change`` button. CSS: ``xs-signin``,
+    (Text), ``sector`` (Dropdown), all five also in ``fields`` (by key of
+    ``value``), ``submit`` (Button), ``message`` (Label); once signed in,
+    ``form`` is hidden and ``signed_in_bar`` shows ``whoami`` and a
+    ``change`` button. CSS: ``xs-signin``,
     ``xs-signin-workshop``, ``xs-signin-name``, ``xs-signin-org``,
     ``xs-signin-sector``, ``xs-signin-table``, ``xs-signin-submit``,
     ``xs-signin-message``, ``xs-signed-in``, ``xs-signin-change``.
     """
 
     value = traitlets.Dict(help="the sign-in fields as filled in")
+    disabled = traitlets.Bool(False, help="the form is read-only")
 
     def __init__(self, kit: Toolkit, workshops: Sequence[tuple[str, str]] = (), selected: str | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the fields built.
         self._handlers = widgets.CallbackDispatcher()
         wide = widgets.Layout(width="100%")
         self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Use the same organization and table (and name, if you give one) each time, and your answers come back.</p>")
@@ -72,9 +76,13 @@ class SignIn(widgets.VBox):
         self.signed_in_bar = widgets.HBox(
             [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")
         )
-        for w in (self.workshop, self.name, self.organization, self.sector, self.table):
-            w.observe(self._sync, "value")
-        self.children = [self.form, self.signed_in_bar]
+        self.fields = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
+        for key, w in self.fields.items():
+            w.observe(lambda change, key=key: self._typed(key, change["new"]), "value")
+            traitlets.dlink((self, "disabled"), (w, "disabled"))
+        traitlets.dlink((self, "disabled"), (self.submit, "disabled"))
+        self.value = {key: w.value for key, w in self.fields.items()}
+        super().__init__([self.form, self.signed_in_bar], **kwargs)
         hook(self, "xs-signin", "xs-card")
         self.set_workshops(workshops, selected)
 
@@ -89,7 +97,6 @@ class SignIn(widgets.VBox):
         slugs = [slug for _title, slug in workshops]
         if slugs:
             self.workshop.value = selected if selected in slugs else slugs[0]
-        self._sync()
 
     def signed_in(self, who: str) -> None:
         """Collapse the form into "Signed in as ..." (plain text)."""
@@ -110,20 +117,28 @@ class SignIn(widgets.VBox):
         set_message(self.message, reason, "error")
         self.disabled = True
 
-    @property
-    def disabled(self) -> bool:
-        return self.submit.disabled
+    @traitlets.validate("value")
+    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        given = proposal["value"]
+        for key, v in given.items():
+            if key not in self.fields:
+                raise traitlets.TraitError(f"unknown sign-in field {key!r} (expected one of {', '.join(self.fields)})")
+            choices = _choices(self.fields[key])
+            if choices is not None and v not in choices and v != self.fields[key].value:
+                raise traitlets.TraitError(f"{key}: {v!r} is not one of the choices ({', '.join(map(repr, choices))})")
+        return {key: given.get(key, w.value) for key, w in self.fields.items()}
 
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        for w in (self.workshop, self.name, self.organization, self.sector, self.table, self.submit):
-            w.disabled = bool(value)
+    @traitlets.observe("value")
+    def _show_value(self, change: dict[str, Any]) -> None:
+        for key, v in change["new"].items():
+            self.fields[key].value = v
 
-    def _sync(self, _change: Any = None) -> None:
-        self.value = {
-            "workshop": self.workshop.value,
-            "name": self.name.value,
-            "organization": self.organization.value,
-            "sector": self.sector.value,
-            "table": self.table.value,
-        }
+    def _typed(self, key: str, v: Any) -> None:
+        self.value = {**self.value, key: v}
+
+
+def _choices(w: widgets.Widget) -> list[Any] | None:
+    """The values a Dropdown offers (``None`` for a free-text field)."""
+    if not isinstance(w, widgets.Dropdown):
+        return None
+    return [o[1] if isinstance(o, tuple) else o for o in w.options]

@@ -27,6 +27,7 @@ import traitlets
 from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
 from widgets.actions import ActionsPanel
 from widgets.autosave import DEFAULT_DELAY, CallLater
+from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
 from widgets.style import esc, hook, style_block
@@ -60,16 +61,18 @@ def stage_links(kit: Toolkit, current: str | None) -> str:
 
 
 class ToolNav(widgets.VBox):
-    """``value`` is the selected tool id. Children: ``buttons`` (one per
-    tool, by id), ``progress`` (Label). CSS: ``xs-tool-nav``, each button
+    """``value`` is the selected tool id; ``done`` the ids of the tools
+    answered (ticked). Children: ``buttons`` (one per tool, by id),
+    ``progress`` (Label). CSS: ``xs-tool-nav``, each button
     ``xs-tool-nav-<tool_id>`` (and ``xs-tool-done`` once answered)."""
 
     value = traitlets.Unicode(help="selected tool id")
+    done = traitlets.Set(traitlets.Unicode(), help="ids of the tools answered")
 
     def __init__(self, tools: tuple[Tool, ...], **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the widget built.
         self.tools = {t.id: t for t in tools}
-        self.done: set[str] = set()
         self.heading = widgets.HTML('<div class="xs-eyebrow">Tools in this stage</div>')
         self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
         self.buttons: dict[str, widgets.Button] = {}
@@ -78,25 +81,33 @@ class ToolNav(widgets.VBox):
             hook(button, f"xs-tool-nav-{tool.id}")
             button.on_click(lambda _b, tid=tool.id: setattr(self, "value", tid))
             self.buttons[tool.id] = button
-        self.children = [self.heading, *self.buttons.values(), self.progress]
-        hook(self, "xs-tool-nav")
         self.value = tools[0].id if tools else ""
         self._render()
+        super().__init__([self.heading, *self.buttons.values(), self.progress], **kwargs)
+        hook(self, "xs-tool-nav")
 
-    @traitlets.observe("value")
-    def _selected(self, change: dict[str, Any]) -> None:
-        if change["new"] not in self.tools:
-            raise traitlets.TraitError(f"unknown tool {change['new']!r} in this stage (expected one of {', '.join(self.tools)})")
+    @traitlets.validate("value")
+    def _known_tool(self, proposal: dict[str, Any]) -> str:
+        if proposal["value"] not in self.tools and (self.tools or proposal["value"]):
+            raise traitlets.TraitError(f"unknown tool {proposal['value']!r} in this stage (expected one of {', '.join(self.tools)})")
+        return proposal["value"]
+
+    @traitlets.validate("done")
+    def _known_tools(self, proposal: dict[str, Any]) -> set[str]:
+        unknown = sorted(set(proposal["value"]) - set(self.tools))
+        if unknown:
+            raise traitlets.TraitError(f"unknown tool {unknown[0]!r} in this stage (expected one of {', '.join(self.tools)})")
+        return proposal["value"]
+
+    @traitlets.observe("value", "done")
+    def _changed(self, _change: dict[str, Any]) -> None:
         self._render()
 
     def set_done(self, tool_id: str, done: bool) -> None:
         """Tick (or untick) a tool."""
-        (self.done.add if done else self.done.discard)(tool_id)
-        self._render()
+        self.done = self.done | {tool_id} if done else self.done - {tool_id}
 
     def _render(self) -> None:
-        if not hasattr(self, "buttons"):
-            return
         for tool_id, button in self.buttons.items():
             tool = self.tools[tool_id]
             done = tool_id in self.done
@@ -110,47 +121,43 @@ class ToolNav(widgets.VBox):
 class ToolPanel(widgets.VBox):
     """Everything about one tool: ``card`` (:class:`ToolCard`), ``form``
     (:class:`QuestionForm`), ``rating`` (:class:`Rating`), ``actions``
-    (:class:`ActionsPanel`). ``value`` is the tool id. CSS: ``xs-tool-panel
-    xs-tool-<tool_id>``."""
+    (:class:`ActionsPanel`). ``value`` is the tool id (read-only: a panel
+    is built for one tool); ``disabled`` is passed on to the form, the
+    rating and the actions. CSS: ``xs-tool-panel xs-tool-<tool_id>``."""
 
-    value = traitlets.Unicode(help="tool id")
+    value = traitlets.Unicode(read_only=True, help="tool id")
+    disabled = traitlets.Bool(False, help="the tool's inputs are read-only")
 
     def __init__(self, kit: Toolkit, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
         self.tool = tool
-        self.value = tool.id
+        self.set_trait("value", tool.id)
         self.card = ToolCard(kit, tool)
         self.form = QuestionForm(tool, delay=delay, call_later=call_later)
         self.rating = Rating(kit.scale, tool.id, delay=delay, call_later=call_later)
         questions = hook(widgets.VBox([widgets.HTML("<h3>Guiding questions</h3>"), self.form], layout=widgets.Layout(width="100%")), "xs-card", "xs-questions")
         rating = hook(widgets.VBox([self.rating], layout=widgets.Layout(width="100%")), "xs-card")
         self.actions = ActionsPanel(kit, tool.id)
-        self.children = [self.card, questions, rating, self.actions]
+        for part in (self.form, self.rating, self.actions):
+            traitlets.dlink((self, "disabled"), (part, "disabled"))
+        super().__init__([self.card, questions, rating, self.actions], **kwargs)
         hook(self, "xs-tool-panel", f"xs-tool-{tool.id}")
 
     def flush(self) -> None:
         self.form.flush()
         self.rating.flush()
 
-    @property
-    def disabled(self) -> bool:
-        return self.form.disabled
 
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        self.form.disabled = value
-        self.rating.disabled = value
-        self.actions.disabled = value
-
-
-class StageWorkbook(widgets.VBox):
+class StageWorkbook(Page):
     """One stage's page. ``value`` is the selected tool id (linked to
     ``nav.value``); ``ready`` (signed in) and ``locked`` (by the
-    facilitator) decide whether the inputs are enabled.
+    facilitator) decide ``disabled`` (inputs read-only), which is passed on
+    to every panel; ``problem`` and ``store_error`` are shown in the notice
+    (see :class:`~widgets.page.Page`).
 
     Children: ``header`` (title, guiding question, summary), ``links``
     (other stages), ``signin`` (the Session's :class:`SignIn`, if given),
-    ``notice`` (Label: sign in first, locked, or ``problem``), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
+    ``notice`` (Label: ``problem``, ``store_error``, locked, or sign in
+    first), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
     the :class:`ToolPanel` built so far, by tool id; only the selected one
     is shown). CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked``
     while locked, ``xs-notice``.
@@ -160,16 +167,16 @@ class StageWorkbook(widgets.VBox):
     nine widget models in ten, and every model is a message the visitor's
     browser waits for before the page works. :meth:`on_panel` callbacks
     (the Session wiring a panel to the store) run for each panel as it is
-    built.
+    built. Closing the page (:meth:`close`) emits its pending autosaves
+    first.
     """
 
     value = traitlets.Unicode(help="selected tool id")
-    ready = traitlets.Bool(False, help="a participant is signed in")
     locked = traitlets.Bool(False, help="the facilitator locked this stage")
-    problem = traitlets.Unicode("", help="why nobody can sign in (no workshop, no store)")
 
     def __init__(self, kit: Toolkit, stage_id: str, signin: SignIn | None = None, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the page built.
         self.kit = kit
         self.stage = kit.stage(stage_id)
         tools = kit.tools_in(self.stage.id)
@@ -185,26 +192,29 @@ class StageWorkbook(widgets.VBox):
         )
         self.links = widgets.HTML(stage_links(kit, self.stage.id), layout=widgets.Layout(width="100%"))
         self.signin = signin
-        self.notice = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap")
+        self.notice = notice_line()
         self.nav = ToolNav(tools)
         self._delay, self._call_later = delay, call_later
         self._panel_callbacks: list[Callable[[ToolPanel], None]] = []
         self.panels: dict[str, ToolPanel] = {}
         self.panel_box = hook(widgets.VBox([]), "xs-tool-panels")
         self.body = hook(widgets.HBox([self.nav, self.panel_box], layout=widgets.Layout(width="100%", flex_flow="row wrap")), "xs-body")
-        traitlets.link((self.nav, "value"), (self, "value"))
-        head = [style_block(), self.header, self.links]
-        self.children = [*head, *([signin] if signin is not None else []), self.notice, self.body]
-        hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
-        self._show(self.value)
         self._apply()
+        traitlets.link((self.nav, "value"), (self, "value"))  # builds the selected tool's panel
+        head = [style_block(), self.header, self.links]
+        super().__init__([*head, *([signin] if signin is not None else []), self.notice, self.body], **kwargs)
+        hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
+
+    @traitlets.validate("value")
+    def _known_tool(self, proposal: dict[str, Any]) -> str:
+        return self.nav._known_tool(proposal)
 
     @traitlets.observe("value")
     def _value_changed(self, change: dict[str, Any]) -> None:
         self._show(change["new"])
 
-    @traitlets.observe("ready", "locked", "problem")
-    def _state_changed(self, _change: dict[str, Any]) -> None:
+    @traitlets.observe("locked")
+    def _locked_changed(self, _change: dict[str, Any]) -> None:
         self._apply()
 
     def panel(self, tool_id: str) -> ToolPanel:
@@ -216,7 +226,7 @@ class StageWorkbook(widgets.VBox):
             raise KeyError(f"unknown tool {tool_id!r} in this stage (expected one of {', '.join(self.nav.tools)})")
         panel = ToolPanel(self.kit, self.nav.tools[tool_id], delay=self._delay, call_later=self._call_later)
         panel.layout.display = "none"
-        panel.disabled = self.locked or not self.ready
+        traitlets.dlink((self, "disabled"), (panel, "disabled"))
         self.panels[tool_id] = panel
         self.panel_box.children = [*self.panel_box.children, panel]
         for callback in self._panel_callbacks:
@@ -231,31 +241,23 @@ class StageWorkbook(widgets.VBox):
             callback(panel)
 
     def _show(self, tool_id: str) -> None:
-        if not hasattr(self, "panels") or not tool_id:
+        if not tool_id:
             return
         self.panel(tool_id)
         for tid, panel in self.panels.items():
             panel.layout.display = None if tid == tool_id else "none"
 
     def _apply(self) -> None:
-        if not hasattr(self, "panels"):
-            return
-        for panel in self.panels.values():
-            panel.disabled = self.locked or not self.ready
+        self.disabled = self.locked or not self.ready
         (self.add_class if self.locked else self.remove_class)("xs-locked")
-        if self.problem:
-            self.say(self.problem)
+        if self.problem or self.store_error:
+            self.say(self.problem or self.store_error)
         elif self.locked:
             self.say(f"🔒 The facilitator has locked the {self.stage.title} stage: your answers are shown read-only.")
         elif not self.ready:
             self.say(SIGN_IN_FIRST)
         else:
             self.say("")
-
-    def say(self, text: str) -> None:
-        """Show a plain-text notice above the tools (empty hides it)."""
-        self.notice.value = text
-        self.notice.layout.display = None if text else "none"
 
     def set_done(self, tool_id: str, done: bool) -> None:
         self.nav.set_done(tool_id, done)

@@ -23,35 +23,57 @@ if TYPE_CHECKING:
 
 
 class ToolCard(widgets.VBox):
-    """``value`` is the tool id. Children: ``header``, ``about``,
-    ``example``, ``resources``, ``glossary`` (HTML widgets; the last three
-    are empty when the tool has none). CSS: ``xs-tool-card``."""
+    """``value`` is the tool id; setting it shows that tool (``tool`` is
+    the tool shown). Children: ``header``, ``about``, ``example``,
+    ``resources``, ``glossary`` (HTML widgets; the last three are hidden
+    when the tool has none). CSS: ``xs-tool-card``.
+
+    A card has no ``disabled``: it has no input, and its links stay usable
+    on a locked page."""
 
     value = traitlets.Unicode(help="tool id")
 
     def __init__(self, kit: Toolkit, tool: Tool, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Children first, super().__init__ last: the observers (also of
+        # traits given as kwargs) always find the sections built.
+        self.kit = kit
         self.tool = tool
+        self.header = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.about = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.example = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.resources = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.glossary = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.value = tool.id
+        super().__init__([self.header, self.about, self.example, self.resources, self.glossary], **kwargs)
+        hook(self, "xs-tool-card", "xs-card")
+
+    @traitlets.validate("value")
+    def _known_tool(self, proposal: dict[str, Any]) -> str:
+        if proposal["value"] != self.tool.id and not self.kit.has_tool(proposal["value"]):
+            raise traitlets.TraitError(f"unknown tool {proposal['value']!r} (expected a tool id such as {self.kit.tools[0].id!r})")
+        return proposal["value"]
+
+    @traitlets.observe("value")
+    def _show(self, change: dict[str, Any]) -> None:
+        kit = self.kit
+        if change["new"] != self.tool.id:
+            self.tool = kit.tool(change["new"])
+        tool = self.tool
         stage = kit.stage(tool.stage_id)
         # tool.note (why a tool is provisional) is for facilitators only.
-        self.header = widgets.HTML(
+        self.header.value = (
             f'<div class="xs-eyebrow">Tool {tool.number} · Stage {stage.number}: {esc(stage.title)}</div>'
             f"<h2>{esc(tool.name)}</h2>"
         )
-        self.about = widgets.HTML(
+        self.about.value = (
             f'<p class="xs-definition">{esc(tool.definition)}</p>'
             f'<h3>Why it matters</h3><p>{esc(tool.why)}</p>'
         )
-        self.example = widgets.HTML(_example_html(tool))
-        self.resources = widgets.HTML(_resources_html(tool))
-        self.glossary = widgets.HTML(_glossary_html(kit, tool))
+        self.example.value = _example_html(tool)
+        self.resources.value = _resources_html(tool)
+        self.glossary.value = _glossary_html(kit, tool)
         for w in (self.header, self.about, self.example, self.resources, self.glossary):
-            w.layout.width = "100%"
-            if not w.value:
-                w.layout.display = "none"
-        self.children = [self.header, self.about, self.example, self.resources, self.glossary]
-        hook(self, "xs-tool-card", "xs-card")
+            w.layout.display = None if w.value else "none"
 
 
 def _example_html(tool: Tool) -> str:
