@@ -204,10 +204,14 @@ class Session:
             raise ToolkitError(NO_WORKSHOP)
         self.flush()  # pending saves belong to whoever was signed in before
         participant = self.store.add_participant(slug, organization=organization, sector=sector, table=table, name=name or None)
-        self.participant = participant
-        self.workshop = self.store.workshop(slug)
+        # Everything is read before anything changes: if the store fails
+        # here, the form stays open and says so (signing in again finds
+        # the same participant).
+        workshop_now = self.store.workshop(slug)
+        current = dict(self.store.current_for(slug, participant.id))
+        self.participant, self.workshop, self._current = participant, workshop_now, current
         self.signin.signed_in(self._who(participant))
-        self.reload()
+        self._show_everywhere()
         return participant
 
     def _on_sign_in(self, value: dict[str, Any]) -> None:
@@ -238,6 +242,9 @@ class Session:
             self._current = dict(self.store.current_for(self.slug, self.participant.id))
         else:
             self._current = {}
+        self._show_everywhere()
+
+    def _show_everywhere(self) -> None:
         for view in [*self.workbooks, *self.priority_pages]:
             self._refresh_view(view)
 

@@ -10,36 +10,7 @@ import ipywidgets as widgets
 from widgets.autosave import AutosaveField, Debouncer, SaveStatus
 
 
-class FakeTimers:
-    """A stand-in for ``loop.call_later``: timers run only when told."""
-
-    def __init__(self):
-        self.timers = []
-
-    def call_later(self, delay, callback):
-        timer = FakeTimer(delay, callback)
-        self.timers.append(timer)
-        return timer
-
-    def run_due(self):
-        for timer in list(self.timers):
-            if not timer.cancelled:
-                timer.callback()
-        self.timers.clear()
-
-
-class FakeTimer:
-    def __init__(self, delay, callback):
-        self.delay = delay
-        self.callback = callback
-        self.cancelled = False
-
-    def cancel(self):
-        self.cancelled = True
-
-
-def test_touching_again_restarts_the_timer_and_fires_once():
-    timers = FakeTimers()
+def test_touching_again_restarts_the_timer_and_fires_once(timers):
     fired = []
     d = Debouncer(fired.append, delay=1.0, call_later=timers.call_later)
     d.touch("q1")
@@ -53,8 +24,7 @@ def test_touching_again_restarts_the_timer_and_fires_once():
     assert d.pending == ()
 
 
-def test_keys_are_independent():
-    timers = FakeTimers()
+def test_keys_are_independent(timers):
     fired = []
     d = Debouncer(fired.append, delay=1.0, call_later=timers.call_later)
     d.touch("q1")
@@ -63,8 +33,7 @@ def test_keys_are_independent():
     assert sorted(fired) == ["q1", "q2"]
 
 
-def test_flush_fires_pending_keys_now_and_cancels_their_timers():
-    timers = FakeTimers()
+def test_flush_fires_pending_keys_now_and_cancels_their_timers(timers):
     fired = []
     d = Debouncer(fired.append, delay=1.0, call_later=timers.call_later)
     d.touch("q1")

@@ -395,3 +395,20 @@ def test_dashboard_notebook_is_thin_and_runs_against_a_store(rw, monkeypatch):
     by_class = {css: s for s in states for css in s.get("_dom_classes", [])}
     assert "3 people" in by_class["xs-dash-participants"]["value"]
     assert by_class["xs-dashboard"]["value"] == rw.slug
+
+
+def test_closing_stops_the_timer_and_closes_a_store_it_opened(rw, ro):
+    async def scenario():
+        mine = build_dashboard(rw.url, refresh_seconds=1)
+        theirs = Dashboard(ro, refresh_seconds=1)
+        assert mine.running and theirs.running
+        pools = mine.store.engine.pool, ro.engine.pool
+        mine.close()
+        theirs.close()
+        await asyncio.sleep(0)  # let the cancelled timers finish
+        return mine, theirs, pools
+
+    mine, theirs, (mine_pool, their_pool) = asyncio.run(scenario())
+    assert not mine.running and not theirs.running
+    assert mine.closes_store and mine.store.engine.pool is not mine_pool  # disposed: its connections are closed
+    assert not theirs.closes_store and ro.engine.pool is their_pool  # the caller's store is the caller's to close

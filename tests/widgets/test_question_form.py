@@ -79,3 +79,64 @@ def test_disabled_disables_every_box(form):
     assert all(b.disabled for b in form.boxes.values())
     form.disabled = False
     assert not any(b.disabled for b in form.boxes.values())
+
+
+def test_setting_value_fills_the_boxes_and_is_saved(form):
+    saves = []
+    form.on_save(lambda qid, text: saves.append((qid, text)))
+    form.value = {"epp-2": "Set from a script"}
+    assert form.boxes["epp-2"].value == "Set from a script"
+    assert form.boxes["epp-1"].value == ""  # not named: kept
+    assert form.value == {qid: ("Set from a script" if qid == "epp-2" else "") for qid in form.boxes}
+    assert form.statuses["epp-2"].value == "Saving…"
+    form.flush()
+    assert saves == [("epp-2", "Set from a script")]
+
+
+def test_value_is_linked_both_ways(form, tool):
+    import traitlets
+
+    other = QuestionForm(tool)
+    traitlets.link((form, "value"), (other, "value"))
+    form.boxes["epp-1"].value = "typed in one"
+    assert other.boxes["epp-1"].value == "typed in one"
+    other.boxes["epp-3"].value = "typed in the other"
+    assert form.boxes["epp-3"].value == "typed in the other"
+    assert form.value == other.value
+
+
+def test_load_changes_value_once_and_saves_nothing(form):
+    changes, saves = [], []
+    form.observe(lambda change: changes.append(change["new"]), "value")
+    form.on_save(lambda qid, text: saves.append(text))
+    form.load({"epp-1": "a", "epp-2": "b"})
+    assert changes == [{**{qid: "" for qid in form.boxes}, "epp-1": "a", "epp-2": "b"}]
+    form.flush()
+    assert saves == []
+
+
+def test_a_bad_value_is_refused_and_nothing_changes(form):
+    import traitlets
+
+    before = dict(form.value)
+    with pytest.raises(traitlets.TraitError, match="unknown question 'nope' in engage-potential-partners"):
+        form.value = {"nope": "x"}
+    with pytest.raises(traitlets.TraitError, match="answer to epp-1: expected text, got int"):
+        form.value = {"epp-1": 3}
+    assert form.value == before
+    assert form.boxes["epp-1"].value == ""
+
+
+def test_disabled_is_a_trait_that_links_and_can_be_given_at_construction(form, tool, kit):
+    import traitlets
+
+    from widgets.rating import Rating
+
+    rating = Rating(kit.scale, tool.id)
+    traitlets.link((form, "disabled"), (rating, "disabled"))
+    form.disabled = True
+    assert rating.disabled is True and rating.buttons.disabled and rating.comment.disabled
+    rating.disabled = False
+    assert form.disabled is False and not any(b.disabled for b in form.boxes.values())
+    born_disabled = QuestionForm(tool, disabled=True)
+    assert all(b.disabled for b in born_disabled.boxes.values())

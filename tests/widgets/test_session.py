@@ -496,3 +496,128 @@ def test_on_a_running_loop_answers_save_by_themselves(sqlite_store, workshop, si
     p, status = asyncio.run(main())
     assert status.value.startswith("Saved ")
     assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "no flush needed"}
+
+
+# -- store outages are shown, not taken for "nothing there" ---------------------------
+
+
+def rename_table(store, old, new):
+    """A real store failure: the table the next read needs is not there."""
+    import sqlite3
+
+    with sqlite3.connect(store.engine.url.database) as db:
+        db.execute(f"ALTER TABLE {old} RENAME TO {new}")
+
+
+def test_actions_that_cannot_be_read_say_so(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    first = book.panel("engage-potential-partners").actions
+    assert "No actions for this tool yet." in first.listing.value
+    rename_table(sqlite_store, "actions", "actions_away")
+    later = book.panel("account-for-resources").actions  # opened during the outage
+    assert "No actions" not in later.listing.value
+    assert "Actions could not be loaded: the workshop store could not be read (no such table: actions)" in later.listing.value
+    assert "xs-message-error" in later.listing.value
+    later.what.value = "Map assets"
+    later.owner.value = "Food bank"
+    later.add.click()  # the write fails too, and says so
+    assert later.message.value.startswith("Not added: the workshop store could not be reached (no such table: actions)")
+    rename_table(sqlite_store, "actions_away", "actions")
+    session.check_settings()  # the next poll reads them again
+    assert later.problem == ""
+    assert "No actions for this tool yet." in later.listing.value
+
+
+def test_an_action_added_while_the_list_cannot_be_read(session, sign_in, sqlite_store, workshop, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+    actions = book.panel("account-for-resources").actions
+
+    def unreadable(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    actions.what.value = "Map assets"
+    actions.owner.value = "Food bank"
+    monkeypatch.setattr(sqlite_store, "actions", unreadable)  # only the read after the write fails
+    actions.add.click()
+    assert actions.message.value == "Added: Map assets"
+    assert "Actions could not be loaded: the workshop store could not be read (database is locked)" in actions.listing.value
+    monkeypatch.undo()
+    assert [a.what for a in sqlite_store.actions(workshop.slug)] == ["Map assets"]
+
+
+def test_a_failed_settings_check_is_shown_until_one_succeeds(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    votes = session.priorities()
+    sign_in(session)
+    rename_table(sqlite_store, "workshops", "workshops_away")
+    session.check_settings()
+    for page in (book, votes):
+        assert page.notice.value == (
+            "⚠ The workshop could not be checked just now: the workshop store could not be read (no such table: workshops). "
+            "Stage locks may be out of date; what you type stays here."
+        )
+        assert page.notice.layout.display is None
+    assert not book.disabled and not votes.vote.disabled
+    rename_table(sqlite_store, "workshops_away", "workshops")
+    session.check_settings()
+    assert book.notice.value == "" and votes.notice.value == ""
+
+
+def test_a_sign_in_whose_answers_cannot_be_read_keeps_the_form_open(session, sign_in, sqlite_store, workshop):
+    book = session.stage_workbook("diagnosis")
+    rename_table(sqlite_store, "answers", "answers_away")
+    assert sign_in(session) is None
+    assert session.signin.form.layout.display != "none"
+    assert session.signin.message.value.startswith("Not signed in: the workshop store could not be reached (no such table: answers)")
+    assert book.ready is False
+    rename_table(sqlite_store, "answers_away", "answers")
+    p = sign_in(session)
+    assert p is not None and book.ready is True
+    assert [x.id for x in sqlite_store.participants(workshop.slug)] == [p.id]  # the same participant
+
+
+# -- closing ----------------------------------------------------------------------------
+
+
+def test_the_poll_stops_when_the_last_page_closes(sqlite_store, workshop, sign_in, timers):
+    session = Session(sqlite_store, workshop.slug, poll_seconds=15, autosave_delay=0, call_later=timers.call_later)
+    book = session.stage_workbook("diagnosis")
+    votes = session.priorities()
+    sign_in(session)
+    assert [t.delay for t in timers.live] == [15]  # one poll for the session, not one per page
+    sqlite_store.lock_stage(workshop.slug, "diagnosis")
+    timers.run_due()
+    assert book.locked is True  # the poll ran ...
+    assert [t.delay for t in timers.live] == [15]  # ... and comes back
+    book.close()
+    assert session.workbooks == [] and session.polling
+    votes.close()
+    assert not session.polling
+    assert timers.live == []
+    sqlite_store.update_settings(workshop.slug, dots=9)
+    timers.run_due()
+    assert timers.timers == [] and votes.vote.budget == 5  # no poll ran after the close
+
+
+def test_a_page_built_after_closing_polls_again(sqlite_store, workshop, timers):
+    session = Session(sqlite_store, workshop.slug, poll_seconds=15, call_later=timers.call_later)
+    session.stage_workbook("diagnosis").close()
+    assert timers.live == []
+    book = session.stage_workbook("design")
+    assert len(timers.live) == 1
+    session.close()
+    assert book.comm is None and timers.live == [] and not session.polling
+
+
+def test_closing_a_page_saves_what_was_still_pending(sqlite_store, workshop, sign_in, timers):
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0, call_later=timers.call_later)
+    book = session.stage_workbook("diagnosis")
+    p = sign_in(session)
+    book.panel("engage-potential-partners").form.boxes["epp-1"].value = "typed, then the tab closed"
+    book.comm.handle_close({"content": {"comm_id": book.comm.comm_id, "data": {}}})  # the browser closed it
+    assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "typed, then the tab closed"}
+    assert timers.live == []

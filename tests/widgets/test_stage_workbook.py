@@ -107,3 +107,77 @@ def test_the_notebooks_exist_for_every_stage(kit):
     for stage in kit.stages:
         assert (notebooks / stage_page(stage)).is_file()
     assert (notebooks / PRIORITIES_PAGE).is_file()
+
+
+def test_state_given_at_construction_is_applied(kit):
+    book = StageWorkbook(kit, "design", ready=True, locked=True)
+    panel = book.panel("share-discretion")
+    assert book.disabled is True and panel.disabled is True and panel.form.boxes["sd-1"].disabled
+    assert "locked" in book.notice.value and "xs-locked" in book._dom_classes
+    book.locked = False
+    assert book.disabled is False and not panel.form.boxes["sd-1"].disabled
+    assert book.notice.layout.display == "none"
+
+
+def test_disabled_is_derived_and_passed_to_every_panel(book):
+    first = book.panel("share-discretion")
+    book.ready = True
+    later = book.panel("identify-a-manager")
+    assert not first.disabled and not later.disabled
+    book.locked = True
+    assert first.disabled and later.disabled and later.actions.add.disabled
+
+
+def test_the_notice_shows_a_store_error_until_cleared(book):
+    book.ready = True
+    book.store_error = "⚠ The workshop could not be checked just now: the workshop store could not be read (x)."
+    assert book.notice.value.startswith("⚠ The workshop could not be checked")
+    assert book.notice.layout.display is None
+    assert not book.disabled  # typing goes on; the saves say what happened
+    book.store_error = ""
+    assert book.notice.value == ""
+
+
+def test_nav_done_is_a_trait(book, kit):
+    ids = list(kit.stage("design").tool_ids)
+    seen = []
+    book.nav.observe(lambda change: seen.append(set(change["new"])), "done")
+    book.set_done(ids[1], True)
+    book.set_done(ids[1], True)  # no change, no event
+    assert seen == [{ids[1]}]
+    assert book.nav.buttons[ids[1]].description.startswith("✓ ")
+    book.nav.done = set()
+    assert not book.nav.buttons[ids[1]].description.startswith("✓ ")
+    assert book.nav.progress.value == f"0 of {len(ids)} tools answered"
+    with pytest.raises(traitlets.TraitError, match="unknown tool 'tell-the-story'"):
+        book.nav.done = {"tell-the-story"}
+
+
+def test_a_panel_is_for_one_tool(book):
+    panel = book.panel("share-discretion")
+    assert panel.value == "share-discretion"
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        panel.value = "identify-a-manager"
+
+
+def test_closing_emits_pending_saves_runs_hooks_once_and_closes(kit, timers):
+    book = StageWorkbook(kit, "design", ready=True, call_later=timers.call_later)
+    saves, closed = [], []
+    book.panel("share-discretion").form.on_save(lambda qid, text: saves.append((qid, text)))
+    book.on_close(lambda: closed.append(True))
+    book.panel("share-discretion").form.boxes["sd-1"].value = "typed just before closing"
+    assert len(timers.live) == 1  # the autosave's timer
+    book.close()
+    assert saves == [("sd-1", "typed just before closing")]
+    assert timers.live == []  # flushed: its timer is cancelled
+    assert closed == [True] and book.comm is None
+    book.close()
+    assert closed == [True]
+
+
+def test_the_browser_closing_the_comm_closes_the_page(book):
+    closed = []
+    book.on_close(lambda: closed.append(True))
+    book.comm.handle_close({"content": {"comm_id": book.comm.comm_id, "data": {}}})
+    assert closed == [True]
+    assert book.comm is None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import html
 
+import pytest
+import traitlets
+
 from toolkit.content import Example, Resource
 from widgets.style import safe_link
 from widgets.tool_card import ToolCard
@@ -77,3 +80,15 @@ def test_safe_link():
     assert safe_link("http://a.org", "A") == '<a href="http://a.org" target="_blank" rel="noopener noreferrer">A</a>'
     assert safe_link("data:text/html,x", "<A>") == "&lt;A&gt;"
     assert safe_link(None, "A") == "A"
+
+
+def test_setting_value_shows_another_tool(kit):
+    card = ToolCard(kit, kit.tool("share-discretion"))
+    other = kit.tool("tell-the-story")
+    card.value = other.id
+    assert card.tool is other
+    assert f"<h2>{other.name}</h2>" in card.header.value
+    assert html.escape(other.definition) in card.about.value
+    with pytest.raises(traitlets.TraitError, match="unknown tool 'nope'"):
+        card.value = "nope"
+    assert card.value == other.id
