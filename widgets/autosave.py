@@ -28,6 +28,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 
 from widgets.style import hook
 
@@ -101,23 +102,28 @@ class _Unscheduled:
 class SaveStatus(widgets.Label):
     """The status line under a box: ``Saved 14:03:12``, ``Saving…`` or
     ``Not saved: <reason>``. Plain text (a Label), CSS class
-    ``xs-save-status`` plus ``xs-status-saved|editing|error``."""
+    ``xs-save-status`` plus ``xs-status-saved|editing|error`` (from
+    ``state``)."""
 
     SAVED = "saved"
     EDITING = "editing"
     ERROR = "error"
 
+    state = traitlets.Unicode("", help="'saved', 'editing', 'error' or '' (nothing to say)")
+
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
         super().__init__("", **kwargs)
         hook(self, "xs-save-status")
-        self.state = ""
+
+    @traitlets.observe("state")
+    def _state_class(self, change: dict[str, Any]) -> None:
+        if change["old"]:
+            self.remove_class(f"xs-status-{change['old']}")
+        if change["new"]:
+            self.add_class(f"xs-status-{change['new']}")
 
     def _set(self, state: str, text: str) -> None:
-        for s in (self.SAVED, self.EDITING, self.ERROR):
-            self.remove_class(f"xs-status-{s}")
-        if state:
-            self.add_class(f"xs-status-{state}")
         self.state = state
         self.value = text
 

@@ -115,3 +115,16 @@ def test_field_load_is_not_a_change():
     box.value = "typed"
     assert fired == ["q1"]
     assert field.dirty
+
+
+def test_status_state_is_a_trait_with_its_class():
+    status = SaveStatus()
+    states = []
+    status.observe(lambda change: states.append(change["new"]), "state")
+    status.editing()
+    status.failed("no")
+    status.clear()
+    assert states == ["editing", "error", ""]
+    assert not any(c.startswith("xs-status-") for c in status._dom_classes)
+    status.state = "saved"
+    assert "xs-status-saved" in status._dom_classes
