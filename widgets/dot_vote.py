@@ -19,13 +19,14 @@ import ipywidgets as widgets
 import traitlets
 
 from widgets.autosave import SaveStatus
+from widgets.keyed import KeyedBox
 from widgets.style import LABEL_STYLE, esc, hook
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
 
 
-class DotVote(widgets.VBox):
+class DotVote(KeyedBox):
     """``value`` is ``{tool_id: dots}`` as shown (tools with no dots
     included, as 0). Setting it from outside sets the counts it names (the
     others keep theirs) and counts as a change: each changed tool is
@@ -39,6 +40,7 @@ class DotVote(widgets.VBox):
     """
 
     value = traitlets.Dict(help="{tool_id: dots}")
+    noun = "tool"
     budget = traitlets.Int(5, help="dots each participant may place")
     disabled = traitlets.Bool(False, help="every count read-only")
 
@@ -60,14 +62,15 @@ class DotVote(widgets.VBox):
                     style=LABEL_STYLE, layout=widgets.Layout(width="100%"),
                 )
                 hook(count, "xs-dot-count", f"xs-dots-{tool.id}")
-                count.observe(self._changed(tool.id), "value")
                 traitlets.dlink((self, "budget"), (count, "max"), transform=lambda n: max(n, 0))
                 traitlets.dlink((self, "disabled"), (count, "disabled"))
                 self.counts[tool.id] = count
                 sections.append(hook(widgets.HBox([count], layout=widgets.Layout(width="100%")), "xs-dots-row"))
         with self.hold_trait_notifications():  # one drawing of "dots left"
             self.budget = budget
-            self.value = {tool_id: 0 for tool_id in self.counts}
+            self._keep_in_step(self.counts)
+        for tool_id, count in self.counts.items():  # after value follows the count
+            count.observe(self._changed(tool_id), "value")
         super().__init__([self.remaining, self.status, *sections], **kwargs)
         hook(self, "xs-dots", "xs-card")
 
@@ -108,27 +111,13 @@ class DotVote(widgets.VBox):
             self._loading = False
         self.status.failed(reason)
 
-    # -- value <-> counts ---------------------------------------------------
-
-    @traitlets.validate("value")
-    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, int]:
-        given = proposal["value"]
-        for tool_id, n in given.items():
-            if tool_id not in self.counts:
-                raise traitlets.TraitError(f"unknown tool {tool_id!r} (expected a tool id such as {next(iter(self.counts))!r})")
-            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-                raise traitlets.TraitError(f"dots on {tool_id}: expected a whole number of at least 0, got {n!r}")
-        # A count holds at most the budget, as its box does.
-        return {tool_id: min(given.get(tool_id, c.value), c.max) for tool_id, c in self.counts.items()}
-
-    @traitlets.observe("value")
-    def _show_value(self, change: dict[str, Any]) -> None:
-        for tool_id, n in change["new"].items():
-            self.counts[tool_id].value = n
+    def _check_part(self, tool_id: str, n: Any) -> int:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise traitlets.TraitError(f"dots on {tool_id}: expected a whole number of at least 0, got {n!r}")
+        return min(n, self.counts[tool_id].max)  # as its box bounds it
 
     def _changed(self, tool_id: str) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
-            self.value = {**self.value, tool_id: change["new"]}
             if self._loading or change["new"] == self.saved.get(tool_id, 0):
                 return
             self.status.editing()

@@ -26,13 +26,14 @@ from widgets.autosave import (
     Debouncer,
     SaveStatus,
 )
+from widgets.keyed import KeyedBox
 from widgets.style import LABEL_STYLE, hook
 
 if TYPE_CHECKING:
     from toolkit.content import Tool
 
 
-class QuestionForm(widgets.VBox):
+class QuestionForm(KeyedBox):
     """Answer boxes for ``tool.questions``.
 
     ``value`` is ``{question_id: text}`` as shown. Typing in a box updates
@@ -46,6 +47,7 @@ class QuestionForm(widgets.VBox):
     """
 
     value = traitlets.Dict(help="{question_id: text} as shown")
+    noun = "question"
     disabled = traitlets.Bool(False, help="every box read-only")
 
     def __init__(self, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
@@ -73,11 +75,10 @@ class QuestionForm(widgets.VBox):
             self.boxes[question.id] = box
             self.statuses[question.id] = status
             self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer)
-            box.observe(lambda change, qid=question.id: self._typed(qid, change["new"]), "value")
             traitlets.dlink((self, "disabled"), (box, "disabled"))
             row = hook(widgets.VBox([box, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
             self.rows[question.id] = row
-        self.value = {qid: "" for qid in self.boxes}
+        self._keep_in_step(self.boxes)
         super().__init__(list(self.rows.values()), **kwargs)
         hook(self, "xs-question-form")
 
@@ -119,24 +120,7 @@ class QuestionForm(widgets.VBox):
             for qid, field in self.fields.items():
                 field.load(answers.get(qid, ""))
 
-    # -- value <-> boxes ----------------------------------------------------
-
-    @traitlets.validate("value")
-    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, str]:
-        given = proposal["value"]
-        for qid, text in given.items():
-            if qid not in self.boxes:
-                raise traitlets.TraitError(f"unknown question {qid!r} in {self.tool.id} (expected one of {', '.join(self.boxes)})")
-            if not isinstance(text, str):
-                raise traitlets.TraitError(f"answer to {qid}: expected text, got {type(text).__name__}")
-        return {qid: given.get(qid, box.value) for qid, box in self.boxes.items()}
-
-    @traitlets.observe("value")
-    def _show_value(self, change: dict[str, Any]) -> None:
-        for qid, text in change["new"].items():
-            self.boxes[qid].value = text
-
-    def _typed(self, question_id: str, text: str) -> None:
-        # Equal to what value already holds when value itself set the box,
-        # so that round trip ends here.
-        self.value = {**self.value, question_id: text}
+    def _check_part(self, question_id: str, text: Any) -> str:
+        if not isinstance(text, str):
+            raise traitlets.TraitError(f"answer to {question_id}: expected text, got {type(text).__name__}")
+        return text

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from widgets.keyed import KeyedBox
 from widgets.style import LABEL_STYLE, hook, message_line, set_message
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 NO_SECTOR = ""
 
 
-class SignIn(widgets.VBox):
+class SignIn(KeyedBox):
     """``value`` is ``{"workshop", "name", "organization", "sector",
     "table"}`` as filled in; setting it from outside fills the fields it
     names (the others keep theirs). ``disabled`` makes the form read-only.
@@ -42,6 +43,7 @@ class SignIn(widgets.VBox):
     """
 
     value = traitlets.Dict(help="the sign-in fields as filled in")
+    noun = "sign-in field"
     disabled = traitlets.Bool(False, help="the form is read-only")
 
     def __init__(self, kit: Toolkit, workshops: Sequence[tuple[str, str]] = (), selected: str | None = None, **kwargs: Any):
@@ -77,11 +79,9 @@ class SignIn(widgets.VBox):
             [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")
         )
         self.fields = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
-        for key, w in self.fields.items():
-            w.observe(lambda change, key=key: self._typed(key, change["new"]), "value")
+        for w in (*self.fields.values(), self.submit):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
-        traitlets.dlink((self, "disabled"), (self.submit, "disabled"))
-        self.value = {key: w.value for key, w in self.fields.items()}
+        self._keep_in_step(self.fields)
         super().__init__([self.form, self.signed_in_bar], **kwargs)
         hook(self, "xs-signin", "xs-card")
         self.set_workshops(workshops, selected)
@@ -117,28 +117,10 @@ class SignIn(widgets.VBox):
         set_message(self.message, reason, "error")
         self.disabled = True
 
-    @traitlets.validate("value")
-    def _valid_value(self, proposal: dict[str, Any]) -> dict[str, Any]:
-        given = proposal["value"]
-        for key, v in given.items():
-            if key not in self.fields:
-                raise traitlets.TraitError(f"unknown sign-in field {key!r} (expected one of {', '.join(self.fields)})")
-            choices = _choices(self.fields[key])
-            if choices is not None and v not in choices and v != self.fields[key].value:
-                raise traitlets.TraitError(f"{key}: {v!r} is not one of the choices ({', '.join(map(repr, choices))})")
-        return {key: given.get(key, w.value) for key, w in self.fields.items()}
-
-    @traitlets.observe("value")
-    def _show_value(self, change: dict[str, Any]) -> None:
-        for key, v in change["new"].items():
-            self.fields[key].value = v
-
-    def _typed(self, key: str, v: Any) -> None:
-        self.value = {**self.value, key: v}
-
-
-def _choices(w: widgets.Widget) -> list[Any] | None:
-    """The values a Dropdown offers (``None`` for a free-text field)."""
-    if not isinstance(w, widgets.Dropdown):
-        return None
-    return [o[1] if isinstance(o, tuple) else o for o in w.options]
+    def _check_part(self, key: str, value: Any) -> Any:
+        field = self.fields[key]
+        if isinstance(field, widgets.Dropdown) and value != field.value:
+            choices = [o[1] if isinstance(o, tuple) else o for o in field.options]
+            if value not in choices:
+                raise traitlets.TraitError(f"{key}: {value!r} is not one of the choices ({', '.join(map(repr, choices))})")
+        return value
