@@ -33,7 +33,7 @@ class SignIn(KeyedBox):
     names (the others keep theirs). ``disabled`` makes the form read-only.
 
     Children: ``workshop`` (Dropdown), ``name``, ``organization``, ``table``
-    (Text), ``sector`` (Dropdown), all five also in ``fields`` (by key of
+    (Text), ``sector`` (Dropdown), all five also in ``inputs`` (by key of
     ``value``), ``submit`` (Button), ``message`` (Label); once signed in,
     ``form`` is hidden and ``signed_in_bar`` shows ``whoami`` and a
     ``change`` button. CSS: ``xs-signin``,
@@ -78,10 +78,10 @@ class SignIn(KeyedBox):
         self.signed_in_bar = widgets.HBox(
             [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")
         )
-        self.fields = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
-        for w in (*self.fields.values(), self.submit):
+        self.inputs = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
+        for w in (*self.inputs.values(), self.submit):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
-        self._keep_in_step(self.fields)
+        self._keep_in_step(self.inputs)
         super().__init__([self.form, self.signed_in_bar], **kwargs)
         hook(self, "xs-signin", "xs-card")
         self.set_workshops(workshops, selected)
@@ -118,7 +118,7 @@ class SignIn(KeyedBox):
         self.disabled = True
 
     def _check_part(self, key: str, value: Any) -> Any:
-        field = self.fields[key]
+        field = self.inputs[key]
         if isinstance(field, widgets.Dropdown) and value != field.value:
             choices = [o[1] if isinstance(o, tuple) else o for o in field.options]
             if value not in choices:

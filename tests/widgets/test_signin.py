@@ -47,5 +47,5 @@ def test_disabled_reaches_every_field_and_unavailable_sets_it(form, kit):
     traitlets.dlink((form, "disabled"), (other, "disabled"))
     form.unavailable("no workshop yet")
     assert form.disabled is True and other.disabled is True
-    assert all(w.disabled for w in (*other.fields.values(), other.submit))
+    assert all(w.disabled for w in (*other.inputs.values(), other.submit))
     assert form.message.value == "no workshop yet"
