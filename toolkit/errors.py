@@ -43,6 +43,11 @@ class StageLocked(InvalidAnswer):
     """The facilitator locked the stage: its answers are read-only."""
 
 
+class StoreError(ToolkitError):
+    """The answer store cannot be opened or used: the message names where it
+    is (a path, or a URL without its password), the cause and what to do."""
+
+
 class ImportFileError(ToolkitError):
     """An import file was refused whole: the message names row and column."""
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.cli.context import content_of
+from toolkit.errors import ContentError
 
 
 def _out(text: str = "") -> None:
@@ -126,5 +127,7 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("tool", metavar="TOOL", help="tool id (share-discretion) or number (9)")
     p = verb("validate", cmd_validate, "check an edited content file", "Check a content file; exit 0 with a summary when valid, 1 with the problem when not.", content=False)
     p.add_argument("file", metavar="FILE")
+    # A broken file is validate's answer, not a failure (see toolkit.cli.main).
+    p.set_defaults(answer_no=(ContentError,))
     p = verb("plans", cmd_plans, "list the agenda templates: tools, order, minutes, who each suits")
     p.add_argument("plan", metavar="PLAN", nargs="?", help="one plan's id (first-meeting); all plans when left out")

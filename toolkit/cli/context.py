@@ -8,6 +8,10 @@ and after it (``workshop serve --content FILE``); every verb that reads
 content or a store goes through here, so an edited content file is what
 every verb uses, and a missing or broken one stops every verb with one
 line naming it.
+
+A SQLite store in a folder that does not exist is refused (a typo must not
+start a new, empty store); the verbs that start stores (new, demo, import)
+take ``--create-folder`` to make it.
 """
 
 from __future__ import annotations
@@ -33,9 +37,12 @@ def add_content_option(parser: argparse.ArgumentParser, *, top: bool = False) ->
     parser.add_argument("--content", metavar="FILE", default=default, help=CONTENT_HELP)
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """``--db URL`` on a verb's parser."""
+def add_db_option(parser: argparse.ArgumentParser, *, create_folder: bool = False) -> argparse.ArgumentParser:
+    """``--db URL`` on a verb's parser, and ``--create-folder`` on a verb
+    that may start a new store."""
     parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    if create_folder:
+        parser.add_argument("--create-folder", action="store_true", help="create the store's folder if it does not exist (otherwise a missing folder is refused)")
     return parser
 
 
@@ -47,7 +54,32 @@ def content_of(args: argparse.Namespace) -> Toolkit:
 
 
 def store_of(args: argparse.Namespace) -> AnswerStore:
-    """The answer store a verb uses, on the verb's content."""
+    """The answer store a verb uses, on the verb's content; its folder is
+    made first when the verb was given ``--create-folder``."""
     from toolkit.store import AnswerStore
 
-    return AnswerStore(getattr(args, "db", None), kit=content_of(args))
+    kit = content_of(args)
+    if getattr(args, "create_folder", False):
+        _make_folder(store_location(args))
+    return AnswerStore(getattr(args, "db", None), kit=kit)
+
+
+def store_location(args: argparse.Namespace) -> str:
+    """The URL of the store a verb uses (``--db``, else ``$WORKSHOP_DB``,
+    else the default file), for opening it or naming it in a message."""
+    from toolkit.store.schema import resolve_url
+
+    return resolve_url(getattr(args, "db", None))
+
+
+def _make_folder(url: str) -> None:
+    from toolkit.errors import StoreError
+    from toolkit.store.schema import SETTING, sqlite_folder
+
+    folder = sqlite_folder(url)
+    if folder is None or folder.is_dir():
+        return
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder {folder} for the store ({exc.strerror}); check its parent's permissions, or set {SETTING} to another place") from None

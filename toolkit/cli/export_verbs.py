@@ -128,8 +128,8 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     from toolkit.exports.importer import CSV_HELP
     from toolkit.exports.workshop import FORMATS
 
-    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        add_db_option(p)
+    def common(p: argparse.ArgumentParser, *, create_folder: bool = False) -> argparse.ArgumentParser:
+        add_db_option(p, create_folder=create_folder)
         p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr even when it is not a terminal")
         return p
 
@@ -169,7 +169,8 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
             "import a JSON export or a CSV of answers gathered on paper",
             "Import FILE: a .json file from 'workshop export --format json', or a .csv of answers. Every row is "
             "checked before anything is written, all in one transaction; importing the same file again adds nothing.",
-        )
+        ),
+        create_folder=True,
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = CSV_HELP

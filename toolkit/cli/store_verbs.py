@@ -30,7 +30,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     store = store_of(args)
     workshops = store.workshops()
     if not workshops:
-        _out(f"No workshops in {store!r} yet. Create one with: workshop new \"Title\"  (or: workshop demo)")
+        _out(f"No workshops in {store.location} yet. Create one with: workshop new \"Title\"  (or: workshop demo)")
         return 0
     _out(f"{'slug':<28} {'people':>6} {'answers':>8}  {'round':>5}  {'created':<16}  title")
     for ws in workshops:
@@ -45,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = store_of(args)
     if args.if_empty and store.workshops():
-        _out(f"The store already has workshops; not adding the demo ({store!r}).")
+        _out(f"The store {store.location} already has workshops; not adding the demo.")
         return 0
     ws = create_demo(store)
     _out(ws.slug)
@@ -85,11 +85,11 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the store verbs to the ``workshop`` parser."""
 
     with_db = add_db_option
-    p = with_db(verb("new", cmd_new, "create a workshop and print its slug"))
+    p = with_db(verb("new", cmd_new, "create a workshop and print its slug"), create_folder=True)
     p.add_argument("title", metavar="TITLE")
     p.add_argument("--slug", help="choose the slug instead of deriving it from the title")
     with_db(verb("list", cmd_list, "list the workshops in the store"))
-    p = with_db(verb("demo", cmd_demo, "add a fictional demo workshop with participants, answers, ratings and actions"))
+    p = with_db(verb("demo", cmd_demo, "add a fictional demo workshop with participants, answers, ratings and actions"), create_folder=True)
     p.add_argument("--if-empty", action="store_true", help="only when the store has no workshop yet")
     for name, text in (("lock", "lock a stage: its answers become read-only"), ("open", "open a locked stage again")):
         p = with_db(verb(name, cmd_stage, text))

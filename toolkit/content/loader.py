@@ -82,8 +82,11 @@ def read_yaml(text: str, file: str) -> Any:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = node_loader.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key_node, (yaml.SequenceNode, yaml.MappingNode)):
+                kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
+                raise ContentError(file, f"line {line}", f"a {kind} is used as a key; a key is a plain word such as id or title (quote it to make it text)")
             if key in seen:
-                line = key_node.start_mark.line + 1
                 raise ContentError(file, f"line {line}", f"the key {key!r} appears twice in one mapping")
             seen.add(key)
         return node_loader.construct_mapping(node, deep=deep)
@@ -94,5 +97,12 @@ def read_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())
+        if mark is not None and "tab" not in problem and _char_at(text, mark.line, mark.column) == "\t":
+            problem += " (a tab: YAML indents with spaces only)"
         raise ContentError(file, place, f"not valid YAML: {problem}") from None
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if line < len(lines) else ""

@@ -76,6 +76,12 @@ class AnswerStore:
         return f"<AnswerStore {self.engine.url.render_as_string(hide_password=True)}{mode}>"
 
     @property
+    def location(self) -> str:
+        """Where the store is, for messages: a path, or a URL with the
+        password hidden (:func:`toolkit.store.schema.location`)."""
+        return schema.location(self.url)
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self.engine.url.get_backend_name()
@@ -89,15 +95,15 @@ class AnswerStore:
                 conn.execute(sa.select(sa.func.count()).select_from(t_workshops)).scalar()
                 has_meta = "meta" in sa.inspect(conn).get_table_names()
                 stored = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar() if has_meta else None
-        except sa.exc.OperationalError as exc:
-            raise ToolkitError(f"cannot open the store {self!r} read-only: {exc.orig}") from None
         except sa.exc.ProgrammingError:
-            raise ToolkitError(f"the store {self!r} has no workshops table yet; create a workshop first") from None
+            raise ToolkitError(f"the store {self.location} has no workshops table yet; create a workshop first") from None
+        except (sa.exc.DBAPIError, OSError) as exc:
+            raise schema.store_error(exc, self.url) from exc
         # A read-only store cannot upgrade itself, and its queries need the
         # current tables: say so now rather than fail on a missing column later.
         found = int(stored) if stored else 1
         if found < schema.SCHEMA_VERSION:
-            raise ToolkitError(f"the store {self!r} has schema {found} and this kit needs {schema.SCHEMA_VERSION}; open it once read-write to upgrade it (for example: workshop list --db URL)")
+            raise ToolkitError(f"the store {self.location} has schema {found} and this kit needs {schema.SCHEMA_VERSION}; open it once read-write to upgrade it (for example: workshop list --db URL)")
         if found > schema.SCHEMA_VERSION:
             raise ToolkitError(f"this store was written by a newer version of the kit (schema {found}, this one reads up to {schema.SCHEMA_VERSION}); upgrade the kit")
 

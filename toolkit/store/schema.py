@@ -3,6 +3,13 @@
 Times are UTC seconds since the epoch (a float): cheap to write, cheap to
 turn into a pandas column over 100,000 rows, and the same on SQLite and
 PostgreSQL. Order within a table is the ``id`` column, never the clock.
+
+A store that cannot be opened or used is a :class:`~toolkit.errors.StoreError`
+naming where it is (:func:`location`: a path, or a URL with the password
+hidden), the cause and what to do (:func:`store_error`), never a driver's
+traceback. A SQLite store in a folder that does not exist is refused
+(a typo in ``WORKSHOP_DB`` must not start a new, empty store), except the
+default one in this machine's data folder.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shlex
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -18,11 +27,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from toolkit.errors import StoreError, ToolkitError
+
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
 SCHEMA_VERSION = 2
 DB_ENV = "WORKSHOP_DB"
 #: How long a SQLite connection waits for another one's lock (seconds).
 BUSY_SECONDS = 30
+#: How long connecting to PostgreSQL may take, and one statement may run
+#: (seconds), so a host that accepts a connection and never answers cannot
+#: hang a command or a kernel. The URL's own ``connect_timeout`` and
+#: ``statement_timeout`` win: ``postgresql://...?connect_timeout=30``,
+#: ``postgresql://...?options=-c%20statement_timeout%3D120s``.
+CONNECT_SECONDS = 10
+STATEMENT_SECONDS = 30
+#: Where a person sets the store, for messages.
+SETTING = "WORKSHOP_DB (or --db)"
+#: What a store URL looks like, for messages.
+URL_FORMS = "a file path, or a URL such as postgresql://user:password@host:5432/database"
 
 metadata = sa.MetaData()
 
@@ -122,32 +144,156 @@ def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
     return raw
 
 
-def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
-    """An engine with the settings that keep answers safe under concurrency."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, read_only=read_only)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
-    if read_only and parsed.get_backend_name() == "postgresql":
-        kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+def location(url: str | os.PathLike[str]) -> str:
+    """Where a store is, as a person would write it: the file's path for
+    SQLite (``/srv/w.sqlite``), ``sqlite:// (in memory)``, else the URL with
+    its password hidden (``postgresql+psycopg://ws:***@db/workshops``).
+    Used in every message about a store; never raises."""
+    raw = str(url)
     try:
+        parsed = sa.engine.make_url(raw)
+    except Exception:  # noqa: BLE001 - not a URL: show it, minus anything like a password
+        if "://" not in raw:
+            return raw
+        raw = re.sub(r"^([\w-]+)\+[\w-]+://", r"\1://", raw)  # postgresql+psycopg:// as postgresql://
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", raw)
+    if parsed.get_backend_name() != "sqlite":
+        # as a person writes it: postgresql://, not postgresql+psycopg://
+        return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return "sqlite:// (in memory)"
+    if database.startswith("file:"):  # a read-only URI: file:/path?mode=ro
+        database = database[len("file:"):].split("?", 1)[0]
+    return database
+
+
+def store_error(exc: BaseException, url: str | os.PathLike[str]) -> ToolkitError:
+    """A one-line :class:`~toolkit.errors.StoreError` for a database, driver
+    or file error met opening or using the store at ``url``: where it is,
+    the cause (the driver's first line) and what to do. A
+    :class:`~toolkit.errors.ToolkitError` is returned as it is.
+
+        >>> raise store_error(exc, store.url) from exc"""
+    if isinstance(exc, ToolkitError):
+        return exc
+    where = location(url)
+    try:
+        parsed: sa.URL | None = sa.engine.make_url(str(url))
+    except Exception:  # noqa: BLE001 - the message is still worth giving
+        parsed = None
+    postgres = parsed is not None and parsed.get_backend_name() == "postgresql"
+    orig = getattr(exc, "orig", None) or exc
+    cause = _first_line(orig)
+    lowered = cause.lower()
+    if type(orig).__name__ == "ConnectionTimeout" or "timeout expired" in lowered:
+        timeout = parsed.query.get("connect_timeout", CONNECT_SECONDS) if parsed is not None else CONNECT_SECONDS
+        return StoreError(f"the store {where} did not answer within {timeout} s; check that PostgreSQL runs on that host and port, and that {SETTING} names them")
+    if type(orig).__name__ == "QueryCanceled" or "statement timeout" in lowered:
+        return StoreError(f"the store {where} did not finish a query within its statement timeout ({cause}); try again, "
+                          "or raise it in the URL: ?options=-c%20statement_timeout%3D120s")
+    if "file is not a database" in lowered or "file is encrypted" in lowered:
+        return StoreError(f"{where} is not a workshop store (the file is not a SQLite database); set {SETTING} to a store file, or to a new file name to start one")
+    if "no such table" in lowered or ("unable to open database file" in lowered and not Path(where).exists()):
+        return StoreError(f"there is no workshop store at {where} yet; create a workshop first (workshop new \"Title\"), or check {SETTING}")
+    if "database is locked" in lowered:
+        return StoreError(f"the store {where} is busy: another program held its lock for {BUSY_SECONDS} s; try again, and close any program that has it open")
+    if "readonly database" in lowered or "permission denied" in lowered:
+        return StoreError(f"the store {where} cannot be written by this user ({cause}); check the permissions of the file and its folder")
+    if "disk is full" in lowered or "no space left" in lowered:
+        return StoreError(f"the store {where} cannot be written: the disk is full; free some space and try again")
+    if postgres:
+        return StoreError(f"cannot use the store {where} ({cause}); check that PostgreSQL runs there and accepts this user, and that {SETTING} is right")
+    if isinstance(orig, OSError) and orig.strerror:
+        cause = f"{orig.strerror}: {orig.filename}" if orig.filename else orig.strerror
+    return StoreError(f"cannot use the store {where} ({cause}); check {SETTING}")
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's message, without SQLAlchemy's framing
+    (``(sqlite3.DatabaseError) ...``) or its "Background on this error" link."""
+    text = str(exc).strip()
+    text = re.sub(r"^\([\w.]+\)\s*", "", text)
+    line = text.splitlines()[0].strip() if text else ""
+    return line or type(exc).__name__
+
+
+def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
+    """An engine with the settings that keep answers safe under concurrency
+    and commands from hanging (PostgreSQL connect and statement timeouts).
+
+    Raises :class:`~toolkit.errors.StoreError` for a URL that is not one, a
+    driver that is not installed, a SQLite path that is a folder or in a
+    folder that does not exist (see :func:`sqlite_folder`)."""
+    try:
+        parsed = sa.engine.make_url(url)
+        backend = parsed.get_backend_name()
+        if backend == "sqlite":
+            return _sqlite_engine(parsed, read_only=read_only)
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
+        if backend == "postgresql":
+            kwargs["connect_args"] = postgresql_connect_args(parsed, read_only=read_only)
         return sa.create_engine(parsed, **kwargs)
     except ImportError as exc:  # the driver is an extra: pip install 'intersector-workshop[postgres]'
-        if parsed.get_backend_name() != "postgresql":
-            raise
-        from toolkit.errors import ToolkitError
+        if sa.engine.make_url(url).get_backend_name() == "postgresql":
+            raise StoreError(
+                f"the store is PostgreSQL and its driver is not installed ({exc.name or exc}); "
+                "install the kit's postgres extra: pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')"
+            ) from None
+        raise StoreError(f"the store {location(url)} needs a database driver that is not installed ({exc.name or exc}); set {SETTING} to {URL_FORMS}") from None
+    except sa.exc.NoSuchModuleError:
+        scheme = url.split(":", 1)[0]
+        raise StoreError(f"{location(url)} is not a store the kit can use ({scheme} is not a database it knows); set {SETTING} to {URL_FORMS}") from None
+    except (sa.exc.ArgumentError, ValueError):
+        raise StoreError(f"{location(url)} is not a valid store URL; set {SETTING} to {URL_FORMS}") from None
 
-        raise ToolkitError(
-            f"the store is PostgreSQL and its driver is not installed ({exc.name or exc}); "
-            "install the kit's postgres extra: pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')"
-        ) from None
+
+def postgresql_connect_args(parsed: sa.URL, *, read_only: bool = False) -> dict[str, Any]:
+    """psycopg's connection arguments: the connect and statement timeouts
+    (unless the URL sets its own) and, for a read-only store, read-only
+    transactions. ``options`` given in the URL are kept."""
+    query = {key: value if isinstance(value, str) else " ".join(value) for key, value in parsed.query.items()}
+    options = query.get("options", "")
+    if "statement_timeout" not in options:
+        options += f" -c statement_timeout={STATEMENT_SECONDS * 1000}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    args: dict[str, Any] = {"options": options.strip()}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = CONNECT_SECONDS
+    return args
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder a SQLite store's file lives in (``None`` for another
+    backend or an in-memory store)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return None  # make_engine says what is wrong with it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return Path(database).parent
 
 
 def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database)
+        if path.is_dir():
+            raise StoreError(f"the store {path} is a folder, not a file; set {SETTING} to a file, such as {path / 'workshop.sqlite'}")
+        if not path.parent.is_dir():
+            if path != default_sqlite_path():
+                raise StoreError(
+                    f"the folder {path.parent} for the store {path.name} does not exist; create it first "
+                    f"(mkdir -p {shlex.quote(str(path.parent))}, or workshop new --create-folder), or check {SETTING}"
+                )
+            try:  # this machine's data folder, made on first use
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for the store {path.parent} ({exc.strerror}); check its permissions, or set {SETTING} to another place") from None
     if read_only and not memory:
         # mode=ro: this connection cannot write even if our code tried to.
         parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
@@ -202,7 +348,17 @@ def create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] 
 
     ``renames`` (old question id -> (new id, its tool id), from the content
     changelog: :meth:`toolkit.content.Toolkit.question_renames`) moves the
-    answers of retired question ids, see :func:`rename_questions`."""
+    answers of retired question ids, see :func:`rename_questions`.
+
+    A store that cannot be opened (a file that is not a database, a server
+    that refuses or never answers) is a :class:`~toolkit.errors.StoreError`."""
+    try:
+        return _create_or_upgrade(engine, renames)
+    except (sa.exc.DBAPIError, OSError) as exc:
+        raise store_error(exc, engine.url.render_as_string(hide_password=False)) from exc
+
+
+def _create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] | None) -> int:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Kernels that start together on an empty database would all create
@@ -224,8 +380,6 @@ def create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] 
         else:
             meta.create(conn)
         if found > SCHEMA_VERSION:
-            from toolkit.errors import ToolkitError
-
             raise ToolkitError(
                 f"this store was written by a newer version of the kit (schema {found}, this one reads up to {SCHEMA_VERSION}); upgrade the kit"
             )
