@@ -298,13 +298,19 @@ class ConsoleSession:
         return self.slug
 
     def _act(self, action: Callable[[], Any], success: str | None) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from toolkit.errors import ToolkitError
+        from toolkit.store.schema import store_error
 
         try:
             result = action()
         except ToolkitError as exc:
             self.console.show_message(str(exc), error=True)
             self.update()  # put the controls back to what the store holds
+            return None
+        except SQLAlchemyError as exc:  # one line naming the store, not SQLAlchemy's text with its SQL
+            self.console.show_message(str(store_error(exc, self.store.url)), error=True)
             return None
         except Exception as exc:  # noqa: BLE001 - the facilitator sees every failure
             self.console.show_message(f"{type(exc).__name__}: {exc}", error=True)

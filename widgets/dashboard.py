@@ -231,7 +231,13 @@ class Dashboard(widgets.VBox):
         return self.apply(snap, force=force)
 
     def _show_error(self, exc: BaseException) -> None:
-        _set(self.status, f'<div class="xs-dash-error">Cannot read the store: {_esc(str(exc))}. Showing the last view; trying again in {self.refresh_seconds:g} s.</div>')
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from toolkit.store.schema import store_error
+
+        # A database error as one line naming the store, not SQLAlchemy's text with its SQL.
+        reason = str(store_error(exc, self.store.url)) if isinstance(exc, SQLAlchemyError) else str(exc)
+        _set(self.status, f'<div class="xs-dash-error">Cannot read the store: {_esc(reason)}. Showing the last view; trying again in {self.refresh_seconds:g} s.</div>')
 
     # ------------------------------------------------------------------
     # Rendering

@@ -195,7 +195,7 @@ def store_error(exc: BaseException, url: str | os.PathLike[str]) -> ToolkitError
     if "file is not a database" in lowered or "file is encrypted" in lowered:
         return StoreError(f"{where} is not a workshop store (the file is not a SQLite database); set {SETTING} to a store file, or to a new file name to start one")
     if "no such table" in lowered or ("unable to open database file" in lowered and not Path(where).exists()):
-        return StoreError(f"there is no workshop store at {where} yet; create a workshop first (workshop new \"Title\"), or check {SETTING}")
+        return StoreError(f"cannot open the store {where}: there is no store there yet; create a workshop first (workshop new \"Title\"), or check {SETTING}")
     if "database is locked" in lowered:
         return StoreError(f"the store {where} is busy: another program held its lock for {BUSY_SECONDS} s; try again, and close any program that has it open")
     if "readonly database" in lowered or "permission denied" in lowered:

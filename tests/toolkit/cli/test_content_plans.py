@@ -67,9 +67,9 @@ def test_the_first_meeting_takes_ninety_minutes(capsys):
     ]
 
 
-def test_an_unknown_plan_exits_1_naming_the_known_ones(capsys):
+def test_an_unknown_plan_exits_2_naming_the_known_ones(capsys):
     code, out, err = _run(capsys, "plans", "weekend-retreat")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err.startswith("workshop plans: unknown plan 'weekend-retreat' (known: first-meeting, ")
 
 

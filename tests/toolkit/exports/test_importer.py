@@ -299,7 +299,7 @@ def test_import_cli_reports_and_documents_the_columns(exported, capsys, tmp_path
     assert capsys.readouterr().out.strip() == "harbor.json: workshop 'harbor-partners' created; 4 participants, 104 answers and 1 action added"
     bad = tmp_path / "bad.csv"
     bad.write_text("workshop,organization,sector,table,tool,kind,value\nW,Org,government,T1,1,rating,7\n", encoding="utf-8")
-    assert cli.main(["import", str(bad), "--db", db]) == 1
+    assert cli.main(["import", str(bad), "--db", db]) == 2
     assert capsys.readouterr().err == "workshop import: bad.csv row 2, column 'value': rating 7 is outside the scale 1-5\n"
     with pytest.raises(SystemExit):
         cli.main(["import", "--help"])
@@ -419,7 +419,7 @@ def test_a_huge_number_in_json_is_one_line(store):
 def test_poisoned_import_at_the_command_line_is_one_line(store_url, capsys, tmp_path, kit):
     bad = tmp_path / "bad.csv"
     bad.write_text("workshop,organization,sector,table,tool,kind,value,round\nW,Org,government,T1,1,rating,4," + str(10**30) + "\n", encoding="utf-8")
-    assert cli.main(["import", str(bad), "--db", store_url]) == 1
+    assert cli.main(["import", str(bad), "--db", store_url]) == 2
     assert capsys.readouterr().err == "workshop import: bad.csv row 2, column 'round': 1000000000000000000000000000000 is more rounds than a workshop can have (at most 1,000)\n"
 
 

@@ -246,7 +246,7 @@ def test_export_cli_writes_each_format_and_prints_the_path(demo, capsys, tmp_pat
     assert cli.main(["export", slug, "--db", db, "-o", str(tmp_path / "x.json")]) == 0
     assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["format"] == JSON_FORMAT
     capsys.readouterr()
-    assert cli.main(["export", "missing", "--db", db, "-o", str(tmp_path / "m.json")]) == 1
+    assert cli.main(["export", "missing", "--db", db, "-o", str(tmp_path / "m.json")]) == 2
     assert "workshop export: unknown workshop 'missing'" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
 
@@ -256,7 +256,7 @@ def test_frame_option_lists_every_frame_and_refuses_others(demo, capsys, tmp_pat
 
     assert FRAME_CHOICES == FRAME_NAMES
     store, slug = demo
-    assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 1
+    assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 2
     assert "frame: expected one of answers, current_answers, ratings" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["export", "--help"])

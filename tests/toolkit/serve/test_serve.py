@@ -355,21 +355,21 @@ def test_cli_serve_help_and_errors(capsys, tmp_path, sqlite_store):
     out = capsys.readouterr().out
     for option in ("--port", "--host", "--pool", "--pool-for", "PAGE=N", "--refill-seconds", "--base-url", "--db", "--workshop", "--dashboard-only", "--no-browser", "--cull-minutes", "0.0.0.0"):
         assert option in out
-    assert cli.main(["serve", "--db", str(tmp_path / "empty.sqlite")]) == 1
+    assert cli.main(["serve", "--db", str(tmp_path / "empty.sqlite")]) == 2
     assert "no workshop yet" in capsys.readouterr().err
     sqlite_store.create_workshop("W")
-    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=4", "--pool-for", "stage9=2"]) == 1
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=4", "--pool-for", "stage9=2"]) == 2
     err = capsys.readouterr().err
     assert "--pool-for 'stage9=2': no served page is called 'stage9'" in err and "assessment (4), priorities, dashboard" in err
-    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=lots"]) == 1
+    assert cli.main(["serve", "--db", sqlite_store.url, "--pool-for", "diagnosis=lots"]) == 2
     assert "got 'lots'" in capsys.readouterr().err
-    assert cli.main(["serve", "--db", sqlite_store.url, "--base-url", "/a/../b"]) == 1
+    assert cli.main(["serve", "--db", sqlite_store.url, "--base-url", "/a/../b"]) == 2
     assert "--base-url" in capsys.readouterr().err
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert cli.main(["serve", "--db", sqlite_store.url, "--port", str(port)]) == 1
+        assert cli.main(["serve", "--db", sqlite_store.url, "--port", str(port)]) == 2
     assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
 
 

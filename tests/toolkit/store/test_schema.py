@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import StoreError, ToolkitError
 from toolkit.store import AnswerStore, schema
 
 V1_DDL = """
@@ -353,3 +353,117 @@ def test_a_new_sqlite_store_is_in_wal_mode(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
+
+
+# --------------------------------------------------------------------------
+# Where a store is, and what went wrong with it (one line each)
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("sqlite:////srv/w.sqlite", "/srv/w.sqlite"),
+        ("sqlite:///file:/srv/w.sqlite?mode=ro&uri=true", "/srv/w.sqlite"),
+        ("sqlite://", "sqlite:// (in memory)"),
+        ("postgresql+psycopg://ws:secret@db.example.org:5432/workshops", "postgresql://ws:***@db.example.org:5432/workshops"),
+        ("postgresql://ws@db/workshops?connect_timeout=3", "postgresql://ws@db/workshops?connect_timeout=3"),
+        # Not a URL SQLAlchemy can read: the password is still hidden.
+        ("postgresql+psycopg://ws:secret@db:port/workshops", "postgresql://ws:***@db:port/workshops"),
+    ],
+)
+def test_location_is_a_path_or_a_url_without_its_password(url, shown):
+    assert schema.location(url) == shown
+
+
+def test_a_store_names_its_location(tmp_path):
+    store = AnswerStore(f"sqlite:///{tmp_path / 'w.sqlite'}", read_only=False)
+    store.close()
+    ro = AnswerStore(f"sqlite:///{tmp_path / 'w.sqlite'}", read_only=True)
+    try:
+        assert (store.location, ro.location) == (str(tmp_path / "w.sqlite"),) * 2
+    finally:
+        ro.close()
+
+
+def test_postgresql_timeouts_by_default_and_from_the_url():
+    args = schema.postgresql_connect_args(sa.engine.make_url("postgresql+psycopg://ws@db/w"))
+    assert args == {"connect_timeout": schema.CONNECT_SECONDS, "options": f"-c statement_timeout={schema.STATEMENT_SECONDS * 1000}"}
+    args = schema.postgresql_connect_args(sa.engine.make_url("postgresql+psycopg://ws@db/w?connect_timeout=3&options=-c%20search_path%3Dkit"), read_only=True)
+    assert args == {"options": f"-c search_path=kit -c statement_timeout={schema.STATEMENT_SECONDS * 1000} -c default_transaction_read_only=on"}
+    args = schema.postgresql_connect_args(sa.engine.make_url("postgresql+psycopg://ws@db/w?options=-c%20statement_timeout%3D2s"))
+    assert args == {"connect_timeout": schema.CONNECT_SECONDS, "options": "-c statement_timeout=2s"}
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_has_a_statement_timeout(pg_url):
+    def setting(url: str, name: str, read_only: bool = False) -> str:
+        engine = schema.make_engine(url, read_only=read_only)
+        try:
+            with engine.connect() as conn:
+                return conn.exec_driver_sql(f"SHOW {name}").scalar()
+        finally:
+            engine.dispose()
+
+    assert setting(pg_url, "statement_timeout") == f"{schema.STATEMENT_SECONDS}s"
+    assert setting(pg_url, "default_transaction_read_only") == "off"
+    assert (setting(pg_url, "statement_timeout", True), setting(pg_url, "default_transaction_read_only", True)) == (f"{schema.STATEMENT_SECONDS}s", "on")
+    joiner = "&" if "?" in pg_url else "?"
+    short = f"{pg_url}{joiner}options=-c%20statement_timeout%3D300ms"
+    assert setting(short, "statement_timeout") == "300ms"
+    # A query past it is cut off, and said in one line naming the store.
+    engine = schema.make_engine(short)
+    try:
+        with pytest.raises(sa.exc.OperationalError) as err, engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_sleep(5)")
+    finally:
+        engine.dispose()
+    line = str(schema.store_error(err.value, short))
+    assert line.startswith(f"the store {schema.location(short)} did not finish a query within its statement timeout (canceling statement due to statement timeout)")
+    assert "\n" not in line
+
+
+def test_a_store_in_a_missing_folder_is_refused_and_not_created(tmp_path):
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match="^the folder .* for the store w.sqlite does not exist; create it first"):
+            AnswerStore(f"sqlite:///{tmp_path / 'typo' / 'w.sqlite'}", read_only=read_only)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_store_folder_is_made(monkeypatch, tmp_path):
+    monkeypatch.delenv(schema.DB_ENV, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    AnswerStore().close()
+    assert (tmp_path / "data" / "intersector-workshop" / "workshop.sqlite").is_file()
+
+
+def test_a_store_held_by_another_program_is_busy_in_one_line(monkeypatch, tmp_path):
+    db = tmp_path / "w.sqlite"
+    AnswerStore(str(db)).close()
+    holder = sqlite3.connect(db, timeout=0, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program's write, never finished
+    monkeypatch.setattr(schema, "BUSY_SECONDS", 0)
+    try:
+        with pytest.raises(StoreError) as err:
+            AnswerStore(str(db))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert str(err.value) == f"the store {db} is busy: another program held its lock for 0 s; try again, and close any program that has it open"
+
+
+@pytest.mark.parametrize(
+    "write, expected",
+    [
+        (lambda p: p.write_text("hello\n"), "{p} is not a workshop store (the file is not a SQLite database); set WORKSHOP_DB (or --db) to a store file, or to a new file name to start one"),
+        (lambda p: p.mkdir(), "the store {p} is a folder, not a file; set WORKSHOP_DB (or --db) to a file, such as {p}/workshop.sqlite"),
+    ],
+    ids=["text", "folder"],
+)
+def test_a_store_that_is_not_one_is_refused_in_one_line(tmp_path, write, expected):
+    path = tmp_path / "w.sqlite"
+    write(path)
+    for read_only in (False, True):
+        with pytest.raises(StoreError) as err:
+            AnswerStore(str(path), read_only=read_only)
+        assert str(err.value) == expected.format(p=path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.sqlite"]  # no -wal or -journal beside it
