@@ -170,3 +170,19 @@ def test_console_notebook_is_thin_and_runs_against_a_store(session, monkeypatch)
     by_class = {css: s for s in states for css in s.get("_dom_classes", [])}
     assert by_class["xs-console"]["value"] == "riverside-partners"
     assert "1 participants" in by_class["xs-console-summary"]["value"]
+
+
+def test_a_database_error_is_one_line_naming_the_store(session, monkeypatch):
+    """Not SQLAlchemy's text with its SQL and a link: where the store is,
+    the cause and what to do."""
+    store = session.store
+
+    def broken(*_args, **_kwargs):
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT nonsense FROM workshops")
+
+    monkeypatch.setattr(store, "update_settings", broken)
+    session.console.reveal.value = True
+    shown = session.console.message.value
+    assert f"cannot use the store {store.location} (no such column: nonsense)" in shown
+    assert "SELECT" not in shown and "sqlalche.me" not in shown and "<AnswerStore" not in shown

@@ -412,3 +412,14 @@ def test_closing_stops_the_timer_and_closes_a_store_it_opened(rw, ro):
     assert not mine.running and not theirs.running
     assert mine.closes_store and mine.store.engine.pool is not mine_pool  # disposed: its connections are closed
     assert not theirs.closes_store and ro.engine.pool is their_pool  # the caller's store is the caller's to close
+
+
+def test_a_database_error_is_one_line_naming_the_store(ro, dash, monkeypatch):
+    def broken():
+        with ro.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT nonsense FROM workshops")
+
+    monkeypatch.setattr(ro, "workshops", broken)
+    assert dash.refresh() is False
+    assert f"Cannot read the store: cannot use the store {ro.location} (no such column: nonsense)" in dash.status.value
+    assert "SELECT" not in dash.status.value and "sqlalche.me" not in dash.status.value
