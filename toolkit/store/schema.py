@@ -4,10 +4,11 @@ Times are UTC seconds since the epoch (a float): cheap to write, cheap to
 turn into a pandas column over 100,000 rows, and the same on SQLite and
 PostgreSQL. Order within a table is the ``id`` column, never the clock.
 
-A store that cannot be opened or used is a :class:`~toolkit.errors.StoreError`
+A store that cannot be opened is a :class:`~toolkit.errors.StoreError`
 naming where it is (:func:`location`: a path, or a URL with the password
 hidden), the cause and what to do (:func:`store_error`), never a driver's
-traceback. A SQLite store in a folder that does not exist is refused
+traceback; the command line and the facilitator's views turn a database
+error met later into the same line with :func:`store_error`. A SQLite store in a folder that does not exist is refused
 (a typo in ``WORKSHOP_DB`` must not start a new, empty store), except the
 default one in this machine's data folder.
 """
@@ -147,7 +148,8 @@ def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
 def location(url: str | os.PathLike[str]) -> str:
     """Where a store is, as a person would write it: the file's path for
     SQLite (``/srv/w.sqlite``), ``sqlite:// (in memory)``, else the URL with
-    its password hidden (``postgresql+psycopg://ws:***@db/workshops``).
+    its password hidden and without the driver's name
+    (``postgresql://ws:***@db/workshops``, as a person writes it).
     Used in every message about a store; never raises."""
     raw = str(url)
     try:
@@ -225,6 +227,7 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
     Raises :class:`~toolkit.errors.StoreError` for a URL that is not one, a
     driver that is not installed, a SQLite path that is a folder or in a
     folder that does not exist (see :func:`sqlite_folder`)."""
+    backend = ""
     try:
         parsed = sa.engine.make_url(url)
         backend = parsed.get_backend_name()
@@ -235,7 +238,7 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
             kwargs["connect_args"] = postgresql_connect_args(parsed, read_only=read_only)
         return sa.create_engine(parsed, **kwargs)
     except ImportError as exc:  # the driver is an extra: pip install 'intersector-workshop[postgres]'
-        if sa.engine.make_url(url).get_backend_name() == "postgresql":
+        if backend == "postgresql":
             raise StoreError(
                 f"the store is PostgreSQL and its driver is not installed ({exc.name or exc}); "
                 "install the kit's postgres extra: pip install 'intersector-workshop[postgres]' (in a checkout: pip install -e '.[postgres]')"
