@@ -128,7 +128,9 @@ def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str
     from toolkit import content as content_mod
     from toolkit.store import AnswerStore
 
-    db = db if db is not None else tmp_path / "store" / "workshop.sqlite"
+    if db is None:
+        db = tmp_path / "store" / "workshop.sqlite"
+        db.parent.mkdir(exist_ok=True)  # a store in a missing folder is refused
     store = AnswerStore(str(db), kit=content_mod.load(content or content_mod.DEFAULT_FILE))
     ws = store.workshop(slug) if slug and any(w.slug == slug for w in store.workshops()) else store.create_workshop(title)
     port = free_port()
