@@ -116,7 +116,7 @@ def test_validate_a_broken_file_exits_nonzero_naming_the_place(capsys, tmp_path)
 
 def test_validate_a_missing_file(capsys, tmp_path):
     code, _, err = _run(capsys, "validate", str(tmp_path / "gone.yaml"))
-    assert code == 1  # validate's answer: no valid file there and "gone.yaml" in err and "cannot read" in err
+    assert code == 1 and "gone.yaml" in err and "cannot read" in err  # validate's answer: no valid file there
 
 
 def test_store_verbs_new_list_lock(capsys, tmp_path):
