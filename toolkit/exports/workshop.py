@@ -30,13 +30,19 @@ spreadsheets (xlsx and csv): a text cell that starts with ``=``, ``+``,
 spreadsheet shows it as text instead of running it as a formula
 (:func:`neutralise`).
 
-Anonymous workshops (``settings.anonymous``): the planning guide shows no
-names at all (participants as counts per sector, no attribution under
-answers). The xlsx and csv files keep every column but leave ``name``
-empty; in both, an action owned by a participant (the owner is a
-participant's name) shows "A participant". The JSON file keeps names,
-because it is the facilitator's full-fidelity backup and re-import needs
-each participant's identity; do not share it with partners.
+Anonymous workshops (``settings.anonymous``): every export but the JSON
+file gets its frames from :func:`toolkit.frames.for_view`, which applies
+the kit's one privacy rule (:mod:`toolkit.frames.views`): no participant's
+name or organization anywhere (the xlsx and csv files keep every column,
+with those cells empty), and an action owned by a participant shows "A
+participant" (by name) or "A partner organization" (by organization). The
+JSON file deliberately keeps names (:attr:`~toolkit.frames.View.BACKUP`):
+it is the facilitator's full-fidelity backup and re-import needs each
+participant's identity; do not share it with partners.
+
+A stored row that no view can show (a time out of range, a rating off the
+scale, ...) is left out of every export, the JSON file included, with a
+:class:`toolkit.frames.BadRow` warning (:mod:`toolkit.frames.rows`).
 
 Every file is written to a temporary name beside the target and moved into
 place at the end, so a failed export never leaves half a file behind.
@@ -221,17 +227,14 @@ def export_workshop(
         return target
 
     tick(0, 1, "reading the workshop")
-    frames = frames_mod.all_frames(store, slug)
-    anonymous = store.workshop(slug).settings.anonymous
-    if anonymous:
-        frames = hide_owners(frames, [p.name for p in store.participants(slug) if p.name])
+    frames = frames_mod.for_view(store, slug, frames_mod.View.SPREADSHEET)
     if fmt == "csv":
         with _atomic(target) as tmp:
-            write_csv(frames[frame], tmp, anonymous=anonymous)
+            write_csv(frames[frame], tmp)
         tick(1, 1, "done")
         return target
     with _atomic(target) as tmp:
-        write_xlsx(frames, tmp, anonymous=anonymous, progress=tick)
+        write_xlsx(frames, tmp, progress=tick)
     return target
 
 
@@ -239,10 +242,11 @@ def export_workshop(
 # Spreadsheets
 
 
-def sheet_frame(df: pd.DataFrame, *, anonymous: bool = False) -> pd.DataFrame:
+def sheet_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A frame as it goes into a spreadsheet: times in UTC without a
-    timezone, names left empty for an anonymous workshop, and every text
-    cell neutralised (:func:`neutralise`). Columns keep their frame names."""
+    timezone and every text cell neutralised (:func:`neutralise`). Columns
+    keep their frame names. Masking for an anonymous workshop is done
+    before, by :func:`toolkit.frames.for_view`."""
     import pandas as pd
 
     out = df.copy()
@@ -252,27 +256,14 @@ def sheet_frame(df: pd.DataFrame, *, anonymous: bool = False) -> pd.DataFrame:
             # Excel keeps microseconds at most; the store keeps float seconds.
             out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("us")
         elif isinstance(dtype, pd.StringDtype) or dtype == object:
-            if anonymous and col == "name":
-                out[col] = ""
             out[col] = out[col].astype(object).where(out[col].notna(), "").map(neutralise)
     return out
 
 
-def hide_owners(frames: dict[str, pd.DataFrame], names: list[str]) -> dict[str, pd.DataFrame]:
-    """For an anonymous workshop: an action owned by a participant (the
-    owner is one of ``names``, ignoring case) shows "A participant"."""
-    acts = frames.get("actions")
-    if acts is None or acts.empty or not names:
-        return frames
-    folded = {n.casefold() for n in names}
-    hidden = acts["owner"].astype(str).str.casefold().isin(folded)
-    return {**frames, "actions": acts.assign(owner=acts["owner"].where(~hidden, "A participant"))}
-
-
-def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, anonymous: bool = False) -> Path:
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """One frame as UTF-8 CSV (with a byte-order mark, so Excel reads the
     accents), text neutralised, times as ``2026-05-01 14:03:07.123456``."""
-    sheet = sheet_frame(df, anonymous=anonymous)
+    sheet = sheet_frame(df)
     sheet.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)
 
@@ -281,7 +272,6 @@ def write_xlsx(
     frames: dict[str, pd.DataFrame],
     path: str | os.PathLike[str],
     *,
-    anonymous: bool = False,
     progress: Progress | None = None,
 ) -> Path:
     """Every frame as a sheet (in :data:`toolkit.frames.FRAME_NAMES` order)
@@ -303,7 +293,7 @@ def write_xlsx(
     fill = PatternFill("solid", fgColor="1F3A5F")
     wrap = Alignment(vertical="top", wrap_text=False)
     for name in names:
-        df = sheet_frame(frames[name], anonymous=anonymous)
+        df = sheet_frame(frames[name])
         ws = wb.create_sheet(SHEETS.get(name, name)[:31])
         columns = list(df.columns)
         for i, col in enumerate(columns, 1):
@@ -354,24 +344,23 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
     """The full-fidelity document of one workshop, as ``export json``
     writes it. Times are UTC seconds since the epoch (as the store keeps
     them, so they survive a round trip exactly); participants are referred
-    to by their ``id`` inside the file."""
+    to by their ``id`` inside the file. Names are kept
+    (:attr:`toolkit.frames.View.BACKUP`); rows no view can show are left
+    out, with a warning, so the file can be imported again."""
+    from toolkit.frames.compute import Source
+    from toolkit.frames.views import View
+
     ws = store.workshop(slug)
     kit = store.kit
-    history = store.answer_rows(slug)
-    answers = []
-    if not history.empty:
-        for row in history.sort_values("id").itertuples(index=False):
-            answers.append(
-                {
-                    "participant": int(row.participant_id),
-                    "round": int(row.round),
-                    "tool_id": row.tool_id,
-                    "question_id": row.question_id,
-                    "kind": row.kind,
-                    "value": row.value,
-                    "created": float(row.created),
-                }
-            )
+    columns = ("id", "participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
+    history = store.answer_columns(slug, columns)
+    source = Source.read(store, slug, View.BACKUP)  # after the answers: their participants are in it
+    ok = source.admit(kit, history)["ok"]
+    rows = zip(*(history[c][ok].tolist() for c in columns[1:]))
+    answers = [
+        {"participant": participant, "round": rnd, "tool_id": tool, "question_id": question, "kind": kind, "value": value, "created": created}
+        for participant, rnd, tool, question, kind, value, created in rows
+    ]
     return {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
@@ -387,7 +376,7 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
                 "table": p.table,
                 "created": p.created,
             }
-            for p in store.participants(slug)
+            for p in source.people
         ],
         "answers": answers,
         "actions": [
@@ -402,7 +391,7 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
                 "created": a.created,
                 "updated": a.updated,
             }
-            for a in store.actions(slug)
+            for a in source.actions
         ],
     }
 

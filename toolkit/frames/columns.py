@@ -72,6 +72,25 @@ COLUMNS["current_answers"] = COLUMNS["answers"]
 FRAME_NAMES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants")
 
 
+#: The bands, best first.
+BANDS = ("strength", "discuss", "concern")
+#: A band's name as a legend or a cell shows it.
+BAND_LABELS = {"strength": "Strength", "discuss": "Discuss", "concern": "Concern"}
+
+
+def band_range(name: str) -> str:
+    """The means a band covers, in words, for legends:
+
+        >>> band_range("discuss")
+        'mean 3 to under 4'
+    """
+    return {
+        "strength": f"mean {STRENGTH_AT:g} or more",
+        "discuss": f"mean {DISCUSS_AT:g} to under {STRENGTH_AT:g}",
+        "concern": f"mean under {DISCUSS_AT:g}",
+    }[name]
+
+
 def band(mean: float | None) -> str:
     """``strength``, ``discuss`` or ``concern`` for a mean rating; ``""``
     when nobody rated."""

@@ -9,6 +9,7 @@ priorities and actions.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,12 +23,14 @@ from toolkit.frames.columns import (
     empty,
     shape,
 )
+from toolkit.frames.rows import admit_actions, admit_answers, admit_people
+from toolkit.frames.views import Audience, View, audience, visible_actions, visible_people
 from toolkit.store.values import NOT_SURE
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
-    from toolkit.store.values import Participant
+    from toolkit.store.values import Action, Participant, WorkshopSettings
 
 
 class Lookups:
@@ -63,9 +66,41 @@ class Lookups:
         self.people_index = pd.Index(self.participants["participant_id"].to_numpy(dtype="int64"))
         self.people_text = {c: pd.array(self.participants[c].to_numpy(dtype=object), dtype="string") for c in ("name", "organization", "sector", "table")}
 
+
+
+@dataclass(frozen=True)
+class Source:
+    """One workshop's participants and actions as they enter the frames:
+    bad rows left out (:mod:`toolkit.frames.rows`) and masked for the view
+    (:mod:`toolkit.frames.views`)."""
+
+    slug: str
+    settings: WorkshopSettings
+    shown: Audience
+    #: Every participant a view can show, with their real names (to tell
+    #: which answers are theirs and which owners are participants).
+    people: tuple[Participant, ...]
+    #: The same participants as the view may see them.
+    visible: tuple[Participant, ...]
+    #: The actions as the view may see them.
+    actions: tuple[Action, ...]
+
     @classmethod
-    def of(cls, store: AnswerStore, slug: str) -> Lookups:
-        return cls(store.kit, store.participants(slug))
+    def read(cls, store: AnswerStore, slug: str, view: View | None = None, settings: WorkshopSettings | None = None) -> Source:
+        """Read the participants and actions of ``slug`` for ``view``
+        (``None``: every name, as stored)."""
+        settings = settings or store.workshop(slug).settings
+        shown = audience(settings, view or View.BACKUP)
+        people = admit_people(slug, store.participants(slug))
+        acts = admit_actions(slug, store.actions(slug))
+        return cls(slug, settings, shown, tuple(people), tuple(visible_people(people, shown)), tuple(visible_actions(acts, people, shown)))
+
+    def lookups(self, kit: Toolkit) -> Lookups:
+        return Lookups(kit, self.visible)
+
+    def admit(self, kit: Toolkit, cols: Columns) -> Columns:
+        """``cols`` with an ``ok`` column: False for a row no view can show."""
+        return {**cols, "ok": admit_answers(self.slug, cols, kit, self.settings, self.people)}
 
 
 #: The answer columns the frames read (all but ``workshop_id``).
@@ -142,22 +177,27 @@ def answers_frame(cols: Columns, look: Lookups, name: str, codes: Codes | None =
     return shape(name, df)
 
 
-def participants(store: AnswerStore, slug: str) -> pd.DataFrame:
+def participants(store: AnswerStore, slug: str, *, view: View | None = None) -> pd.DataFrame:
     """Who signed in: name (may be empty), organization, sector, table."""
-    return shape("participants", Lookups.of(store, slug).participants)
+    return shape("participants", Source.read(store, slug, view).lookups(store.kit).participants)
 
 
-def answers(store: AnswerStore, slug: str) -> pd.DataFrame:
+def answers(store: AnswerStore, slug: str, *, view: View | None = None) -> pd.DataFrame:
     """Every answer row ever written (the history), oldest first."""
-    return answers_frame(store.answer_columns(slug, READ_COLUMNS), Lookups.of(store, slug), "answers")
+    history = store.answer_columns(slug, READ_COLUMNS)
+    source = Source.read(store, slug, view)  # after the answers: their participants are in it
+    history = source.admit(store.kit, history)
+    return answers_frame(take_rows(history, history["ok"]), source.lookups(store.kit), "answers")
 
 
-def current_answers(store: AnswerStore, slug: str, round: int | None = None) -> pd.DataFrame:
+def current_answers(store: AnswerStore, slug: str, round: int | None = None, *, view: View | None = None) -> pd.DataFrame:
     """The newest answer per participant, tool, kind and question in a round
     (default: the workshop's current round). Cleared answers are left out."""
     round = round or store.workshop(slug).settings.round
     latest = store.answer_columns(slug, READ_COLUMNS, current=True, round=round)
-    return answers_frame(take_rows(latest, latest["value"] != ""), Lookups.of(store, slug), "current_answers")
+    source = Source.read(store, slug, view)  # after the answers: their participants are in it
+    latest = source.admit(store.kit, latest)
+    return answers_frame(take_rows(latest, latest["ok"] & (latest["value"] != "")), source.lookups(store.kit), "current_answers")
 
 
 def _numbers(values: np.ndarray) -> np.ndarray:
@@ -290,10 +330,12 @@ def priorities(current: pd.DataFrame, look: Lookups) -> pd.DataFrame:
     return shape("priorities", df.sort_values(["rank", "tool_number"]))
 
 
-def actions(store: AnswerStore, slug: str, look: Lookups | None = None, action_list: list[Any] | None = None) -> pd.DataFrame:
+def actions(store: AnswerStore, slug: str, look: Lookups | None = None, action_list: Sequence[Action] | None = None, *, view: View | None = None) -> pd.DataFrame:
     """The action register: what, owner and their sector, due date, status."""
-    look = look or Lookups.of(store, slug)
-    rows = [a.to_dict() for a in (store.actions(slug) if action_list is None else action_list)]
+    if action_list is None:
+        action_list = Source.read(store, slug, view).actions
+    look = look or Lookups(store.kit, ())
+    rows = [a.to_dict() for a in action_list]
     if not rows:
         return empty("actions")
     df = pd.DataFrame(rows).rename(columns={"id": "action_id"}).merge(look.tools.drop(columns="questions"), on="tool_id", how="left")
@@ -330,19 +372,29 @@ def state_frames(
     }
 
 
-def all_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict[str, pd.DataFrame]:
+def all_frames(store: AnswerStore, slug: str, round: int | None = None, *, view: View | None = None) -> dict[str, pd.DataFrame]:
     """Every frame of a workshop, reading the store once per table. Frames
     about the current state use ``round`` (default: the current round);
-    ``answers`` is the whole history."""
-    round = round or store.workshop(slug).settings.round
-    look = Lookups.of(store, slug)
+    ``answers`` is the whole history. With a ``view``, masked for it
+    (:func:`toolkit.frames.views.for_view`); without, every name as stored.
+    Rows no view can show are left out, with a warning."""
+    # Participants, actions and settings after the answers: every answer
+    # read has its participant among them, and its round is one the
+    # workshop has had.
     history = store.answer_columns(slug, READ_COLUMNS)
+    source = Source.read(store, slug, view)
+    round = round or source.settings.round
+    look = source.lookups(store.kit)
+    history = source.admit(store.kit, history)
     codes = encode_keys(history)
-    all_answers = answers_frame(history, look, "answers", codes)
-    # The current answers are rows of the history, already shaped: pick them.
+    # The current answer of a key is its newest row, as the store picks it
+    # for LiveFrames, even when that row is left out: then the key has none.
     in_round = np.flatnonzero(history["round"] == round)
     latest = in_round[latest_rows(take_rows(history, in_round), {c: (k[in_round], u) for c, (k, u) in codes.items()})]
-    current = all_answers.take(latest[history["value"][latest] != ""]).reset_index(drop=True)
-    return {"answers": all_answers, **state_frames(current, look, actions(store, slug, look))}
-
-
+    latest = latest[history["ok"][latest] & (history["value"][latest] != "")]
+    good = history["ok"]
+    all_answers = answers_frame(take_rows(history, good), look, "answers", {c: (k[good], u) for c, (k, u) in codes.items()})
+    # The current answers are rows of the history, already shaped: pick them.
+    position = np.cumsum(good) - 1  # a kept row's place in all_answers
+    current = all_answers.take(position[latest]).reset_index(drop=True)
+    return {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions))}

@@ -14,7 +14,7 @@ import numpy as np
 from toolkit.frames.compute import (
     READ_COLUMNS,
     Columns,
-    Lookups,
+    Source,
     actions,
     answers_frame,
     encode_keys,
@@ -23,14 +23,17 @@ from toolkit.frames.compute import (
     take_rows,
 )
 
+from toolkit.frames.views import View
+
 if TYPE_CHECKING:
     from toolkit.store import AnswerStore
+    from toolkit.store.values import WorkshopSettings
 
 
-def live_frames(store: AnswerStore, slug: str, round: int | None = None) -> dict[str, Any]:
+def live_frames(store: AnswerStore, slug: str, round: int | None = None, *, view: View = View.DASHBOARD) -> dict[str, Any]:
     """What the dashboard shows: everything but the full history. One-off;
     a view that refreshes should keep a :class:`LiveFrames`."""
-    return LiveFrames(store, slug).refresh(round)
+    return LiveFrames(store, slug, view=view).refresh(round)
 
 
 #: How many of the newest answer ids the first refresh looks at for ids
@@ -99,11 +102,16 @@ class LiveFrames:
 
     Rows that commit out of id order (PostgreSQL, several kernels writing
     at once) are read when they commit, not skipped (see :class:`_Gaps`).
+
+    The frames are masked for ``view`` (:mod:`toolkit.frames.views`; by
+    default the dashboard's), and rows no view can show are left out with a
+    warning when they are first read (:mod:`toolkit.frames.rows`).
     """
 
-    def __init__(self, store: AnswerStore, slug: str, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, store: AnswerStore, slug: str, *, view: View = View.DASHBOARD, clock: Callable[[], float] = time.monotonic):
         self.store = store
         self.slug = slug
+        self.view = view
         self.changed = True
         self._clock = clock
         self._round: int | None = None
@@ -117,10 +125,12 @@ class LiveFrames:
         self._frames: dict[str, Any] | None = None
         self._people_actions: tuple[Any, ...] = ()
 
-    def refresh(self, round: int | None = None) -> dict[str, Any]:
+    def refresh(self, round: int | None = None, *, settings: WorkshopSettings | None = None) -> dict[str, Any]:
         """The current frames; ``self.changed`` is False when they are the
-        same object as last time."""
-        round = round or self.store.workshop(self.slug).settings.round
+        same object as last time. ``settings``: the workshop's, when the
+        caller has just read them (else they are read here)."""
+        settings = settings or self.store.workshop(self.slug).settings
+        round = round or settings.round
         if round != self._round:
             self._round, self._gaps, self._seen, self._newest, self._frames = round, _Gaps(), self._seen[:0], None, None
         now = self._clock()
@@ -137,21 +147,29 @@ class LiveFrames:
             new = take_rows(new, ~np.isin(new["id"], self._seen))
         self._seen = np.union1d(self._seen, new["id"])
         self._seen = self._seen[self._seen > self._gaps.floor]
-        people = self.store.participants(self.slug)
-        action_list = self.store.actions(self.slug)
-        people_actions = (tuple((p.id, p.sector) for p in people), tuple((a.id, a.updated) for a in action_list))
+        # Participants and actions after the answers: every answer read has
+        # its participant among them. A row is judged once, when read, and
+        # its verdict travels with it.
+        source = Source.read(self.store, self.slug, self.view, settings)
+        new = source.admit(self.store.kit, new)
+        people_actions = (
+            tuple((p.id, p.sector) for p in source.people),
+            tuple((a.id, a.updated) for a in source.actions),
+            source.shown,
+        )
         answers_changed = self._merge(new)
         if self._frames is not None and not answers_changed and people_actions == self._people_actions:
             self.changed = False
             return self._frames
-        look = Lookups(self.store.kit, people)
-        current = answers_frame(take_rows(self._newest, self._newest["value"] != ""), look, "current_answers")
+        look = source.lookups(self.store.kit)
+        current = answers_frame(take_rows(self._newest, self._newest["ok"] & (self._newest["value"] != "")), look, "current_answers")
         old = self._frames
-        if old is not None and people_actions[1] == self._people_actions[1]:
+        same_view = old is not None and people_actions[2] == self._people_actions[2]
+        if same_view and people_actions[:2] == self._people_actions[:2]:  # owners are masked by the participants' names
             action_frame = old["actions"]  # the tools' names come from the content, which is fixed
         else:
-            action_frame = actions(self.store, self.slug, look, action_list)
-        same_people = old is not None and people_actions[0] == self._people_actions[0]
+            action_frame = actions(self.store, self.slug, look, source.actions)
+        same_people = same_view and people_actions[0] == self._people_actions[0]
         # A row replaces one of its own kind (the kind is part of the key),
         # so the kinds of the rows read are all the kinds that changed.
         frames = state_frames(current, look, action_frame, old if same_people else None, set(new["kind"].tolist()))

@@ -677,8 +677,31 @@ def _fetch_columns(conn: sa.Connection, query: sa.Select[Any], columns: Sequence
     # from_records takes twice as long, inferring each column's type); the
     # columns handed out are views of its fields.
     layout = np.dtype([(c, "f8" if c in _FLOAT_COLUMNS else "O" if c in _TEXT_COLUMNS else "i8") for c in columns])
-    table = np.array(rows, dtype=layout) if rows else np.empty(0, dtype=layout)
+    try:
+        table = np.array(rows, dtype=layout) if rows else np.empty(0, dtype=layout)
+    except (OverflowError, ValueError, TypeError):
+        # A value written around the store that its column's type cannot
+        # hold (a round of 1e30 in SQLite): column by column, such a cell
+        # becomes NaN or the smallest int64, which toolkit.frames.rows
+        # refuses, so the row is left out of the views, not the whole read.
+        return {c: _lenient(values, layout[c]) for c, values in zip(columns, zip(*rows))}
     return {c: table[c] for c in columns}
+
+
+def _lenient(values: Sequence[Any], dtype: Any) -> Any:
+    import numpy as np
+
+    if dtype == object:
+        return np.array(values, dtype=object)
+    bad = np.nan if dtype.kind == "f" else np.iinfo("int64").min
+
+    def one(value: Any) -> Any:
+        try:
+            return np.array(value, dtype=dtype).item()
+        except (OverflowError, ValueError, TypeError):
+            return bad
+
+    return np.array([one(v) for v in values], dtype=dtype)
 
 
 def _workshop(row: Mapping[str, Any]) -> Workshop:

@@ -5,10 +5,10 @@ names, and that the HTML is self-contained and prints with a page per stage."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pytest
+from markupsafe import escape
 
 from toolkit import cli
 from toolkit.exports import guide
@@ -20,6 +20,11 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 NAMES = ("Ana Gomez-Ruiz", "Ben Odeyemi", "Cora Lindqvist", "Dev Patelson")
 TODAY = dt.date(2026, 5, 4)
+
+
+def h(text: str) -> str:
+    """Text as the templates escape it (Jinja2's autoescape: ``'`` as ``&#39;``)."""
+    return str(escape(text))
 
 
 def build(store, *, anonymous: bool = False, revealed: bool = False) -> str:
@@ -67,14 +72,14 @@ def test_html_has_title_date_credit_stages_tools_and_questions(workshop, kit):
     assert "<title>Planning guide: Harbor Food Partners 2026</title>" in text
     assert "<h1>Harbor Food Partners 2026</h1>" in text
     assert "Prepared 4 May 2026" in text
-    assert html.escape(kit.source.title) in text and html.escape(kit.source.credit) in text
+    assert h(kit.source.title) in text and h(kit.source.credit) in text
     for stage in kit.stages:
-        assert f"<h2>{html.escape(stage.title)}</h2>" in text
-        assert html.escape(stage.question) in text
+        assert f"<h2>{h(stage.title)}</h2>" in text
+        assert h(stage.question) in text
     for tool in kit.tools:
-        assert html.escape(tool.definition) in text
+        assert h(tool.definition) in text
         for q in tool.questions:
-            assert html.escape(q.text) in text
+            assert h(q.text) in text
     # Stages in order, each on a new page when printed.
     positions = [text.index(f'id="stage-{s.id}"') for s in kit.stages]
     assert positions == sorted(positions)
@@ -171,7 +176,8 @@ def test_markdown_escapes_formatting_characters(workshop):
     store, slug = workshop
     text = guide.render_markdown(guide.guide_data(store, slug, today=TODAY))
     assert r"We supply \*\*most\*\* of the \[corner\] stores \| all of them" in text
-    assert guide.md_escape("# not a heading\n- not a list\n1. nor this") == "\\# not a heading\n\\- not a list\n\\1. nor this"
+    # A backslash escapes punctuation only: "1\\." (a "\\1." showed its backslash).
+    assert guide.md_escape("# not a heading\n- not a list\n1. nor this") == "\\# not a heading\n\\- not a list\n1\\. nor this"
 
 
 @pytest.mark.parametrize("render", [guide.render_html, guide.render_markdown], ids=["html", "md"])
@@ -223,7 +229,8 @@ def test_markdown_has_the_same_structure(workshop, kit):
     store, slug = workshop
     text = guide.render_markdown(guide.guide_data(store, slug, today=TODAY))
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    assert headings == ["Readiness at a glance", *[f"Stage {s.number}: {s.title}" for s in kit.stages], "Priorities", "Action register", "Participants"]
+    # "of 4" as the HTML's "Stage 1 of 4" says it (the two used to differ).
+    assert headings == ["Readiness at a glance", *[f"Stage {s.number} of 4: {s.title}" for s in kit.stages], "Priorities", "Action register", "Participants"]
     assert len(re.findall(r"^### \d+\. ", text, flags=re.M)) == 17
     assert "| 1. Engage Potential Partners | 4.5 (2) strength | 1.5 (2) concern | – | 3.0 (4) discuss | ⚑ |" in text
     assert "⚑ **Partners see this differently:** Business 1.5 (low) vs Government 4.5 (high), gap 3.0." in text
@@ -249,28 +256,28 @@ def test_export_writes_html_and_md_files(workshop, tmp_path):
 
 def test_handout_has_every_stage_tool_question_with_space_and_the_glossary(kit):
     text = guide.render_handout_html(kit, today=TODAY, rule_lines=4)
-    assert html.escape(kit.source.credit) in text and html.escape(kit.source.title) in text
+    assert h(kit.source.credit) in text and h(kit.source.title) in text
     for stage in kit.stages:
-        assert f"<h2>{html.escape(stage.title)}</h2>" in text
-        assert html.escape(stage.question) in text and html.escape(stage.summary) in text
+        assert f"<h2>{h(stage.title)}</h2>" in text
+        assert h(stage.question) in text and h(stage.summary) in text
     for tool in kit.tools:
         article = _tool_article(text, tool.number)
-        assert html.escape(tool.name) in article and html.escape(tool.definition) in article
-        assert "<h4>Why it matters</h4>" in article and html.escape(tool.why) in article
+        assert h(tool.name) in article and h(tool.definition) in article
+        assert "<h4>Why it matters</h4>" in article and h(tool.why) in article
         blocks = re.findall(r'<div class="q"><h5>(\d+)\. (.*?)<span class="qid">(.*?)</span></h5>((?:<div class="rule"></div>)*)</div>', article)
         assert [(int(n), qid) for n, _, qid, _ in blocks] == [(i, q.id) for i, q in enumerate(tool.questions, 1)]
         assert all(rules.count('class="rule"') == 4 for *_, rules in blocks)
         assert ('<span class="badge">provisional</span>' in article) == tool.provisional
         if tool.provisional:
-            assert html.escape(tool.note) not in article  # the note is for facilitators only
+            assert h(tool.note) not in article  # the note is for facilitators only
         if tool.example:
-            assert html.escape(tool.example.title) in article
+            assert h(tool.example.title) in article
         for r in tool.resources:
-            assert html.escape(r.name) in article
+            assert h(r.name) in article
     glossary = text[text.index('id="glossary"') :]
     assert len(re.findall("<dt>", glossary)) == len(kit.glossary)
     for term in kit.glossary:
-        assert f"<dt>{html.escape(term.term)}</dt>" in glossary
+        assert f"<dt>{h(term.term)}</dt>" in glossary
     assert "<script" not in text.lower()
 
 
@@ -281,6 +288,7 @@ def test_handout_cli_writes_html(capsys, tmp_path):
     assert "Workshop handout" in out.read_text(encoding="utf-8")
 
 
+
 def test_the_handout_labels_a_related_case_with_its_source_and_says_what_each_case_shows(kit):
     text = guide.render_handout_html(kit, today=TODAY)
     related = _tool_article(text, 1)
@@ -289,7 +297,7 @@ def test_the_handout_labels_a_related_case_with_its_source_and_says_what_each_ca
     assert "<h4>A case example</h4>" in own and "Marion County, Indiana" in own and "Source:" not in own
     for tool in kit.tools:
         if tool.example:
-            assert html.escape(tool.example.shows) in _tool_article(text, tool.number)
+            assert h(tool.example.shows) in _tool_article(text, tool.number)
 
 
 def test_no_partner_export_carries_the_facilitators_notes(workshop, kit):
@@ -302,5 +310,79 @@ def test_no_partner_export_carries_the_facilitators_notes(workshop, kit):
     secrets += [q.sensitive.reason for t in kit.tools for q in t.sensitive_questions]
     assert len(secrets) > 40
     for text in (guide.render_html(data), guide.render_markdown(data), guide.render_handout_html(kit, today=TODAY)):
-        leaked = [s for s in secrets if s in text or html.escape(s) in text or guide.md_escape(s) in text]
+        leaked = [s for s in secrets if s in text or h(s) in text or guide.md_escape(s) in text]
         assert leaked == []
+
+# --------------------------------------------------------------------------
+# HTML and Markdown: one model, the same facts in the same order
+
+
+def html_words(text: str) -> list[str]:
+    """The words and numbers a reader of the HTML sees, in order: the page
+    head left out, tags dropped (a band's word for screen readers kept)."""
+    import html as html_mod
+
+    body = text[text.index("<body>") :]
+    body = re.sub(r"<[^>]+>", " ", body)
+    return words(html_mod.unescape(body))
+
+
+def markdown_words(text: str, lists: bool = True) -> list[str]:
+    """The same for the Markdown: ordered-list markers dropped (the HTML's
+    <ol> numbers its items without text), escapes undone."""
+    import html as html_mod
+
+    if lists:
+        text = re.sub(r"^\d+\. ", "", text, flags=re.M)
+    text = re.sub(r"\\([\\`*_\[\]|~#>+\-=.)])", r"\1", text)
+    return words(html_mod.unescape(text))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+", text.casefold())
+
+
+def headings(html_text: str, md_text: str) -> tuple[list[tuple[int, list[str]]], list[tuple[int, list[str]]]]:
+    """(level, words) of every heading; in the HTML a kicker joins the
+    heading it stands over ("Stage 1 of 4" + "Diagnosis")."""
+    joined = re.sub(r'<p class="kicker">(.*?)</p>\s*<h([1-5])>', r"<h\2>\1: ", html_text)
+    in_html = [(int(level), html_words(f"<body>{inner}")) for level, inner in re.findall(r"<h([1-5])>(.*?)</h\1>", joined[joined.index("<body>") :], flags=re.S)]
+    in_md = [(len(marks), markdown_words(title, lists=False)) for marks, title in re.findall(r"^(#{1,5}) (.+)$", md_text, flags=re.M)]
+    return in_html, in_md
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+def test_html_and_markdown_show_the_same_facts_in_the_same_order(sqlite_store, anonymous):
+    slug = build(sqlite_store, anonymous=anonymous, revealed=True)
+    data = guide.guide_data(sqlite_store, slug, today=TODAY)
+    html_text, md_text = guide.render_html(data), guide.render_markdown(data)
+    in_html, in_md = headings(html_text, md_text)
+    assert in_html == in_md and len(in_html) > 17 * 8  # every tool's questions too
+    assert in_html[0] == (1, ["planning", "guide", "harbor", "food", "partners", "2026"])
+    # Every word and figure, answers and counts included, in the same order.
+    seen_html, seen_md = html_words(html_text), markdown_words(md_text)
+    assert seen_html == seen_md
+    figures = [w for w in seen_html if w[0].isdigit()]
+    assert ["4.5", "2", "strength", "1.5", "2", "concern"] == seen_html[seen_html.index("4.5") :][:6]
+    assert len(figures) > 200
+    # The answers are there, in the same place in both.
+    assert seen_html.index("residents") == seen_md.index("residents")
+
+
+def test_the_markdown_and_html_agree_on_plurals_and_thresholds(workshop):
+    store, slug = workshop
+    data = guide.guide_data(store, slug, today=TODAY)
+    md_text = guide.render_markdown(data)
+    assert "Dot vote: 2 dots from 1 participant · priority rank 2 of 17." in md_text
+    assert "Strength: mean 4 or more · Discuss: mean 3 to under 4 · Concern: mean under 3" in md_text
+    assert "5 participants: Government 2, Business 2, Non-profit 1." in md_text
+    # Participants in the same order as the HTML: table, then sector, then name.
+    names = re.findall(r"^\| ([^|]+?) \| [^|]+ \| [^|]+ \| Table", md_text, flags=re.M)
+    assert names == ["Name", "Ana Gomez-Ruiz", "Cora Lindqvist", "Ben Odeyemi", "Dev Patelson", "(no name given)"]
+
+
+def test_every_value_a_markdown_template_prints_is_escaped():
+    env = guide._environment("md")
+    text = env.from_string("{{ value }} | {{ value | cell }} | {{ value | block }}").render(value="<b>*x*</b>\n# h")
+    assert "<b>" not in text and "*x*" not in text
+    assert text.count("&lt;b&gt;\\*x\\*&lt;/b&gt;") == 3

@@ -227,7 +227,9 @@ def test_anonymous_spreadsheets_leave_names_empty(demo, tmp_path):
     assert wb["Actions"]["H1"].value == "Owner" and "A participant" in owners  # actions owned by participants
     text = export_workshop(store, slug, "csv", tmp_path / "p.csv", frame="participants").read_text(encoding="utf-8-sig")
     assert not any(name in text for name in names)
-    assert "Quillmouth Town Council" in text  # organizations stay
+    # Organizations are hidden too (the one rule, toolkit.frames.views); sectors and tables stay.
+    assert "Quillmouth Town Council" not in text and not any("Quillmouth Town Council" in v for v in cells)
+    assert "Table 1" in text and "government" in text
     # JSON keeps the names: it is the facilitator's full-fidelity backup.
     doc = json.loads(export_workshop(store, slug, "json", tmp_path / "a.json").read_text(encoding="utf-8"))
     assert {p["name"] for p in doc["participants"]} >= set(names)

@@ -1,0 +1,155 @@
+"""Stored rows as they enter the frames: a row no view can show is left out,
+with a :class:`BadRow` warning, so one poisoned row never breaks the
+dashboard or an export.
+
+The store checks everything it writes, but a row can still be written
+around it (an old import, a hand-edited database, another program). Such a
+row is left out of every frame here, once, where rows are read:
+
+- a time (``created``, ``updated``) that is not a number the frames can
+  hold as a time (:data:`EARLIEST` to :data:`LATEST`: 1970 to 2262);
+- an answer in a round the workshop never had, of an unknown kind, by a
+  participant the workshop does not have (or who was left out), a rating
+  off the content's scale, a dot count that is not a whole number from 0
+  to the workshop's budget, or text over the store's length limit.
+
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     frames = all_frames(store, "demo")    # the good rows, all of them
+    >>> caught[0].message
+    BadRow('workshop demo: 1 answer row left out of every view (id 12): created is not a time from 1970 to 2262')
+
+Rows that are merely unusual stay: an answer to a tool the content no
+longer has keeps its place in the history, an unknown sector is shown by
+its id.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ToolkitWarning
+from toolkit.store.checks import MAX_ANSWER_CHARS
+from toolkit.store.values import KINDS, NOT_SURE
+
+if TYPE_CHECKING:
+    from toolkit.content import Toolkit
+    from toolkit.store.values import Action, Participant, WorkshopSettings
+
+#: The earliest time a view shows (seconds since the epoch): the store never wrote before it.
+EARLIEST = 0.0
+#: The latest time a frame can hold (pandas' nanosecond times end in April 2262).
+LATEST = float(pd.Timestamp.max.floor("s").timestamp())
+#: How the window reads in a warning.
+WINDOW = "from 1970 to 2262"
+
+
+class BadRow(ToolkitWarning):
+    """A stored row no view can show was left out of the frames; the
+    message names the workshop, the table, the row ids and what is wrong."""
+
+
+def is_time(value: Any) -> bool:
+    """``value`` is seconds since the epoch that a view can show.
+
+        >>> is_time(1_780_000_000.0), is_time(1e300), is_time(253402300800.0)
+        (True, False, False)
+    """
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and EARLIEST <= value <= LATEST
+
+
+def times_ok(values: np.ndarray) -> np.ndarray:
+    """:func:`is_time` for a ``float64`` array (NaN, inf and the rest out)."""
+    with np.errstate(invalid="ignore"):
+        return (values >= EARLIEST) & (values <= LATEST)
+
+
+def warn(slug: str, table: str, ids: Sequence[Any], problem: str) -> None:
+    """One :class:`BadRow` warning for rows of one table with one problem."""
+    if not len(ids):
+        return
+    n = len(ids)
+    shown = ", ".join(str(i) for i in list(ids)[:5]) + (", ..." if n > 5 else "")
+    rows = f"{n} {table} row{'s' * (n != 1)}"
+    warnings.warn(BadRow(f"workshop {slug}: {rows} left out of every view (id{'s' * (n != 1)} {shown}): {problem}"), stacklevel=3)
+
+
+def admit_people(slug: str, people: Sequence[Participant]) -> list[Participant]:
+    """The participants a view can show: those with a readable time and
+    text where text belongs."""
+    good, bad = [], []
+    for p in people:
+        texts = (p.organization, p.sector, p.table) + (() if p.name is None else (p.name,))
+        if is_time(p.created) and all(isinstance(t, str) for t in texts):
+            good.append(p)
+        else:
+            bad.append(p.id)
+    warn(slug, "participant", bad, f"created is not a time {WINDOW}, or a name, organization, sector or table is not text (their answers are left out too)")
+    return good
+
+
+def admit_actions(slug: str, actions: Sequence[Action]) -> list[Action]:
+    """The actions a view can show: times readable, text where text belongs
+    (a missing sector or due date is empty)."""
+    good, bad = [], []
+    for a in actions:
+        texts = (a.tool_id, a.what, a.owner, a.status)
+        if is_time(a.created) and is_time(a.updated) and all(isinstance(t, str) for t in texts):
+            good.append(a if isinstance(a.owner_sector, (str, type(None))) and isinstance(a.due, (str, type(None))) else replace(a, owner_sector=None, due=None))
+        else:
+            bad.append(a.id)
+    warn(slug, "action", bad, f"created or updated is not a time {WINDOW}, or its text is not text")
+    return good
+
+
+def admit_answers(slug: str, cols: dict[str, np.ndarray], kit: Toolkit, settings: WorkshopSettings, people: Sequence[Participant]) -> np.ndarray:
+    """Which answer rows (columns as :meth:`AnswerStore.answer_columns`
+    reads them) a view can show, as a boolean array; the others are named
+    in one :class:`BadRow` warning per problem."""
+    n = len(cols["id"])
+    ok = np.ones(n, dtype=bool)
+    if not n:
+        return ok
+    ids = cols["id"]
+    checks: list[tuple[np.ndarray, str]] = []
+    if "created" in cols:
+        checks.append((times_ok(np.asarray(cols["created"], dtype="float64")), f"created is not a time {WINDOW}"))
+    if "round" in cols:
+        rounds = cols["round"]
+        checks.append(((rounds >= 1) & (rounds <= settings.round), f"round is not one the workshop has had (1 to {settings.round})"))
+    if "participant_id" in cols:
+        known = np.fromiter((p.id for p in people), dtype="int64", count=len(people))
+        checks.append((np.isin(cols["participant_id"], known), "the participant is not one of the workshop's (or was left out)"))
+    kind = cols.get("kind")
+    value = cols.get("value")
+    if value is not None:
+        checks.append((_short_texts(value), f"the value is not text of at most {MAX_ANSWER_CHARS:,} characters"))
+    if kind is not None:
+        checks.append((np.isin(kind, np.asarray(KINDS, dtype=object)), f"the kind is not one of {', '.join(KINDS)}"))
+        if value is not None:
+            rating = kind == "rating"
+            allowed = np.asarray([NOT_SURE, *(str(v) for v in kit.scale.values)], dtype=object)
+            checks.append((~rating | np.isin(value, allowed), f"a rating is not on the scale ({kit.scale.values[0]} to {kit.scale.values[-1]}, or {NOT_SURE!r})"))
+            dots = kind == "dots"
+            allowed_dots = np.asarray([str(d) for d in range(settings.dots + 1)], dtype=object)
+            checks.append((~dots | np.isin(value, allowed_dots), f"a dot count is not a whole number from 0 to the budget of {settings.dots}"))
+    for passed, problem in checks:
+        failed = ok & ~passed
+        if failed.any():
+            warn(slug, "answer", ids[failed].tolist(), problem)
+            ok &= passed
+    return ok
+
+
+def _short_texts(values: np.ndarray) -> np.ndarray:
+    """True where a value is ``str`` of at most :data:`MAX_ANSWER_CHARS`."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        lengths = pd.Series(values, dtype=object).str.len().to_numpy()
+        return lengths <= MAX_ANSWER_CHARS
+    return np.fromiter((isinstance(v, str) and len(v) <= MAX_ANSWER_CHARS for v in values), dtype=bool, count=len(values))

@@ -1,0 +1,145 @@
+"""Who may see what: one rule for every view of a workshop, applied where
+rows enter the frames, so no view can forget it.
+
+    >>> frames = for_view(store, "demo", View.GUIDE)         # masked when anonymous
+    >>> shown = audience(store.workshop("demo").settings, View.DASHBOARD)
+    >>> shown.names, shown.ratings
+    (False, True)
+
+The rule, for each :class:`View`:
+
+- **Anonymous workshop** (``settings.anonymous``): no view shows a
+  participant's name or organization (in answer rows, the participant list
+  or who wrote what), and an action whose owner is a participant's name
+  shows :data:`PARTICIPANT_OWNER`, one whose owner is a participant's
+  organization :data:`ORGANIZATION_OWNER`. Sector and table stay: they
+  are what the room is counted by. The only exception is
+  :attr:`View.BACKUP`, the JSON file the facilitator keeps to rebuild the
+  workshop elsewhere, which must name each participant to be imported
+  again (never share it with partners).
+- **Ratings**: the projected dashboard shows means and bands only once the
+  facilitator reveals them (``settings.ratings_revealed``); every other
+  view, written for the facilitator, always shows them.
+
+A view asks :func:`for_view` (or a :class:`~toolkit.frames.LiveFrames`
+made for its view) for its frames; :func:`audience` tells it what it may
+show beyond them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from toolkit.store import AnswerStore
+    from toolkit.store.values import Action, Participant, WorkshopSettings
+
+#: What an action owned by a participant (by name) shows in an anonymous workshop.
+PARTICIPANT_OWNER = "A participant"
+#: What an action owned by a participant's organization shows in an anonymous workshop.
+ORGANIZATION_OWNER = "A partner organization"
+
+
+class View(enum.Enum):
+    """The places a workshop is shown."""
+
+    #: The live dashboard projected to the room and to publishers.
+    DASHBOARD = "dashboard"
+    #: The facilitator console.
+    CONSOLE = "console"
+    #: The planning guide (HTML, Markdown, PDF).
+    GUIDE = "guide"
+    #: The frames as a spreadsheet (xlsx) or CSV.
+    SPREADSHEET = "spreadsheet"
+    #: The full-fidelity JSON file for re-import: keeps every name.
+    BACKUP = "backup"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What one view of one workshop may show."""
+
+    view: View
+    #: Participants' names and organizations, and who wrote what.
+    names: bool
+    #: Mean ratings, bands and divergence (and the notes that come with ratings).
+    ratings: bool
+
+
+def audience(settings: WorkshopSettings, view: View) -> Audience:
+    """The rule: what ``view`` may show of a workshop with ``settings``."""
+    return Audience(
+        view=view,
+        names=view is View.BACKUP or not settings.anonymous,
+        ratings=view is not View.DASHBOARD or settings.ratings_revealed,
+    )
+
+
+def visible_people(people: Sequence[Participant], shown: Audience) -> list[Participant]:
+    """The participants as ``shown`` may see them: without name and
+    organization when names are hidden."""
+    if shown.names:
+        return list(people)
+    return [replace(p, name=None, organization="") for p in people]
+
+
+def visible_actions(actions: Sequence[Action], people: Sequence[Participant], shown: Audience) -> list[Action]:
+    """The actions as ``shown`` may see them: when names are hidden, an
+    owner that is a participant's name or organization (ignoring case) is
+    replaced by :data:`PARTICIPANT_OWNER` or :data:`ORGANIZATION_OWNER`.
+    ``people`` are the real participants."""
+    if shown.names:
+        return list(actions)
+    names = {p.name.casefold() for p in people if p.name}
+    organizations = {p.organization.casefold() for p in people if p.organization}
+
+    def owner(text: str) -> str:
+        folded = text.casefold()
+        return PARTICIPANT_OWNER if folded in names else ORGANIZATION_OWNER if folded in organizations else text
+
+    return [replace(a, owner=owner(a.owner)) for a in actions]
+
+
+def for_view(store: AnswerStore, slug: str, view: View, round: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every frame of a workshop (as :func:`~toolkit.frames.all_frames`),
+    masked for ``view``."""
+    from toolkit.frames.compute import all_frames
+
+    return all_frames(store, slug, round, view=view)
+
+
+#: The counts :func:`summary` gives, in order, with their labels.
+SUMMARY_LABELS = {
+    "participants": "Participants",
+    "sectors": "Sectors",
+    "tables": "Tables",
+    "answers": "Answers",
+    "ratings": "Ratings",
+    "dots": "Dots placed",
+    "actions": "Actions",
+}
+
+
+def summary(frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """The headline counts of a workshop's current state (keys as
+    :data:`SUMMARY_LABELS`): what the dashboard's tiles and the console
+    both show. Answers are current answers to guiding questions; ratings
+    include "not sure"."""
+    people = frames["participants"]
+    kinds: Counter[Any] = Counter(frames["current_answers"]["kind"].to_numpy(dtype=object).tolist())
+    priorities = frames["priorities"]
+    return {
+        "participants": len(people),
+        "sectors": int(people["sector"].nunique()),
+        "tables": int(people["table"].nunique()),
+        "answers": kinds["text"],
+        "ratings": kinds["rating"],
+        "dots": int(priorities["dots"].sum()) if len(priorities) else 0,
+        "actions": len(frames["actions"]),
+    }
