@@ -30,6 +30,9 @@ import ipywidgets as widgets
 import traitlets
 
 from toolkit.exports import FORMATS, export_workshop
+from toolkit.frames import LiveFrames, View, summary
+from toolkit.frames.views import plural
+from widgets.style import style_block
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -68,7 +71,8 @@ class FacilitatorConsole(widgets.VBox):
         self._handlers: dict[str, list[Callable[..., Any]]] = {
             name: [] for name in ("create", "select", "anonymous", "reveal", "stage", "new_round", "export")
         }
-        self.title = widgets.HTML(_CSS + '<h2 class="xs-console-title">Facilitator console</h2>')
+        self.style_html = style_block("console")
+        self.title = widgets.HTML('<h2 class="xs-console-title">Facilitator console</h2>')
         self.workshop_picker = _tag(widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="460px")), "xs-console-workshop")
         self.new_title = _tag(widgets.Text(placeholder="Title of a new workshop", layout=widgets.Layout(width="320px")), "xs-console-new-title")
         self.create_button = _tag(widgets.Button(description="Create workshop", icon="plus", button_style="primary"), "xs-console-create")
@@ -107,6 +111,7 @@ class FacilitatorConsole(widgets.VBox):
 
         super().__init__(
             [
+                self.style_html,
                 self.title,
                 section("Workshop", widgets.HBox([self.workshop_picker]), widgets.HBox([self.new_title, self.create_button]), self.summary),
                 section("The room", widgets.HBox([self.anonymous, self.reveal])),
@@ -213,10 +218,8 @@ class FacilitatorConsole(widgets.VBox):
             self.round_label.value = f'<span class="xs-console-round-now">Round {s.round}</span>'
             self._reset_round_button()
             counts = summary or {}
-            self.summary.value = (
-                f'<p class="xs-console-note">Slug <code>{_esc(selected.slug)}</code> · '
-                f'{counts.get("participants", 0)} participants · {counts.get("answers", 0)} answers · {counts.get("actions", 0)} actions</p>'
-            )
+            shown = " · ".join(plural(counts.get(key, 0), word) for key, word in (("participants", "participant"), ("answers", "answer"), ("ratings", "rating"), ("actions", "action")))
+            self.summary.value = f'<p class="xs-console-note">Slug <code>{_esc(selected.slug)}</code> · {_esc(shown)}</p>'
         finally:
             self._quiet = False
 
@@ -235,6 +238,7 @@ class ConsoleSession:
         self.store = store
         self.console = console if console is not None else FacilitatorConsole(store.kit)
         self.slug: str | None = None
+        self._live: LiveFrames | None = None  # the selected workshop's frames, masked for the console
         c = self.console
         c.on_create(self.create)
         c.on_select(self.select)
@@ -325,14 +329,14 @@ class ConsoleSession:
         """Show what the store holds now."""
         workshops = self.store.workshops()
         selected = next((w for w in workshops if w.slug == self.slug), None)
-        summary = None
+        counts = None
         if selected is not None:
-            summary = {
-                "participants": len(self.store.participants(selected.slug)),
-                "answers": self.store.count_answers(selected.slug),
-                "actions": len(self.store.actions(selected.slug)),
-            }
-        self.console.show(workshops, selected, summary)
+            # The counts the dashboard shows, from frames masked for the
+            # console (toolkit.frames.views), read incrementally.
+            if self._live is None or self._live.slug != selected.slug:
+                self._live = LiveFrames(self.store, selected.slug, view=View.CONSOLE)
+            counts = summary(self._live.refresh(settings=selected.settings))
+        self.console.show(workshops, selected, counts)
 
 
 def build_console(url: str | None = None, *, slug: str | None = None) -> FacilitatorConsole:
@@ -348,15 +352,3 @@ def build_console(url: str | None = None, *, slug: str | None = None) -> Facilit
 def _tag(widget: widgets.Widget, css_class: str) -> Any:
     widget.add_class(css_class)
     return widget
-
-
-_CSS = """<style>
-.xs-console { max-width: 1100px; font-family: "Inter","Segoe UI","Helvetica Neue",Arial,sans-serif; }
-.xs-console-title { font-size: 26px; font-weight: 750; margin: 4px 0 8px; }
-.xs-console-section { background:#f6f8fb; border-radius:12px; padding:8px 14px 12px; margin:0 0 10px; }
-.xs-console-h3 { font-size: 15px; font-weight: 700; text-transform: uppercase; letter-spacing: .08em; color:#3b5bdb; margin: 4px 0; }
-.xs-console-note { color:#5f6b7a; margin: 4px 0; }
-.xs-console-round-now { font-size: 18px; font-weight: 700; margin-right: 12px; }
-.xs-console-ok { background:#e6fcf5; color:#0b5c46; padding:8px 12px; border-radius:8px; font-weight:600; }
-.xs-console-error { background:#ffe3e3; color:#8a1c1c; padding:8px 12px; border-radius:8px; font-weight:600; }
-</style>"""

@@ -12,6 +12,13 @@ answer feed of one tool, the dot-vote ranking and the action register.
 It only ever reads: it refuses a store that was not opened with
 ``read_only=True``, and it has no control that writes. Everything a
 participant typed is shown escaped (:func:`html.escape`), never as HTML.
+What it may show is the kit's one rule (:mod:`toolkit.frames.views`): its
+frames come masked for :attr:`~toolkit.frames.View.DASHBOARD` (no names or
+organizations in an anonymous workshop, in any section, the action
+register included), and ratings wait for the facilitator's reveal. A
+stored row no view can show is left out with a warning
+(:mod:`toolkit.frames.rows`), so it never blanks the dashboard. Colours
+come from the kit's palette and ``widgets/css/dashboard.css``.
 
 Refreshing does not flicker or lose the viewer's place: every few seconds
 it asks a :class:`toolkit.frames.LiveFrames` for the frames, which hands
@@ -38,12 +45,17 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
+from toolkit.frames.views import SUMMARY_LABELS, plural
+from widgets.style import style_block
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from toolkit.content import Toolkit
+    from toolkit.frames import Audience
     from toolkit.store import AnswerStore
-    from toolkit.store.values import Workshop, WorkshopSettings
+    from toolkit.store.values import Workshop
 
 #: Seconds between refreshes unless ``refresh_seconds`` or $WORKSHOP_REFRESH say otherwise.
 DEFAULT_REFRESH_SECONDS = 5.0
@@ -54,7 +66,6 @@ ALL_TOOLS = ""
 #: How many answers the "all tools" feed shows.
 FEED_LATEST = 24
 RATINGS_HIDDEN = "Ratings hidden until the facilitator reveals them"
-BAND_LABELS = {"strength": "Strength", "discuss": "Discuss", "concern": "Concern"}
 
 _esc = html.escape
 
@@ -80,6 +91,8 @@ class Snapshot:
     round: int
     frames: Mapping[str, Any]
     digest: str
+    #: What the dashboard may show of this workshop (None: no workshop).
+    shown: Audience | None = None
 
 
 def frames_digest(frames: Mapping[str, pd.DataFrame], *extra: object) -> str:
@@ -134,7 +147,7 @@ class Dashboard(widgets.VBox):
         self._drawn: dict[widgets.HTML, tuple[Any, ...]] = {}  # section -> what it was last drawn from
         self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
 
-        self.style_html = widgets.HTML(_CSS)
+        self.style_html = style_block("dashboard")
         self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
         self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="420px"))
         self.workshop_picker.add_class("xs-dash-workshop")
@@ -207,15 +220,15 @@ class Dashboard(widgets.VBox):
             current = workshop.settings.round
             rnd = round if round is not None and 1 <= round <= current else current
             if self._live is None or self._live.slug != workshop.slug:
-                self._live = LiveFrames(self.store, workshop.slug)
-            frames = self._live.refresh(rnd)
+                self._live = LiveFrames(self.store, workshop.slug, view=View.DASHBOARD)
+            frames = self._live.refresh(rnd, settings=workshop.settings)
             if frames is not self._frames:
                 # LiveFrames returns the same dict when nothing changed, so
                 # counting new dicts replaces hashing every frame (~30 ms over
                 # 50,000 answers, on every change).
                 self._frames, self._frames_version = frames, self._frames_version + 1
             digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
-            return Snapshot(workshops, workshop, rnd, frames, digest)
+            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, View.DASHBOARD))
 
     def refresh(self, force: bool = False) -> bool:
         """Read the store and update what changed. Returns ``True`` when the
@@ -284,15 +297,16 @@ class Dashboard(widgets.VBox):
             self._drawn.clear()
             return
         f = snap.frames
-        s = ws.settings
+        shown = snap.shown
         kit = self.kit
         _set(self.title, f'<h1><span class="xs-dash-kicker">Live dashboard</span>{_esc(ws.title)}</h1>')
         self._render_status(snap)
-        self._draw(self.summary, (f["participants"], f["current_answers"], f["priorities"], f["actions"]), lambda: render_summary(f, s))
-        self._draw(self.participants, (f["participants"], s.anonymous), lambda: render_participants(f["participants"], kit, s))
+        counts = summary(f)
+        self._draw(self.summary, (json.dumps(counts),), lambda: render_summary(counts))
+        self._draw(self.participants, (f["participants"], shown.names), lambda: render_participants(f["participants"], kit, shown))
         self._draw(self.progress, (f["progress"],), lambda: render_progress(f["progress"], kit))
-        self._draw(self.heatmap, (f["ratings"], f["divergence"], s.ratings_revealed), lambda: render_heatmap(f["ratings"], kit, s, f["divergence"]))
-        self._draw(self.divergence, (f["divergence"], s.ratings_revealed), lambda: render_divergence(f["divergence"], kit, s))
+        self._draw(self.heatmap, (f["ratings"], f["divergence"], shown.ratings), lambda: render_heatmap(f["ratings"], kit, shown, f["divergence"]))
+        self._draw(self.divergence, (f["divergence"], shown.ratings), lambda: render_divergence(f["divergence"], kit, shown))
         self._draw(self.dots, (f["priorities"],), lambda: render_dots(f["priorities"]))
         self._draw(self.actions, (f["actions"],), lambda: render_actions(f["actions"], kit))
         self._render_feed()
@@ -332,9 +346,9 @@ class Dashboard(widgets.VBox):
             _set(self.feed, "")
             self._drawn.pop(self.feed, None)
             return
-        s = snap.workshop.settings
+        shown = snap.shown
         current, tool_id = snap.frames["current_answers"], self.feed_picker.value
-        self._draw(self.feed, (current, s.ratings_revealed, s.anonymous, tool_id), lambda: render_feed(current, self.kit, s, tool_id))
+        self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id))
 
     # ------------------------------------------------------------------
     # Viewer's choices
@@ -463,36 +477,26 @@ def _sector_name(kit: Toolkit, sector_id: str) -> str:
     return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
 
 
-def _who(row: Mapping[str, Any], kit: Toolkit, settings: WorkshopSettings) -> str:
-    """Sector · table, and the person unless the workshop is anonymous."""
+def _who(row: Mapping[str, Any], kit: Toolkit) -> str:
+    """Sector · table, and the person as far as the (masked) frame names them."""
     sector = _text(row["sector"])
-    parts = [_sector_name(kit, sector) if sector else "", _text(row["table"])]
-    if not settings.anonymous:
-        name, org = _text(row["name"]), _text(row["organization"])
-        parts.append(f"{name} ({org})" if name and org else name or org)
+    name, org = _text(row["name"]), _text(row["organization"])
+    parts = [_sector_name(kit, sector) if sector else "", _text(row["table"]), f"{name} ({org})" if name and org else name or org]
     return " · ".join(_esc(p) for p in parts if p)
 
 
-def render_summary(frames: Mapping[str, pd.DataFrame], settings: WorkshopSettings) -> str:
-    """Big numbers: people, sectors, tables, answers, ratings, dots, actions."""
-    people = frames["participants"]
-    kinds = Counter(frames["current_answers"]["kind"].to_numpy(dtype=object).tolist())
-    dots = int(frames["priorities"]["dots"].sum()) if len(frames["priorities"]) else 0
-    tiles = [
-        ("Participants", len(people)),
-        ("Sectors", people["sector"].nunique()),
-        ("Tables", people["table"].nunique()),
-        ("Answers", kinds["text"]),
-        ("Ratings", kinds["rating"]),
-        ("Dots placed", dots),
-        ("Actions", len(frames["actions"])),
-    ]
-    body = "".join(f'<div class="xs-tile"><div class="xs-tile-n">{n}</div><div class="xs-tile-label">{_esc(label)}</div></div>' for label, n in tiles)
+def render_summary(counts: Mapping[str, int]) -> str:
+    """Big numbers (:func:`toolkit.frames.summary`): people, sectors,
+    tables, answers, ratings, dots, actions."""
+    body = "".join(
+        f'<div class="xs-tile"><div class="xs-tile-n">{counts[key]}</div><div class="xs-tile-label">{_esc(label)}</div></div>'
+        for key, label in SUMMARY_LABELS.items()
+    )
     return f'<div class="xs-tiles">{body}</div>'
 
 
-def render_participants(people: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings) -> str:
-    """Counts by sector and table; names listed unless anonymous."""
+def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> str:
+    """Counts by sector and table; names listed when ``shown`` allows."""
     if people.empty:
         return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
     cols = _columns(people, ("name", "organization", "sector", "table"))
@@ -508,7 +512,7 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, settings: WorkshopSe
     col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
     table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    if settings.anonymous:
+    if not shown.names:
         names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
     else:
         names_at: dict[str, list[str]] = {t: [] for t in tables}
@@ -516,7 +520,7 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, settings: WorkshopSe
             names_at[at].append(_esc(f"{name} ({org})" if name else str(org)))
         lines = [f'<li><strong>{_esc(t)}:</strong> {", ".join(names_at[t])}</li>' for t in tables]
         names = f'<ul class="xs-names">{"".join(lines)}</ul>'
-    return _card("xs-dash-participants-card", "Who is here", f"{len(people)} people by sector and table", table + names)
+    return _card("xs-dash-participants-card", "Who is here", f"{plural(len(people), 'person', 'people')} by sector and table", table + names)
 
 
 def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
@@ -554,12 +558,12 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
 
-def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, divergence: pd.DataFrame) -> str:
+def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame) -> str:
     """Tools by sector. Hidden: counts only. Revealed: mean, a coloured band
     with its label (never colour alone) and the divergence flag."""
-    from toolkit.frames import ALL_SECTORS, DISCUSS_AT, STRENGTH_AT
+    from toolkit.frames import ALL_SECTORS
 
-    if not settings.ratings_revealed:
+    if not shown.ratings:
         # Ratings received: the numbers and the "not sure"s of each sector.
         by_sector = ratings[ratings["sector"] != ALL_SECTORS] if len(ratings) else ratings
         if by_sector.empty:
@@ -598,14 +602,14 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, settings: WorkshopSettin
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-flagcell">{flag}</td></tr>')
     legend = (
         '<div class="xs-legend">'
-        f'<span class="xs-band xs-band-strength"><b>Strength</b> mean {STRENGTH_AT:g} or more</span>'
-        f'<span class="xs-band xs-band-discuss"><b>Discuss</b> {DISCUSS_AT:g} to under {STRENGTH_AT:g}</span>'
-        f'<span class="xs-band xs-band-concern"><b>Concern</b> under {DISCUSS_AT:g}</span>'
-        '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
+        + "".join(f'<span class="xs-band xs-band-{b}"><b>{BAND_LABELS[b]}</b> {_esc(band_range(b))}</span>' for b in BANDS)
+        + '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
         "</div>"
     )
     table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    return _card("xs-heatmap-card", "Readiness heatmap", "Mean rating by sector, on a scale of 1 (not at all) to 5 (fully)", legend + table)
+    low, high = kit.scale.points[0], kit.scale.points[-1]
+    scale = f"Mean rating by sector, on a scale of {low.value} ({low.label.lower()}) to {high.value} ({high.label.lower()})"
+    return _card("xs-heatmap-card", "Readiness heatmap", scale, legend + table)
 
 
 def _band_cell(r: Any, overall: bool = False) -> str:
@@ -621,12 +625,12 @@ def _band_cell(r: Any, overall: bool = False) -> str:
     )
 
 
-def render_divergence(divergence: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings) -> str:
+def render_divergence(divergence: pd.DataFrame, kit: Toolkit, shown: Audience) -> str:
     """The tools where sectors' means are far apart: what to talk about."""
     from toolkit.frames import DIVERGENCE_GAP
 
     sub = f"Tools where two sectors' mean ratings differ by {DIVERGENCE_GAP:g} points or more"
-    if not settings.ratings_revealed:
+    if not shown.ratings:
         return _card("xs-divergence-card", "Partners see this differently", sub, f'<p class="xs-dash-note">{RATINGS_HIDDEN}.</p>')
     flagged = divergence[divergence["flagged"]] if len(divergence) else divergence
     if flagged.empty:
@@ -641,19 +645,20 @@ def render_divergence(divergence: pd.DataFrame, kit: Toolkit, settings: Workshop
     return _card("xs-divergence-card", "Partners see this differently", sub, f'<ul class="xs-divergence-list">{"".join(items)}</ul>')
 
 
-def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings, tool_id: str = ALL_TOOLS) -> str:
+def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: str = ALL_TOOLS) -> str:
     """Current answers of one tool, by question (or the newest answers of
-    every tool), each with sector and table and, unless anonymous, who.
-    Comments that go with ratings are shown once ratings are revealed."""
+    every tool), each with sector and table and who, as far as the masked
+    frame names them. Comments that go with ratings are shown once ratings
+    are (``shown.ratings``)."""
     import numpy as np
 
     kind = current["kind"].to_numpy(dtype=object)
-    shown = (kind == "text") | ((kind == "comment") if settings.ratings_revealed else False)
+    listed = (kind == "text") | ((kind == "comment") if shown.ratings else False)
     if tool_id != ALL_TOOLS:
-        shown &= current["tool_id"].to_numpy(dtype=object) == tool_id
+        listed &= current["tool_id"].to_numpy(dtype=object) == tool_id
     # Only the rows shown, oldest first (answer ids grow with time); for
     # every tool, the newest few, newest first.
-    at = np.flatnonzero(shown)
+    at = np.flatnonzero(listed)
     at = at[np.argsort(current["answer_id"].to_numpy()[at], kind="stable")]
     if tool_id == ALL_TOOLS:
         at = at[::-1][:FEED_LATEST]
@@ -664,7 +669,7 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings,
         if with_tool:
             question = _text(rows["question"][i]) or "What is missing (comment with a rating)"
             where = f'<div class="xs-feed-q">{rows["tool_number"][i]}. {_esc(_text(rows["tool"][i]))} · {_esc(question)}</div>'
-        who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table")}, kit, settings)
+        who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table")}, kit)
         return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}</div></div>'
 
     if tool_id == ALL_TOOLS:
@@ -678,7 +683,7 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, settings: WorkshopSettings,
         answers = np.flatnonzero(texts & (rows["question_id"] == q.id))
         body = "".join(item(i) for i in answers) if len(answers) else '<p class="xs-dash-empty">No answers yet.</p>'
         parts.append(f'<div class="xs-feed-question"><h3>{_esc(q.text)}</h3><div class="xs-feed">{body}</div></div>')
-    if settings.ratings_revealed:
+    if shown.ratings:
         comments = np.flatnonzero(rows["kind"] == "comment")
         if len(comments):
             parts.append(f'<div class="xs-feed-question"><h3>What is missing (comments with ratings)</h3><div class="xs-feed">{"".join(item(i) for i in comments)}</div></div>')
@@ -698,10 +703,10 @@ def render_dots(priorities: pd.DataFrame) -> str:
             f'<li class="xs-dots-item{" xs-dots-top" if r.rank <= 3 else ""}"><span class="xs-dots-rank">{r.rank}</span>'
             f'<span class="xs-dots-name">{r.tool_number}. {_esc(r.tool)}<span class="xs-dots-stage">{_esc(r.stage)}</span></span>'
             f'<span class="xs-dots-bar"><span style="width:{width:.0f}%"></span></span>'
-            f'<span class="xs-dots-n">{r.dots} dot{"s" if r.dots != 1 else ""} · {r.voters} voter{"s" if r.voters != 1 else ""}</span></li>'
+            f'<span class="xs-dots-n">{plural(r.dots, "dot")} · {plural(r.voters, "voter")}</span></li>'
         )
     rest = len(priorities) - len(voted)
-    note = f'<p class="xs-dash-note">{rest} other tool{"s have" if rest != 1 else " has"} no dots.</p>' if rest else ""
+    note = f'<p class="xs-dash-note">{plural(rest, "other tool")} {"has" if rest == 1 else "have"} no dots.</p>' if rest else ""
     return _card("xs-dots-card", "Priorities", "Dot vote: where to focus first", f'<ol class="xs-dots-list">{"".join(rows)}</ol>{note}')
 
 
@@ -719,7 +724,7 @@ def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
             f'<td><span class="xs-dash-action-status xs-dash-action-status-{_esc(status.replace(" ", "-"))}">{_esc(status)}</span></td></tr>'
         )
     table = f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    return _card("xs-actions-card", "Action register", f"{len(actions)} action{'s' if len(actions) != 1 else ''}: who does what, by when", table)
+    return _card("xs-actions-card", "Action register", f"{plural(len(actions), 'action')}: who does what, by when", table)
 
 
 def _sectors_in(kit: Toolkit, present: set[str]) -> list[str]:
@@ -736,95 +741,3 @@ def _natural(text: str) -> tuple[Any, ...]:
 
 def _pct(share: float) -> str:
     return f"{round(100 * share)}%"
-
-
-_CSS = """<style>
-.xs-dashboard { --xs-ink:#1f2430; --xs-dash-muted:#5f6b7a; --xs-line:#e3e7ee; --xs-card:#ffffff; --xs-bg:#f4f6fa;
-  --xs-accent:#3b5bdb; --xs-strength:#2b8a3e; --xs-strength-bg:#d3f9d8; --xs-discuss:#8a6100; --xs-discuss-bg:#fff3bf;
-  --xs-concern:#c92a2a; --xs-concern-bg:#ffe3e3; background:var(--xs-bg); padding:18px 22px 28px; box-sizing:border-box;
-  font-family: "Inter","Segoe UI","Helvetica Neue",Arial,sans-serif; color:var(--xs-ink); }
-.xs-dashboard .widget-html-content { line-height:1.4; white-space:normal; width:100%; }
-.xs-dashboard .widget-html, .xs-dashboard .widget-htmlmath { margin:0; }
-.xs-dash-title h1 { font-size:34px; font-weight:750; margin:4px 0 6px; letter-spacing:-0.01em; }
-.xs-dash-kicker { display:block; font-size:13px; font-weight:700; text-transform:uppercase; letter-spacing:.12em; color:var(--xs-accent); margin-bottom:2px; }
-.xs-dash-controls { gap:12px; margin:4px 0 6px; }
-.xs-dash-statusline { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin:4px 0 12px; font-size:13px; }
-.xs-pill { background:#e7ebf3; color:#334; border-radius:999px; padding:2px 10px; font-weight:600; }
-.xs-pill-warn { background:#fff3bf; color:#6b4e00; }
-.xs-dash-stage-locked { background:#ffe3e3; color:#8a1c1c; }
-.xs-dash-updated { color:var(--xs-dash-muted); margin-left:auto; }
-.xs-dash-error { background:#ffe3e3; color:#8a1c1c; padding:8px 12px; border-radius:8px; font-weight:600; margin:4px 0 12px; }
-.xs-tiles { display:grid; grid-template-columns:repeat(auto-fit,minmax(130px,1fr)); gap:12px; margin:0 0 16px; }
-.xs-tile { background:var(--xs-card); border-radius:14px; padding:14px 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); }
-.xs-tile-n { font-size:34px; font-weight:750; line-height:1.1; }
-.xs-tile-label { font-size:13px; color:var(--xs-dash-muted); font-weight:600; text-transform:uppercase; letter-spacing:.06em; }
-.xs-dash-row { gap:16px; align-items:stretch; }
-.xs-dash-row > .widget-html { flex:1 1 0; min-width:0; }
-.xs-dash-card { background:var(--xs-card); border-radius:14px; padding:16px 20px 18px; margin:0 0 16px; box-shadow:0 1px 3px rgba(20,30,60,.08); box-sizing:border-box; }
-.xs-dash-h2 { font-size:24px; font-weight:750; margin:0; }
-.xs-dash-sub { margin:2px 0 12px; color:var(--xs-dash-muted); font-size:14px; }
-.xs-dash-empty { color:var(--xs-dash-muted); font-style:italic; margin:6px 0; }
-.xs-dash-note { color:var(--xs-dash-muted); font-size:13px; margin:8px 0 0; }
-.xs-dash-muted { color:var(--xs-dash-muted); }
-.xs-grid { border-collapse:separate; border-spacing:3px; font-size:14px; }
-.xs-grid th { font-weight:650; color:#3a4454; padding:4px 8px; text-align:center; white-space:nowrap; }
-.xs-grid td { padding:4px 8px; text-align:center; border-radius:6px; }
-.xs-grid .xs-rowhead { text-align:left; }
-.xs-grid .xs-tool { font-weight:500; max-width:340px; white-space:normal; }
-.xs-num { background:#f1f3f7; min-width:44px; font-variant-numeric:tabular-nums; }
-.xs-total { font-weight:700; background:#e7ebf3; }
-.xs-totalrow th { border-top:1px solid var(--xs-line); }
-.xs-stagerow th { text-align:left; font-size:13px; text-transform:uppercase; letter-spacing:.08em; color:var(--xs-accent); padding-top:12px; }
-.xs-stagerow td { font-weight:700; color:var(--xs-accent); }
-.xs-names { margin:10px 0 0; padding-left:18px; font-size:14px; color:#3a4454; }
-.xs-share { position:relative; background:#f1f3f7; min-width:64px; overflow:hidden; font-variant-numeric:tabular-nums; }
-.xs-share-bar { position:absolute; left:0; top:0; bottom:0; width:calc(var(--share) * 100%); background:#bac8ff; border-radius:6px; }
-.xs-share-text, .xs-rated { position:relative; }
-.xs-rated { display:inline-block; margin-left:6px; font-size:13px; font-weight:800; color:#1c3faa; }
-.xs-hidden-note { background:#eef2ff; color:#23318a; border-radius:10px; padding:10px 14px; font-weight:650; margin:0 0 12px; font-size:16px; }
-.xs-band { min-width:92px; }
-td.xs-band { padding:6px 10px; line-height:1.15; white-space:nowrap; min-width:118px; }
-.xs-band-strength { background:var(--xs-strength-bg); color:#14532d; box-shadow:inset 4px 0 0 var(--xs-strength); }
-.xs-band-discuss { background:var(--xs-discuss-bg); color:#5c4100; box-shadow:inset 4px 0 0 #f2b705; }
-.xs-band-concern { background:var(--xs-concern-bg); color:#7a1515; box-shadow:inset 4px 0 0 var(--xs-concern); }
-.xs-band-none { background:#f4f5f7; color:#8a94a3; }
-td.xs-band-all { outline:2px solid rgba(31,36,48,.45); outline-offset:-2px; }
-.xs-heatmap-grid th:nth-last-child(2) { color:var(--xs-ink); text-decoration:underline; text-underline-offset:4px; }
-.xs-mean { font-size:19px; font-weight:750; margin-right:6px; font-variant-numeric:tabular-nums; }
-.xs-band-label { font-size:11px; font-weight:750; text-transform:uppercase; letter-spacing:.06em; }
-.xs-n { display:block; font-size:11px; opacity:.75; }
-.xs-legend { display:flex; flex-wrap:wrap; gap:8px; margin:0 0 10px; font-size:13px; }
-.xs-legend .xs-band { border-radius:6px; padding:4px 10px 4px 12px; min-width:0; }
-.xs-flagcell { text-align:left !important; }
-.xs-divergence-flag { display:inline-block; background:#f3d9fa; color:#5f1a73; border-radius:999px; padding:3px 10px; font-size:12px; font-weight:750; white-space:nowrap; }
-.xs-divergence-flag::before, .xs-divergence-tool::before { content:"\\25C6  "; }
-.xs-divergence-list { list-style:none; padding:0; margin:0; display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:10px; }
-.xs-divergence-item { background:#f8f0fc; border-radius:10px; padding:10px 14px; }
-.xs-divergence-tool { display:block; font-weight:700; color:#5f1a73; }
-.xs-divergence-detail { font-size:14px; color:#3a4454; }
-.xs-feed { display:grid; grid-template-columns:repeat(auto-fill,minmax(300px,1fr)); gap:10px; margin:6px 0 12px; }
-.xs-feed-question h3 { font-size:16px; font-weight:650; margin:12px 0 4px; }
-.xs-feed-item { background:#fff; border:1px solid var(--xs-line); border-left:4px solid var(--xs-accent); border-radius:10px; padding:10px 12px; }
-.xs-feed-text { font-size:16px; white-space:pre-wrap; overflow-wrap:anywhere; }
-.xs-feed-who { font-size:12px; color:var(--xs-dash-muted); margin-top:6px; font-weight:600; }
-.xs-feed-q { font-size:12px; color:var(--xs-accent); font-weight:650; margin-bottom:4px; }
-.xs-dots-list { list-style:none; padding:0; margin:0; }
-.xs-dots-item { display:grid; grid-template-columns:34px minmax(180px,1.3fr) 1fr 130px; align-items:center; gap:10px; padding:5px 0; border-bottom:1px solid var(--xs-line); }
-.xs-dots-rank { font-size:18px; font-weight:750; color:var(--xs-dash-muted); text-align:center; }
-.xs-dots-top .xs-dots-rank { color:#fff; background:var(--xs-accent); border-radius:999px; width:28px; height:28px; line-height:28px; }
-.xs-dots-name { font-weight:600; }
-.xs-dots-stage { display:block; font-size:12px; color:var(--xs-dash-muted); font-weight:500; }
-.xs-dots-bar { background:#eef1f6; border-radius:999px; height:14px; overflow:hidden; }
-.xs-dots-bar span { display:block; height:100%; background:linear-gradient(90deg,#5c7cfa,#3b5bdb); border-radius:999px; }
-.xs-dots-n { font-size:13px; color:#3a4454; text-align:right; font-variant-numeric:tabular-nums; }
-.xs-list { width:100%; border-collapse:collapse; font-size:14px; }
-.xs-list th { text-align:left; color:var(--xs-dash-muted); font-size:12px; text-transform:uppercase; letter-spacing:.06em; padding:6px 8px; border-bottom:2px solid var(--xs-line); }
-.xs-list td { padding:8px; border-bottom:1px solid var(--xs-line); vertical-align:top; }
-.xs-dash-action-what { white-space:pre-wrap; overflow-wrap:anywhere; }
-.xs-nowrap { white-space:nowrap; }
-.xs-dash-action-status { border-radius:999px; padding:2px 10px; font-size:12px; font-weight:700; white-space:nowrap; background:#e7ebf3; }
-.xs-dash-action-status-open { background:#e7f5ff; color:#1864ab; }
-.xs-dash-action-status-in-progress { background:#fff3bf; color:#6b4e00; }
-.xs-dash-action-status-done { background:#d3f9d8; color:#14532d; }
-.xs-dash-action-status-dropped { background:#f1f3f5; color:#6b7280; text-decoration:line-through; }
-</style>"""

@@ -53,7 +53,7 @@ def test_session_shows_the_store_state(session):
     c = session.console
     assert c.value == "riverside-partners"  # newest first
     assert [v for _l, v in c.workshop_picker.options] == ["riverside-partners", "older-workshop"]
-    assert "1 participants" in c.summary.value
+    assert "1 participant ·" in c.summary.value  # "1 participants" before the kit had one plural()
     assert "Round 1" in c.round_label.value
     assert c.reveal.value is False and c.anonymous.value is False
     assert all(t.value == "open" for t in c.stages.values())
@@ -169,7 +169,7 @@ def test_console_notebook_is_thin_and_runs_against_a_store(session, monkeypatch)
     states = [m["state"] for m in nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"].values()]
     by_class = {css: s for s in states for css in s.get("_dom_classes", [])}
     assert by_class["xs-console"]["value"] == "riverside-partners"
-    assert "1 participants" in by_class["xs-console-summary"]["value"]
+    assert "1 participant ·" in by_class["xs-console-summary"]["value"]
 
 
 def test_a_database_error_is_one_line_naming_the_store(session, monkeypatch):

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.frames import ALL_SECTORS, BAND_LABELS, BANDS, DIVERGENCE_GAP, View, audience, band, band_range, for_view
 from toolkit.frames.rows import is_time
+from toolkit.frames.views import plural
 
 if TYPE_CHECKING:
     import jinja2
@@ -461,11 +462,6 @@ def _md_block(value: Any, indent: str = "") -> MarkdownText:
 def css_string(text: str) -> str:
     """A CSS string literal that nothing in ``text`` can break out of."""
     return '"' + "".join(c if c.isalnum() or c in " ,.:()" else f"\\{ord(c):06x} " for c in text) + '"'
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``"1 dot"``, ``"2 dots"``: the count and the word agreeing with it."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 # --------------------------------------------------------------------------

@@ -282,6 +282,7 @@ def write_xlsx(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from toolkit import palette
     from toolkit.frames import FRAME_NAMES
 
     tick = progress or (lambda done, total, label: None)
@@ -289,8 +290,9 @@ def write_xlsx(
     total = sum(max(len(frames[n]), 1) for n in names)
     done = 0
     wb = Workbook(write_only=True)
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F3A5F")
+    colours = palette.colours()
+    bold = Font(bold=True, color=colours["card"].lstrip("#").upper())
+    fill = PatternFill("solid", fgColor=colours["accent"].lstrip("#").upper())  # the kit's one palette
     wrap = Alignment(vertical="top", wrap_text=False)
     for name in names:
         df = sheet_frame(frames[name])

@@ -126,6 +126,15 @@ SUMMARY_LABELS = {
 }
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """A count and the word agreeing with it, as every view writes counts:
+
+        >>> plural(1, "dot"), plural(2, "dot"), plural(0, "person", "people")
+        ('1 dot', '2 dots', '0 people')
+    """
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def summary(frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     """The headline counts of a workshop's current state (keys as
     :data:`SUMMARY_LABELS`): what the dashboard's tiles and the console
