@@ -84,16 +84,22 @@ class Source:
     visible: tuple[Participant, ...]
     #: The actions as the view may see them.
     actions: tuple[Action, ...]
+    #: ("participant" or "action", id) of the rows left out.
+    left_out: frozenset[tuple[str, int]] = frozenset()
 
     @classmethod
-    def read(cls, store: AnswerStore, slug: str, view: View | None = None, settings: WorkshopSettings | None = None) -> Source:
+    def read(
+        cls, store: AnswerStore, slug: str, view: View | None = None, settings: WorkshopSettings | None = None, *, reported: Collection[tuple[str, int]] = ()
+    ) -> Source:
         """Read the participants and actions of ``slug`` for ``view``
-        (``None``: every name, as stored)."""
+        (``None``: every name, as stored). Rows left out are warned about
+        unless ``reported`` names them (a view that refreshes warns once)."""
         settings = settings or store.workshop(slug).settings
         shown = audience(settings, view or View.BACKUP)
-        people = admit_people(slug, store.participants(slug))
-        acts = admit_actions(slug, store.actions(slug))
-        return cls(slug, settings, shown, tuple(people), tuple(visible_people(people, shown)), tuple(visible_actions(acts, people, shown)))
+        people, bad_people = admit_people(slug, store.participants(slug), reported={i for t, i in reported if t == "participant"})
+        acts, bad_actions = admit_actions(slug, store.actions(slug), reported={i for t, i in reported if t == "action"})
+        left_out = frozenset({("participant", i) for i in bad_people} | {("action", i) for i in bad_actions})
+        return cls(slug, settings, shown, tuple(people), tuple(visible_people(people, shown)), tuple(visible_actions(acts, people, shown)), left_out)
 
     def lookups(self, kit: Toolkit) -> Lookups:
         return Lookups(kit, self.visible)

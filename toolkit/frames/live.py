@@ -5,6 +5,7 @@ that were handed out but not yet committed.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,7 @@ class LiveFrames:
         self._newest: Columns | None = None
         self._frames: dict[str, Any] | None = None
         self._people_actions: tuple[Any, ...] = ()
+        self._reported: set[tuple[str, int]] = set()  # participants and actions already warned about
 
     def refresh(self, round: int | None = None, *, settings: WorkshopSettings | None = None) -> dict[str, Any]:
         """The current frames; ``self.changed`` is False when they are the
@@ -134,24 +136,30 @@ class LiveFrames:
         if round != self._round:
             self._round, self._gaps, self._seen, self._newest, self._frames = round, _Gaps(), self._seen[:0], None, None
         now = self._clock()
+        # Everything is read (and judged) before any state changes: a read
+        # that fails leaves the view as it was, to read the same rows again.
+        gaps = copy.deepcopy(self._gaps)
         # Ids first, then rows: a row committed in between is read, and its
         # id is seen (and skipped as known) next time.
         if self._newest is None:
             ids = self.store.answer_ids(newest=FIRST_LOOK)
-            self._gaps.saw(ids, int(ids[0]) - 1 if len(ids) else 0, now)
+            gaps.saw(ids, int(ids[0]) - 1 if len(ids) else 0, now)
             new = self.store.answer_columns(self.slug, READ_COLUMNS, current=True, round=round)
         else:
-            floor = self._gaps.floor
-            self._gaps.saw(self.store.answer_ids(after_id=floor), floor, now)
+            floor = gaps.floor
+            gaps.saw(self.store.answer_ids(after_id=floor), floor, now)
             new = self.store.answer_columns(self.slug, READ_COLUMNS, round=round, after_id=floor)
             new = take_rows(new, ~np.isin(new["id"], self._seen))
-        self._seen = np.union1d(self._seen, new["id"])
-        self._seen = self._seen[self._seen > self._gaps.floor]
         # Participants and actions after the answers: every answer read has
         # its participant among them. A row is judged once, when read, and
-        # its verdict travels with it.
-        source = Source.read(self.store, self.slug, self.view, settings)
+        # its verdict travels with it; a bad participant or action is
+        # reported once too.
+        source = Source.read(self.store, self.slug, self.view, settings, reported=self._reported)
         new = source.admit(self.store.kit, new)
+        self._gaps = gaps
+        self._seen = np.union1d(self._seen, new["id"])
+        self._seen = self._seen[self._seen > self._gaps.floor]
+        self._reported |= source.left_out
         people_actions = (
             tuple((p.id, p.sector) for p in source.people),
             tuple((a.id, a.updated) for a in source.actions),

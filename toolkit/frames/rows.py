@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -80,9 +80,10 @@ def warn(slug: str, table: str, ids: Sequence[Any], problem: str) -> None:
     warnings.warn(BadRow(f"workshop {slug}: {rows} left out of every view (id{'s' * (n != 1)} {shown}): {problem}"), stacklevel=3)
 
 
-def admit_people(slug: str, people: Sequence[Participant]) -> list[Participant]:
-    """The participants a view can show: those with a readable time and
-    text where text belongs."""
+def admit_people(slug: str, people: Sequence[Participant], *, reported: Collection[int] = ()) -> tuple[list[Participant], list[int]]:
+    """The participants a view can show (a readable time, text where text
+    belongs), and the ids of those left out; ids in ``reported`` are left
+    out without a second warning."""
     good, bad = [], []
     for p in people:
         texts = (p.organization, p.sector, p.table) + (() if p.name is None else (p.name,))
@@ -90,13 +91,14 @@ def admit_people(slug: str, people: Sequence[Participant]) -> list[Participant]:
             good.append(p)
         else:
             bad.append(p.id)
-    warn(slug, "participant", bad, f"created is not a time {WINDOW}, or a name, organization, sector or table is not text (their answers are left out too)")
-    return good
+    warn(slug, "participant", [i for i in bad if i not in reported], f"created is not a time {WINDOW}, or a name, organization, sector or table is not text (their answers are left out too)")
+    return good, bad
 
 
-def admit_actions(slug: str, actions: Sequence[Action]) -> list[Action]:
-    """The actions a view can show: times readable, text where text belongs
-    (a missing sector or due date is empty)."""
+def admit_actions(slug: str, actions: Sequence[Action], *, reported: Collection[int] = ()) -> tuple[list[Action], list[int]]:
+    """The actions a view can show (times readable, text where text
+    belongs; a sector or due date that is not text is left empty), and the
+    ids of those left out; ids in ``reported`` without a second warning."""
     good, bad = [], []
     for a in actions:
         texts = (a.tool_id, a.what, a.owner, a.status)
@@ -104,8 +106,8 @@ def admit_actions(slug: str, actions: Sequence[Action]) -> list[Action]:
             good.append(a if isinstance(a.owner_sector, (str, type(None))) and isinstance(a.due, (str, type(None))) else replace(a, owner_sector=None, due=None))
         else:
             bad.append(a.id)
-    warn(slug, "action", bad, f"created or updated is not a time {WINDOW}, or its text is not text")
-    return good
+    warn(slug, "action", [i for i in bad if i not in reported], f"created or updated is not a time {WINDOW}, or its text is not text")
+    return good, bad
 
 
 def admit_answers(slug: str, cols: dict[str, np.ndarray], kit: Toolkit, settings: WorkshopSettings, people: Sequence[Participant]) -> np.ndarray:

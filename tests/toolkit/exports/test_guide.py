@@ -386,3 +386,25 @@ def test_every_value_a_markdown_template_prints_is_escaped():
     text = env.from_string("{{ value }} | {{ value | cell }} | {{ value | block }}").render(value="<b>*x*</b>\n# h")
     assert "<b>" not in text and "*x*" not in text
     assert text.count("&lt;b&gt;\\*x\\*&lt;/b&gt;") == 3
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_templates_and_the_css(tmp_path):
+    """Templates and stylesheets are read from the installed package, so
+    a plain `pip install .` must ship them (pyproject package-data)."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(root)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("intersector_workshop-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    wanted = [p.relative_to(root).as_posix() for pattern in ("toolkit/exports/templates/*.j2", "toolkit/exports/css/*.css", "toolkit/palette/*.css", "widgets/css/*.css") for p in root.glob(pattern)]
+    assert len(wanted) >= 10
+    assert [w for w in wanted if w not in names] == []
