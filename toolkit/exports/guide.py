@@ -482,7 +482,8 @@ def _environment(kind: str) -> jinja2.Environment:
     if kind == "html":
         env = jinja2.Environment(autoescape=True, **common)
         env.filters["br"] = lambda value: Markup(esc(value))
-        env.filters["css_string"] = css_string
+        # Inside <style> entities are not decoded: the literal is safe as it is.
+        env.filters["css_string"] = lambda text: Markup(css_string(text))
         env.globals["stylesheet"] = lambda *names: Markup(stylesheet(*names))
         env.globals["colours"] = palette.colours()
     else:

@@ -213,6 +213,8 @@ def test_workshop_title_cannot_break_out_of_the_page_footer(sqlite_store):
     text = guide.render_html(guide.guide_data(sqlite_store, ws.slug))
     assert "<script>" not in text
     assert text.count("</style>") == 1
+    # The footer is a CSS string (entities would print as they are inside <style>).
+    assert '@bottom-left { content: "Evil \\000022 \\00003c \\00002f style\\00003e \\00003c script\\00003e alert(1)' in text
     assert guide.css_string('a"b\\c</style>') == '"a\\000022 b\\00005c c\\00003c \\00002f style\\00003e "'
 
 
