@@ -133,14 +133,16 @@ def admit_answers(slug: str, cols: dict[str, np.ndarray], kit: Toolkit, settings
     if value is not None:
         checks.append((_short_texts(value), f"the value is not text of at most {MAX_ANSWER_CHARS:,} characters"))
     if kind is not None:
-        checks.append((np.isin(kind, np.asarray(KINDS, dtype=object)), f"the kind is not one of {', '.join(KINDS)}"))
+        checks.append((_among(kind, KINDS), f"the kind is not one of {', '.join(KINDS)}"))
         if value is not None:
-            rating = kind == "rating"
-            allowed = np.asarray([NOT_SURE, *(str(v) for v in kit.scale.values)], dtype=object)
-            checks.append((~rating | np.isin(value, allowed), f"a rating is not on the scale ({kit.scale.values[0]} to {kit.scale.values[-1]}, or {NOT_SURE!r})"))
-            dots = kind == "dots"
-            allowed_dots = np.asarray([str(d) for d in range(settings.dots + 1)], dtype=object)
-            checks.append((~dots | np.isin(value, allowed_dots), f"a dot count is not a whole number from 0 to the budget of {settings.dots}"))
+            passed = np.ones(n, dtype=bool)
+            rating = np.flatnonzero(kind == "rating")
+            passed[rating] = _among(value[rating], [NOT_SURE, *(str(v) for v in kit.scale.values)])
+            checks.append((passed, f"a rating is not on the scale ({kit.scale.values[0]} to {kit.scale.values[-1]}, or {NOT_SURE!r})"))
+            passed = np.ones(n, dtype=bool)
+            dots = np.flatnonzero(kind == "dots")
+            passed[dots] = _among(value[dots], [str(d) for d in range(settings.dots + 1)])
+            checks.append((passed, f"a dot count is not a whole number from 0 to the budget of {settings.dots}"))
     for passed, problem in checks:
         failed = ok & ~passed
         if failed.any():
@@ -149,9 +151,17 @@ def admit_answers(slug: str, cols: dict[str, np.ndarray], kit: Toolkit, settings
     return ok
 
 
+def _among(values: np.ndarray, allowed: Sequence[str]) -> np.ndarray:
+    """``values`` (an object array) in ``allowed``: each distinct value
+    looked up once (a few kinds or scale points over 100,000 rows)."""
+    codes, uniques = pd.factorize(values)  # -1: missing
+    wanted = set(allowed)
+    ok = np.asarray([u in wanted for u in uniques] + [False], dtype=bool)
+    return ok[codes]
+
+
 def _short_texts(values: np.ndarray) -> np.ndarray:
     """True where a value is ``str`` of at most :data:`MAX_ANSWER_CHARS`."""
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        lengths = pd.Series(values, dtype=object).str.len().to_numpy()
-        return lengths <= MAX_ANSWER_CHARS
+        return np.fromiter(map(len, values), dtype="int64", count=len(values)) <= MAX_ANSWER_CHARS
     return np.fromiter((isinstance(v, str) and len(v) <= MAX_ANSWER_CHARS for v in values), dtype=bool, count=len(values))
