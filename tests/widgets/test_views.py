@@ -156,7 +156,7 @@ def poison(store, slug: str) -> None:
     pid = store.participants(slug)[0].id
     with store.engine.begin() as conn:
         def answer(**values):
-            row = {"workshop_id": ws.id, "participant_id": pid, "round": 1, "tool_id": T1, "question_id": "", "kind": "text", "value": "poison", "created": 1.0}
+            row = {"workshop_id": ws.id, "participant_id": pid, "round": 1, "tool_id": T1, "question_id": "", "kind": "text", "value": "poison", "created": 1.78e9}
             conn.execute(sa.insert(schema.answers).values({**row, **values}))
 
         answer(question_id="epp-3", created=1e300)
@@ -168,14 +168,14 @@ def poison(store, slug: str) -> None:
         answer(kind="frobnicate", value="x")
         conn.execute(sa.text(
             "INSERT INTO answers (workshop_id, participant_id, round, tool_id, question_id, kind, value, created) "
-            f"VALUES ({ws.id}, {pid}, 1e30, '{T1}', 'epp-2', 'text', 'poison', 1.0)"
+            f"VALUES ({ws.id}, {pid}, 1e30, '{T1}', 'epp-2', 'text', 'poison', 1.78e9)"
         ))
         conn.execute(sa.insert(schema.participants).values(
             workshop_id=ws.id, name="Poisoned Person", organization="Nowhere", sector="business", table_name="Table 9", identity_key="poison", created=1e300
         ))
         bad = conn.execute(sa.select(sa.func.max(schema.participants.c.id))).scalar_one()
         conn.execute(sa.insert(schema.answers).values(
-            workshop_id=ws.id, participant_id=bad, round=1, tool_id=T1, question_id="epp-1", kind="text", value="poison", created=2.0
+            workshop_id=ws.id, participant_id=bad, round=1, tool_id=T1, question_id="epp-1", kind="text", value="poison", created=1.78e9
         ))
         now = store.actions(slug)[0].created
         conn.execute(sa.insert(schema.actions).values(

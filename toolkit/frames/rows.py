@@ -6,8 +6,9 @@ The store checks everything it writes, but a row can still be written
 around it (an old import, a hand-edited database, another program). Such a
 row is left out of every frame here, once, where rows are read:
 
-- a time (``created``, ``updated``) that is not a number the frames can
-  hold as a time (:data:`EARLIEST` to :data:`LATEST`: 1970 to 2262);
+- a time (``created``, ``updated``) that is not a number from the store's
+  earliest time (:data:`toolkit.store.checks.EARLIEST_TIME`, 2000) to the
+  last one the frames can hold (:data:`LATEST`, 2262);
 - an answer in a round the workshop never had, of an unknown kind, by a
   participant the workshop does not have (or who was left out), a rating
   off the content's scale, a dot count that is not a whole number from 0
@@ -16,7 +17,7 @@ row is left out of every frame here, once, where rows are read:
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     frames = all_frames(store, "demo")    # the good rows, all of them
     >>> caught[0].message
-    BadRow('workshop demo: 1 answer row left out of every view (id 12): created is not a time from 1970 to 2262')
+    BadRow('workshop demo: 1 answer row left out of every view (id 12): created is not a time from 2000 to 2262')
 
 Rows that are merely unusual stay: an answer to a tool the content no
 longer has keeps its place in the history, an unknown sector is shown by
@@ -35,19 +36,21 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ToolkitWarning
-from toolkit.store.checks import MAX_ANSWER_CHARS
+from toolkit.store.checks import EARLIEST_TIME, MAX_ANSWER_CHARS
 from toolkit.store.values import KINDS, NOT_SURE
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
     from toolkit.store.values import Action, Participant, WorkshopSettings
 
-#: The earliest time a view shows (seconds since the epoch): the store never wrote before it.
-EARLIEST = 0.0
-#: The latest time a frame can hold (pandas' nanosecond times end in April 2262).
+#: The earliest time a view shows: the store's own (2000-01-01; it writes nothing earlier).
+EARLIEST = EARLIEST_TIME
+#: The latest time a frame can hold (pandas' nanosecond times end in April
+#: 2262). Not the store's "a day from now": a row a writer with a fast clock
+#: saved is still shown.
 LATEST = float(pd.Timestamp.max.floor("s").timestamp())
 #: How the window reads in a warning.
-WINDOW = "from 1970 to 2262"
+WINDOW = "from 2000 to 2262"
 
 
 class BadRow(ToolkitWarning):
@@ -58,8 +61,8 @@ class BadRow(ToolkitWarning):
 def is_time(value: Any) -> bool:
     """``value`` is seconds since the epoch that a view can show.
 
-        >>> is_time(1_780_000_000.0), is_time(1e300), is_time(253402300800.0)
-        (True, False, False)
+        >>> is_time(1_780_000_000.0), is_time(1e300), is_time(253402300800.0), is_time(0.0)
+        (True, False, False, False)
     """
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and EARLIEST <= value <= LATEST
 

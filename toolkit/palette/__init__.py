@@ -5,7 +5,7 @@ muted, borders, accent), as CSS custom properties in ``palette.css``.
     >>> palette.css()[:5]                       # put before any stylesheet that uses var(--xs-...)
     ':root'
     >>> palette.colours()["accent"]
-    '#1f3f74'
+    '#284b8f'
 
 The planning guide and the handout (:mod:`toolkit.exports.guide`) inline
 it; the dashboard, the console and the participant workbook

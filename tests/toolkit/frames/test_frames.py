@@ -3,6 +3,8 @@ priorities, and the live view that reads only new rows."""
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pandas.testing as pdt
 import pytest
@@ -235,7 +237,7 @@ def test_frames_keep_answers_to_a_tool_the_content_no_longer_has(store, room):
     ws = store.workshop(slug)
     store.bulk_insert([
         ("answers", {"workshop_id": ws.id, "participant_id": people["gov1"].id, "round": 1, "tool_id": "retired-tool",
-                     "question_id": "", "kind": "rating", "value": "1", "created": 1.0}),
+                     "question_id": "", "kind": "rating", "value": "1", "created": 1_780_000_000.0}),
     ])
     result = frames.all_frames(store, slug)
     lost = result["answers"].query("tool_id == 'retired-tool'").iloc[0]
@@ -327,7 +329,7 @@ def test_live_frames_show_a_write_that_commits_after_a_later_one_on_postgresql(s
     live = frames.LiveFrames(store, slug)
     live.refresh()
     row = {"workshop_id": store.workshop(slug).id, "participant_id": people["biz"].id, "round": 1, "tool_id": OTHER,
-           "question_id": "", "kind": "rating", "value": "1", "created": 0.0}
+           "question_id": "", "kind": "rating", "value": "1", "created": time.time()}
     with store.engine.connect() as slow:
         with slow.begin():
             held = slow.execute(answers.insert().values(**row)).inserted_primary_key[0]

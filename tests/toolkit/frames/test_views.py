@@ -105,22 +105,23 @@ def test_summary_counts_the_current_state(store, room):
 
 def insert(store, slug: str, **values):
     ws = store.workshop(slug)
-    row = {"workshop_id": ws.id, "participant_id": store.participants(slug)[0].id, "round": 1, "tool_id": T1, "question_id": "epp-2", "kind": "text", "value": "bad", "created": 1.0}
+    row = {"workshop_id": ws.id, "participant_id": store.participants(slug)[0].id, "round": 1, "tool_id": T1, "question_id": "epp-2", "kind": "text", "value": "bad", "created": 1.78e9}
     with store.engine.begin() as conn:
         conn.execute(sa.insert(schema.answers).values({**row, **values}))
 
 
 def test_is_time():
-    assert is_time(0.0) and is_time(1_780_000_000) and is_time(9_000_000_000.0)
-    for bad in (-1.0, 1e300, float("inf"), float("nan"), 253402300800.0, "1", None, True):
+    assert is_time(946_684_800.0) and is_time(1_780_000_000) and is_time(9_000_000_000.0)
+    for bad in (0.0, 946_684_799.0, -1.0, 1e300, float("inf"), float("nan"), 253402300800.0, "1", None, True):
         assert not is_time(bad), bad
 
 
 @pytest.mark.parametrize(
     "values, problem",
     [
-        ({"created": 1e300}, "created is not a time from 1970 to 2262"),
+        ({"created": 1e300}, "created is not a time from 2000 to 2262"),
         ({"created": -5.0}, "created is not a time"),
+        ({"created": 1.0}, "created is not a time"),
         ({"round": 7}, "round is not one the workshop has had (1 to 1)"),
         ({"kind": "rating", "question_id": "", "value": "6"}, "a rating is not on the scale (1 to 5"),
         ({"kind": "rating", "question_id": "", "value": "4.0"}, "a rating is not on the scale"),
@@ -180,7 +181,7 @@ def test_a_bad_participant_takes_their_answers_out_and_is_reported_once_by_live_
             workshop_id=ws.id, name="Ghost", organization="Nowhere", sector="business", table_name="Table 9", identity_key="ghost", created=float("inf")
         ))
     ghost = max(p.id for p in store.participants(room))
-    insert(store, room, participant_id=ghost, question_id="epp-1", created=2.0)
+    insert(store, room, participant_id=ghost, question_id="epp-1")
     live = LiveFrames(store, room)
     with pytest.warns(BadRow) as caught:
         frames = live.refresh()
