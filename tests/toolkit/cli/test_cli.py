@@ -232,7 +232,7 @@ def test_an_edited_content_file_is_what_the_verbs_use(capsys, tmp_path, edited_c
     code, out, err = _run(capsys, "--content", edited, "export", "riverside", "--output", str(guide), "--db", db)
     assert (code, err) == (0, "")
     text = guide.read_text(encoding="utf-8")
-    assert f"## Stage 1: {stage_title}" in text and "Diagnosis" not in text
+    assert f"## Stage 1 of 4: {stage_title}" in text and "Diagnosis" not in text  # as the HTML says it (Stage 1 of 4)
     assert qtext in text and "The library has a free room" in text
     dump = tmp_path / "all.json"
     assert _run(capsys, "export", "riverside", "--content", edited, "--output", str(dump), "--db", db)[0] == 0
