@@ -46,7 +46,7 @@ import ipywidgets as widgets
 import traitlets
 
 from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
-from toolkit.frames.views import SUMMARY_LABELS, plural
+from toolkit.frames.views import SUMMARY_LABELS, natural_key, plural, sector_name, sector_order
 from widgets.style import style_block
 
 if TYPE_CHECKING:
@@ -473,15 +473,11 @@ def _card(css: str, title: str, subtitle: str, body: str) -> str:
     return f'<section class="xs-dash-card {css}">{_heading(title, subtitle)}{body}</section>'
 
 
-def _sector_name(kit: Toolkit, sector_id: str) -> str:
-    return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
-
-
 def _who(row: Mapping[str, Any], kit: Toolkit) -> str:
     """Sector · table, and the person as far as the (masked) frame names them."""
     sector = _text(row["sector"])
     name, org = _text(row["name"]), _text(row["organization"])
-    parts = [_sector_name(kit, sector) if sector else "", _text(row["table"]), f"{name} ({org})" if name and org else name or org]
+    parts = [sector_name(kit, sector) if sector else "", _text(row["table"]), f"{name} ({org})" if name and org else name or org]
     return " · ".join(_esc(p) for p in parts if p)
 
 
@@ -501,14 +497,14 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> 
         return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
     cols = _columns(people, ("name", "organization", "sector", "table"))
     sectors, at_table = cols["sector"].tolist(), cols["table"].tolist()
-    tables = sorted(set(at_table), key=_natural)
-    sector_ids = _sectors_in(kit, set(sectors))
+    tables = sorted(set(at_table), key=natural_key)
+    sector_ids = sector_order(kit, set(sectors))
     counts, per_sector, per_table = Counter(zip(sectors, at_table)), Counter(sectors), Counter(at_table)
     head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
     rows = []
     for sid in sector_ids:
         cells = "".join(f'<td class="xs-num">{counts[sid, t] or ""}</td>' for t in tables)
-        rows.append(f'<tr><th class="xs-rowhead">{_esc(_sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{per_sector[sid]}</td></tr>')
+        rows.append(f'<tr><th class="xs-rowhead">{_esc(sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{per_sector[sid]}</td></tr>')
     col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
     table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -528,7 +524,7 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     grouped by stage, with a stage summary row."""
     if progress.empty:
         return _card("xs-dash-progress-card", "Progress", "By stage, tool and table", '<p class="xs-dash-empty">No table has signed in yet.</p>')
-    tables = sorted(progress["table"].unique(), key=_natural)
+    tables = sorted(progress["table"].unique(), key=natural_key)
     head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
     by = {(r.tool_id, r.table): r for r in progress.itertuples(index=False)}
     rows = []
@@ -571,8 +567,8 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
         else:
             cols = _columns(by_sector, ("tool_id", "sector", "count", "not_sure"))
             counts = Counter({(t, sec): n + u for t, sec, n, u in zip(*(cols[c].tolist() for c in ("tool_id", "sector", "count", "not_sure")))})
-            sectors = _sectors_in(kit, set(cols["sector"].tolist()))
-            head = "".join(f"<th>{_esc(_sector_name(kit, s))}</th>" for s in sectors)
+            sectors = sector_order(kit, set(cols["sector"].tolist()))
+            head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
             rows = []
             for tool in kit.tools:
                 cells = "".join(f'<td class="xs-num">{int(counts.get((tool.id, s), 0)) or ""}</td>' for s in sectors)
@@ -583,10 +579,10 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
 
     if ratings.empty:
         return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
-    sectors = _sectors_in(kit, set(ratings["sector"]) - {ALL_SECTORS})
+    sectors = sector_order(kit, set(ratings["sector"]) - {ALL_SECTORS})
     cell = {(r.tool_id, r.sector): r for r in ratings.itertuples(index=False)}
     flagged = {r.tool_id: r for r in divergence.itertuples(index=False) if r.flagged} if len(divergence) else {}
-    head = "".join(f"<th>{_esc(_sector_name(kit, s))}</th>" for s in sectors)
+    head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
     rows = []
     for stage in kit.stages:
         rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead" colspan="{len(sectors) + 3}">Stage {stage.number}: {_esc(stage.title)}</th></tr>')
@@ -596,8 +592,8 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
             if tool.id in flagged:
                 d = flagged[tool.id]
                 flag = (
-                    f'<span class="xs-divergence-flag" title="{_esc(_sector_name(kit, d.low_sector))} {d.low_mean:.1f} vs '
-                    f'{_esc(_sector_name(kit, d.high_sector))} {d.high_mean:.1f}">Partners see this differently</span>'
+                    f'<span class="xs-divergence-flag" title="{_esc(sector_name(kit, d.low_sector))} {d.low_mean:.1f} vs '
+                    f'{_esc(sector_name(kit, d.high_sector))} {d.high_mean:.1f}">Partners see this differently</span>'
                 )
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-flagcell">{flag}</td></tr>')
     legend = (
@@ -639,8 +635,8 @@ def render_divergence(divergence: pd.DataFrame, kit: Toolkit, shown: Audience) -
     for r in flagged.sort_values("gap", ascending=False).itertuples(index=False):
         items.append(
             f'<li class="xs-divergence-item"><span class="xs-divergence-tool">{r.tool_number}. {_esc(r.tool)}</span>'
-            f'<span class="xs-divergence-detail">{_esc(_sector_name(kit, r.low_sector))} <b>{r.low_mean:.1f}</b> vs '
-            f'{_esc(_sector_name(kit, r.high_sector))} <b>{r.high_mean:.1f}</b> (gap {r.gap:.1f})</span></li>'
+            f'<span class="xs-divergence-detail">{_esc(sector_name(kit, r.low_sector))} <b>{r.low_mean:.1f}</b> vs '
+            f'{_esc(sector_name(kit, r.high_sector))} <b>{r.high_mean:.1f}</b> (gap {r.gap:.1f})</span></li>'
         )
     return _card("xs-divergence-card", "Partners see this differently", sub, f'<ul class="xs-divergence-list">{"".join(items)}</ul>')
 
@@ -716,7 +712,7 @@ def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
         return _card("xs-actions-card", "Action register", "Who does what, by when", '<p class="xs-dash-empty">No actions recorded yet.</p>')
     rows = []
     for r in actions.itertuples(index=False):
-        sector = f' <span class="xs-dash-muted">({_esc(_sector_name(kit, r.owner_sector))})</span>' if r.owner_sector else ""
+        sector = f' <span class="xs-dash-muted">({_esc(sector_name(kit, r.owner_sector))})</span>' if r.owner_sector else ""
         status = str(r.status)
         rows.append(
             f'<tr><td class="xs-tool">{r.tool_number}. {_esc(r.tool)}</td><td class="xs-dash-action-what">{_esc(r.what)}</td>'
@@ -725,18 +721,6 @@ def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
         )
     table = f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     return _card("xs-actions-card", "Action register", f"{plural(len(actions), 'action')}: who does what, by when", table)
-
-
-def _sectors_in(kit: Toolkit, present: set[str]) -> list[str]:
-    ordered = [s.id for s in kit.sectors if s.id in present]
-    return ordered + sorted(present - set(ordered))
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    """Sort "Table 2" before "Table 10"."""
-    import re
-
-    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", str(text)))
 
 
 def _pct(share: float) -> str:

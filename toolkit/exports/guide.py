@@ -49,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.frames import ALL_SECTORS, BAND_LABELS, BANDS, DIVERGENCE_GAP, View, audience, band, band_range, for_view
 from toolkit.frames.rows import is_time
-from toolkit.frames.views import plural
+from toolkit.frames import views
+from toolkit.frames.views import natural_key, plural, sector_order
 
 if TYPE_CHECKING:
     import jinja2
@@ -244,19 +245,16 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
     kit = store.kit
     frames = for_view(store, slug, View.GUIDE)
     shown = audience(ws.settings, View.GUIDE)
-    order = {s.id: i for i, s in enumerate(kit.sectors)}
+    people = _records(frames["participants"])
+    present = {str(p["sector"]) for p in people} | set(frames["ratings"]["sector"].astype(str)) - {ALL_SECTORS}
+    sector_ids = sector_order(kit, present)
+    order = {s: i for i, s in enumerate(sector_ids)}
 
     def sector_key(sector_id: str) -> tuple[int, str]:
         return (order.get(sector_id, len(order)), sector_id)
 
     def sector_name(sector_id: str) -> str:
-        if sector_id == ALL_SECTORS:
-            return "All sectors"
-        return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
-
-    people = _records(frames["participants"])
-    present = {str(p["sector"]) for p in people} | set(frames["ratings"]["sector"].astype(str)) - {ALL_SECTORS}
-    sector_ids = sorted(present, key=sector_key)
+        return views.sector_name(kit, sector_id)
 
     # Answers and notes, grouped by table and sector under their question.
     # Plain lists: pandas' row iteration costs more than the grouping itself.
@@ -390,11 +388,6 @@ def _isna(value: Any) -> bool:
 
 def _mean(value: float | None) -> str:
     return "" if value is None or value != value else f"{value:.1f}"  # NaN when only "not sure"
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort "Table 2" before "Table 10"."""
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", str(text)))
 
 
 def human_date(day: dt.date) -> str:

@@ -29,14 +29,18 @@ show beyond them.
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from toolkit.frames.columns import ALL_SECTORS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
     from toolkit.store.values import Action, Participant, WorkshopSettings
 
@@ -124,6 +128,32 @@ SUMMARY_LABELS = {
     "dots": "Dots placed",
     "actions": "Actions",
 }
+
+
+def sector_name(kit: Toolkit, sector_id: str) -> str:
+    """A sector as every view names it: the content's name, "All sectors"
+    for the row of all, and the id itself for a sector the content does not
+    have."""
+    if sector_id == ALL_SECTORS:
+        return "All sectors"
+    return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id
+
+
+def sector_order(kit: Toolkit, present: Iterable[str]) -> list[str]:
+    """The sectors ``present``, as every view lists them: the content's
+    order, then unknown ones alphabetically."""
+    present = set(present)
+    ordered = [s.id for s in kit.sectors if s.id in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """How every view orders tables: "Table 2" before "Table 10".
+
+        >>> sorted(["Table 10", "Table 2"], key=natural_key)
+        ['Table 2', 'Table 10']
+    """
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", str(text)))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
