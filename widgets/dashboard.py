@@ -32,11 +32,13 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
+
+from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,12 +200,17 @@ class Dashboard(widgets.VBox):
 
         with self._lock:
             listed = self.store.workshops()
+            served = os.environ.get(SLUG_ENV)
+            if served:  # a served room shows its own workshop and names no other
+                listed = [w for w in listed if w.slug == served]
             workshops = tuple((w.slug, w.title) for w in listed)
             known = {w.slug: w for w in listed}
             # A workshop that disappeared (or none chosen yet): show the newest.
             workshop = known.get(slug or "") or (listed[0] if listed else None)
             if workshop is None:
                 return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
+            if os.environ.get(PUBLIC_DASHBOARD_ENV):  # workshop serve --public-dashboard: names hidden whatever the setting
+                workshop = replace(workshop, settings=replace(workshop.settings, anonymous=True))
             current = workshop.settings.round
             rnd = round if round is not None and 1 <= round <= current else current
             if self._live is None or self._live.slug != workshop.slug:
