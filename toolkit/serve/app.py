@@ -124,11 +124,15 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
 
 def voila_hook_problems() -> list[str]:
     """What this kit needs from Voila's insides and does not find, one line
-    each; empty when everything is in place. :class:`WorkshopVoila` and
-    :class:`~toolkit.serve.kernel_pool.RefillWhenQuiet` override or call
+    each; empty when everything is in place. :class:`WorkshopVoila`,
+    :class:`~toolkit.serve.kernel_pool.RefillWhenQuiet` and
+    :class:`~toolkit.serve.kernel_limits.RoomKernels` override or call
     private parts of Voila 0.5 (the pin in ``pyproject.toml``): the kernel
-    manager factory, ``init_settings``, the pool's ``fill_if_needed``,
-    ``get_pool_size``, ``_initialize`` and ``shutdown_all``; and
+    manager factory, ``init_settings``, ``init_handlers``, ``start``,
+    ``setup_template_dirs``, the pool's ``fill_if_needed``, ``get_pool_size``,
+    ``_initialize``, ``get_rendered_notebook``, ``shutdown_kernel`` and
+    ``shutdown_all``, and the handler classes :mod:`toolkit.serve.handlers`
+    replaces; and
     :func:`voila_config` sets traits that a newer Voila may rename, which
     traitlets would ignore with a mere warning."""
     import inspect
@@ -153,6 +157,13 @@ def voila_hook_problems() -> list[str]:
     wants("voila.app.voila_kernel_manager_factory", factory, ("base_class", "preheat_kernel", "default_pool_size"))
     wants("voila.app.Voila.initialize", getattr(voila_app.Voila, "initialize", None), ("argv",))
     wants("voila.app.Voila.init_settings", getattr(voila_app.Voila, "init_settings", None), ())
+    wants("voila.app.Voila.init_handlers", getattr(voila_app.Voila, "init_handlers", None), ())
+    wants("voila.app.Voila.setup_template_dirs", getattr(voila_app.Voila, "setup_template_dirs", None), ())
+    wants("voila.app.Voila.start", getattr(voila_app.Voila, "start", None), ())
+    try:  # the handlers the room replaces, by their Voila 0.5 modules
+        import toolkit.serve.handlers  # noqa: F401
+    except ImportError as exc:
+        problems.append(f"a Voila handler the kit guards moved ({exc})")
     classes: dict[str, type] = {}
     if callable(factory):
         pooled = factory(AsyncMappingKernelManager, True, 1)
@@ -161,6 +172,8 @@ def voila_hook_problems() -> list[str]:
             ("get_pool_size", ("notebook_name",), False),
             ("_initialize", ("notebook_path", "kernel_id"), True),
             ("shutdown_all", (), True),
+            ("get_rendered_notebook", ("notebook_name",), True),
+            ("shutdown_kernel", ("kernel_id",), True),
         ):
             wants(f"Voila's pooling kernel manager .{name}", getattr(pooled, name, None), params, coroutine=coroutine)
         classes["VoilaKernelManager"] = pooled
