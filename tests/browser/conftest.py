@@ -13,7 +13,10 @@ server and a browser can show.
   request, and ``server.kernels()`` lists the kernels with the facilitator's
   token (from the server's run folder). ``server.join_code``,
   ``server.join_link`` and ``server.dashboard_link`` are what it printed.
-- ``serve_factory``: the same as a fixture, stopping what it started.
+- ``serve_factory``: the same as a fixture, stopping what it started;
+  ``launch``: :func:`start_server` for a module-scoped server.
+- ``leave(context)``: close a context's pages as a person closes tabs
+  (``beforeunload`` runs, so each page gives its kernel back), then the context.
 - ``room``: one server for the session (participant pages and dashboard,
   one preheated kernel per page, dashboard refreshing every 2 seconds) on a
   store with one workshop; ``room.store`` writes to it as participants do.
@@ -267,6 +270,12 @@ def room(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def launch():
+    """:func:`start_server` itself, for a test module's own server."""
+    return start_server
+
+
 @pytest.fixture
 def serve_factory(tmp_path):
     """``serve_factory(*args, env=...)`` starts another ``workshop serve``
@@ -297,6 +306,19 @@ def sign_in():
         page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
 
     return fill
+
+
+@pytest.fixture(scope="session")
+def leave():
+    """``leave(context)``: close every page as a tab is closed (running
+    ``beforeunload``: the page shuts its kernel down), then the context."""
+
+    def close(context) -> None:
+        for p in context.pages:
+            p.close(run_before_unload=True)
+        context.close()
+
+    return close
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop

@@ -5,6 +5,7 @@ do and who may open it (:func:`workshop_voila_class`) and :func:`run`.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
-from toolkit.paths import write_private_text
+from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import with_refill_when_quiet
@@ -49,6 +50,9 @@ ALLOWED_MESSAGE_TYPES = (
 )
 #: Files Voila may serve from the served folder: images at its top level only.
 FILE_ALLOWLIST = (r"[^/\\]+\.(png|jpe?g|gif|svg)",)
+#: The server's umask: what it and its kernels create is its owner's only
+#: (toolkit.paths.PRIVATE_DIR_MODE, PRIVATE_FILE_MODE).
+PRIVATE_UMASK = 0o777 & ~PRIVATE_DIR_MODE
 #: The kit's page template (Voila's lab page without CDN stylesheets), put
 #: in front of the lab template's folders.
 PAGE_TEMPLATE = Path(__file__).parent / "templates" / "page"
@@ -219,6 +223,7 @@ def workshop_voila_class() -> type:
 
         def initialize(self, argv: Sequence[str] | None = None) -> None:
             super().initialize(argv)
+            one_line_errors(self.log)
             # A jupyter config file cannot widen what is served.
             self.voila_configuration.file_allowlist = list(FILE_ALLOWLIST)
             self.voila_configuration.file_denylist = list(FILE_DENYLIST)
@@ -283,6 +288,40 @@ def workshop_voila_class() -> type:
     return WorkshopVoila
 
 
+class OneLineErrors(logging.Filter):
+    """Keeps tracebacks out of the facilitator's terminal: a log record
+    that carries an exception becomes one line, its message's first line
+    (at most :data:`LOG_LINE_CHARS` characters) and the exception's name
+    and first line. What a page's kernel did wrong is already in the line
+    its kernel wrote (``page error: ...``, :mod:`toolkit.serve.kernel_errors`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            said = record.getMessage().strip().splitlines()
+            detail = str(exc).strip().splitlines()
+            head = said[0][:LOG_LINE_CHARS] if said else "error"
+            record.msg = f"{head} ({type(exc).__name__}{': ' + detail[0][:LOG_LINE_CHARS] if detail else ''})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+#: Longest piece of a message :class:`OneLineErrors` keeps.
+LOG_LINE_CHARS = 160
+
+
+def one_line_errors(log: logging.Logger) -> None:
+    """Put :class:`OneLineErrors` on ``log``, Tornado's error log and
+    their handlers."""
+    keep = OneLineErrors()
+    for logger in (log, logging.getLogger("tornado.application")):
+        logger.addFilter(keep)
+        for handler in logger.handlers:
+            handler.addFilter(keep)
+
+
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
     """Remove run folders left by killed servers, write the plan's pages
     into a fresh run folder, print the links and run Voila until Ctrl-C
@@ -306,6 +345,9 @@ def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
             f"refusing to serve: Voila {voila.__version__} is installed and the kit is made for Voila 0.5 "
             f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
         )
+    # One file mode for what the server and its kernels write (their
+    # IPython history, Voila's connection files): owner only.
+    os.umask(PRIVATE_UMASK)
     run_folder = make_run_folder()
     try:
         folder = write_pages(plan.pages, run_folder / PAGES_FOLDER)
