@@ -309,3 +309,23 @@ def test_everything_the_kit_writes_is_private(tmp_path, kit):
         assert paths.private_file(existing) == existing and stat.S_IMODE(existing.stat().st_mode) == 0o644  # left as it was
     finally:
         os.umask(old)
+
+
+def test_the_join_page_has_its_documented_hooks():
+    """docs/ui-hooks.md's join page table and the templates agree."""
+    import re
+
+    from toolkit.serve.handlers import room_jinja_env
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "ui-hooks.md").read_text(encoding="utf-8")
+    section = doc.split("## Join page", 1)[1].split("\n## ", 1)[0]
+    names = re.findall(r"^\| `(xs-[^`]+)`", section, re.M)
+    assert names == ["xs-join", "xs-join-code", "xs-join-submit", "xs-join-message", "xs-join-error", "xs-room-message"]
+    env = room_jinja_env()
+    html = env.get_template("join.html").render(base_url="/", next="/voila/render/x.ipynb", message="Wrong <b>code</b>", invalid=True)
+    html += env.get_template("message.html").render(base_url="/", message="The room is full")
+    missing = [n for n in names if not re.search(rf'class="[^"]*\b{re.escape(n)}\b', html)]
+    assert missing == []
+    assert "Wrong &lt;b&gt;code&lt;/b&gt;" in html and 'aria-invalid="true"' in html  # escaped, and the field says it is wrong
+    assert 'name="next" value="/voila/render/x.ipynb"' in html and '<label for="xs-join-code">' in html
+    assert "http" not in env.get_template("base.html").render(base_url="/")  # nothing from elsewhere
