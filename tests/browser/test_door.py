@@ -31,6 +31,17 @@ def _claimed(server) -> list[dict]:
     return [k for k in server.kernels() if k["page"] is not None]
 
 
+def _open(server, context, name: str, ready: str, *, dashboard: bool = False):
+    """Join ``context`` to ``server``'s room, open its page ``name`` and
+    wait for ``ready`` (a selector)."""
+    server.join(context, dashboard=dashboard)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server.url(server.render(name)))
+    page.locator(ready).first.wait_for()
+    return page
+
+
 def _wait_for(predicate, seconds: float = 60.0, every: float = 0.5):
     deadline = time.monotonic() + seconds
     while True:
@@ -64,11 +75,7 @@ def test_a_served_room_shows_and_writes_one_workshop(door, browser, sign_in, lea
     other = door.extra["other"]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        door.join(context, dashboard=True)
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        page.goto(door.url(door.render("diagnosis")))
-        page.locator(".xs-signin-org input").wait_for()
+        page = _open(door, context, "diagnosis", ".xs-signin-org input", dashboard=True)
         options = [o.replace("\xa0", " ") for o in page.locator(".xs-signin-workshop select option").all_inner_texts()]
         assert options == ["Riverside Partners"]  # options render spaces as &nbsp;
         assert OTHER_TITLE not in page.content() and other not in page.content()
@@ -151,12 +158,8 @@ def test_the_join_link_opens_every_page_and_strangers_get_only_the_join_page(doo
 def test_reloads_and_closed_tabs_give_their_kernels_back(door, browser):
     context = browser.new_context()
     try:
-        door.join(context)
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
         before = len(_claimed(door))
-        page.goto(door.url(door.render("design")))
-        page.locator(".xs-stage-header").wait_for()
+        page = _open(door, context, "design", ".xs-stage-header")
         for _ in range(10):
             page.reload()
             page.locator(".xs-stage-header").wait_for()
@@ -249,11 +252,7 @@ def test_no_request_leaves_the_server_while_pages_load(door, browser, sign_in, l
     hosts: list[str] = []
     context.on("request", lambda r: hosts.append(urlsplit(r.url).netloc))
     try:
-        door.join(context, dashboard=True)
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        page.goto(door.url(door.render("implementation")))
-        page.locator(".xs-signin-org input").wait_for()
+        page = _open(door, context, "implementation", ".xs-signin-org input", dashboard=True)
         sign_in(page, "Nia Offline", "Food Bank", "Non-profit", "Table 2")
         page.goto(door.url(door.render("dashboard")))
         page.locator(".xs-dash-participants").wait_for()
@@ -292,11 +291,7 @@ def test_a_failing_page_shows_no_path(serve_factory, browser):
     shutil.move(str(store_dir), str(store_dir.with_name("moved-away")))
     context = browser.new_context()
     try:
-        server.join(context, dashboard=True)
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        page.goto(server.url(server.render("dashboard")))
-        page.get_by_text(kernel_errors.PAGE_MESSAGE).first.wait_for()
+        page = _open(server, context, "dashboard", f"text={kernel_errors.PAGE_MESSAGE}", dashboard=True)
         text = page.locator("body").inner_text()
         assert "Traceback" not in text and str(store_dir) not in text and ".py" not in text and "workshop.sqlite" not in text
     finally:

@@ -297,6 +297,7 @@ def test_everything_the_kit_writes_is_private(tmp_path, kit):
             assert stat.S_IMODE((folder / "deeper" / name).stat().st_mode) == 0o600, name
         exported = export_workshop(store, ws.slug, "json", tmp_path / "exports" / "w.json")
         assert stat.S_IMODE(exported.stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "exports").stat().st_mode) == 0o700
         store.close()
         run_folder = serve.make_run_folder(tmp_path)
         assert stat.S_IMODE(run_folder.stat().st_mode) == 0o700
