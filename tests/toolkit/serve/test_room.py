@@ -233,7 +233,7 @@ def test_workshop_code_prints_and_renews_the_code(capsys, sqlite_store):
     assert cli.main(["code", ws.slug, "--db", sqlite_store.url, "--new"]) == 0
     renewed = room_keys.join_code(sqlite_store, ws.slug)
     assert renewed != code and f"Join code: {renewed}  (new" in capsys.readouterr().out
-    assert cli.main(["code", "nope", "--db", sqlite_store.url]) == 1
+    assert cli.main(["code", "nope", "--db", sqlite_store.url]) == 2  # one line, exit 2, as every verb
     assert "unknown workshop 'nope'" in capsys.readouterr().err
 
 
@@ -289,8 +289,10 @@ def test_everything_the_kit_writes_is_private(tmp_path, kit):
 
     old = os.umask(0o022)  # a usual umask: group and others could read
     try:
-        store = AnswerStore(str(tmp_path / "new" / "deeper" / "workshop.sqlite"), kit=kit)
-        ws = store.create_workshop("Riverside Partners")
+        db = tmp_path / "new" / "deeper" / "workshop.sqlite"
+        assert cli.main(["new", "Riverside Partners", "--db", str(db), "--create-folder"]) == 0
+        store = AnswerStore(str(db), kit=kit)
+        (ws,) = store.workshops()
         folder = tmp_path / "new"
         assert stat.S_IMODE(folder.stat().st_mode) == stat.S_IMODE((folder / "deeper").stat().st_mode) == 0o700
         for name in ("workshop.sqlite", "workshop.sqlite-wal", "workshop.sqlite-shm"):
