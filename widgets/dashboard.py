@@ -46,7 +46,14 @@ import ipywidgets as widgets
 import traitlets
 
 from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
-from toolkit.frames.views import SUMMARY_LABELS, natural_key, plural, sector_name, sector_order
+from toolkit.frames.views import (
+    SUMMARY_LABELS,
+    natural_key,
+    plural,
+    sector_name,
+    sector_order,
+)
+from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
 from widgets.style import style_block
 
 if TYPE_CHECKING:
@@ -211,16 +218,21 @@ class Dashboard(widgets.VBox):
 
         with self._lock:
             listed = self.store.workshops()
+            served = os.environ.get(SLUG_ENV)
+            if served:  # a served room shows its own workshop and names no other
+                listed = [w for w in listed if w.slug == served]
             workshops = tuple((w.slug, w.title) for w in listed)
             known = {w.slug: w for w in listed}
             # A workshop that disappeared (or none chosen yet): show the newest.
             workshop = known.get(slug or "") or (listed[0] if listed else None)
             if workshop is None:
                 return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
+            # workshop serve --public-dashboard: the public view, never a name.
+            view = View.PUBLIC if os.environ.get(PUBLIC_DASHBOARD_ENV) else View.DASHBOARD
             current = workshop.settings.round
             rnd = round if round is not None and 1 <= round <= current else current
             if self._live is None or self._live.slug != workshop.slug:
-                self._live = LiveFrames(self.store, workshop.slug, view=View.DASHBOARD)
+                self._live = LiveFrames(self.store, workshop.slug, view=view)
             frames = self._live.refresh(rnd, settings=workshop.settings)
             if frames is not self._frames:
                 # LiveFrames returns the same dict when nothing changed, so
@@ -228,7 +240,7 @@ class Dashboard(widgets.VBox):
                 # 50,000 answers, on every change).
                 self._frames, self._frames_version = frames, self._frames_version + 1
             digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
-            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, View.DASHBOARD))
+            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
 
     def refresh(self, force: bool = False) -> bool:
         """Read the store and update what changed. Returns ``True`` when the

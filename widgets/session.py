@@ -144,6 +144,8 @@ class Session:
             self.problem = f"There is no workshop {wanted!r} in this store (known: {known}). Facilitator: check WORKSHOP_SLUG."
             return []
         self.workshop = by_slug[wanted] if wanted else found[0]  # newest first
+        if os.environ.get(SLUG_ENV):  # a served room offers its own workshop and no other
+            found = [self.workshop]
         titles = [w.title for w in found]
         return [(w.title if titles.count(w.title) == 1 else f"{w.title} ({w.slug})", w.slug) for w in found]
 

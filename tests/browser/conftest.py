@@ -6,7 +6,17 @@ server and a browser can show.
   when given); returns a :class:`Server` once it answers HTTP (stop it with
   ``server.stop()``). ``server.render("diagnosis")`` is the path of a page
   by any name ``--pool-for`` accepts (``/voila/render/stage-1-diagnosis.ipynb``).
-- ``serve_factory``: the same as a fixture, stopping what it started.
+- Every page is behind the room's door: ``server.join(context)`` gives a
+  Playwright browser context the room's cookies as the printed join link
+  does (``dashboard=True``: the dashboard's too), ``server.visitor()`` is a
+  plain HTTP client that has joined, ``server.get(path)`` is a stranger's
+  request, and ``server.kernels()`` lists the kernels with the facilitator's
+  token (from the server's run folder). ``server.join_code``,
+  ``server.join_link`` and ``server.dashboard_link`` are what it printed.
+- ``serve_factory``: the same as a fixture, stopping what it started;
+  ``launch``: :func:`start_server` for a module-scoped server.
+- ``leave(context)``: close a context's pages as a person closes tabs
+  (``beforeunload`` runs, so each page gives its kernel back), then the context.
 - ``room``: one server for the session (participant pages and dashboard,
   one preheated kernel per page, dashboard refreshing every 2 seconds) on a
   store with one workshop; ``room.store`` writes to it as participants do.
@@ -23,7 +33,9 @@ timeouts (:data:`WAIT_MS`) and never assert on timing.
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -56,6 +68,51 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str]
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def http_request(port: int, method: str, path: str, headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None) -> Response:
+    """One request to 127.0.0.1:``port``, ``path`` exactly as written (no
+    normalising of ``..`` or ``%2e``), without following redirects."""
+    sent = dict(headers or {})
+    if cookies:
+        sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, headers=sent)
+        r = conn.getresponse()
+        got = {}
+        for name, value in r.getheaders():
+            if name.lower() == "set-cookie":
+                cookie = value.split(";", 1)[0]
+                got[cookie.split("=", 1)[0]] = cookie.split("=", 1)[1]
+        return Response(r.status, r.read(), {k.lower(): v for k, v in r.getheaders()}, got)
+    finally:
+        conn.close()
+
+
+@dataclass
+class Visitor:
+    """A plain HTTP client with its own cookies (see :meth:`Server.visitor`)."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> Response:
+        r = http_request(self.port, method, path, headers, self.cookies)
+        self.cookies.update(r.cookies)
+        return r
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return self.request("GET", path, headers)
+
+    def kernel_of(self, path: str) -> str:
+        """Open a page and return its kernel's id."""
+        r = self.get(path)
+        assert r.status == 200, (path, r.status)
+        found = re.search(rb'"kernelId": "([0-9a-f-]{36})"', r.body)
+        assert found, "the rendered page names its kernel"
+        return found.group(1).decode()
 
 
 @dataclass
@@ -71,6 +128,9 @@ class Server:
     store: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
     content: Path | None = None
+    join_code: str = ""
+    dashboard_link: str = ""
+    run_folder: Path | None = None
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -88,16 +148,48 @@ class Server:
 
         return f"/voila/render/{serve.page_names(self.pages())[page.lower()]}"
 
-    def get(self, path: str) -> Response:
-        """GET ``path`` exactly as written (no normalising of ``..`` or
-        ``%2e``), without following redirects."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request("GET", path)
-            r = conn.getresponse()
-            return Response(r.status, r.read(), {k.lower(): v for k, v in r.getheaders()})
-        finally:
-            conn.close()
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        """A stranger's GET of ``path`` exactly as written (no normalising
+        of ``..`` or ``%2e``), without following redirects."""
+        return http_request(self.port, "GET", path, headers)
+
+    @property
+    def join_link(self) -> str:
+        return self.url(f"/join/{self.join_code}")
+
+    @property
+    def dashboard_path(self) -> str:
+        return "/" + self.dashboard_link.split("/", 3)[3]
+
+    def visitor(self, *, join: bool = True, dashboard: bool = False) -> Visitor:
+        """An HTTP client that followed the join link (and the dashboard's
+        link with ``dashboard``): it holds the room's cookies."""
+        v = Visitor(self.port)
+        if join and self.join_code:  # a --dashboard-only server has no join code
+            assert v.get(f"/join/{self.join_code}").status == 302
+        if dashboard:
+            assert v.get(self.dashboard_path).status == 302
+        return v
+
+    def join(self, context: Any, *, dashboard: bool = False) -> None:
+        """Give a Playwright browser context the cookies the join link (and
+        with ``dashboard`` the dashboard's link) sets, so its pages open."""
+        v = self.visitor(dashboard=dashboard)
+        context.add_cookies([{"name": k, "value": val, "url": self.base_url + "/"} for k, val in v.cookies.items()])
+
+    @property
+    def token(self) -> str:
+        assert self.run_folder is not None
+        return (self.run_folder / "facilitator-token").read_text().strip()
+
+    def facilitator_get(self, path: str) -> Response:
+        return http_request(self.port, "GET", path, {"Authorization": f"token {self.token}"})
+
+    def kernels(self) -> list[dict[str, Any]]:
+        """Every kernel the server holds (``GET /api/kernels``, facilitator's token)."""
+        r = self.facilitator_get("/api/kernels")
+        assert r.status == 200, r.body
+        return json.loads(r.body)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -147,14 +239,26 @@ def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str
         if proc.poll() is not None:
             raise RuntimeError(f"workshop serve exited with {proc.returncode}:\n{server.log_text()}")
         try:
-            if server.get("/voila/api/contents").status == 200:
-                return server
+            if server.get("/join").status == 200:
+                return _read_links(server)
         except OSError:
             pass
         if time.monotonic() > deadline:
             server.stop()
             raise RuntimeError(f"workshop serve did not answer within 120 s:\n{server.log_text()}")
         time.sleep(0.3)
+
+
+def _read_links(server: Server) -> Server:
+    """What the server printed: its join code, the dashboard's link, its run folder."""
+    text = server.log_text()
+    code = re.search(r"type the join code:\s+([A-Z0-9]+)", text)
+    server.join_code = code.group(1) if code else ""
+    dash = re.search(r"(http://\S+/dashboard/\S+)", text)
+    server.dashboard_link = dash.group(1) if dash else ""
+    folder = re.search(r"Storing connection files in (\S+)\.", text)
+    server.run_folder = Path(folder.group(1)).parent if folder else None
+    return server
 
 
 @pytest.fixture(scope="session")
@@ -164,6 +268,12 @@ def room(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("room"), "--pool", "1", env={"WORKSHOP_REFRESH": str(REFRESH_SECONDS)})
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def launch():
+    """:func:`start_server` itself, for a test module's own server."""
+    return start_server
 
 
 @pytest.fixture
@@ -196,6 +306,19 @@ def sign_in():
         page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
 
     return fill
+
+
+@pytest.fixture(scope="session")
+def leave():
+    """``leave(context)``: close every page as a tab is closed (running
+    ``beforeunload``: the page shuts its kernel down), then the context."""
+
+    def close(context) -> None:
+        for p in context.pages:
+            p.close(run_before_unload=True)
+        context.close()
+
+    return close
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop

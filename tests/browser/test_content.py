@@ -22,13 +22,14 @@ def test_the_served_pages_are_the_edited_content(serve_factory, page, sign_in, e
     first = f"stage-1-{stage_id}.ipynb"
 
     # The pages and the links come from the content.
-    listing = json.loads(server.get("/voila/api/contents").body)
+    listing = json.loads(server.facilitator_get("/voila/api/contents").body)
     assert sorted(item["name"] for item in listing["content"]) == sorted(
         [first, "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb"]
     )
-    assert server.get("/voila/render/stage-1-diagnosis.ipynb").status == 404
+    assert server.facilitator_get("/voila/render/stage-1-diagnosis.ipynb").status == 404
     assert f"1. {stage_title}" in server.log_text() and f"/voila/render/{first}" in server.log_text()
 
+    server.join(page.context)
     page.goto(server.url(server.render(stage_id)))
     header = page.locator(".xs-stage-header")
     header.wait_for(timeout=WAIT_MS)

@@ -5,6 +5,7 @@ facilitator reveals ratings."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,6 +17,7 @@ UPDATE_MS = 30_000
 
 
 def _dashboard(page, room):
+    room.join(page.context, dashboard=True)
     page.goto(room.url("/voila/render/dashboard.ipynb"))
     page.locator(".xs-dashboard .xs-dash-participants").wait_for()  # the kernel is up and rendered
 
@@ -81,15 +83,16 @@ def test_dashboard_keeps_the_viewers_tool_while_refreshing(room, page):
 def test_dashboard_only_publishes_just_the_dashboard(serve_factory):
     server = serve_factory("--dashboard-only", "--pool", "0")
     try:
-        listing = json.loads(server.get("/voila/api/contents").body)
+        listing = json.loads(server.facilitator_get("/voila/api/contents").body)
         assert [item["name"] for item in listing["content"]] == ["dashboard.ipynb"]
-        assert server.get(server.render("diagnosis")).status == 404
-        assert server.get("/voila/render/00_facilitator.ipynb").status == 404
-        page = server.get("/voila/render/dashboard.ipynb")
+        assert server.facilitator_get(server.render("diagnosis")).status == 404
+        assert server.facilitator_get("/voila/render/00_facilitator.ipynb").status == 404
+        assert server.get("/voila/render/dashboard.ipynb").status == 302  # a stranger is sent to the door
+        page = server.visitor(dashboard=True).get("/voila/render/dashboard.ipynb")
         assert page.status == 200 and b"kernelId" in page.body
         log = server.log_text()
-        assert "Project the dashboard (read-only):" in log and "Share these links" not in log
-        assert f"http://localhost:{server.port}/voila/render/dashboard.ipynb" in log
+        assert "Project the dashboard (read-only" in log and "Share this link" not in log and "join code" not in log
+        assert re.search(rf"http://localhost:{server.port}/dashboard/[A-Za-z0-9_-]{{24}}\n", log)
     finally:
         server.stop()
     assert server.proc.returncode == 0  # SIGTERM stops it cleanly

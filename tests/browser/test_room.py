@@ -35,6 +35,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
         for name, org, sector, table, answer, rating in PEOPLE:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             contexts.append(context)
+            room.join(context)
             page = context.new_page()
             page.set_default_timeout(90_000)
             _open_stage(page, room)
@@ -54,6 +55,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
 
         dash_context = browser.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(dash_context)
+        room.join(dash_context, dashboard=True)
         dash = dash_context.new_page()
         dash.set_default_timeout(90_000)
         dialogs = []

@@ -20,22 +20,17 @@ REPO = Path(serve.__file__).resolve().parents[2]
 SQLITE_MAGIC = b"SQLite format 3"
 
 
-def _kernel_id(room) -> str:
-    r = room.get("/voila/render/dashboard.ipynb")
-    assert r.status == 200
-    found = re.search(rb'"kernelId": "([0-9a-f-]{36})"', r.body)
-    assert found, "the rendered page names its kernel"
-    return found.group(1).decode()
-
-
 def test_console_notebook_is_not_reachable(room):
-    assert room.get("/voila/render/00_facilitator.ipynb").status == 404
-    listing = json.loads(room.get("/voila/api/contents").body)
+    visitor = room.visitor(dashboard=True)
+    assert visitor.get("/voila/render/00_facilitator.ipynb").status == 404
+    assert room.facilitator_get("/voila/render/00_facilitator.ipynb").status == 404
+    listing = json.loads(room.facilitator_get("/voila/api/contents").body)
     names = {item["name"] for item in listing["content"]}
     assert names == {p.name for p in room.pages()}  # exactly the participant pages and the dashboard
     assert "00_facilitator.ipynb" not in names
-    tree = room.get("/")
-    assert tree.status == 200 and b"00_facilitator" not in tree.body
+    assert visitor.get("/voila/api/contents").status == 403  # the listing is the facilitator's
+    home = visitor.get("/")
+    assert home.status == 302 and home.headers["location"] == room.render("diagnosis")  # no tree: the first page
     console = REPO / "notebooks" / "00_facilitator.ipynb"
     assert console.exists()
     for path in (
@@ -47,17 +42,19 @@ def test_console_notebook_is_not_reachable(room):
         "/voila/api/contents/../notebooks/00_facilitator.ipynb",
         "/voila/tree/../notebooks",
     ):
-        r = room.get(path)
+        r = visitor.get(path)
         assert r.status in (403, 404), (path, r.status)
         assert b"build_console" not in r.body
 
 
-def _assert_not_served(room, path: str) -> None:
-    r = room.get(path)
+def _assert_not_served(visitor, path: str) -> None:
+    r = visitor.get(path)
     if r.status in (301, 302, 303, 307, 308):  # Voila sends non-notebooks to its file handler
         location = r.headers["location"]
         assert location.startswith("/"), location
-        r = room.get(location)
+        if location.startswith("/join?"):  # a stranger is sent to the join page, and gets nothing else
+            return
+        r = visitor.get(location)
     # Refused (403/404), or for a mangled template path Voila's own 500.
     assert r.status >= 400, (path, r.status)
     assert SQLITE_MAGIC not in r.body and b"schema_version" not in r.body and b"stages:" not in r.body
@@ -88,20 +85,25 @@ def test_store_and_data_files_cannot_be_downloaded(room):
         "/voila/files/dashboard.ipynb",  # in the served folder, and still refused
         "/voila/files/.",
     ]
+    visitor = room.visitor(dashboard=True)  # who has joined gets no more than a stranger
     for path in paths:
+        _assert_not_served(visitor, path)
         _assert_not_served(room, path)
 
 
 def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room):
     import stat
 
-    _kernel_id(room)  # a page has a kernel: its files exist
+    visitor = room.visitor(dashboard=True)
+    visitor.kernel_of("/voila/render/dashboard.ipynb")  # a page has a kernel: its files exist
     found = re.search(r"Storing connection files in (\S+)\.", room.log_text())
     assert found, "Voila names its connection folder"
     connections = Path(found.group(1))
     run_folder = connections.parent
     assert run_folder.name.startswith(serve.RUN_FOLDER_PREFIX)
-    assert sorted(p.name for p in run_folder.iterdir()) == sorted([serve.PAGES_FOLDER, serve.PID_FILE, connections.name])
+    assert sorted(p.name for p in run_folder.iterdir()) == sorted(
+        [serve.PAGES_FOLDER, serve.PID_FILE, connections.name, serve.FACILITATOR_TOKEN_FILE, serve.IPYTHON_FOLDER]
+    )
     pages = run_folder / serve.PAGES_FOLDER
     assert sorted(p.name for p in pages.iterdir()) == sorted(p.name for p in room.pages())  # no socket in what is served
     connection_file = next(connections.glob("kernel-*.json"))
@@ -122,8 +124,8 @@ def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room
             f"/voila/tree/../{connections.name}",
             f"/voila/static/../../{rel}",
         ):
-            _assert_not_served(room, path)
-            assert key not in room.get(path).body
+            _assert_not_served(visitor, path)
+            assert key not in visitor.get(path).body
 
 
 def _send(ws, channel: str, msg_type: str, content: dict) -> str:
@@ -159,10 +161,12 @@ def test_page_kernel_connection_runs_no_code(room, tmp_path):
     import websocket
 
     marker = tmp_path / "marker-from-page"
-    kernel = _kernel_id(room)
+    visitor = room.visitor(dashboard=True)
+    kernel = visitor.kernel_of("/voila/render/dashboard.ipynb")
     ws = websocket.create_connection(
         f"ws://127.0.0.1:{room.port}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}",
         origin=room.base_url,
+        cookie="; ".join(f"{k}={v}" for k, v in visitor.cookies.items()),  # the page's own browser
         timeout=60,
     )
     try:
@@ -194,6 +198,7 @@ def test_script_in_answers_runs_nothing_on_the_dashboard(room, page):
     tool = store.kit.tool("tell-the-story")
     for question, payload in zip(tool.questions, payloads):
         store.save_answer(room.slug, p.id, tool.id, question.id, payload)
+    room.join(page.context, dashboard=True)
     page.goto(room.url("/voila/render/dashboard.ipynb"))
     for payload in payloads:
         page.locator(".xs-feed-item", has_text=payload).first.wait_for()  # shown literally, as text

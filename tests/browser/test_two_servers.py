@@ -64,13 +64,14 @@ def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_d
     tool = kit.tools_in("diagnosis")[0]
     question = tool.questions[0]
     assert a.port != b.port and a.proc.pid != b.proc.pid
-    assert b.get(a.render("diagnosis")).status == 404  # B really serves only the dashboard
+    assert b.facilitator_get(a.render("diagnosis")).status == 404  # B really serves only the dashboard
 
     contexts = []
     try:
         # The projected dashboard on B, open before anyone answers.
         dash_context = browser.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(dash_context)
+        b.join(dash_context, dashboard=True)
         dash = dash_context.new_page()
         dash.set_default_timeout(WAIT_MS)
         dialogs: list[str] = []
@@ -84,6 +85,7 @@ def test_answer_on_server_a_shows_on_dashboard_of_server_b(two_servers, shared_d
         # A participant on A.
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
+        a.join(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(a.url(a.render("diagnosis")))

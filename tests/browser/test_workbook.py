@@ -24,6 +24,7 @@ def test_answer_is_back_after_reload_and_script_is_text(room, page, sign_in):
     page.set_default_timeout(WAIT_MS)
     fetched = []
     page.on("request", lambda r: fetched.append(r.url))
+    room.join(page.context)
     page.goto(room.url(room.render("diagnosis")))
     _sign_in(page, sign_in)
     # The page loads only the widget managers' extensions (serve.PAGE_EXTENSIONS),

@@ -63,6 +63,11 @@ def test_a_plain_pip_install_carries_the_content_and_the_notebooks(tmp_path):
     assert {"pytest", "nbval", "playwright", "psycopg"} & runtime == set()  # test tools and the driver are extras
     assert {"voila", "platformdirs", "sqlalchemy"} <= runtime
     assert str(required["psycopg"].marker) == 'extra == "postgres"' and str(required["nbval"].marker) == 'extra == "test"'
+    # workshop serve's page template (no CDN links) and the join page ship inside the package.
+    serve_dir = ROOT / "toolkit" / "serve"
+    served = sorted(p.relative_to(ROOT).as_posix() for p in [*(serve_dir / "templates").rglob("*.*"), *(serve_dir / "static").rglob("*.*")])
+    assert served and "toolkit/serve/templates/page/index.html.j2" in served
+    assert set(served) <= set(names), f"missing from the wheel: {sorted(set(served) - set(names))}"
     share = [n.split(f"share/{SHARE_NAME}/", 1)[1] for n in names if f"share/{SHARE_NAME}/" in n]
     assert sorted(share) == sorted(
         ["data/toolkit.yaml", "data/demo.yaml"] + [f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")]

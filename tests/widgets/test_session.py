@@ -68,7 +68,10 @@ def test_workshop_is_preselected(sqlite_store, monkeypatch):
     monkeypatch.setenv("WORKSHOP_SLUG", older.slug)
     session = Session(sqlite_store, poll_seconds=0)
     assert session.signin.workshop.value == older.slug
-    assert [slug for _title, slug in session.signin.workshop.options] == [newer.slug, older.slug]
+    # $WORKSHOP_SLUG is a served room's workshop: no other is offered (#12).
+    assert [slug for _title, slug in session.signin.workshop.options] == [older.slug]
+    monkeypatch.delenv("WORKSHOP_SLUG")
+    assert [slug for _title, slug in Session(sqlite_store, older.slug, poll_seconds=0).signin.workshop.options] == [newer.slug, older.slug]
 
 
 def test_the_chosen_workshop_is_the_one_written_to(sqlite_store, sign_in, monkeypatch):

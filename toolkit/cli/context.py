@@ -79,7 +79,9 @@ def _make_folder(url: str) -> None:
     folder = sqlite_folder(url)
     if folder is None or folder.is_dir():
         return
+    from toolkit.paths import private_dir
+
     try:
-        folder.mkdir(parents=True)
+        private_dir(folder)
     except OSError as exc:
         raise StoreError(f"cannot create the folder {folder} for the store ({exc.strerror}); check its parent's permissions, or set {SETTING} to another place") from None

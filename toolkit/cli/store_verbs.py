@@ -1,5 +1,6 @@
-"""``workshop`` verbs that use the answer store: new, list, demo, and the
-facilitator's controls (lock, open, reveal, hide, anonymous, round).
+"""``workshop`` verbs that use the answer store: new, list, demo, the
+facilitator's controls (lock, open, reveal, hide, anonymous, round) and
+``code`` (the room's join code and dashboard key).
 
 Each honours ``--db`` and otherwise ``$WORKSHOP_DB``, and ``--content``
 (see :mod:`toolkit.cli.context`).
@@ -72,6 +73,19 @@ def cmd_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_code(args: argparse.Namespace) -> int:
+    from toolkit.store import room_keys
+
+    store = store_of(args)
+    code = room_keys.join_code(store, args.slug, new=args.new)
+    key = room_keys.dashboard_key(store, args.slug, new=args.new_dashboard_key)
+    _out(f"Join code: {code}" + ("  (new: browsers that joined with the old one must join again)" if args.new else ""))
+    _out(f"Join link: /join/{code} on the address workshop serve prints")
+    _out(f"Dashboard link: /dashboard/{key}" + ("  (new)" if args.new_dashboard_key else ""))
+    _out("A running workshop serve takes a new code or key within seconds.")
+    return 0
+
+
 def _settings_line(store: Any, ws: Any) -> str:
     s = ws.settings
     stages = ", ".join(f"{st.title} {s.stage_state(st.id)}" for st in store.kit.stages)
@@ -98,6 +112,13 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     for name, text in (("reveal", "reveal ratings on the dashboard"), ("hide", "hide ratings on the dashboard"), ("round", "start a new round of answers")):
         p = with_db(verb(name, cmd_set, text))
         p.add_argument("slug", metavar="SLUG")
+    p = with_db(verb("code", cmd_code, "print a workshop's join code and dashboard key (--new: a new code)",
+                     "Print the code participants type to join the served workshop, and the key the projected dashboard's "
+                     "link carries. Both are made the first time; --new replaces the join code (browsers that joined with "
+                     "the old one must join again), --new-dashboard-key the dashboard key."))
+    p.add_argument("slug", metavar="SLUG")
+    p.add_argument("--new", action="store_true", help="make a new join code")
+    p.add_argument("--new-dashboard-key", action="store_true", help="make a new dashboard key")
     p = with_db(verb("anonymous", cmd_set, "hide (on) or show (off) participants' names on the dashboard and in exports"))
     p.add_argument("slug", metavar="SLUG")
     p.add_argument("state", choices=["on", "off"])

@@ -405,11 +405,12 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
 def _target(path: str | os.PathLike[str] | None, name: str) -> Path:
     if path is None:
         return Path.cwd() / name
+    from toolkit.paths import private_dir
+
     p = Path(path).expanduser()
     if p.is_dir() or str(path).endswith(os.sep):
-        p.mkdir(parents=True, exist_ok=True)
-        return p / name
-    p.parent.mkdir(parents=True, exist_ok=True)
+        return private_dir(p) / name  # folders made for an export are private, as the file is (mkstemp)
+    private_dir(p.parent)
     return p
 
 

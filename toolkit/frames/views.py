@@ -53,8 +53,11 @@ ORGANIZATION_OWNER = "A partner organization"
 class View(enum.Enum):
     """The places a workshop is shown."""
 
-    #: The live dashboard projected to the room and to publishers.
+    #: The live dashboard projected to the room.
     DASHBOARD = "dashboard"
+    #: The dashboard published to anyone (``workshop serve --public-dashboard``):
+    #: never a name, whatever the workshop's setting.
+    PUBLIC = "public"
     #: The facilitator console.
     CONSOLE = "console"
     #: The planning guide (HTML, Markdown, PDF).
@@ -80,8 +83,8 @@ def audience(settings: WorkshopSettings, view: View) -> Audience:
     """The rule: what ``view`` may show of a workshop with ``settings``."""
     return Audience(
         view=view,
-        names=view is View.BACKUP or not settings.anonymous,
-        ratings=view is not View.DASHBOARD or settings.ratings_revealed,
+        names=view is View.BACKUP or (view is not View.PUBLIC and not settings.anonymous),
+        ratings=view not in (View.DASHBOARD, View.PUBLIC) or settings.ratings_revealed,
     )
 
 

@@ -4,8 +4,31 @@ read-only dashboard, nothing else.
 
     >>> from toolkit import serve
     >>> plan = serve.plan_serve(db="/srv/riverside.sqlite", host="0.0.0.0", pool=4)
-    >>> print(serve.describe(plan))        # the links to share with the room
+    >>> print(serve.describe(plan))        # the join link and code, the dashboard's link
     >>> serve.run(plan)                    # until Ctrl-C
+
+Who gets in (:mod:`toolkit.serve.room`, :mod:`toolkit.serve.handlers`):
+
+- **Strangers get the join page and nothing else**: no page, no kernel,
+  no listing. The join link (``/join/<code>``) or the code typed on the
+  join page sets the room's grant cookie and the browser's device cookie;
+  every page and reload in that browser is then open. The projected
+  dashboard has its own link and key; ``--public-dashboard`` opens it to
+  anyone (names hidden).
+- **One workshop**: kernels get ``$WORKSHOP_SLUG``, and the sign-in and the
+  dashboard offer no other.
+- **Each kernel is its page's**: only the browser a kernel was handed to
+  may connect to it, read it or shut it down (the page's ``beforeunload``
+  beacon does, at once); the kernels API is closed to visitors.
+- **Bounded** (:mod:`toolkit.serve.kernel_limits`): at most so many kernels
+  (from the machine's memory, ``--max-kernels``), per page too; a page that
+  never connects gives its kernel back within minutes; ``?template=`` and
+  ``?theme=`` are ignored.
+- **Only its own names**: a request whose ``Host`` is not an address the
+  server printed (or ``--allow-host``) is refused (DNS rebinding).
+- **Nothing from elsewhere, nothing leaked**: the pages use the kit's
+  template (:data:`PAGE_TEMPLATE`, no CDN stylesheet); a failing kernel
+  shows a sentence, not a traceback (:mod:`toolkit.serve.kernel_errors`).
 
 What the room can reach, and what it cannot:
 
@@ -13,9 +36,8 @@ What the room can reach, and what it cannot:
   folder (:mod:`toolkit.serve.pages`; a temporary directory, removed on
   exit) and Voila serves that folder, so the facilitator console
   (``00_facilitator.ipynb``), the store file and the content files are not
-  under Voila's root at all. Voila's tree page is
-  left on: it lists exactly the served notebooks, which is a useful landing
-  page for someone who types the bare address.
+  under Voila's root at all. Voila's tree page is not served: ``/`` goes
+  to the first page the browser may open, or to the join page.
 - **No files.** Voila's file handler (``/voila/files/...``) only serves
   images at the top of the served folder (which holds none), and refuses
   notebooks, Python, databases, YAML, JSON, spreadsheets, dot-files and any
@@ -56,7 +78,11 @@ it; the next ``workshop serve`` removes run folders whose process is gone
 - :mod:`~toolkit.serve.pages`: the pages, built from the content
 - :mod:`~toolkit.serve.plan`: what to serve, checked first, and the links
 - :mod:`~toolkit.serve.app`: the Voila application and its configuration
+- :mod:`~toolkit.serve.room`: the join code, the dashboard key, the cookies
+- :mod:`~toolkit.serve.handlers`: identity provider, authorizer, join page, guarded handlers
+- :mod:`~toolkit.serve.kernel_limits`: kernel caps, owners, unconnected kernels culled
 - :mod:`~toolkit.serve.kernel_pool`: pools that refill when quiet, batched starts
+- :mod:`~toolkit.serve.kernel_errors`: a sentence on the page instead of a traceback
 - :mod:`~toolkit.serve.run_folder`: each server's own folder, cleaned after a kill
 """
 
@@ -66,10 +92,17 @@ from toolkit.serve.app import (
     FILE_DENYLIST,
     IOPUB_TIMEOUT_SECONDS,
     PAGE_EXTENSIONS,
+    PAGE_TEMPLATE,
     run,
     voila_config,
     voila_hook_problems,
     workshop_voila_class,
+)
+from toolkit.serve.kernel_limits import (
+    DEFAULT_UNCONNECTED_SECONDS,
+    KernelLimits,
+    RoomFull,
+    default_max_kernels,
 )
 from toolkit.serve.kernel_pool import (
     RefillWhenQuiet,
@@ -92,6 +125,7 @@ from toolkit.serve.plan import (
     DEFAULT_POOL,
     DEFAULT_PORT,
     DEFAULT_REFILL_SECONDS,
+    PUBLIC_DASHBOARD_ENV,
     PagePool,
     ServePlan,
     describe,
@@ -103,6 +137,8 @@ from toolkit.serve.plan import (
     port_free,
 )
 from toolkit.serve.run_folder import (
+    FACILITATOR_TOKEN_FILE,
+    IPYTHON_FOLDER,
     PAGES_FOLDER,
     PID_FILE,
     RUN_FOLDER_PREFIX,
@@ -114,8 +150,9 @@ from toolkit.serve.run_folder import (
 
 __all__ = [
     "ALLOWED_MESSAGE_TYPES", "DASHBOARD_PAGE", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES", "DEFAULT_HOST",
-    "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FILE_ALLOWLIST", "FILE_DENYLIST",
-    "IOPUB_TIMEOUT_SECONDS", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PAGE_NAME", "PID_FILE", "PRIORITIES_PAGE",
+    "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FACILITATOR_TOKEN_FILE", "FILE_ALLOWLIST", "FILE_DENYLIST",
+    "IOPUB_TIMEOUT_SECONDS", "IPYTHON_FOLDER", "KernelLimits", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PAGE_NAME", "PAGE_TEMPLATE",
+    "PID_FILE", "PRIORITIES_PAGE", "DEFAULT_UNCONNECTED_SECONDS", "PUBLIC_DASHBOARD_ENV", "RoomFull", "default_max_kernels",
     "RUN_FOLDER_PREFIX", "Page", "PagePool", "RefillWhenQuiet", "ServePlan", "describe", "kernel_transport", "lan_ip",
     "make_run_folder", "normalise_base_url", "page_names", "parse_page_pools", "plan_serve", "pool_start_slots",
     "port_free", "remove_stale_run_folders", "run", "run_folder_base", "site_pages", "stage_page", "voila_config",

@@ -1,22 +1,30 @@
 """The Voila application ``workshop serve`` runs: its configuration for a
 plan (:func:`voila_config`), the Voila subclass that pins what a page may
-do (:func:`workshop_voila_class`) and :func:`run`.
+do and who may open it (:func:`workshop_voila_class`) and :func:`run`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import ToolkitError
+from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
+from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
+from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import with_refill_when_quiet
 from toolkit.serve.pages import write_pages
 from toolkit.serve.plan import ServePlan, describe, port_free
 from toolkit.serve.run_folder import (
+    FACILITATOR_TOKEN_FILE,
+    IPYTHON_FOLDER,
     PAGES_FOLDER,
     kernel_transport,
     make_run_folder,
@@ -42,6 +50,18 @@ ALLOWED_MESSAGE_TYPES = (
 )
 #: Files Voila may serve from the served folder: images at its top level only.
 FILE_ALLOWLIST = (r"[^/\\]+\.(png|jpe?g|gif|svg)",)
+#: The server's umask: what it and its kernels create is its owner's only
+#: (toolkit.paths.PRIVATE_DIR_MODE, PRIVATE_FILE_MODE).
+PRIVATE_UMASK = 0o777 & ~PRIVATE_DIR_MODE
+#: The kit's page template (Voila's lab page without CDN stylesheets), put
+#: in front of the lab template's folders.
+PAGE_TEMPLATE = Path(__file__).parent / "templates" / "page"
+#: The request headers Voila hands to a page's kernel (``$HTTP_COOKIE``):
+#: the kernel learns its browser's device cookie from it.
+HEADER_ENVS = ("Cookie",)
+#: What a page shows when its code fails while it is first drawn (Voila
+#: puts it where the cell's output would be; the error goes to the log).
+CELL_ERROR = PAGE_MESSAGE
 #: Files it refuses even if the allowlist matched.
 FILE_DENYLIST = (
     r".*\.(ipynb|py|pyc|sqlite|sqlite3|db|db-wal|db-shm|sqlite-wal|sqlite-shm|yaml|yml|json|csv|xlsx|toml|ini|cfg|env|txt|md|sh)",
@@ -62,6 +82,12 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
     preheat = any(plan.pool_size(nb) > 0 for nb in plan.notebooks)
     connection_root = Path(run_folder) if run_folder is not None else Path(tempfile.gettempdir())
     voila: dict[str, object] = {"ip": plan.host, "port": plan.port, "port_retries": 0, "open_browser": False, "base_url": plan.base_url}
+    # Who may open what (toolkit.serve.handlers): Jupyter Server asks the
+    # identity provider on every request and the authorizer on kernel ones.
+    from toolkit.serve.handlers import RoomAuthorizer, RoomIdentityProvider
+
+    voila["identity_provider_class"] = RoomIdentityProvider
+    voila["authorizer_class"] = RoomAuthorizer
     if run_folder is not None:
         voila["connection_dir_root"] = str(run_folder)
     return {
@@ -71,6 +97,11 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "default_pool_size": plan.pool,
             "show_tracebacks": False,
             "strip_sources": True,
+            # A query string may not pick another template or theme (which
+            # would also skip the warm pool and start a kernel).
+            "allow_template_override": "NO",
+            "allow_theme_override": "NO",
+            "http_header_envs": list(HEADER_ENVS),
             "extension_allowlist": list(PAGE_EXTENSIONS),
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
@@ -86,7 +117,7 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
         # busy 2-core laptop (a room of kernels starting at once) the widget's
         # display message comes later, is dropped, and the page stays blank.
         # Waiting longer costs nothing when the output is prompt.
-        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS, "raise_on_iopub_timeout": False},
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS, "raise_on_iopub_timeout": False, "cell_error_instruction": CELL_ERROR},
         "MappingKernelManager": {
             "cull_idle_timeout": plan.cull_minutes * 60,
             "cull_interval": min(60, plan.cull_minutes * 60),
@@ -97,11 +128,15 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
 
 def voila_hook_problems() -> list[str]:
     """What this kit needs from Voila's insides and does not find, one line
-    each; empty when everything is in place. :class:`WorkshopVoila` and
-    :class:`~toolkit.serve.kernel_pool.RefillWhenQuiet` override or call
+    each; empty when everything is in place. :class:`WorkshopVoila`,
+    :class:`~toolkit.serve.kernel_pool.RefillWhenQuiet` and
+    :class:`~toolkit.serve.kernel_limits.RoomKernels` override or call
     private parts of Voila 0.5 (the pin in ``pyproject.toml``): the kernel
-    manager factory, ``init_settings``, the pool's ``fill_if_needed``,
-    ``get_pool_size``, ``_initialize`` and ``shutdown_all``; and
+    manager factory, ``init_settings``, ``init_handlers``, ``start``,
+    ``setup_template_dirs``, the pool's ``fill_if_needed``, ``get_pool_size``,
+    ``_initialize``, ``get_rendered_notebook``, ``shutdown_kernel`` and
+    ``shutdown_all``, and the handler classes :mod:`toolkit.serve.handlers`
+    replaces; and
     :func:`voila_config` sets traits that a newer Voila may rename, which
     traitlets would ignore with a mere warning."""
     import inspect
@@ -126,6 +161,13 @@ def voila_hook_problems() -> list[str]:
     wants("voila.app.voila_kernel_manager_factory", factory, ("base_class", "preheat_kernel", "default_pool_size"))
     wants("voila.app.Voila.initialize", getattr(voila_app.Voila, "initialize", None), ("argv",))
     wants("voila.app.Voila.init_settings", getattr(voila_app.Voila, "init_settings", None), ())
+    wants("voila.app.Voila.init_handlers", getattr(voila_app.Voila, "init_handlers", None), ())
+    wants("voila.app.Voila.setup_template_dirs", getattr(voila_app.Voila, "setup_template_dirs", None), ())
+    wants("voila.app.Voila.start", getattr(voila_app.Voila, "start", None), ())
+    try:  # the handlers the room replaces, by their Voila 0.5 modules
+        import toolkit.serve.handlers  # noqa: F401
+    except ImportError as exc:
+        problems.append(f"a Voila handler the kit guards moved ({exc})")
     classes: dict[str, type] = {}
     if callable(factory):
         pooled = factory(AsyncMappingKernelManager, True, 1)
@@ -134,6 +176,8 @@ def voila_hook_problems() -> list[str]:
             ("get_pool_size", ("notebook_name",), False),
             ("_initialize", ("notebook_path", "kernel_id"), True),
             ("shutdown_all", (), True),
+            ("get_rendered_notebook", ("notebook_name",), True),
+            ("shutdown_kernel", ("kernel_id",), True),
         ):
             wants(f"Voila's pooling kernel manager .{name}", getattr(pooled, name, None), params, coroutine=coroutine)
         classes["VoilaKernelManager"] = pooled
@@ -160,26 +204,50 @@ def voila_hook_problems() -> list[str]:
 
 
 def workshop_voila_class() -> type:
-    """Voila, with the page's kernel messages pinned to
-    :data:`ALLOWED_MESSAGE_TYPES` whatever Voila's defaults become."""
+    """Voila made a room: the page's kernel messages pinned to
+    :data:`ALLOWED_MESSAGE_TYPES` whatever Voila's defaults become; the
+    kit's page template; the room's handlers (:func:`toolkit.serve.handlers.room_handlers`)
+    behind a ``Host`` allowlist; kernels capped and owned
+    (:mod:`toolkit.serve.kernel_limits`).
+
+    Before ``initialize``, the application needs ``room`` (a
+    :class:`toolkit.serve.room.Room`), ``kernel_limits``, ``allowed_hosts``
+    and ``query_path`` (see :func:`run`)."""
     from voila.app import Voila
 
     class WorkshopVoila(Voila):
+        room: Any = None
+        kernel_limits: Any = None
+        allowed_hosts: tuple[str, ...] = ()
+        query_path: str = ""
+
         def initialize(self, argv: Sequence[str] | None = None) -> None:
             super().initialize(argv)
+            one_line_errors(self.log)
             # A jupyter config file cannot widen what is served.
             self.voila_configuration.file_allowlist = list(FILE_ALLOWLIST)
             self.voila_configuration.file_denylist = list(FILE_DENYLIST)
             self.voila_configuration.show_tracebacks = False
+            self.voila_configuration.allow_template_override = "NO"
+            self.voila_configuration.allow_theme_override = "NO"
+
+        def setup_template_dirs(self) -> None:
+            super().setup_template_dirs()
+            # Voila finds index.html.j2 in the first folder that has one: ours,
+            # which extends the lab template found in the folders after it.
+            self.template_paths = [str(PAGE_TEMPLATE), *self.template_paths]
 
         def init_settings(self) -> dict:
             # Voila builds its pooling kernel manager class here and fills
-            # the pools from its __init__, so RefillWhenQuiet goes into the
-            # class Voila builds: the very first pool starts are batched too.
+            # the pools from its __init__, so RefillWhenQuiet and the room's
+            # limits go into the class Voila builds: the very first pool
+            # starts are batched and counted too.
             import voila.app as voila_app
 
+            from toolkit.serve.handlers import room_jinja_env
+
             factory = voila_app.voila_kernel_manager_factory
-            voila_app.voila_kernel_manager_factory = lambda *a, **kw: with_refill_when_quiet(factory(*a, **kw))
+            voila_app.voila_kernel_manager_factory = lambda *a, **kw: with_refill_when_quiet(with_room_kernels(factory(*a, **kw)))
             try:
                 settings = super().init_settings()
             finally:
@@ -188,15 +256,81 @@ def workshop_voila_class() -> type:
             allowed = set(self.kernel_manager.allowed_message_types)
             if not allowed or "execute_request" in allowed:
                 raise ToolkitError("refusing to serve: the kernel manager would accept code from the page")
+            if self.room is None:
+                raise ToolkitError("refusing to serve: no room (join code) was set up")
+            settings.update(
+                login_url=f"{self.base_url}join",
+                xs_room=self.room,
+                xs_allowed_hosts=tuple(self.allowed_hosts),
+                xs_jinja2_env=room_jinja_env(),
+            )
             return settings
 
+        def init_handlers(self) -> list:
+            from toolkit.serve.handlers import UnknownHandler, room_handlers
+
+            try:
+                return room_handlers(super().init_handlers(), base_url=self.base_url, query_path=self.query_path)
+            except UnknownHandler as exc:
+                raise ToolkitError(f"refusing to serve: Voila serves {exc}, which the kit does not guard") from None
+
+        def start(self) -> None:
+            # Voila.start, with the room's application (Host allowlist).
+            from toolkit.serve.handlers import RoomApplication
+
+            self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
+            self.log.info("Storing connection files in %s." % self.connection_dir)
+            self.app = RoomApplication(**self.init_settings())
+            self.app.settings.update(self.tornado_settings)
+            self.app.add_handlers(".*$", self.init_handlers())
+            self.listen()
+
     return WorkshopVoila
+
+
+class OneLineErrors(logging.Filter):
+    """Keeps tracebacks out of the facilitator's terminal: a log record
+    that carries an exception becomes one line, its message's first line
+    (at most :data:`LOG_LINE_CHARS` characters) and the exception's name
+    and first line. What a page's kernel did wrong is already in the line
+    its kernel wrote (``page error: ...``, :mod:`toolkit.serve.kernel_errors`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            said = record.getMessage().strip().splitlines()
+            detail = str(exc).strip().splitlines()
+            head = said[0][:LOG_LINE_CHARS] if said else "error"
+            record.msg = f"{head} ({type(exc).__name__}{': ' + detail[0][:LOG_LINE_CHARS] if detail else ''})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+#: Longest piece of a message :class:`OneLineErrors` keeps.
+LOG_LINE_CHARS = 160
+
+
+def one_line_errors(log: logging.Logger) -> None:
+    """Put :class:`OneLineErrors` on ``log``, Tornado's error log and
+    their handlers."""
+    keep = OneLineErrors()
+    for logger in (log, logging.getLogger("tornado.application")):
+        logger.addFilter(keep)
+        for handler in logger.handlers:
+            handler.addFilter(keep)
 
 
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
     """Remove run folders left by killed servers, write the plan's pages
     into a fresh run folder, print the links and run Voila until Ctrl-C
-    (or SIGTERM); the run folder is removed afterwards."""
+    (or SIGTERM); the run folder is removed afterwards.
+
+    The run folder also holds the facilitator's token
+    (:data:`~toolkit.serve.run_folder.FACILITATOR_TOKEN_FILE`: send it as
+    ``Authorization: token ...`` to list the kernels) and the kernels'
+    IPython folder (:mod:`toolkit.serve.kernel_errors`)."""
     out = out or (lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
     if not port_free(plan.host, plan.port):
         raise ToolkitError(f"port {plan.port} on {plan.host} is in use (another workshop serve?); pick another with --port")
@@ -211,22 +345,63 @@ def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
             f"refusing to serve: Voila {voila.__version__} is installed and the kit is made for Voila 0.5 "
             f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
         )
+    # One file mode for what the server and its kernels write (their
+    # IPython history, Voila's connection files): owner only.
+    os.umask(PRIVATE_UMASK)
     run_folder = make_run_folder()
     try:
         folder = write_pages(plan.pages, run_folder / PAGES_FOLDER)
         store_file = _sqlite_file(plan.url)
         if store_file is not None and run_folder.resolve() in store_file.resolve().parents:
             raise ToolkitError(f"refusing to serve: the store {store_file} is inside the run folder {run_folder}")
+        query_path = f"{plan.base_url}kq-{secrets.token_urlsafe(24)}/"
         os.environ.update(plan.env)  # every kernel inherits the server's environment
+        os.environ.update(kernel_env(plan, query_path, write_startup(run_folder / IPYTHON_FOLDER)))
+        room = make_room(plan)
+        write_private_text(run_folder / FACILITATOR_TOKEN_FILE, room.facilitator_token + "\n")
         out(describe(plan))
         from traitlets.config import Config
 
-        app = workshop_voila_class().instance(config=Config(voila_config(plan, run_folder)))
+        cls = workshop_voila_class()
+        app = cls.instance(config=Config(voila_config(plan, run_folder)))
+        app.room, app.kernel_limits, app.allowed_hosts, app.query_path = room, plan.limits, plan.allowed_hosts, query_path
         app.initialize([str(folder)])
         app.start()  # runs until Ctrl-C or SIGTERM, then shuts the kernels down
         return 0
     finally:
         shutil.rmtree(run_folder, ignore_errors=True)
+
+
+def make_room(plan: ServePlan) -> Any:
+    """The :class:`~toolkit.serve.room.Room` of a plan: its pages and the
+    secrets read from its store (so ``workshop code --new`` takes effect
+    while serving)."""
+    import logging
+
+    from toolkit.serve.room import DASHBOARD, PAGES, Room
+    from toolkit.store import AnswerStore, room_keys
+
+    store = AnswerStore(plan.url, read_only=True)
+    log = logging.getLogger("workshop.serve")
+    return Room(
+        slug=plan.slug,
+        base_url=plan.base_url,
+        read_secrets=lambda: room_keys.read_secrets(store, plan.slug),
+        pages={p.name: DASHBOARD if p.dashboard else PAGES for p in plan.pages},
+        public_dashboard=plan.public_dashboard,
+        log=log.warning,
+    )
+
+
+def kernel_env(plan: ServePlan, query_path: str, ipython_dir: Path) -> dict[str, str]:
+    """What the server adds to its environment for its kernels: where a
+    preheated kernel asks for its request (a path only kernels know, and
+    the address the server listens on), and the IPython folder whose
+    startup file hides tracebacks from the page."""
+    env = {"VOILA_WS_BASE_URL": query_path, "IPYTHONDIR": str(ipython_dir)}
+    if plan.host not in ("0.0.0.0", "::", "") and ":" not in plan.host:
+        env["VOILA_APP_IP"] = plan.host  # a server on one address is not on 127.0.0.1
+    return env
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -131,10 +131,11 @@ def site_pages(kit: Toolkit, *, dashboard_only: bool = False) -> tuple[Page, ...
 def write_pages(pages: Iterable[Page], folder: Path) -> Path:
     """Write each page's notebook into ``folder`` (made if missing) and
     return it. Only page names are written: nothing else can land there."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    from toolkit.paths import private_dir, write_private_text
+
+    folder = private_dir(folder)
     for page in pages:
         if not PAGE_NAME.match(page.name):
             raise ToolkitError(f"refusing to write {page.name!r}: only stage pages, {PRIORITIES_PAGE} and {DASHBOARD_PAGE} are served")
-        (folder / page.name).write_text(page.to_json(), encoding="utf-8")
+        write_private_text(folder / page.name, page.to_json())
     return folder

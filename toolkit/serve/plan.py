@@ -1,6 +1,7 @@
 """What ``workshop serve`` will serve: the plan (store, workshop, pages,
-pools, address) checked before anything starts, and the message with the
-links to share (:func:`describe`).
+pools, kernel limits, address, the room's join code and dashboard key)
+checked before anything starts, and the message with the links to share
+(:func:`describe`).
 
     >>> plan = plan_serve(db="/srv/riverside.sqlite", host="0.0.0.0", pool=4)
     >>> print(describe(plan))
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
+from toolkit.serve.kernel_limits import DEFAULT_UNCONNECTED_SECONDS, KernelLimits
 from toolkit.serve.pages import Page, site_pages
 
 if TYPE_CHECKING:
@@ -34,6 +36,11 @@ DEFAULT_CULL_MINUTES = 30
 DEFAULT_REFILL_SECONDS = 20.0
 #: Served under this path unless ``--base-url`` says otherwise.
 DEFAULT_BASE_URL = "/"
+#: Host names every server answers to, whatever it listens on: this machine.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+#: Set in every kernel's environment with ``--public-dashboard``: the
+#: dashboard hides names whatever the workshop's setting.
+PUBLIC_DASHBOARD_ENV = "WORKSHOP_PUBLIC_DASHBOARD"
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,10 @@ class ServePlan:
     ``pages`` are the notebooks to serve, built from the content
     (:mod:`toolkit.serve.pages`). ``pool`` is the pool of every participant
     page and ``page_pools`` the pages given their own size (``--pool-for``);
-    :meth:`pool_size` says what a page gets."""
+    :meth:`pool_size` says what a page gets. ``join_code`` and
+    ``dashboard_key`` are the room's secrets (:mod:`toolkit.store.room_keys`);
+    ``limits`` caps the kernels; ``allow_hosts`` are host names to answer
+    to beside the ones in the links (:attr:`allowed_hosts`)."""
 
     url: str
     slug: str
@@ -69,6 +79,11 @@ class ServePlan:
     page_pools: tuple[PagePool, ...] = ()
     refill_seconds: float = DEFAULT_REFILL_SECONDS
     base_url: str = DEFAULT_BASE_URL
+    join_code: str = ""
+    dashboard_key: str = ""
+    public_dashboard: bool = False
+    limits: KernelLimits | None = None
+    allow_hosts: tuple[str, ...] = ()
 
     @property
     def notebooks(self) -> tuple[str, ...]:
@@ -101,11 +116,42 @@ class ServePlan:
             return "localhost"
         return self.host
 
-    def link(self, notebook: str) -> str:
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """The ``Host`` names the server answers to: this machine, the
+        address in the links, the one it listens on, and ``allow_hosts``
+        (behind a proxy, its public name). Any other is refused, so a web
+        page elsewhere cannot reach the server by renaming it (DNS rebinding)."""
+        hosts = [*LOOPBACK_HOSTS, self.public_host]
+        if self.host not in ("0.0.0.0", "::", ""):
+            hosts.append(self.host)
+        hosts += [h.lower() for h in self.allow_hosts]
+        return tuple(dict.fromkeys(h.lower() for h in hosts))
+
+    def address(self, path: str = "") -> str:
+        """A full link to ``path`` under the base URL, on :attr:`public_host`."""
         host = self.public_host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{self.base_url}voila/render/{notebook}"
+        return f"http://{host}:{self.port}{self.base_url}{path}"
+
+    def link(self, notebook: str) -> str:
+        """A page's address (opens once the browser has joined)."""
+        return self.address(f"voila/render/{notebook}")
+
+    @property
+    def join_link(self) -> str:
+        """The participants' link: one click joins and opens the first page."""
+        return self.address(f"join/{self.join_code}")
+
+    @property
+    def dashboard_link(self) -> str:
+        """The projected dashboard's own link (its key), or with
+        ``public_dashboard`` the dashboard's plain address."""
+        dashboard = next((p.name for p in self.pages if p.dashboard), None)
+        if self.public_dashboard or dashboard is None:
+            return self.link(dashboard or "")
+        return self.address(f"dashboard/{self.dashboard_key}")
 
 
 def page_names(pages: Iterable[Page]) -> dict[str, str | None]:
@@ -211,15 +257,23 @@ def plan_serve(
     dashboard_only: bool = False,
     base_url: str = DEFAULT_BASE_URL,
     kit: Toolkit | None = None,
+    max_kernels: int | None = None,
+    max_kernels_per_page: int | None = None,
+    unconnected_seconds: float = DEFAULT_UNCONNECTED_SECONDS,
+    public_dashboard: bool = False,
+    allow_hosts: Iterable[str] = (),
 ) -> ServePlan:
     """Check the content, the store and the options and decide what to
     serve: a page per stage of ``kit`` (default: :func:`toolkit.content.load`),
-    the priorities page and the dashboard. The workshop is ``workshop`` or
-    else the newest one in the store; ``pool_for`` holds ``PAGE=N`` values
-    (see :func:`parse_page_pools`). Every kernel gets the store, the
-    workshop and the content file in its environment."""
+    the priorities page and the dashboard. The workshop is ``workshop``,
+    else the one this store was served with last, else the newest; it is
+    remembered for next time. ``pool_for`` holds ``PAGE=N`` values (see
+    :func:`parse_page_pools`). The workshop's join code and dashboard key
+    are made on first serve. Every kernel gets the store, the workshop and
+    the content file in its environment."""
     from toolkit import content
     from toolkit.store import AnswerStore
+    from toolkit.store import room_keys
 
     if not 1 <= port <= 65535:
         raise ToolkitError(f"--port: expected 1 to 65535, got {port}")
@@ -229,10 +283,14 @@ def plan_serve(
         raise ToolkitError(f"--refill-seconds: expected 0 to 3600, got {refill_seconds}")
     if cull_minutes < 1:
         raise ToolkitError(f"--cull-minutes: expected 1 or more, got {cull_minutes}")
+    if not 10 <= unconnected_seconds <= 3600:
+        raise ToolkitError(f"--unconnected-seconds: expected 10 to 3600, got {unconnected_seconds:g}")
+    hosts = tuple(_check_host_name(h) for h in allow_hosts)
     base_url = normalise_base_url(base_url)
     kit = kit if kit is not None else content.load()
     pages = site_pages(kit, dashboard_only=dashboard_only)
     page_pools = parse_page_pools(pool_for, pages)
+    limits = KernelLimits.for_machine(pages=len(pages), total=max_kernels, per_page=max_kernels_per_page, unconnected_seconds=unconnected_seconds)
     store = AnswerStore(db, kit=kit)
     try:
         if workshop:
@@ -241,34 +299,80 @@ def plan_serve(
             listed = store.workshops()
             if not listed:
                 raise ToolkitError('the store has no workshop yet; create one with: workshop new "Title"  (or: workshop demo)')
-            ws = listed[0]
+            last = room_keys.last_served(store)
+            ws = next((w for w in listed if w.slug == last), listed[0])
+        code = room_keys.join_code(store, ws.slug)
+        key = room_keys.dashboard_key(store, ws.slug)
+        room_keys.remember_served(store, ws.slug)
         url = store.url
     finally:
         store.close()
     # The kernels read exactly the content checked here, wherever it came from.
     env = {"WORKSHOP_DB": url, "WORKSHOP_SLUG": ws.slug, content.CONTENT_ENV: str(Path(kit.path).resolve())}
-    return ServePlan(
+    if public_dashboard:
+        env[PUBLIC_DASHBOARD_ENV] = "1"
+    plan = ServePlan(
         url=url, slug=ws.slug, title=ws.title, host=host, port=port, pool=pool, cull_minutes=cull_minutes,
         dashboard_only=dashboard_only, pages=pages, env=env,
         page_pools=page_pools, refill_seconds=float(refill_seconds), base_url=base_url,
+        join_code=code, dashboard_key=key, public_dashboard=public_dashboard, limits=limits, allow_hosts=hosts,
     )
+    _check_pools_fit(plan, limits)
+    return plan
+
+
+def _check_pools_fit(plan: ServePlan, limits: KernelLimits) -> None:
+    """Warm kernels count against the kernel limits: refuse pools that
+    could never all be warm."""
+    for notebook in plan.notebooks:
+        if plan.pool_size(notebook) > limits.per_page:
+            raise ToolkitError(
+                f"{notebook} keeps {plan.pool_size(notebook)} kernels warm but a page may hold {limits.per_page}; "
+                "lower its pool (--pool, --pool-for) or raise --max-kernels-per-page"
+            )
+    if plan.warm_kernels > limits.total:
+        raise ToolkitError(
+            f"the pools keep {plan.warm_kernels} kernels warm but the server may hold {limits.total}; "
+            "lower the pools (--pool, --pool-for) or raise --max-kernels"
+        )
+
+
+def _check_host_name(name: str) -> str:
+    host = name.strip().lower().strip("[]")
+    if not re.fullmatch(r"[a-z0-9.:_-]+", host) or host in ("", "*"):
+        raise ToolkitError(f"--allow-host: expected a host name or address such as workshop.example.org, got {name!r}")
+    return host
 
 
 def describe(plan: ServePlan) -> str:
-    """The message ``workshop serve`` prints: what is served and the links."""
+    """The message ``workshop serve`` prints: what is served, the join
+    link and code, the pages and the dashboard's own link."""
     lines = [f"Serving workshop {plan.slug!r} ({plan.title}) from {_safe_url(plan.url)}", ""]
     participant = [p for p in plan.pages if not p.dashboard]
     if participant:
-        lines.append("Share these links with the room:")
+        lines.append("Share this link with the room (one click joins, then every page opens):")
+        lines.append(f"  {plan.join_link}")
+        lines.append(f"Or open {plan.address()} and type the join code:  {plan.join_code}")
+        lines.append("")
+        lines.append("The pages, once joined:")
         width = max(len(p.label) for p in participant)
         lines += [f"  {p.label:<{width}}  {plan.link(p.name)}" for p in participant]
         lines.append("")
-    lines.append("Project the dashboard (read-only):")
-    lines += [f"  {plan.link(p.name)}" for p in plan.pages if p.dashboard]
-    lines.append("")
+    if any(p.dashboard for p in plan.pages):
+        if plan.public_dashboard:
+            lines.append("The dashboard is public (read-only, names hidden): anyone may open")
+        else:
+            lines.append("Project the dashboard (read-only; its own link, keep it for the screen):")
+        lines.append(f"  {plan.dashboard_link}")
+        lines.append("")
     if plan.host in ("127.0.0.1", "localhost", "::1"):
         lines.append("Only this machine can open these links; to let the room connect, run with --host 0.0.0.0.")
     lines.append(_warm_summary(plan))
+    if plan.limits is not None:
+        lines.append(
+            f"At most {plan.limits.total} kernels at once ({plan.limits.per_page} on one page); a page that does not "
+            f"connect within {plan.limits.unconnected_seconds:g} s gives its kernel back."
+        )
     lines.append(f"Kernels of closed pages are shut down after {plan.cull_minutes} idle minutes. Press Ctrl-C to stop.")
     return "\n".join(lines)
 

@@ -1,6 +1,8 @@
-"""Each ``workshop serve``'s own folder in the temporary directory: the
-copies of the served notebooks (``pages/``, the only folder Voila serves)
-and, beside them, Voila's connection files and the kernels' Unix sockets.
+"""Each ``workshop serve``'s own folder in the temporary directory (0700,
+its files 0600): the copies of the served notebooks (``pages/``, the only
+folder Voila serves) and, beside them, Voila's connection files and the
+kernels' Unix sockets, the kernels' IPython folder (``ipython/``) and the
+facilitator's token (``facilitator-token``).
 
     >>> folder = make_run_folder()           # <tmp>/workshop-serve-XXXX/pid
     >>> remove_stale_run_folders()           # folders of killed servers
@@ -13,12 +15,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from toolkit.paths import write_private_text
+
 #: Prefix of each server's run folder in the temporary directory.
 RUN_FOLDER_PREFIX = "workshop-serve-"
 #: The served notebooks' folder inside a run folder.
 PAGES_FOLDER = "pages"
 #: The file in a run folder naming the process that owns it.
 PID_FILE = "pid"
+#: The file holding the token that opens everything (the kernels list).
+FACILITATOR_TOKEN_FILE = "facilitator-token"
+#: The kernels' ``$IPYTHONDIR`` (see :mod:`toolkit.serve.kernel_errors`).
+IPYTHON_FOLDER = "ipython"
 #: Longest Unix socket path to rely on: sun_path holds 108 bytes on Linux,
 #: 104 on macOS, the trailing NUL included.
 MAX_SOCKET_PATH = 103
@@ -41,9 +49,8 @@ def run_folder_base() -> Path:
 def make_run_folder(base: Path | None = None) -> Path:
     """Create this server's run folder (``workshop-serve-*`` in
     :func:`run_folder_base`) holding a ``pid`` file naming this process."""
-    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=base or run_folder_base()))
-    partial = folder / f".{PID_FILE}.tmp"
-    partial.write_text(f"{os.getpid()}\n")
+    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=base or run_folder_base()))  # 0700
+    partial = write_private_text(folder / f".{PID_FILE}.tmp", f"{os.getpid()}\n")
     partial.replace(folder / PID_FILE)  # a folder's pid file is whole or absent
     return folder
 

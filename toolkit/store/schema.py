@@ -284,6 +284,8 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
+        from toolkit.paths import private_dir, private_file
+
         path = Path(database)
         if path.is_dir():
             raise StoreError(f"the store {path} is a folder, not a file; set {SETTING} to a file, such as {path / 'workshop.sqlite'}")
@@ -293,10 +295,17 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
                     f"the folder {path.parent} for the store {path.name} does not exist; create it first "
                     f"(mkdir -p {shlex.quote(str(path.parent))}, or workshop new --create-folder), or check {SETTING}"
                 )
-            try:  # this machine's data folder, made on first use
-                path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # this machine's data folder, made on first use (owner-only)
+                private_dir(path.parent)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder for the store {path.parent} ({exc.strerror}); check its permissions, or set {SETTING} to another place") from None
+        if not read_only:
+            # A new store is owner-only; SQLite gives its -wal and -shm
+            # files the database file's mode.
+            try:
+                private_file(path)
+            except OSError:
+                pass  # SQLite says what is wrong, as for any store it cannot open
     if read_only and not memory:
         # mode=ro: this connection cannot write even if our code tried to.
         parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})

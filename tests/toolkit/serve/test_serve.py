@@ -116,11 +116,17 @@ def _plan(**kw):
 
 
 def test_voila_config_preheats_culls_and_locks_down_files():
+    from toolkit.serve.handlers import RoomAuthorizer, RoomIdentityProvider
+
     cfg = serve.voila_config(_plan())
-    assert cfg["Voila"] == {"ip": "127.0.0.1", "port": 8866, "port_retries": 0, "open_browser": False, "base_url": "/"}
+    assert cfg["Voila"] == {"ip": "127.0.0.1", "port": 8866, "port_retries": 0, "open_browser": False, "base_url": "/",
+                            "identity_provider_class": RoomIdentityProvider, "authorizer_class": RoomAuthorizer}
     vc = cfg["VoilaConfiguration"]
     assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 4
     assert vc["show_tracebacks"] is False
+    assert vc["allow_template_override"] == vc["allow_theme_override"] == "NO"
+    assert vc["http_header_envs"] == ["Cookie"]  # the kernel reads its browser's device cookie (contract #12)
+    assert cfg["VoilaExecutor"]["cell_error_instruction"] == serve.kernel_errors.PAGE_MESSAGE
     assert vc["extension_allowlist"] == ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
     assert cfg["VoilaKernelManager"] == {
         "kernel_pools_config": {
@@ -241,19 +247,30 @@ def test_voila_routes_everything_under_the_base_url(tmp_path):
     from traitlets.config import Config
 
     folder = _nb(tmp_path / "served", "dashboard.ipynb")
-    plan = _plan(pool=0, port=free_port(), base_url="/services/workshop/")
-    app = serve.workshop_voila_class()(config=Config(serve.voila_config(plan)))
-    app.initialize([str(folder)])
+    plan = _plan(pool=1, port=free_port(), base_url="/services/workshop/")
+    app = _app(plan, folder)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        app.init_settings()
-        patterns = [h[0] for h in app.init_handlers()]
-        assert "/services/workshop/voila/render/(.*)" in patterns
-        assert "/services/workshop/api/kernels/(?P<kernel_id>\\w+-\\w+-\\w+-\\w+-\\w+)/channels" in patterns
-        # Jupyter Server's identity provider adds /logout unprefixed; it
-        # only clears a login cookie, which Voila here never sets.
-        assert [p for p in patterns if not p.startswith("/services/workshop/")] == ["/logout"]
+        settings = app.init_settings()
+        _drop_pools(app.kernel_manager, loop)
+        assert settings["login_url"] == "/services/workshop/join"  # strangers are sent to the join page
+        assert str(serve.PAGE_TEMPLATE) == app.template_paths[0]  # the kit's page template first
+        handlers = {h[0]: h[1].__name__ for h in app.init_handlers()}
+        assert handlers["/services/workshop/voila/render/(.*)"] == "RoomPageHandler"
+        assert handlers["/services/workshop/api/kernels/(?P<kernel_id>\\w+-\\w+-\\w+-\\w+-\\w+)/channels"] == "RoomKernelWebsocket"
+        assert handlers["/services/workshop/voila/api/shutdown/(.*)"] == "RoomShutdownHandler"
+        assert handlers["/services/workshop/"] == "HomeHandler" and handlers["/services/workshop/join"] == "JoinHandler"
+        assert handlers["/services/workshop/api/kernels"] == "KernelListHandler"
+        assert "TornadoVoilaTreeHandler" not in handlers.values()  # no listing of the pages
+        # The preheated kernels' request info is under a path only the kernels know.
+        assert handlers["/services/workshop/kq-secret/voila/query/(?P<kernel_id>\\w+-\\w+-\\w+-\\w+-\\w+)"] == "RequestInfoSocketHandler"
+        assert [p for p in handlers if not p.startswith("/services/workshop/")] == []
+        assert not [p for p in handlers if "/voila/query/" in p and "kq-secret" not in p]
     finally:
         app.clear_instance()
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 @pytest.mark.parametrize(
@@ -280,18 +297,26 @@ def test_file_rules(path, served):
 
 
 def test_links_for_the_room(monkeypatch):
-    local = _plan()
+    local = _plan(join_code="K7QM4P", dashboard_key="d-key")
     assert local.link("stage-1-diagnosis.ipynb") == "http://localhost:8866/voila/render/stage-1-diagnosis.ipynb"
     monkeypatch.setattr(serve.plan, "lan_ip", lambda: "192.168.1.23")
-    room = _plan(host="0.0.0.0", port=9000)
+    room = _plan(host="0.0.0.0", port=9000, join_code="K7QM4P", dashboard_key="d-key", limits=serve.KernelLimits(60, 55))
     text = serve.describe(room)
+    assert "(one click joins, then every page opens):\n  http://192.168.1.23:9000/join/K7QM4P\n" in text
+    assert "Or open http://192.168.1.23:9000/ and type the join code:  K7QM4P\n" in text
     assert "  1. Diagnosis  http://192.168.1.23:9000/voila/render/stage-1-diagnosis.ipynb" in text
     assert "  Priorities    http://192.168.1.23:9000/voila/render/priorities.ipynb" in text
-    assert "Project the dashboard (read-only):\n  http://192.168.1.23:9000/voila/render/dashboard.ipynb" in text
+    assert "Project the dashboard (read-only; its own link, keep it for the screen):\n  http://192.168.1.23:9000/dashboard/d-key\n" in text
+    assert "voila/render/dashboard.ipynb" not in text  # the dashboard opens through its key
+    assert "At most 60 kernels at once (55 on one page)" in text
     assert "--host 0.0.0.0" in serve.describe(local)  # tells how to open it to the room
     assert "--host 0.0.0.0" not in text
-    only = serve.describe(_plan(dashboard_only=True, pages=(serve.pages.dashboard_page(),)))
-    assert "Share these links" not in only and "dashboard.ipynb" in only
+    only = serve.describe(_plan(dashboard_only=True, pages=(serve.pages.dashboard_page(),), dashboard_key="d-key"))
+    assert "join" not in only and "http://localhost:8866/dashboard/d-key" in only
+    public = serve.describe(_plan(dashboard_only=True, pages=(serve.pages.dashboard_page(),), dashboard_key="d-key", public_dashboard=True))
+    assert "public (read-only, names hidden)" in public and "http://localhost:8866/voila/render/dashboard.ipynb" in public and "d-key" not in public
+    assert room.allowed_hosts == ("localhost", "127.0.0.1", "::1", "192.168.1.23")
+    assert _plan(host="10.0.0.5", allow_hosts=("Workshop.Example.org",)).allowed_hosts == ("localhost", "127.0.0.1", "::1", "10.0.0.5", "workshop.example.org")
 
 
 def test_lan_ip_is_an_address():
@@ -302,8 +327,7 @@ def test_workshop_voila_pins_the_kernel_messages_a_page_may_send(tmp_path, monke
     from traitlets.config import Config
 
     folder = _nb(tmp_path / "served", "dashboard.ipynb")
-    app = serve.workshop_voila_class()(config=Config(serve.voila_config(_plan(pool=0, port=free_port()))))
-    app.initialize([str(folder)])
+    app = _app(_plan(pool=0, port=free_port()), folder)
     try:
         app.init_settings()
         assert tuple(app.kernel_manager.allowed_message_types) == serve.ALLOWED_MESSAGE_TYPES
@@ -322,8 +346,7 @@ def test_workshop_voila_batches_the_pool_starts_from_the_first(tmp_path):
     from traitlets.config import Config
 
     folder = _nb(tmp_path / "served", "dashboard.ipynb")
-    app = serve.workshop_voila_class()(config=Config(serve.voila_config(_plan(pool=1, port=free_port()))))
-    app.initialize([str(folder)])
+    app = _app(_plan(pool=1, port=free_port()), folder)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -332,15 +355,35 @@ def test_workshop_voila_batches_the_pool_starts_from_the_first(tmp_path):
         assert isinstance(km, serve.RefillWhenQuiet)
         assert km._refills == {} and km._starting is None
         assert [len(p) for p in km._pools.values()] == [1]  # the start-up fill, not run yet
-        for pool in km._pools.values():
-            for task in pool:
-                task.get_coro().cr_frame.f_locals["aw"].close()  # Voila's wait_before(delay, aw), not started
-                task.cancel()
-        loop.run_until_complete(asyncio.gather(*(t for p in km._pools.values() for t in p), return_exceptions=True))
+        assert isinstance(km, serve.kernel_limits.RoomKernels) and km.limits == serve.KernelLimits(10, 8)
+        _drop_pools(km, loop)
     finally:
         app.clear_instance()
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def _drop_pools(km, loop):
+    """Cancel the start-up fill of a kernel manager that is not serving."""
+    for pool in km._pools.values():
+        for task in pool:
+            task.get_coro().cr_frame.f_locals["aw"].close()  # Voila's wait_before(delay, aw), not started
+            task.cancel()
+    loop.run_until_complete(asyncio.gather(*(t for p in km._pools.values() for t in p), return_exceptions=True))
+
+
+def _app(plan, folder):
+    """The WorkshopVoila of ``plan`` serving ``folder``, with a room whose
+    secrets need no store."""
+    from traitlets.config import Config
+
+    from toolkit.serve.room import Room
+
+    app = serve.workshop_voila_class()(config=Config(serve.voila_config(plan)))
+    app.room = Room(slug="w", base_url=plan.base_url, read_secrets=lambda: ("K7QM4P", "d-key"), pages={"dashboard.ipynb": "dashboard"})
+    app.kernel_limits, app.allowed_hosts, app.query_path = serve.KernelLimits(10, 8), plan.allowed_hosts, f"{plan.base_url}kq-secret/"
+    app.initialize([str(folder)])
+    return app
 
 
 def free_port() -> int:
