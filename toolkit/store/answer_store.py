@@ -268,7 +268,10 @@ class AnswerStore:
         for _attempt in range(_ATTEMPTS):
             try:
                 with self._write() as conn:
-                    ws = self._workshop_row(conn, slug)
+                    # Held with a device: on PostgreSQL a browser's tabs
+                    # signing in at once would each bind the device to
+                    # their own new participant, the last one winning.
+                    ws = self._workshop_row(conn, slug, lock=hashed is not None)
                     mine = [known] if known is not None else []
                     if hashed is not None:
                         bound = self._device_participant(conn, ws, hashed)
@@ -324,7 +327,7 @@ class AnswerStore:
         for _attempt in range(_ATTEMPTS):
             try:
                 with self._write() as conn:
-                    ws = self._workshop_row(conn, slug)
+                    ws = self._workshop_row(conn, slug, lock=hashed is not None)
                     pid = conn.execute(
                         sa.select(t_participants.c.id).where(t_participants.c.workshop_id == ws.id, t_participants.c.resume_code == normal)
                     ).scalar()

@@ -26,7 +26,6 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping
-from http.cookies import CookieError, SimpleCookie
 
 from toolkit.errors import InvalidAnswer
 
@@ -52,20 +51,13 @@ def device_from_environ(environ: Mapping[str, str]) -> str | None:
         >>> device_from_environ({"HTTP_COOKIE": "xs_device=abc...; other=1"})
     """
     header = environ.get("HTTP_COOKIE") or ""
-    if DEVICE_COOKIE not in header:
-        return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:
-        # One malformed cookie spoils SimpleCookie's parse of the rest; read ours by hand.
-        for part in header.split(";"):
-            name, _, value = part.strip().partition("=")
-            if name == DEVICE_COOKIE:
-                return valid_device(value.strip().strip('"'))
-        return None
-    morsel = jar.get(DEVICE_COOKIE)
-    return valid_device(morsel.value) if morsel is not None else None
+    # Read by hand: http.cookies.SimpleCookie silently stops at the first
+    # cookie it cannot parse, and a browser may carry anyone's cookies.
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == DEVICE_COOKIE:
+            return valid_device(value.strip().strip('"'))
+    return None
 
 
 def valid_device(token: object) -> str | None:
