@@ -369,6 +369,13 @@ class AnswerStore:
             ).mappings().all()
         return [Person(_participant(r), r["resume_code"] or "") for r in rows]
 
+    def participant_keys(self, slug: str) -> dict[int, str]:
+        """Participant id -> key (what an export calls each participant)."""
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            t = t_participants
+            return dict(conn.execute(sa.select(t.c.id, t.c.participant_key).where(t.c.workshop_id == ws.id)).all())
+
     @staticmethod
     def _device_participant(conn: sa.Connection, ws: Workshop, hashed: str) -> int | None:
         t = t_sessions

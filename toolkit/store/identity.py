@@ -27,7 +27,7 @@ import re
 import secrets
 from collections.abc import Mapping
 
-from toolkit.errors import InvalidAnswer
+from toolkit.store.checks import refuse
 
 #: The cookie the room sets (see the room's contract, issue #12).
 DEVICE_COOKIE = "xs_device"
@@ -71,7 +71,7 @@ def device_hash(token: str) -> str:
     """What the store keeps for a device token: its SHA-256, in hex. A
     copy of the store does not let anyone act as the device."""
     if valid_device(token) is None:
-        raise InvalidAnswer("device: not a device token")
+        raise refuse("device", "not a device token")
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
@@ -89,13 +89,13 @@ def normalise_resume_code(typed: object) -> str:
     """A typed resume code as the store keeps it: upper case, without the
     dash and spaces. Raises :class:`InvalidAnswer` naming what is wrong."""
     if not isinstance(typed, str) or not typed.strip():
-        raise InvalidAnswer("resume code: type the code shown on your other device (like K7PQ-4QX9)")
+        raise refuse("resume code", "type the code shown on your other device (like K7PQ-4QX9)")
     code = re.sub(r"[\s-]+", "", typed).upper()
     wrong = sorted({c for c in code if c not in RESUME_ALPHABET})
     if wrong:
         hint = " (codes use no 0, 1, I, L, O or U)" if set(wrong) & set("01ILOU") else ""
         shown = ", ".join(repr(c) for c in wrong[:5])
-        raise InvalidAnswer(f"resume code: {shown} cannot be in a code{hint}")
+        raise refuse("resume code", f"{shown} cannot be in a code{hint}")
     if len(code) != RESUME_LENGTH:
-        raise InvalidAnswer(f"resume code: a code has {RESUME_LENGTH} characters, this has {len(code)}")
+        raise refuse("resume code", f"a code has {RESUME_LENGTH} characters, this has {len(code)}")
     return code
