@@ -185,7 +185,7 @@ class AutosaveField:
     @property
     def in_conflict(self) -> bool:
         """A conflict waits for the participant's choice: saves are held."""
-        return self.choice is not None and self.choice.open
+        return self.choice is not None and self.choice.showing
 
     @property
     def busy(self) -> bool:

@@ -81,7 +81,7 @@ class ConflictChoice(widgets.VBox):
         self.layout.display = "none"
 
     @property
-    def open(self) -> bool:
+    def showing(self) -> bool:
         return self.layout.display != "none"
 
     @traitlets.observe("mine", "theirs", "when")
@@ -124,5 +124,5 @@ class ElsewhereNotice(widgets.HBox):
         self.layout.display = "none"
 
     @property
-    def open(self) -> bool:
+    def showing(self) -> bool:
         return self.layout.display != "none"
