@@ -359,15 +359,26 @@ class AnswerStore:
             raise NotFound(f"unknown participant {participant_id!r}; sign in again")
         return code
 
-    def people(self, slug: str) -> list[Person]:
+    def people(self, slug: str, find: str | None = None) -> list[Person]:
         """Every participant of a workshop with their resume code, oldest
-        first: what a facilitator looks up (``workshop people``)."""
+        first: what a facilitator looks up (``workshop people``, the
+        console). ``find`` keeps those whose name, organization, sector
+        (id or name) or table contains it, ignoring case."""
         with self._read() as conn:
             ws = self._workshop_row(conn, slug)
             rows = conn.execute(
                 sa.select(t_participants).where(t_participants.c.workshop_id == ws.id).order_by(t_participants.c.id)
             ).mappings().all()
-        return [Person(_participant(r), r["resume_code"] or "") for r in rows]
+        people = [Person(_participant(r), r["resume_code"] or "") for r in rows]
+        wanted = (find or "").strip().casefold()
+        if not wanted:
+            return people
+
+        def matches(p: Participant) -> bool:
+            sector = self.kit.sector(p.sector).name if self.kit.has_sector(p.sector) else p.sector
+            return any(wanted in (x or "").casefold() for x in (p.name, p.organization, p.sector, sector, p.table))
+
+        return [person for person in people if matches(person.participant)]
 
     def participant_keys(self, slug: str) -> dict[int, str]:
         """Participant id -> key (what an export calls each participant)."""
