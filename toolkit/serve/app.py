@@ -74,6 +74,10 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "extension_allowlist": list(PAGE_EXTENSIONS),
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
+            # The page's Cookie header reaches its kernel as HTTP_COOKIE
+            # (preheated kernels once a request claims them): the device
+            # token in it tells the kernel who is on the other end.
+            "http_header_envs": ["Cookie"],
         },
         # With RefillWhenQuiet (which WorkshopVoila adds), fill_delay counts
         # from the page's latest visitor, not from each kernel taken.
