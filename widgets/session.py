@@ -267,9 +267,14 @@ class Session:
         workshop, sign this page in as that participant (no form). Returns
         the participant, or ``None``."""
         self.device = device
-        if device is None or self.store is None or self.slug is None or self.problem or self.participant is not None:
+        if device is None or self.store is None or self.slug is None or self.problem:
             return None
         try:
+            if self.participant is not None:
+                # Signed in on this page before the request's token arrived
+                # (a preheated kernel on a busy machine): the device is theirs.
+                self.store.bind_device(self.slug, device, self.participant.id)
+                return self.participant
             participant = self.store.participant_for_device(self.slug, device)
             return self._become(self.slug, participant) if participant is not None else None
         except (ToolkitError, SQLAlchemyError) as exc:
@@ -292,10 +297,11 @@ class Session:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        # Imported now, while the kernel preheats: imported in the thread it
+        # competed with the page being built and came seconds late.
+        from voila.utils import wait_for_request
 
         def wait() -> None:
-            from voila.utils import wait_for_request
-
             try:
                 wait_for_request()
             except Exception:  # noqa: BLE001 - no request info: the participant signs in by hand

@@ -660,3 +660,22 @@ def test_closing_a_page_saves_what_was_still_pending(sqlite_store, workshop, sig
     book.comm.handle_close({"content": {"comm_id": book.comm.comm_id, "data": {}}})  # the browser closed it
     assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "typed, then the tab closed"}
     assert timers.live == []
+
+
+def test_a_device_known_only_after_signing_in_is_bound_to_that_participant(sqlite_store, workshop, sign_in):
+    """A preheated kernel learns the visitor's device token from the request
+    a moment after the page is built; if they signed in meanwhile, the
+    device is theirs from then on."""
+    page = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    ana = sign_in(page, name="Ana")
+    assert page.use_device(DEVICE).id == ana.id
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE).participant.id == ana.id
+
+
+def test_a_served_kernel_reads_the_device_from_the_request(sqlite_store, workshop, sign_in, monkeypatch):
+    monkeypatch.setenv("VOILA_PREHEAT", "False")  # a kernel started for this request: its environment has the cookie
+    monkeypatch.setenv("HTTP_COOKIE", f"_xsrf=2|ab|cd; xs_device={DEVICE}")
+    ana = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana")
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant.id == ana.id
+    monkeypatch.setenv("HTTP_COOKIE", f"xs_device={OTHER_DEVICE}")
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant is None

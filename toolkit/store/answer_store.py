@@ -340,6 +340,22 @@ class AnswerStore:
                 continue
         raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
 
+    def bind_device(self, slug: str, device: str, participant_id: int) -> None:
+        """Bind a device to a participant the caller already holds: a page
+        signed in (by form or resume code) before its device token was
+        known. Never call it with a participant id a visitor typed."""
+        hashed = identity.device_hash(device)
+        for _attempt in range(_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    ws = self._workshop_row(conn, slug, lock=True)
+                    checks.same_workshop(ws, self._participant_row(conn, participant_id))
+                    self._bind(conn, ws, hashed, participant_id)
+                    return
+            except sa.exc.IntegrityError:
+                continue
+        raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
+
     def forget_device(self, slug: str, device: str | None) -> None:
         """Sign a device out of a workshop: its pages no longer know anyone."""
         if identity.valid_device(device) is None:
