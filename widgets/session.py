@@ -203,6 +203,7 @@ class Session:
         book.on_close(lambda: self._forget(book))
         self._refresh_view(book)
         self._start_polling()
+        self._start_sync()
         return book
 
     def priorities(self) -> PrioritiesPage:
@@ -215,6 +216,7 @@ class Session:
         page.on_close(lambda: self._forget(page))
         self._refresh_view(page)
         self._start_polling()
+        self._start_sync()
         return page
 
     def _open_panel(self, book: StageWorkbook, panel: ToolPanel) -> None:
@@ -510,7 +512,7 @@ class Session:
         """Read the participant's new rows every ``sync_seconds`` while
         signed in and a page is open (on ``call_later``, else the running
         event loop)."""
-        if self._sync is not None or self.sync_seconds <= 0 or self.store is None or not (self.workbooks or self.priority_pages):
+        if self._sync is not None or self.sync_seconds <= 0 or self.participant is None or not (self.workbooks or self.priority_pages):
             return
         call_later = self.call_later
         if call_later is None:

@@ -679,3 +679,18 @@ def test_a_served_kernel_reads_the_device_from_the_request(sqlite_store, worksho
     assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant.id == ana.id
     monkeypatch.setenv("HTTP_COOKIE", f"xs_device={OTHER_DEVICE}")
     assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant is None
+
+
+def test_a_page_built_for_a_known_device_syncs(sqlite_store, workshop, sign_in, timers):
+    """A kernel that knew its visitor before building the page (a kernel
+    started for the request) still follows the participant's other tabs."""
+    sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE))
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE, call_later=timers.call_later)
+    assert timers.live == []  # no page yet: nothing to keep up to date
+    book = session.stage_workbook("diagnosis")
+    assert [t.delay for t in timers.live] == [2.5]
+    sqlite_store.save_answer(workshop.slug, session.participant.id, "engage-potential-partners", "epp-1", "from another tab")
+    timers.run_due()
+    assert book.panel("engage-potential-partners").form.boxes["epp-1"].value == "from another tab"
+    session.close()
+    assert timers.live == []
