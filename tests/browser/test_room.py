@@ -5,7 +5,11 @@ the facilitator reveals ratings; a locked stage is read-only on reload."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+
+from toolkit.store.identity import DEVICE_COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +38,8 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
         pages = []
         for name, org, sector, table, answer, rating in PEOPLE:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
+            # Each browser's device cookie, as joining the room sets it (issue #12).
+            context.add_cookies([{"name": DEVICE_COOKIE, "value": secrets.token_urlsafe(32), "url": room.base_url}])
             contexts.append(context)
             page = context.new_page()
             page.set_default_timeout(90_000)
@@ -80,9 +86,8 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
         room.store.lock_stage(room.slug, "diagnosis")
         try:
             page = pages[0]
-            page.reload()
-            page.locator(".xs-signin-org input").wait_for()
-            sign_in(page, *PEOPLE[0][:4])
+            page.reload()  # still signed in: the browser's device cookie
+            page.locator(".xs-signed-in").wait_for(state="visible")
             page.locator(".xs-stage.xs-locked").wait_for(timeout=UPDATE_MS)
             page.locator(f".xs-tool-nav-{TOOL}").click()
             box = page.locator(f".xs-q-{QUESTION} textarea")
