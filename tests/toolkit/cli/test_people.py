@@ -37,5 +37,5 @@ def test_people_of_an_empty_or_unknown_workshop(tmp_path, capsys):
     AnswerStore(db).create_workshop("Quiet")
     assert cli.main(["people", "quiet", "--db", db]) == 0
     assert capsys.readouterr().out == "Nobody has signed in to quiet yet.\n"
-    assert cli.main(["people", "nope", "--db", db]) == 1
+    assert cli.main(["people", "nope", "--db", db]) == 2  # failed: no such workshop
     assert "unknown workshop 'nope'" in capsys.readouterr().err
