@@ -40,7 +40,20 @@ def merged(theirs: str, mine: str) -> str:
     return f"{theirs.rstrip()}\n\n{mine.lstrip()}"
 
 
-class ConflictChoice(widgets.VBox):
+class _Shown:
+    """Shown or hidden with its layout (hidden widgets stay in the page)."""
+
+    layout: widgets.Layout
+
+    def hide(self) -> None:
+        self.layout.display = "none"
+
+    @property
+    def showing(self) -> bool:
+        return self.layout.display != "none"
+
+
+class ConflictChoice(_Shown, widgets.VBox):
     """``mine`` (this page's text), ``theirs`` (the newer text the store
     holds) and ``when`` (when theirs was saved). Children: ``headline``
     (Label), ``texts`` (HTML: both texts, escaped), ``keep_mine``,
@@ -77,13 +90,6 @@ class ConflictChoice(widgets.VBox):
             self.mine, self.theirs, self.when = mine, theirs, when
         self.layout.display = None
 
-    def hide(self) -> None:
-        self.layout.display = "none"
-
-    @property
-    def showing(self) -> bool:
-        return self.layout.display != "none"
-
     @traitlets.observe("mine", "theirs", "when")
     def _changed(self, _change: dict[str, Any]) -> None:
         self._render()
@@ -99,7 +105,7 @@ class ConflictChoice(widgets.VBox):
         )
 
 
-class ElsewhereNotice(widgets.HBox):
+class ElsewhereNotice(_Shown, widgets.HBox):
     """"Changed on another device: showing theirs; yours was X" and a
     ``use_mine`` Button. CSS: ``xs-changed-elsewhere`` on the notice,
     ``xs-use-mine`` on the button."""
@@ -119,10 +125,3 @@ class ElsewhereNotice(widgets.HBox):
         """``theirs`` and ``mine`` as the participant reads them (``4 · Mostly``)."""
         self.text.value = f"Changed in another tab or on another device: showing {theirs}; yours was {mine}."
         self.layout.display = None
-
-    def hide(self) -> None:
-        self.layout.display = "none"
-
-    @property
-    def showing(self) -> bool:
-        return self.layout.display != "none"

@@ -211,13 +211,7 @@ class Rating(widgets.VBox):
     def load(self, rating: Any, comment: str = "") -> None:
         """Show the stored rating (``"3"``, ``3``, ``"not-sure"`` or ``None``)
         and comment without saving them again."""
-        value = _parse(rating)
-        self.saved_value = value
-        self._set_buttons(value)
-        if value is None:
-            self.status.clear()
-        else:
-            self.status.saved(None)
+        self.load_rating(rating)
         self.comment_field.load(comment or "")
 
     def _set_buttons(self, value: Any) -> None:

@@ -488,47 +488,37 @@ class Session:
         self.reload()
 
     def _start_polling(self) -> None:
-        """Re-read the settings every ``poll_seconds`` (on ``call_later``,
-        else the running event loop) until the last page closes."""
-        if self._poll is not None or self.poll_seconds <= 0 or self.store is None:
-            return
-        call_later = self.call_later
-        if call_later is None:
-            try:
-                call_later = asyncio.get_running_loop().call_later
-            except RuntimeError:
-                return  # plain Python: check_settings() is called by hand
-
-        def tick() -> None:
-            try:
-                self.check_settings()
-            finally:
-                if self._poll is not None:  # not stopped meanwhile
-                    self._poll = call_later(self.poll_seconds, tick)
-
-        self._poll = call_later(self.poll_seconds, tick)
+        """Re-read the settings every ``poll_seconds`` until the last page closes."""
+        if self._poll is None and self.store is not None:
+            self._every(self.poll_seconds, self.check_settings, "_poll")
 
     def _start_sync(self) -> None:
         """Read the participant's new rows every ``sync_seconds`` while
-        signed in and a page is open (on ``call_later``, else the running
-        event loop)."""
-        if self._sync is not None or self.sync_seconds <= 0 or self.participant is None or not (self.workbooks or self.priority_pages):
+        signed in and a page is open."""
+        if self._sync is None and self.participant is not None and (self.workbooks or self.priority_pages):
+            self._every(self.sync_seconds, self.sync, "_sync")
+
+    def _every(self, seconds: float, action: Callable[[], None], handle: str) -> None:
+        """Run ``action`` every ``seconds`` on ``call_later`` (else the
+        running event loop), keeping the pending timer in attribute
+        ``handle`` (``None`` stops it); in plain Python, by hand only."""
+        if seconds <= 0:
             return
         call_later = self.call_later
         if call_later is None:
             try:
                 call_later = asyncio.get_running_loop().call_later
             except RuntimeError:
-                return  # plain Python: sync() is called by hand
+                return
 
         def tick() -> None:
             try:
-                self.sync()
+                action()
             finally:
-                if self._sync is not None:  # not stopped meanwhile
-                    self._sync = call_later(self.sync_seconds, tick)
+                if getattr(self, handle) is not None:  # not stopped meanwhile
+                    setattr(self, handle, call_later(seconds, tick))
 
-        self._sync = call_later(self.sync_seconds, tick)
+        setattr(self, handle, call_later(seconds, tick))
 
     def sync(self) -> None:
         """Show what this participant saved elsewhere (another tab, another

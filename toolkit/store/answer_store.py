@@ -120,6 +120,18 @@ class AnswerStore:
             raise ToolkitError("this store is open read-only (the dashboard cannot change anything)")
         return self.engine.begin()
 
+    def _in_turn(self, write: Callable[[sa.Connection], Any], busy: str = "could not sign in: the store was busy; try again") -> Any:
+        """``write(conn)`` in one write transaction, tried again when it
+        lost a race for a unique row (another kernel bound the same device
+        or drew the same code at the same moment: the next try sees it)."""
+        for _attempt in range(_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    return write(conn)
+            except sa.exc.IntegrityError:
+                continue
+        raise ToolkitError(busy)  # pragma: no cover
+
     # ------------------------------------------------------------------
     # Workshops
 
@@ -265,43 +277,39 @@ class AnswerStore:
         sector_clean = checks.sector(self.kit, sector)
         hashed = identity.device_hash(device) if device is not None else None
         typed = identity_key(name_clean, org, table_clean)
-        for _attempt in range(_ATTEMPTS):
-            try:
-                with self._write() as conn:
-                    # Held with a device: on PostgreSQL a browser's tabs
-                    # signing in at once would each bind the device to
-                    # their own new participant, the last one winning.
-                    ws = self._workshop_row(conn, slug, lock=hashed is not None)
-                    mine = [known] if known is not None else []
-                    if hashed is not None:
-                        bound = self._device_participant(conn, ws, hashed)
-                        mine += [bound] if bound is not None else []
-                    found = None
-                    for pid in mine:
-                        row = conn.execute(sa.select(t_participants).where(t_participants.c.id == pid, t_participants.c.workshop_id == ws.id)).mappings().first()
-                        if row is not None and identity_key(row["name"], row["organization"], row["table_name"]) == typed:
-                            found = row
-                            break
-                    if found is not None:
-                        pid = found["id"]
-                        if found["sector"] != sector_clean:
-                            conn.execute(t_participants.update().where(t_participants.c.id == pid).values(sector=sector_clean))
-                    else:
-                        result = conn.execute(
-                            t_participants.insert().values(
-                                workshop_id=ws.id, name=name_clean, organization=org, sector=sector_clean, table_name=table_clean,
-                                participant_key=new_participant_key(), resume_code=self._free_code(conn, ws.id), created=time.time(),
-                            )
-                        )
-                        pid = result.inserted_primary_key[0]
-                    if hashed is not None:
-                        self._bind(conn, ws, hashed, pid)
-                    return self._participant_row(conn, pid)
-            except sa.exc.IntegrityError:
-                # Another kernel bound the same device (or drew the same
-                # code) at the same moment; the next attempt sees its row.
-                continue
-        raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
+
+        def sign_in(conn: sa.Connection) -> Participant:
+            # Held with a device: on PostgreSQL a browser's tabs signing in
+            # at once would each bind the device to their own new
+            # participant, the last one winning.
+            ws = self._workshop_row(conn, slug, lock=hashed is not None)
+            mine = [known] if known is not None else []
+            if hashed is not None:
+                bound = self._device_participant(conn, ws, hashed)
+                mine += [bound] if bound is not None else []
+            found = None
+            for pid in mine:
+                row = conn.execute(sa.select(t_participants).where(t_participants.c.id == pid, t_participants.c.workshop_id == ws.id)).mappings().first()
+                if row is not None and identity_key(row["name"], row["organization"], row["table_name"]) == typed:
+                    found = row
+                    break
+            if found is not None:
+                pid = found["id"]
+                if found["sector"] != sector_clean:
+                    conn.execute(t_participants.update().where(t_participants.c.id == pid).values(sector=sector_clean))
+            else:
+                result = conn.execute(
+                    t_participants.insert().values(
+                        workshop_id=ws.id, name=name_clean, organization=org, sector=sector_clean, table_name=table_clean,
+                        participant_key=new_participant_key(), resume_code=self._free_code(conn, ws.id), created=time.time(),
+                    )
+                )
+                pid = result.inserted_primary_key[0]
+            if hashed is not None:
+                self._bind(conn, ws, hashed, pid)
+            return self._participant_row(conn, pid)
+
+        return self._in_turn(sign_in)
 
     def participant_for_device(self, slug: str, device: str | None) -> Participant | None:
         """The participant a device token is signed in as in this workshop,
@@ -324,37 +332,32 @@ class AnswerStore:
         nobody in this workshop has is refused with :class:`InvalidAnswer`."""
         normal = identity.normalise_resume_code(code)
         hashed = identity.device_hash(device) if device is not None else None
-        for _attempt in range(_ATTEMPTS):
-            try:
-                with self._write() as conn:
-                    ws = self._workshop_row(conn, slug, lock=hashed is not None)
-                    pid = conn.execute(
-                        sa.select(t_participants.c.id).where(t_participants.c.workshop_id == ws.id, t_participants.c.resume_code == normal)
-                    ).scalar()
-                    if pid is None:
-                        raise InvalidAnswer(f"resume code: nobody in this workshop has the code {identity.format_resume_code(normal)}; check it, or ask the facilitator")
-                    if hashed is not None:
-                        self._bind(conn, ws, hashed, pid)
-                    return self._participant_row(conn, pid)
-            except sa.exc.IntegrityError:
-                continue
-        raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
+
+        def resume(conn: sa.Connection) -> Participant:
+            ws = self._workshop_row(conn, slug, lock=hashed is not None)
+            pid = conn.execute(
+                sa.select(t_participants.c.id).where(t_participants.c.workshop_id == ws.id, t_participants.c.resume_code == normal)
+            ).scalar()
+            if pid is None:
+                raise InvalidAnswer(f"resume code: nobody in this workshop has the code {identity.format_resume_code(normal)}; check it, or ask the facilitator")
+            if hashed is not None:
+                self._bind(conn, ws, hashed, pid)
+            return self._participant_row(conn, pid)
+
+        return self._in_turn(resume)
 
     def bind_device(self, slug: str, device: str, participant_id: int) -> None:
         """Bind a device to a participant the caller already holds: a page
         signed in (by form or resume code) before its device token was
         known. Never call it with a participant id a visitor typed."""
         hashed = identity.device_hash(device)
-        for _attempt in range(_ATTEMPTS):
-            try:
-                with self._write() as conn:
-                    ws = self._workshop_row(conn, slug, lock=True)
-                    checks.same_workshop(ws, self._participant_row(conn, participant_id))
-                    self._bind(conn, ws, hashed, participant_id)
-                    return
-            except sa.exc.IntegrityError:
-                continue
-        raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
+
+        def bind(conn: sa.Connection) -> None:
+            ws = self._workshop_row(conn, slug, lock=True)
+            checks.same_workshop(ws, self._participant_row(conn, participant_id))
+            self._bind(conn, ws, hashed, participant_id)
+
+        self._in_turn(bind)
 
     def forget_device(self, slug: str, device: str | None) -> None:
         """Sign a device out of a workshop: its pages no longer know anyone."""

@@ -103,20 +103,23 @@ participant_sessions = sa.Table(
     sa.UniqueConstraint("workshop_id", "device_hash", name="uq_session_device"),
 )
 
-answers = sa.Table(
-    "answers",
-    metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
-    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
-    sa.Column("round", sa.Integer, nullable=False),
-    sa.Column("tool_id", sa.String(64), nullable=False),
-    # '' for tool-level kinds (rating, comment, dots).
-    sa.Column("question_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("created", sa.Float(53), nullable=False),
-)
+def _answer_columns() -> list[sa.Column[Any]]:
+    """An answer row's columns (fresh objects: a Column belongs to one table)."""
+    return [
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+        sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
+        sa.Column("round", sa.Integer, nullable=False),
+        sa.Column("tool_id", sa.String(64), nullable=False),
+        # '' for tool-level kinds (rating, comment, dots).
+        sa.Column("question_id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("created", sa.Float(53), nullable=False),
+    ]
+
+
+answers = sa.Table("answers", metadata, *_answer_columns())
 
 #: Saves refused because they were based on an answer that had changed
 #: meanwhile (another tab or device): the text is kept here, never lost, but
@@ -127,15 +130,7 @@ answers = sa.Table(
 superseded = sa.Table(
     "superseded",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
-    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
-    sa.Column("round", sa.Integer, nullable=False),
-    sa.Column("tool_id", sa.String(64), nullable=False),
-    sa.Column("question_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("created", sa.Float(53), nullable=False),
+    *_answer_columns(),
     sa.Column("base_id", sa.BigInteger, nullable=False),
     sa.Column("newer_id", sa.BigInteger, nullable=False),
 )

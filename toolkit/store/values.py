@@ -111,14 +111,14 @@ class Answer:
 
     def __repr__(self) -> str:
         short = self.value if len(self.value) <= 30 else self.value[:27] + "..."
-        return f"<Answer {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r}>"
+        return f"<{type(self).__name__} {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r}>"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Superseded:
+@dataclass(frozen=True, repr=False)
+class Superseded(Answer):
     """A save the store refused because the participant had not seen the
     newer answer (another tab or device wrote it first). Kept for the
     record, outside the answers, so it is never taken for the current one.
@@ -126,24 +126,11 @@ class Superseded:
     ``newer_id``: the row that was current instead (both 0 when the row
     came from an import, where the other store's ids mean nothing)."""
 
-    id: int
-    workshop_id: int
-    participant_id: int
-    round: int
-    tool_id: str
-    question_id: str
-    kind: str
-    value: str
-    created: float
-    base_id: int
-    newer_id: int
+    base_id: int = 0
+    newer_id: int = 0
 
     def __repr__(self) -> str:
-        short = self.value if len(self.value) <= 30 else self.value[:27] + "..."
-        return f"<Superseded {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r} lost to {self.newer_id}>"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return f"{super().__repr__()[:-1]} lost to {self.newer_id}>"
 
 
 @dataclass(frozen=True)
