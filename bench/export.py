@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from toolkit.exports.importer import import_file  # noqa: E402
 from toolkit.exports.workshop import FORMATS, export_workshop  # noqa: E402
 from toolkit.frames import all_frames  # noqa: E402
-from toolkit.store import AnswerStore, identity_key  # noqa: E402
+from toolkit.store import AnswerStore  # noqa: E402
 
 WORDS = (
     "partners council grocers food bank tenants data budget trust map measure share vision meeting monthly "
@@ -49,7 +49,7 @@ def build(store: AnswerStore, participants: int, answers: int, seed: int = 7) ->
         name, org, table = f"Person {i:03d}", f"Organization {i % 70:02d}", f"Table {i % 10 + 1}"
         people.append(
             {"workshop_id": ws.id, "name": name, "organization": org, "sector": sectors[i % len(sectors)], "table_name": table,
-             "identity_key": identity_key(name, org, table), "created": now + i}
+             "created": now + i}  # bulk_insert gives each a key and a resume code
         )
     store.bulk_insert(("participants", p) for p in people)
     ids = [p.id for p in store.participants(ws.slug)]

@@ -54,3 +54,18 @@ class ImportFileError(ToolkitError):
 
 class ToolkitWarning(UserWarning):
     """Warnings of the kit itself; the test suite turns them into errors."""
+
+
+class ChangedElsewhere(ToolkitError):
+    """A save was based on a version the store no longer holds as current:
+    the same participant changed it meanwhile in another tab or on another
+    device. Nothing was written over the newer version; the refused value
+    is kept (in the store's ``superseded`` history).
+
+    ``newer``: what the store holds now (an :class:`~toolkit.store.values.Answer`
+    or :class:`~toolkit.store.values.Action`); ``mine``: the value refused."""
+
+    def __init__(self, message: str, *, newer: object, mine: object):
+        super().__init__(message)
+        self.newer = newer
+        self.mine = mine

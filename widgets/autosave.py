@@ -142,19 +142,32 @@ class SaveStatus(widgets.Label):
         self._set("", "")
 
 
+#: The status line while a conflict waits for the participant's choice.
+CHOOSE_BELOW = "changed in another tab or on another device; choose below what to keep"
+
+
 class AutosaveField:
     """One autosaved input: the widget, its status, what the store holds.
 
     Not a widget itself; :class:`~widgets.question_form.QuestionForm` and
     :class:`~widgets.rating.Rating` hold one per box. Changes made by
     :meth:`load` are not saves.
+
+    When a save is refused because the store holds a newer text written
+    elsewhere, :meth:`conflict` shows both (a
+    :class:`~widgets.conflict.ConflictChoice` added to ``row`` the first
+    time) and holds this field's saves until the participant chooses: keep
+    mine (saved now, over the newer text), keep theirs (shown, nothing
+    saved), or edit both merged (autosaved as they edit).
     """
 
-    def __init__(self, key: Hashable, input: widgets.ValueWidget, status: SaveStatus, debouncer: Debouncer):
+    def __init__(self, key: Hashable, input: widgets.ValueWidget, status: SaveStatus, debouncer: Debouncer, row: widgets.Box | None = None):
         self.key = key
         self.input = input
         self.status = status
         self.debouncer = debouncer
+        self.row = row
+        self.choice: Any = None  # the ConflictChoice, built on the first conflict
         self.saved_value: Any = input.value
         self.saved_at: float | None = None
         self._loading = False
@@ -168,6 +181,49 @@ class AutosaveField:
     def dirty(self) -> bool:
         """The box differs from what the store holds."""
         return self.input.value != self.saved_value
+
+    @property
+    def in_conflict(self) -> bool:
+        """A conflict waits for the participant's choice: saves are held."""
+        return self.choice is not None and self.choice.showing
+
+    @property
+    def busy(self) -> bool:
+        """The participant has something here the store does not hold yet
+        (typed, waiting for its save, or in a conflict): a newer text from
+        elsewhere must not simply replace it."""
+        return self.dirty or self.key in self.debouncer.pending or self.in_conflict
+
+    def conflict(self, *, mine: str, theirs: str, when: float) -> None:
+        """The store refused ``mine``: it holds ``theirs`` (saved ``when``)."""
+        from widgets.conflict import ConflictChoice
+
+        self.debouncer.cancel(self.key)
+        self.saved_value, self.saved_at = theirs, when
+        if self.choice is None:
+            self.choice = ConflictChoice()
+            self.choice.on_choose(self._choose)
+            if self.row is not None:
+                self.row.children = [*self.row.children, self.choice]
+        self.choice.show(mine=mine, theirs=theirs, when=when)
+        self.status.failed(CHOOSE_BELOW)
+
+    def _choose(self, which: str) -> None:
+        from widgets.conflict import merged
+
+        if self.choice is None:
+            return
+        self.choice.hide()
+        if which == "theirs":
+            when = self.saved_at
+            self.load(self.saved_value)
+            self.saved_at = when
+            self.status.saved(when)
+        elif which == "merge":
+            self.input.value = merged(self.saved_value, self.input.value)  # autosaved like typing
+        else:  # mine: saved at once, over the newer text
+            self.debouncer.cancel(self.key)
+            self.debouncer.fire(self.key)
 
     def load(self, value: Any) -> None:
         """Show a value the store holds, without saving it again."""
@@ -200,7 +256,7 @@ class AutosaveField:
         self.status.failed(reason)
 
     def _changed(self, change: dict[str, Any]) -> None:
-        if self._loading:
-            return
+        if self._loading or self.in_conflict:
+            return  # in a conflict the text waits for the choice
         self.status.editing()
         self.debouncer.touch(self.key)

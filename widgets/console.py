@@ -103,6 +103,7 @@ class FacilitatorConsole(widgets.VBox):
         )
         self.export_button = _tag(widgets.Button(description="Export", icon="download"), "xs-console-export")
         self.message = _tag(widgets.HTML(), "xs-console-message")
+        self.people = ResumeCodes()
 
         def section(title: str, *rows: widgets.Widget) -> widgets.VBox:
             box = widgets.VBox([widgets.HTML(f'<h3 class="xs-console-h3">{_esc(title)}</h3>'), *rows])
@@ -118,6 +119,7 @@ class FacilitatorConsole(widgets.VBox):
                 section("Stages", *stage_rows),
                 section("Rounds", widgets.HBox([self.round_label, self.new_round_button], layout=widgets.Layout(align_items="center"))),
                 section("Export", widgets.HBox([self.export_format, self.export_path, self.export_button])),
+                section("People and resume codes", self.people),
                 self.message,
             ],
             **kwargs,
@@ -247,6 +249,7 @@ class ConsoleSession:
         c.on_stage(self.set_stage)
         c.on_new_round(self.new_round)
         c.on_export(self.export)
+        c.people.on_look_up(self.look_up)
         workshops = store.workshops()
         chosen = slug or os.environ.get("WORKSHOP_SLUG") or (workshops[0].slug if workshops else None)
         if chosen and chosen not in {w.slug for w in workshops}:
@@ -291,6 +294,14 @@ class ConsoleSession:
         if written is not None:
             self.console.show_message(f"Saved {written}")
         return written
+
+    def look_up(self, find: str = "") -> list[Any]:
+        """Show the selected workshop's participants (those matching
+        ``find``) with their resume codes; returns them."""
+        people = self._act(lambda: self.store.people(self._need(), find=find or None), None)
+        if people is not None:
+            self.console.people.show(people, {s.id: s.name for s in self.store.kit.sectors})
+        return people or []
 
     # Plumbing -------------------------------------------------------------
 
@@ -347,6 +358,43 @@ def build_console(url: str | None = None, *, slug: str | None = None) -> Facilit
     session = ConsoleSession(AnswerStore(url), slug=slug)
     session.console.session = session  # type: ignore[attr-defined]
     return session.console
+
+
+class ResumeCodes(widgets.VBox):
+    """Look up participants and their resume codes (for a participant who
+    lost theirs): ``find`` (Text), ``look_up`` (Button), ``listing`` (HTML,
+    escaped). Emits ``on_look_up(text)``; shows what it is told
+    (:meth:`show`). Names show even in anonymous mode: the console is the
+    facilitator's own screen. CSS: ``xs-console-people-find``,
+    ``xs-console-people``, ``xs-console-people-list``."""
+
+    def __init__(self, **kwargs: Any):
+        self._handlers = widgets.CallbackDispatcher()
+        self.find = _tag(widgets.Text(placeholder="Name, organization, sector or table (empty: everyone)", layout=widgets.Layout(width="360px")), "xs-console-people-find")
+        self.look_up = _tag(widgets.Button(description="Show resume codes", icon="key"), "xs-console-people")
+        self.listing = _tag(widgets.HTML(), "xs-console-people-list")
+        self.look_up.on_click(lambda _b: self._handlers(self.find.value))
+        super().__init__([widgets.HBox([self.find, self.look_up]), self.listing], **kwargs)
+
+    def on_look_up(self, callback: Callable[[str], Any], remove: bool = False) -> None:
+        self._handlers.register_callback(callback, remove=remove)
+
+    def show(self, people: list[Any], sector_names: Mapping[str, str]) -> None:
+        from toolkit.store.identity import format_resume_code
+
+        if not people:
+            self.listing.value = "<p>Nobody matches.</p>"
+            return
+        rows = "".join(
+            f"<tr><td>{_esc(p.participant.name or '(no name)')}</td><td>{_esc(p.participant.organization)}</td>"
+            f"<td>{_esc(sector_names.get(p.participant.sector, p.participant.sector))}</td><td>{_esc(p.participant.table)}</td>"
+            f"<td><code>{_esc(format_resume_code(p.resume_code))}</code></td></tr>"
+            for p in people
+        )
+        self.listing.value = (
+            "<table><thead><tr><th>Name</th><th>Organization</th><th>Sector</th><th>Table</th><th>Resume code</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
 
 
 def _tag(widget: widgets.Widget, css_class: str) -> Any:

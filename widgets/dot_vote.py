@@ -50,6 +50,8 @@ class DotVote(KeyedBox):
         self._handlers = widgets.CallbackDispatcher()
         self._loading = False
         self.saved: dict[str, int] = {t.id: 0 for t in kit.tools}
+        self.elsewhere: Any = None  # the ElsewhereNotice, built when first needed
+        self._mine: tuple[str, int] | None = None  # what "Use mine" saves
         self.counts: dict[str, widgets.BoundedIntText] = {}
         self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining")
         self.status = SaveStatus()
@@ -110,6 +112,43 @@ class DotVote(KeyedBox):
         finally:
             self._loading = False
         self.status.failed(reason)
+
+    def changed_elsewhere(self, tool_id: str, theirs: int, mine: int) -> None:
+        """The count ``mine`` on ``tool_id`` was refused: the store holds
+        ``theirs``, set in another tab or on another device. Show theirs,
+        say so, and offer "Use mine" (hooks ``xs-changed-elsewhere``,
+        ``xs-use-mine``)."""
+        from widgets.conflict import ElsewhereNotice
+
+        self.load_count(tool_id, theirs)
+        self.status.saved(None)
+        if self.elsewhere is None:
+            self.elsewhere = ElsewhereNotice()
+            self.elsewhere.on_use_mine(self._use_mine)
+            self.children = [self.children[0], self.children[1], self.elsewhere, *self.children[2:]]
+        self._mine = (tool_id, mine)
+        name = self.counts[tool_id].description
+        self.elsewhere.show(theirs=f"{theirs} on {name}", mine=str(mine))
+
+    def _use_mine(self) -> None:
+        if self.elsewhere is not None:
+            self.elsewhere.hide()
+        if self._mine is not None:
+            tool_id, mine = self._mine
+            self.counts[tool_id].value = mine  # a change: saved over theirs
+
+    def load_count(self, tool_id: str, n: Any) -> None:
+        """Show one tool's stored dots (a newer count from elsewhere)."""
+        self._loading = True
+        try:
+            self.counts[tool_id].value = min(int(n or 0), self.counts[tool_id].max)
+            self.saved[tool_id] = int(n or 0)
+        finally:
+            self._loading = False
+
+    def busy(self, tool_id: str) -> bool:
+        """The count shown differs from what the store holds."""
+        return self.counts[tool_id].value != self.saved.get(tool_id, 0)
 
     def _check_part(self, tool_id: str, n: Any) -> int:
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:

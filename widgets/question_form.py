@@ -74,10 +74,10 @@ class QuestionForm(KeyedBox):
             status = SaveStatus()
             self.boxes[question.id] = box
             self.statuses[question.id] = status
-            self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer)
             traitlets.dlink((self, "disabled"), (box, "disabled"))
             row = hook(widgets.VBox([box, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
             self.rows[question.id] = row
+            self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer, row=row)
         self._keep_in_step(self.boxes)
         super().__init__(list(self.rows.values()), **kwargs)
         hook(self, "xs-question-form")
@@ -100,6 +100,8 @@ class QuestionForm(KeyedBox):
 
     def _fire(self, question_id: Any) -> None:
         field = self.fields[question_id]
+        if field.in_conflict:
+            return  # saved once the participant has chosen
         if not field.dirty:
             field.settled()
             return
@@ -112,6 +114,22 @@ class QuestionForm(KeyedBox):
 
     def mark_failed(self, question_id: str, reason: str) -> None:
         self.fields[question_id].mark_failed(reason)
+
+    def conflict(self, question_id: str, *, mine: str, theirs: str, when: float) -> None:
+        """The save of ``mine`` was refused: the store holds ``theirs``,
+        written elsewhere. Show both and the three choices (hooks
+        ``xs-conflict``, ``xs-conflict-mine``, ``xs-conflict-theirs``,
+        ``xs-conflict-merge``) under the box."""
+        self.fields[question_id].conflict(mine=mine, theirs=theirs, when=when)
+
+    def load_answer(self, question_id: str, text: str) -> None:
+        """Show one answer the store holds (a newer one from elsewhere)
+        without saving it."""
+        self.fields[question_id].load(text)
+
+    def busy(self, question_id: str) -> bool:
+        """The participant has something in this box the store does not hold."""
+        return self.fields[question_id].busy
 
     def load(self, answers: Mapping[str, str]) -> None:
         """Show the store's answers (``{question_id: text}``) without saving;

@@ -85,8 +85,10 @@ class Rating(widgets.VBox):
         )
         hook(self.comment, "xs-rating-comment", "xs-stacked")
         self.comment_status = SaveStatus()
-        self.comment_field = AutosaveField("comment", self.comment, self.comment_status, self.debouncer)
         self.comment_box = hook(widgets.VBox([self.comment, self.comment_status], layout=widgets.Layout(width="100%", display="none")), "xs-rating-comment-box")
+        self.comment_field = AutosaveField("comment", self.comment, self.comment_status, self.debouncer, row=self.comment_box)
+        self.elsewhere: Any = None  # the ElsewhereNotice, built when first needed
+        self._mine: Any = None  # the rating "Use mine" saves
         # The link first: value is current when the rate callbacks run.
         traitlets.link((self.buttons, "value"), (self, "value"))
         self.buttons.observe(self._clicked, "value")
@@ -128,6 +130,8 @@ class Rating(widgets.VBox):
         self._rate_handlers(change["new"])
 
     def _fire_comment(self, _key: Any) -> None:
+        if self.comment_field.in_conflict:
+            return  # saved once the participant has chosen
         if not self.comment_field.dirty:
             self.comment_field.settled()
             return
@@ -158,9 +162,42 @@ class Rating(widgets.VBox):
     def mark_comment_failed(self, reason: str) -> None:
         self.comment_field.mark_failed(reason)
 
-    def load(self, rating: Any, comment: str = "") -> None:
-        """Show the stored rating (``"3"``, ``3``, ``"not-sure"`` or ``None``)
-        and comment without saving them again."""
+    def rating_changed_elsewhere(self, theirs: Any, mine: Any) -> None:
+        """The click on ``mine`` was refused: the store holds ``theirs``,
+        chosen in another tab or on another device. Show theirs, say so, and
+        offer "Use mine" (hooks ``xs-changed-elsewhere``, ``xs-use-mine``)."""
+        from widgets.conflict import ElsewhereNotice
+
+        theirs, mine = _parse(theirs), _parse(mine)
+        self.saved_value = theirs
+        self._set_buttons(theirs)
+        self.status.saved(None)
+        if self.elsewhere is None:
+            self.elsewhere = ElsewhereNotice()
+            self.elsewhere.on_use_mine(self._use_mine)
+            children = list(self.children)
+            self.children = [*children[: children.index(self.status) + 1], self.elsewhere, *children[children.index(self.status) + 1 :]]
+        self._mine = mine
+        self.elsewhere.show(theirs=self.label_for(theirs), mine=self.label_for(mine))
+
+    def _use_mine(self) -> None:
+        if self.elsewhere is not None:
+            self.elsewhere.hide()
+        self.buttons.value = self._mine  # a click: saved over theirs
+
+    def label_for(self, value: Any) -> str:
+        """A rating as the buttons show it (``4 · Mostly``, ``Not sure``)."""
+        value = _parse(value)
+        if value is None:
+            return "no rating"
+        return next((label for label, v in self.buttons.options if v == value), str(value))
+
+    def comment_conflict(self, *, mine: str, theirs: str, when: float) -> None:
+        """The comment ``mine`` was refused: the store holds ``theirs``."""
+        self.comment_field.conflict(mine=mine, theirs=theirs, when=when)
+
+    def load_rating(self, rating: Any) -> None:
+        """Show a rating the store holds (a newer one from elsewhere)."""
         value = _parse(rating)
         self.saved_value = value
         self._set_buttons(value)
@@ -168,6 +205,13 @@ class Rating(widgets.VBox):
             self.status.clear()
         else:
             self.status.saved(None)
+        if self.elsewhere is not None:
+            self.elsewhere.hide()
+
+    def load(self, rating: Any, comment: str = "") -> None:
+        """Show the stored rating (``"3"``, ``3``, ``"not-sure"`` or ``None``)
+        and comment without saving them again."""
+        self.load_rating(rating)
         self.comment_field.load(comment or "")
 
     def _set_buttons(self, value: Any) -> None:

@@ -9,10 +9,29 @@ events become store calls.
 ``Session(store=None, workshop=None)`` opens an :class:`AnswerStore` on
 ``$WORKSHOP_DB`` (else the default SQLite file) when none is given and picks
 the workshop: the argument, else ``$WORKSHOP_SLUG``, else the most recent
-one. The participant signs in once per kernel (the sign-in form is shared by
-every page the session builds); signing in again with the same name,
-organization and table finds the same participant, and their current
-answers, ratings, comments, dots and the tools' actions are shown again.
+one.
+
+**Who is on the other end.** In a served room every browser carries a
+device token (the ``xs_device`` cookie); Voila hands the page's Cookie header
+to the kernel as ``HTTP_COOKIE``, read by
+:func:`toolkit.store.identity.device_from_environ`. A preheated kernel gets
+it only once a visitor's request claims it (``voila.utils.wait_for_request``),
+so it is awaited in a background thread while the page's widgets are built,
+and applied on the kernel's event loop. A device signed in before is signed
+in on every page and every reload, with no form; otherwise the participant
+signs in once (or types a resume code) and the device is bound to them.
+Outside a served room (JupyterLab, tests) pass ``device=`` yourself; without
+one the participant signs in on each page, as a new participant unless
+they use their resume code.
+
+**No silent overwrite.** Every save names the answer row the page last
+showed for that answer (``base``); the store refuses a save on an older
+one. While signed in the session polls the participant's own new rows every
+``sync_seconds``: an answer changed in another tab or on another device
+replaces what the page shows when the participant has no unsaved edit
+there; otherwise their save is refused and the page shows both texts and
+the choice (keep mine, keep theirs, edit both), or for a rating or a dot
+count, theirs with "Use mine". The actions lists follow changes too.
 
 Widgets only emit events; this class saves, then tells the widget
 "Saved 14:03:12" or "Not saved: <the store's reason>". A read that fails
@@ -34,8 +53,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from toolkit.errors import StageLocked, ToolkitError
+from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
 from toolkit.store import AnswerStore
+from toolkit.store.identity import device_from_environ, format_resume_code
 from toolkit.store.values import NOT_SURE
 from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.priorities import PrioritiesPage
@@ -45,11 +65,14 @@ from widgets.style import set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
-    from toolkit.store.values import Action, Participant, Workshop
+    from toolkit.store.values import Action, Answer, Participant, Workshop
 
 SLUG_ENV = "WORKSHOP_SLUG"
 #: Seconds between re-reads of the workshop settings (stage locks, dots).
 DEFAULT_POLL_SECONDS = 15.0
+#: Seconds between reads of the participant's own new rows (written in
+#: another tab or on another device) while signed in.
+DEFAULT_SYNC_SECONDS = 2.5
 NO_WORKSHOP = (
     "This store has no workshop yet. Facilitator: run `workshop new \"Your workshop title\"` "
     "(or `workshop demo` for a practice workshop), then reload this page."
@@ -72,11 +95,15 @@ class Session:
     the autosave and the settings poll use (default: the kernel's event
     loop; tests may pass a fake). ``poll_seconds``: how often to re-read
     the workshop settings while a page is open (``0``: never; it is also
-    re-read after a refused write).
+    re-read after a refused write). ``sync_seconds``: how often, while
+    signed in, to read the participant's rows written elsewhere (``0``:
+    never; :meth:`sync` does it by hand). ``device``: the browser's device
+    token (default: from the page's request in a served room, else none).
 
     Attributes: ``store``, ``kit``, ``workshop`` (or ``None``),
-    ``participant`` (``None`` until signed in), ``signin`` (the shared
-    :class:`SignIn`), ``problem`` (why nobody can sign in, or ``""``).
+    ``participant`` (``None`` until signed in), ``device`` (or ``None``),
+    ``signin`` (the shared :class:`SignIn`), ``problem`` (why nobody can
+    sign in, or ``""``).
     """
 
     def __init__(
@@ -87,17 +114,28 @@ class Session:
         autosave_delay: float = DEFAULT_DELAY,
         call_later: CallLater | None = None,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
+        sync_seconds: float = DEFAULT_SYNC_SECONDS,
+        device: str | None = None,
     ):
         self.problem = ""
         self.autosave_delay = autosave_delay
         self.call_later = call_later
         self.poll_seconds = poll_seconds
+        self.sync_seconds = sync_seconds
         self.participant: Participant | None = None
         self.workshop: Workshop | None = None
+        self.device: str | None = None
+        self._tentative: int | None = None  # the participant this page signed in as, shown or not
         self.workbooks: list[StageWorkbook] = []
         self.priority_pages: list[PrioritiesPage] = []
         self._current: dict[tuple[str, str, str], str] = {}
+        # (kind, tool, question) -> the answer row this page last showed or
+        # saved: the base of its next save there.
+        self._base: dict[tuple[str, str, str], int] = {}
+        self._seen_id = 0  # the newest of the participant's rows read
+        self._actions_seen: tuple[int, float] | None = None
         self._poll: Any = None  # the pending poll's timer handle
+        self._sync: Any = None  # the pending sync's timer handle
         if store is None:
             try:
                 store = AnswerStore()
@@ -112,8 +150,13 @@ class Session:
         workshops = self._pick_workshop(workshop)
         self.signin = SignIn(self.kit, workshops=workshops, selected=self.workshop.slug if self.workshop else None)
         self.signin.on_sign_in(self._on_sign_in)
+        self.signin.on_resume(self._on_resume)
         if self.problem:
             self.signin.unavailable(self.problem)
+        if device is not None:
+            self.use_device(device)
+        else:
+            self._device_from_request()
 
     def __repr__(self) -> str:
         who = f"participant {self.participant.id}" if self.participant else "not signed in"
@@ -162,6 +205,7 @@ class Session:
         book.on_close(lambda: self._forget(book))
         self._refresh_view(book)
         self._start_polling()
+        self._start_sync()
         return book
 
     def priorities(self) -> PrioritiesPage:
@@ -174,6 +218,7 @@ class Session:
         page.on_close(lambda: self._forget(page))
         self._refresh_view(page)
         self._start_polling()
+        self._start_sync()
         return page
 
     def _open_panel(self, book: StageWorkbook, panel: ToolPanel) -> None:
@@ -197,34 +242,126 @@ class Session:
 
     def sign_in(self, *, organization: str, sector: str, table: str, name: str | None = None, workshop: str | None = None) -> Participant:
         """Sign a participant in (what the form's button does) and show
-        their current values everywhere. Raises the store's
+        their current values everywhere. A name, organization and table
+        find no one: this is a new participant, unless this page or device
+        is signed in as someone with exactly these details already. The
+        device, if any, is bound to them. Raises the store's
         :class:`~toolkit.errors.InvalidAnswer` for a bad field."""
+        slug = self._slug_for_sign_in(workshop)
+        self.flush()  # pending saves belong to whoever was signed in before
+        # Who this page is (or was about to be: a sign-in whose answers
+        # could not be read) is the secret that finds the same person again.
+        known = self._tentative if self.participant is None or self.slug == slug else None
+        participant = self.store.add_participant(
+            slug, organization=organization, sector=sector, table=table, name=name or None, device=self.device, known=known
+        )
+        self._tentative = participant.id
+        return self._become(slug, participant)
+
+    def resume(self, code: str) -> Participant:
+        """Continue as the participant whose resume code this is (what the
+        "Continue with a resume code" button does); the device, if any, is
+        bound to them."""
+        slug = self._slug_for_sign_in(None)
+        self.flush()
+        return self._become(slug, self.store.resume(slug, code, device=self.device))
+
+    def use_device(self, device: str | None) -> Participant | None:
+        """Take ``device`` as this browser's token: if it is signed in to the
+        workshop, sign this page in as that participant (no form). Returns
+        the participant, or ``None``."""
+        self.device = device
+        if device is None or self.store is None or self.slug is None or self.problem:
+            return None
+        try:
+            if self.participant is not None:
+                # Signed in on this page before the request's token arrived
+                # (a preheated kernel on a busy machine): the device is theirs.
+                self.store.bind_device(self.slug, device, self.participant.id)
+                return self.participant
+            participant = self.store.participant_for_device(self.slug, device)
+            return self._become(self.slug, participant) if participant is not None else None
+        except (ToolkitError, SQLAlchemyError) as exc:
+            # The form stays; signing in works as soon as the store does.
+            self.signin.failed(STORE_DOWN.format(_reason(exc)))
+            return None
+
+    def _device_from_request(self) -> None:
+        """In a served room, the device token of the visitor's request. A
+        preheated kernel ran this page before anyone asked for it: the
+        request arrives later (``voila.utils.wait_for_request``), so it is
+        awaited in a background thread and the identity applied on the
+        kernel's event loop, where every widget change is made."""
+        if os.environ.get("VOILA_PREHEAT") != "True":
+            device = device_from_environ(os.environ)
+            if device is not None:
+                self.use_device(device)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        # Imported now, while the kernel preheats: imported in the thread it
+        # competed with the page being built and came seconds late.
+        from voila.utils import wait_for_request
+
+        def wait() -> None:
+            try:
+                wait_for_request()
+            except Exception:  # noqa: BLE001 - no request info: the participant signs in by hand
+                return
+            device = device_from_environ(os.environ)
+            if device is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self.use_device, device)
+
+        import threading
+
+        threading.Thread(target=wait, name="xs-wait-for-request", daemon=True).start()
+
+    def _slug_for_sign_in(self, workshop: str | None) -> str:
         if self.store is None or self.problem:
             raise ToolkitError(self.problem or NO_WORKSHOP)
         slug = workshop or self.slug
         if slug is None:
             raise ToolkitError(NO_WORKSHOP)
-        self.flush()  # pending saves belong to whoever was signed in before
-        participant = self.store.add_participant(slug, organization=organization, sector=sector, table=table, name=name or None)
+        return slug
+
+    def _become(self, slug: str, participant: Participant) -> Participant:
         # Everything is read before anything changes: if the store fails
-        # here, the form stays open and says so (signing in again finds
-        # the same participant).
+        # here, the form stays open and says so.
         workshop_now = self.store.workshop(slug)
-        current = dict(self.store.current_for(slug, participant.id))
-        self.participant, self.workshop, self._current = participant, workshop_now, current
-        self.signin.signed_in(self._who(participant))
+        rows = self.store.current_rows(slug, participant.id)
+        code = self.store.resume_code(participant.id)
+        self.participant, self.workshop = participant, workshop_now
+        self._take_rows(rows)
+        self.signin.signed_in(self._who(participant), format_resume_code(code))
         self._show_everywhere()
+        self._start_sync()
         return participant
 
+    def _take_rows(self, rows: dict[tuple[str, str, str], Answer]) -> None:
+        self._current = {key: a.value for key, a in rows.items()}
+        self._base = {key: a.id for key, a in rows.items()}
+        self._seen_id = max(self._base.values(), default=0)
+        self._actions_seen = None
+
     def _on_sign_in(self, value: dict[str, Any]) -> None:
-        try:
-            self.sign_in(
+        self._tell_form(
+            lambda: self.sign_in(
                 organization=value.get("organization", ""),
                 sector=value.get("sector", ""),
                 table=value.get("table", ""),
                 name=value.get("name") or None,
                 workshop=value.get("workshop") or None,
             )
+        )
+
+    def _on_resume(self, code: str) -> None:
+        self._tell_form(lambda: self.resume(code))
+
+    def _tell_form(self, do: Callable[[], Any]) -> None:
+        try:
+            do()
         except ToolkitError as exc:
             self.signin.failed(str(exc))
         except SQLAlchemyError as exc:
@@ -241,9 +378,9 @@ class Session:
         """Read the participant's current values and the workshop settings
         again and show them on every page."""
         if self.participant is not None and self.slug is not None:
-            self._current = dict(self.store.current_for(self.slug, self.participant.id))
+            self._take_rows(self.store.current_rows(self.slug, self.participant.id))
         else:
-            self._current = {}
+            self._take_rows({})
         self._show_everywhere()
 
     def _show_everywhere(self) -> None:
@@ -353,31 +490,101 @@ class Session:
         self.reload()
 
     def _start_polling(self) -> None:
-        """Re-read the settings every ``poll_seconds`` (on ``call_later``,
-        else the running event loop) until the last page closes."""
-        if self._poll is not None or self.poll_seconds <= 0 or self.store is None:
+        """Re-read the settings every ``poll_seconds`` until the last page closes."""
+        if self._poll is None and self.store is not None:
+            self._every(self.poll_seconds, self.check_settings, "_poll")
+
+    def _start_sync(self) -> None:
+        """Read the participant's new rows every ``sync_seconds`` while
+        signed in and a page is open."""
+        if self._sync is None and self.participant is not None and (self.workbooks or self.priority_pages):
+            self._every(self.sync_seconds, self.sync, "_sync")
+
+    def _every(self, seconds: float, action: Callable[[], None], handle: str) -> None:
+        """Run ``action`` every ``seconds`` on ``call_later`` (else the
+        running event loop), keeping the pending timer in attribute
+        ``handle`` (``None`` stops it); in plain Python, by hand only."""
+        if seconds <= 0:
             return
         call_later = self.call_later
         if call_later is None:
             try:
                 call_later = asyncio.get_running_loop().call_later
             except RuntimeError:
-                return  # plain Python: check_settings() is called by hand
+                return
 
         def tick() -> None:
             try:
-                self.check_settings()
+                action()
             finally:
-                if self._poll is not None:  # not stopped meanwhile
-                    self._poll = call_later(self.poll_seconds, tick)
+                if getattr(self, handle) is not None:  # not stopped meanwhile
+                    setattr(self, handle, call_later(seconds, tick))
 
-        self._poll = call_later(self.poll_seconds, tick)
+        setattr(self, handle, call_later(seconds, tick))
+
+    def sync(self) -> None:
+        """Show what this participant saved elsewhere (another tab, another
+        device) since this page last looked: one cheap read of their rows
+        after the newest one seen, and the actions when they changed. A box
+        with unsaved edits keeps them (its save will be refused, and the
+        page will offer the choice); everything else shows the newer value."""
+        if self.participant is None or self.store is None or self.slug is None or self.workshop is None:
+            return
+        try:
+            rows = self.store.changes_for(self.slug, self.participant.id, after_id=self._seen_id, round=self.workshop.settings.round)
+            actions_now = self.store.actions_version(self.slug)
+        except (ToolkitError, SQLAlchemyError):
+            return  # the settings poll says when the store cannot be read
+        for row in rows:
+            self._seen_id = max(self._seen_id, row.id)
+            key = (row.kind, row.tool_id, row.question_id)
+            if row.id <= self._base.get(key, 0):
+                continue  # this page's own save, or older than what it shows
+            self._current[key] = row.value
+            if self._show_newer(row):
+                self._base[key] = row.id
+            self._tick(row.tool_id)
+        if actions_now != self._actions_seen:
+            if self._actions_seen is not None:
+                self._show_actions(p for book in self.workbooks for p in book.panels.values())
+            self._actions_seen = actions_now
+
+    def _show_newer(self, row: Answer) -> bool:
+        """Show a newer row from elsewhere wherever this page shows that
+        answer; ``False`` when the participant is editing it here (their
+        save will then meet the newer row and offer the choice)."""
+        if row.kind == "dots":
+            votes = [page.vote for page in self.priority_pages]
+            if any(v.busy(row.tool_id) for v in votes):
+                return False
+            for vote in votes:
+                vote.load_count(row.tool_id, row.value)
+            return True
+        panels = [book.panels[row.tool_id] for book in self.workbooks if row.tool_id in book.panels]
+        if row.kind == "text":
+            if any(p.form.busy(row.question_id) for p in panels):
+                return False
+            for panel in panels:
+                panel.form.load_answer(row.question_id, row.value)
+        elif row.kind == "comment":
+            if any(p.rating.comment_field.busy for p in panels):
+                return False
+            for panel in panels:
+                panel.rating.comment_field.load(row.value)
+        elif row.kind == "rating":
+            for panel in panels:
+                panel.rating.load_rating(row.value)
+        return True
 
     def stop_polling(self) -> None:
-        """Cancel the pending re-read of the settings (no-op when none)."""
+        """Cancel the pending re-read of the settings and of the
+        participant's rows (no-op when none)."""
         poll, self._poll = self._poll, None
         if poll is not None:
             poll.cancel()
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.cancel()
 
     @property
     def polling(self) -> bool:
@@ -408,12 +615,18 @@ class Session:
     # ------------------------------------------------------------------
     # Writes: the store decides, the widget shows the outcome
 
-    def _write(self, do: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[str], None]) -> None:
+    def _write(self, do: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[str], None], stale: Callable[[ChangedElsewhere], None] | None = None) -> None:
         if self.participant is None or self.store is None or self.slug is None:
             fail(NOT_SIGNED_IN)
             return
         try:
             result = do()
+        except ChangedElsewhere as exc:
+            if stale is None:
+                fail(str(exc))
+            else:
+                stale(exc)
+            return
         except StageLocked as exc:
             fail(str(exc))
             self.check_settings()
@@ -426,46 +639,76 @@ class Session:
             return
         ok(result)
 
+    def _saved(self, answer: Answer) -> None:
+        """A save went through: it is what the page shows, the base of the next."""
+        key = (answer.kind, answer.tool_id, answer.question_id)
+        self._current[key] = answer.value
+        self._base[key] = answer.id
+
+    def _lost_to(self, newer: Answer) -> None:
+        """A save was refused for ``newer``: the store holds it, and the
+        participant's choice is saved on top of it."""
+        self._saved(newer)
+
     def _save_text(self, book: StageWorkbook, panel: ToolPanel, question_id: str, text: str) -> None:
         tool_id = panel.tool.id
+        key = ("text", tool_id, question_id)
 
-        def ok(answer: Any) -> None:
+        def ok(answer: Answer) -> None:
             panel.form.mark_saved(question_id, text, answer.created)
-            self._current[("text", tool_id, question_id)] = answer.value
+            self._saved(answer)
+            self._tick(tool_id)
+
+        def stale(exc: ChangedElsewhere) -> None:
+            self._lost_to(exc.newer)
+            panel.form.conflict(question_id, mine=text, theirs=exc.newer.value, when=exc.newer.created)
             self._tick(tool_id)
 
         self._write(
-            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text),
+            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text, base=self._base.get(key, 0)),
             ok,
             lambda reason: panel.form.mark_failed(question_id, reason),
+            stale,
         )
 
     def _save_rating(self, book: StageWorkbook, panel: ToolPanel, value: Any) -> None:
         tool_id = panel.tool.id
+        key = ("rating", tool_id, "")
 
-        def ok(answer: Any) -> None:
+        def ok(answer: Answer) -> None:
             panel.rating.mark_rating_saved(value, answer.created)
-            self._current[("rating", tool_id, "")] = answer.value
+            self._saved(answer)
             self._tick(tool_id)
 
+        def stale(exc: ChangedElsewhere) -> None:
+            self._lost_to(exc.newer)
+            panel.rating.rating_changed_elsewhere(exc.newer.value, value)
+
         self._write(
-            lambda: self.store.save_rating(self.slug, self.participant.id, tool_id, None if value == NOT_SURE else value),
+            lambda: self.store.save_rating(self.slug, self.participant.id, tool_id, None if value == NOT_SURE else value, base=self._base.get(key, 0)),
             ok,
             panel.rating.mark_rating_failed,
+            stale,
         )
 
     def _save_comment(self, book: StageWorkbook, panel: ToolPanel, text: str) -> None:
         tool_id = panel.tool.id
+        key = ("comment", tool_id, "")
 
-        def ok(answer: Any) -> None:
+        def ok(answer: Answer) -> None:
             panel.rating.mark_comment_saved(text, answer.created)
-            self._current[("comment", tool_id, "")] = answer.value
+            self._saved(answer)
             self._tick(tool_id)
 
+        def stale(exc: ChangedElsewhere) -> None:
+            self._lost_to(exc.newer)
+            panel.rating.comment_conflict(mine=text, theirs=exc.newer.value, when=exc.newer.created)
+
         self._write(
-            lambda: self.store.save_comment(self.slug, self.participant.id, tool_id, text),
+            lambda: self.store.save_comment(self.slug, self.participant.id, tool_id, text, base=self._base.get(key, 0)),
             ok,
             panel.rating.mark_comment_failed,
+            stale,
         )
 
     def _add_action(self, panel: ToolPanel, fields: dict[str, Any]) -> None:
@@ -482,15 +725,24 @@ class Session:
         )
 
     def _save_dots(self, page: PrioritiesPage, allocation: dict[str, int]) -> None:
-        def ok(_answers: Any) -> None:
+        def ok(answers: list[Answer]) -> None:
             page.vote.mark_saved(allocation, time.time())
             for tool_id, n in allocation.items():
                 self._current[("dots", tool_id, "")] = str(n)
+            for answer in answers:
+                self._saved(answer)
 
+        def stale(exc: ChangedElsewhere) -> None:
+            self._lost_to(exc.newer)
+            tool_id = exc.newer.tool_id
+            page.vote.changed_elsewhere(tool_id, int(exc.newer.value), int(allocation[tool_id]))
+
+        bases = {tool_id: self._base.get(("dots", tool_id, ""), 0) for tool_id in allocation}
         self._write(
-            lambda: self.store.save_dots(self.slug, self.participant.id, allocation),
+            lambda: self.store.save_dots(self.slug, self.participant.id, allocation, bases=bases),
             ok,
             page.vote.mark_failed,
+            stale,
         )
 
 

@@ -5,9 +5,13 @@ table.
     >>> form.on_sign_in(lambda value: ...)    # the Session calls store.add_participant
     >>> form.organization.value = "City Parks"; form.submit.click()
 
-The name is optional. Signing in again with the same name, organization and
-table finds the same participant (the store decides that). Errors from the
-store (an empty organization, say) are shown in ``message`` as they are.
+The name is optional. A name, organization and table find no one: signing
+in makes a participant, and the browser (its device token) stays signed in
+on every page (the Session and the store decide that). On another device a
+participant types their resume code under "Continue with a resume code"
+instead; once signed in, ``resume_code`` shows theirs. Errors from the
+store (an empty organization, an unknown code) are shown in ``message`` as
+they are.
 """
 
 from __future__ import annotations
@@ -36,10 +40,13 @@ class SignIn(KeyedBox):
     (Text), ``sector`` (Dropdown), all five also in ``inputs`` (by key of
     ``value``), ``submit`` (Button), ``message`` (Label); once signed in,
     ``form`` is hidden and ``signed_in_bar`` shows ``whoami`` and a
-    ``change`` button. CSS: ``xs-signin``,
+    ``change`` button, and ``resume_code`` the participant's code.
+    ``code`` (Text) and ``resume`` (Button) continue as someone who holds a
+    resume code. CSS: ``xs-signin``,
     ``xs-signin-workshop``, ``xs-signin-name``, ``xs-signin-org``,
     ``xs-signin-sector``, ``xs-signin-table``, ``xs-signin-submit``,
-    ``xs-signin-message``, ``xs-signed-in``, ``xs-signin-change``.
+    ``xs-signin-message``, ``xs-signed-in``, ``xs-signin-change``,
+    ``xs-signin-resume``, ``xs-signin-resume-submit``, ``xs-resume-code``.
     """
 
     value = traitlets.Dict(help="the sign-in fields as filled in")
@@ -51,7 +58,9 @@ class SignIn(KeyedBox):
         # traits given as kwargs) always find the fields built.
         self._handlers = widgets.CallbackDispatcher()
         wide = widgets.Layout(width="100%")
-        self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Use the same organization and table (and name, if you give one) each time, and your answers come back.</p>")
+        self._resume_handlers = widgets.CallbackDispatcher()
+        self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Sign in once: every page you open in this browser knows you. "
+                                    "On another device, use the resume code you get after signing in.</p>")
         self.workshop = hook(widgets.Dropdown(description="Workshop", options=[], style=LABEL_STYLE, layout=wide), "xs-signin-workshop", "xs-stacked")
         self.name = hook(widgets.Text(description="Your name (optional)", placeholder="e.g. Ana Ruiz", style=LABEL_STYLE, layout=wide), "xs-signin-name", "xs-stacked")
         self.organization = hook(widgets.Text(description="Organization", placeholder="e.g. City Parks Department", style=LABEL_STYLE, layout=wide), "xs-signin-org", "xs-stacked")
@@ -68,18 +77,31 @@ class SignIn(KeyedBox):
         self.submit.on_click(lambda _b: self._handlers(dict(self.value)))
         self.message = message_line("xs-signin-message")
         fields = hook(widgets.Box([self.workshop, self.name, self.organization, self.sector, self.table], layout=wide), "xs-signin-fields")
-        self.form = widgets.VBox([self.heading, fields, self.submit, self.message], layout=widgets.Layout(width="100%"))
+        self.code = hook(
+            widgets.Text(description="Continue with a resume code", placeholder="e.g. K7PQ-4QX9", style=LABEL_STYLE, layout=wide),
+            "xs-signin-resume", "xs-stacked",
+        )
+        self.resume = hook(
+            widgets.Button(description="Continue", icon="arrow-right", tooltip="Continue as the participant this resume code belongs to",
+                           layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")),
+            "xs-signin-resume-submit",
+        )
+        self.resume.on_click(lambda _b: self._resume_handlers(self.code.value))
+        resume_box = hook(widgets.VBox([self.code, self.resume], layout=wide), "xs-signin-resume-box")
+        self.form = widgets.VBox([self.heading, fields, self.submit, resume_box, self.message], layout=widgets.Layout(width="100%"))
         self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap")
         self.change = hook(
             widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto")),
             "xs-signin-change",
         )
         self.change.on_click(lambda _b: self.show_form())
+        self.resume_code = hook(widgets.Label("", layout=widgets.Layout(width="100%", display="none")), "xs-resume-code", "xs-wrap")
         self.signed_in_bar = widgets.HBox(
-            [self.whoami, self.change], layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between")
+            [self.whoami, self.change, self.resume_code],
+            layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between"),
         )
         self.inputs = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
-        for w in (*self.inputs.values(), self.submit):
+        for w in (*self.inputs.values(), self.submit, self.code, self.resume):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
         self._keep_in_step(self.inputs)
         super().__init__([self.form, self.signed_in_bar], **kwargs)
@@ -98,9 +120,21 @@ class SignIn(KeyedBox):
         if slugs:
             self.workshop.value = selected if selected in slugs else slugs[0]
 
-    def signed_in(self, who: str) -> None:
-        """Collapse the form into "Signed in as ..." (plain text)."""
+    def on_resume(self, callback: Callable[[str], Any], remove: bool = False) -> None:
+        """Register ``callback(code)``, called when a resume code is submitted."""
+        self._resume_handlers.register_callback(callback, remove=remove)
+
+    def signed_in(self, who: str, resume_code: str = "") -> None:
+        """Collapse the form into "Signed in as ..." and the participant's
+        resume code (``K7PQ-4QX9``; plain text)."""
         self.whoami.value = f"Signed in as {who}"
+        if resume_code:
+            self.resume_code.value = (
+                f"Your resume code: {resume_code}. To continue on another device, open this workshop there and "
+                "type it under \"Continue with a resume code\". Write it on your handout; keep it to yourself."
+            )
+        self.resume_code.layout.display = None if resume_code else "none"
+        self.code.value = ""
         set_message(self.message, "", "info")
         self.form.layout.display = "none"
         self.signed_in_bar.layout.display = None

@@ -5,7 +5,9 @@ the facilitator reveals ratings; a locked stage is read-only on reload."""
 
 from __future__ import annotations
 
+
 import pytest
+
 
 pytestmark = pytest.mark.browser
 
@@ -82,9 +84,8 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
         room.store.lock_stage(room.slug, "diagnosis")
         try:
             page = pages[0]
-            page.reload()
-            page.locator(".xs-signin-org input").wait_for()
-            sign_in(page, *PEOPLE[0][:4])
+            page.reload()  # still signed in: the browser's device cookie
+            page.locator(".xs-signed-in").wait_for(state="visible")
             page.locator(".xs-stage.xs-locked").wait_for(timeout=UPDATE_MS)
             page.locator(f".xs-tool-nav-{TOOL}").click()
             box = page.locator(f".xs-q-{QUESTION} textarea")

@@ -1,10 +1,13 @@
 """The participant workbook in Chromium (issue #4): an answer typed and shown
-as "Saved" survives a page reload and a new kernel once the participant
-signs in again; a script-looking answer is shown as text and runs nothing."""
+as "Saved" survives a page reload and a new kernel, the browser still
+signed in (its device cookie, issue #12); a script-looking answer is shown
+as text and runs nothing."""
 
 from __future__ import annotations
 
+
 import pytest
+
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +43,9 @@ def test_answer_is_back_after_reload_and_script_is_text(room, page, sign_in):
     mine = rows[(rows["question_id"] == QUESTION) & (rows["value"] == PAYLOAD)]
     assert len(mine) == 1
 
-    page.reload()  # a new page, a new kernel
-    _sign_in(page, sign_in)
+    page.reload()  # a new page, a new kernel: the browser is still signed in
+    page.locator(".xs-signed-in").wait_for(state="visible", timeout=WAIT_MS)
+    page.locator(f".xs-tool-nav-{TOOL}").click()
     restored = page.locator(f".xs-q-{QUESTION} textarea")
     restored.wait_for(state="visible")
     page.wait_for_function(

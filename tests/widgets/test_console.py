@@ -186,3 +186,24 @@ def test_a_database_error_is_one_line_naming_the_store(session, monkeypatch):
     shown = session.console.message.value
     assert f"cannot use the store {store.location} (no such column: nonsense)" in shown
     assert "SELECT" not in shown and "sqlalche.me" not in shown and "<AnswerStore" not in shown
+
+
+def test_resume_codes_are_looked_up_for_the_selected_workshop(sqlite_store):
+    from toolkit.store.identity import format_resume_code
+
+    ws = sqlite_store.create_workshop("Harbour")
+    ana = sqlite_store.add_participant(ws.slug, name="Ana <b>", organization="Food Bank", sector="nonprofit", table="T1")
+    sqlite_store.add_participant(ws.slug, organization="Port", sector="business", table="T2")
+    sqlite_store.update_settings(ws.slug, anonymous=True)  # the facilitator's own screen still shows names
+    session = ConsoleSession(sqlite_store, slug=ws.slug)
+    people = session.console.people
+    people.find.value = "food"
+    people.look_up.click()
+    listing = people.listing.value
+    assert "Ana &lt;b&gt;" in listing and "Ana <b>" not in listing
+    assert format_resume_code(sqlite_store.resume_code(ana.id)) in listing
+    assert "Non-profit" in listing and "Port" not in listing
+    assert "xs-console-people" in people.look_up._dom_classes and "xs-console-people-list" in people.listing._dom_classes
+    people.find.value = "nobody here"
+    people.look_up.click()
+    assert people.listing.value == "<p>Nobody matches.</p>"

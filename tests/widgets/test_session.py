@@ -14,6 +14,8 @@ import pytest
 from widgets.session import NO_WORKSHOP, Session
 
 ROOT = Path(__file__).resolve().parents[2]
+DEVICE = "d" * 43  # a browser's device token, as the room's cookie carries it
+OTHER_DEVICE = "e" * 43
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -41,13 +43,44 @@ def test_sign_in_adds_the_participant_and_collapses_the_form(session, sign_in, s
     assert not any(b.disabled for b in book.panel("engage-potential-partners").form.boxes.values())
 
 
-def test_same_identity_finds_the_same_participant(sqlite_store, workshop, sign_in):
-    first = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana")
-    again = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="ana", organization="CITY PARKS", table="table 3")
+def test_a_device_signed_in_once_is_signed_in_on_every_page(sqlite_store, workshop, sign_in):
+    first = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE)
+    ana = sign_in(first, name="Ana")
+    code = sqlite_store.resume_code(ana.id)
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE)  # another page, or a reload
+    assert again.participant.id == ana.id
+    assert again.signin.form.layout.display == "none"
+    assert again.signin.whoami.value == "Signed in as Ana · City Parks · Government · Table 3"
+    assert again.signin.resume_code.value.startswith(f"Your resume code: {code[:4]}-{code[4:]}.")
+    assert "xs-resume-code" in again.signin.resume_code._dom_classes
+    # Submitting the form again on the same page or device with the same
+    # details (a double click) is the same person ...
+    assert sign_in(again, name="ana", organization="CITY PARKS", table="table 3").id == ana.id
+    # ... but the same details without the secret are someone else.
+    stranger = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana")
     other = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana", table="Table 4")
-    assert again.id == first.id
-    assert other.id != first.id
-    assert len(sqlite_store.participants(workshop.slug)) == 2
+    assert len({ana.id, stranger.id, other.id}) == 3
+    assert len(sqlite_store.participants(workshop.slug)) == 3
+
+
+def test_a_resume_code_continues_as_the_same_person(sqlite_store, workshop, sign_in):
+    phone = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0, device=DEVICE)
+    ana = sign_in(phone, name="Ana")
+    phone.stage_workbook("diagnosis").panel("engage-potential-partners").form.boxes["epp-1"].value = "typed on the phone"
+    code = sqlite_store.resume_code(ana.id)
+    laptop = Session(sqlite_store, workshop.slug, poll_seconds=0, device=OTHER_DEVICE)
+    book = laptop.stage_workbook("diagnosis")
+    assert laptop.participant is None
+    laptop.signin.code.value = "NPE"
+    laptop.signin.resume.click()
+    assert laptop.signin.message.value == "Not signed in: resume code: a code has 8 characters, this has 3"
+    laptop.signin.code.value = f"{code[:4].lower()}-{code[4:]}"
+    laptop.signin.resume.click()
+    assert laptop.participant.id == ana.id
+    assert book.panel("engage-potential-partners").form.boxes["epp-1"].value == "typed on the phone"
+    assert laptop.signin.code.value == ""  # the code does not stay in the form
+    # The laptop is bound to Ana now: its next page needs no sign-in.
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0, device=OTHER_DEVICE).participant.id == ana.id
 
 
 def test_store_errors_show_in_the_message_line(session, sign_in, sqlite_store, workshop):
@@ -153,12 +186,11 @@ def test_a_tool_opened_later_shows_the_saved_answers_and_saves(sqlite_store, wor
     """Panels are built when their tool is opened: one opened after signing
     in again still shows the participant's answers, its tick was already
     there, and it is wired to the store."""
-    first = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0)
+    first = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0, device=DEVICE)
     sign_in(first)
     first.stage_workbook("diagnosis").panel("account-for-resources").form.boxes["afr-2"].value = "Staff time"
-    again = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0)
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0, autosave_delay=0, device=DEVICE)
     book = again.stage_workbook("diagnosis")
-    sign_in(again)
     assert "account-for-resources" not in book.panels
     assert book.nav.buttons["account-for-resources"].description == "✓ 4. Account for Resources"
     book.nav.buttons["account-for-resources"].click()
@@ -249,8 +281,8 @@ def test_a_low_rating_asks_what_is_missing(session, sign_in, sqlite_store, works
 # -- reopening -------------------------------------------------------------------
 
 
-def test_a_new_session_with_the_same_identity_shows_everything_again(sqlite_store, workshop, sign_in):
-    first = Session(sqlite_store, workshop.slug, poll_seconds=0)
+def test_a_new_session_on_the_same_device_shows_everything_again(sqlite_store, workshop, sign_in):
+    first = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE)
     book = first.stage_workbook("design")
     votes = first.priorities()
     p = sign_in(first, name="Ana")
@@ -264,12 +296,18 @@ def test_a_new_session_with_the_same_identity_shows_everything_again(sqlite_stor
     votes.vote.counts["share-discretion"].value = 3
     first.flush()
 
-    again = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    # Someone else typing Ana's details on another browser sees nothing of hers.
+    stranger = Session(sqlite_store, workshop.slug, poll_seconds=0, device=OTHER_DEVICE)
+    strange_book = stranger.stage_workbook("design")
+    assert sign_in(stranger, name="Ana").id != p.id
+    assert strange_book.panel("share-discretion").form.boxes["sd-1"].value == ""
+    assert stranger.priorities().vote.counts["share-discretion"].value == 0
+
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE)  # a reload: no form
     book2 = again.stage_workbook("design")
     votes2 = again.priorities()
     panel2 = book2.panel("share-discretion")
-    assert panel2.form.boxes["sd-1"].value == ""  # nothing before signing in
-    assert sign_in(again, name="Ana").id == p.id
+    assert again.participant.id == p.id
     assert panel2.form.boxes["sd-1"].value == "Budget decisions stay with the city"
     assert panel2.form.statuses["sd-1"].value == "Saved"
     assert panel2.rating.value == 2
@@ -591,11 +629,12 @@ def test_the_poll_stops_when_the_last_page_closes(sqlite_store, workshop, sign_i
     book = session.stage_workbook("diagnosis")
     votes = session.priorities()
     sign_in(session)
-    assert [t.delay for t in timers.live] == [15]  # one poll for the session, not one per page
+    # One settings poll and one sync of the participant's rows for the session, not one per page.
+    assert sorted(t.delay for t in timers.live) == [2.5, 15]
     sqlite_store.lock_stage(workshop.slug, "diagnosis")
     timers.run_due()
     assert book.locked is True  # the poll ran ...
-    assert [t.delay for t in timers.live] == [15]  # ... and comes back
+    assert sorted(t.delay for t in timers.live) == [2.5, 15]  # ... and comes back
     book.close()
     assert session.workbooks == [] and session.polling
     votes.close()
@@ -623,4 +662,38 @@ def test_closing_a_page_saves_what_was_still_pending(sqlite_store, workshop, sig
     book.panel("engage-potential-partners").form.boxes["epp-1"].value = "typed, then the tab closed"
     book.comm.handle_close({"content": {"comm_id": book.comm.comm_id, "data": {}}})  # the browser closed it
     assert sqlite_store.current_for(workshop.slug, p.id) == {("text", "engage-potential-partners", "epp-1"): "typed, then the tab closed"}
+    assert timers.live == []
+
+
+def test_a_device_known_only_after_signing_in_is_bound_to_that_participant(sqlite_store, workshop, sign_in):
+    """A preheated kernel learns the visitor's device token from the request
+    a moment after the page is built; if they signed in meanwhile, the
+    device is theirs from then on."""
+    page = Session(sqlite_store, workshop.slug, poll_seconds=0)
+    ana = sign_in(page, name="Ana")
+    assert page.use_device(DEVICE).id == ana.id
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE).participant.id == ana.id
+
+
+def test_a_served_kernel_reads_the_device_from_the_request(sqlite_store, workshop, sign_in, monkeypatch):
+    monkeypatch.setenv("VOILA_PREHEAT", "False")  # a kernel started for this request: its environment has the cookie
+    monkeypatch.setenv("HTTP_COOKIE", f"_xsrf=2|ab|cd; xs_device={DEVICE}")
+    ana = sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0), name="Ana")
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant.id == ana.id
+    monkeypatch.setenv("HTTP_COOKIE", f"xs_device={OTHER_DEVICE}")
+    assert Session(sqlite_store, workshop.slug, poll_seconds=0).participant is None
+
+
+def test_a_page_built_for_a_known_device_syncs(sqlite_store, workshop, sign_in, timers):
+    """A kernel that knew its visitor before building the page (a kernel
+    started for the request) still follows the participant's other tabs."""
+    sign_in(Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE))
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE, call_later=timers.call_later)
+    assert timers.live == []  # no page yet: nothing to keep up to date
+    book = session.stage_workbook("diagnosis")
+    assert [t.delay for t in timers.live] == [2.5]
+    sqlite_store.save_answer(workshop.slug, session.participant.id, "engage-potential-partners", "epp-1", "from another tab")
+    timers.run_due()
+    assert book.panel("engage-potential-partners").form.boxes["epp-1"].value == "from another tab"
+    session.close()
     assert timers.live == []

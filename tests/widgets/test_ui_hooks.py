@@ -50,6 +50,15 @@ def pages(session, sign_in, sqlite_store, workshop):
     book.panel("identify-a-manager").actions.add.click()  # empty: xs-message-error
     panel.form.boxes["sd-2"].value = "\x00"  # xs-status-error
     session.flush()
+    # Changed in another tab meanwhile: the conflict choice and the notices.
+    who = session.participant.id
+    sqlite_store.save_answer(workshop.slug, who, "share-discretion", "sd-1", "from another tab")
+    panel.form.boxes["sd-1"].value = "x, edited here"
+    sqlite_store.save_rating(workshop.slug, who, "share-discretion", 4)
+    panel.rating.buttons.value = 2  # xs-changed-elsewhere on the rating
+    sqlite_store.save_dots(workshop.slug, who, {"share-discretion": 2})
+    votes.vote.counts["share-discretion"].value = 1  # ... and on the dots
+    session.flush()  # xs-conflict under sd-1
     panel.form.boxes["sd-3"].value = "typing"  # xs-status-editing (pending)
     sqlite_store.lock_stage(workshop.slug, "design")
     session.check_settings()
@@ -95,6 +104,13 @@ def test_every_documented_html_hook_is_in_the_pages(pages):
         ("xs-action-add", widgets.Button),
         ("xs-dots-share-discretion", widgets.BoundedIntText),
         ("xs-tool-nav-share-discretion", widgets.Button),
+        ("xs-signin-resume", widgets.Text),
+        ("xs-signin-resume-submit", widgets.Button),
+        ("xs-resume-code", widgets.Label),
+        ("xs-conflict-mine", widgets.Button),
+        ("xs-conflict-theirs", widgets.Button),
+        ("xs-conflict-merge", widgets.Button),
+        ("xs-use-mine", widgets.Button),
     ],
 )
 def test_hooks_sit_on_the_control_itself(pages, css, kind):

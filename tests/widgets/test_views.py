@@ -171,7 +171,7 @@ def poison(store, slug: str) -> None:
             f"VALUES ({ws.id}, {pid}, 1e30, '{T1}', 'epp-2', 'text', 'poison', 1.78e9)"
         ))
         conn.execute(sa.insert(schema.participants).values(
-            workshop_id=ws.id, name="Poisoned Person", organization="Nowhere", sector="business", table_name="Table 9", identity_key="poison", created=1e300
+            workshop_id=ws.id, name="Poisoned Person", organization="Nowhere", sector="business", table_name="Table 9", participant_key="poison", created=1e300
         ))
         bad = conn.execute(sa.select(sa.func.max(schema.participants.c.id))).scalar_one()
         conn.execute(sa.insert(schema.answers).values(

@@ -1,5 +1,5 @@
-"""``workshop`` verbs that use the answer store: new, list, demo, the
-facilitator's controls (lock, open, reveal, hide, anonymous, round) and
+"""``workshop`` verbs that use the answer store: new, list, demo, people,
+the facilitator's controls (lock, open, reveal, hide, anonymous, round) and
 ``code`` (the room's join code and dashboard key).
 
 Each honours ``--db`` and otherwise ``$WORKSHOP_DB``, and ``--content``
@@ -54,6 +54,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_people(args: argparse.Namespace) -> int:
+    """Who signed in to a workshop, with each one's resume code: for the
+    facilitator's own terminal, so names show even in anonymous mode."""
+    from toolkit.store.identity import format_resume_code
+
+    store = store_of(args)
+    everyone = store.people(args.slug)
+    if not everyone:
+        _out(f"Nobody has signed in to {args.slug} yet.")
+        return 0
+    people = store.people(args.slug, find=args.find) if args.find else everyone
+    sectors = {s.id: s.name for s in store.kit.sectors}
+    rows = [
+        (p.participant.name or "(no name)", p.participant.organization, sectors.get(p.participant.sector, p.participant.sector),
+         p.participant.table, format_resume_code(p.resume_code) if p.resume_code else "-")
+        for p in people
+    ]
+    header = ("name", "organization", "sector", "table", "resume code")
+    widths = [min(max(len(h), *(len(r[i]) for r in rows)) if rows else len(h), 40) for i, h in enumerate(header)]
+    _out("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for row in rows:
+        _out("  ".join(_cut(cell, w).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    shown = f"{len(rows)} of {len(everyone)}" if args.find else str(len(everyone))
+    _out(f"{shown} participant{'s' * (len(everyone) != 1)}. A resume code continues as that person on another device: keep it between you and them.")
+    return 0
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def cmd_stage(args: argparse.Namespace) -> int:
     store = store_of(args)
     ws = store.set_stage_state(args.slug, store.kit.stage(args.stage).id, "locked" if args.verb == "lock" else "open")
@@ -103,6 +134,9 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("title", metavar="TITLE")
     p.add_argument("--slug", help="choose the slug instead of deriving it from the title")
     with_db(verb("list", cmd_list, "list the workshops in the store"))
+    p = with_db(verb("people", cmd_people, "list who signed in to a workshop, with each one's resume code"))
+    p.add_argument("slug", metavar="SLUG")
+    p.add_argument("--find", metavar="TEXT", help="only people whose name, organization, sector or table contains TEXT")
     p = with_db(verb("demo", cmd_demo, "add a fictional demo workshop with participants, answers, ratings and actions"), create_folder=True)
     p.add_argument("--if-empty", action="store_true", help="only when the store has no workshop yet")
     for name, text in (("lock", "lock a stage: its answers become read-only"), ("open", "open a locked stage again")):

@@ -26,9 +26,18 @@ All of it is written, or nothing is. A refusal is one line, an
 
 Importing the same file twice adds nothing the second time: an answer row
 identical to one already stored (same participant, round, tool, question,
-kind, value and time) is skipped, participants are matched by identity
-(name, organization and table, ignoring case, as when they sign in again)
-and a JSON workshop by its slug.
+kind, value and time) is skipped and a JSON workshop is matched by its slug.
+Participants are matched as each format can:
+
+- a JSON file names each participant by their ``key`` (the store's own,
+  random since issue #12), so the same people are found again however many
+  share a name, organization and table; a version 1 file, which has no
+  keys, matches by name, organization and table *and* the moment they first
+  signed in, so two people with the same details stay two;
+- a CSV from paper has only the details: a row goes to the one participant
+  with that name, organization and table (ignoring case), or to a new one;
+  when several participants have those details the row is refused, naming
+  them, since the paper cannot say which of them wrote it.
 
 CSV columns
 -----------
@@ -66,9 +75,12 @@ time, so transcribing and importing a stack of paper twice is harmless.
 JSON
 ----
 The export's own format (``"format": "intersector-workshop"``,
-``"version": 1``): ``workshop`` (slug, title, created, settings),
-``participants`` (with a file-local ``id``), ``answers`` (every row of
-the history) and ``actions``. Into a store without that slug it recreates
+``"version": 2``; version 1 files are read too): ``workshop`` (slug,
+title, created, settings), ``participants`` (with a file-local ``id``,
+their ``key`` and ``resume_code``), ``answers`` (every row of the
+history), ``superseded`` (saves refused as based on an older answer; kept
+for the record, never current) and ``actions``. A resume code already
+taken by someone else in the target workshop is replaced by a fresh one. Into a store without that slug it recreates
 the workshop exactly; into an existing one it adds what is missing. Rows
 are restored as they were recorded, even in a stage that is locked now, and
 an action already stored (same tool, text and creation time) is left as it
@@ -248,6 +260,22 @@ def _file_id(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> int:
     return raw
 
 
+def _key(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> str | None:
+    if raw is None:
+        return None  # a version 1 file
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > 400 or not raw.isprintable():
+        raise checks.refuse("key", f"expected the participant's key (text of 1-400 printable characters), got {checks.shown(raw)}")
+    return raw
+
+
+def _resume_code(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> str | None:
+    if raw is None:
+        return None
+    from toolkit.store.identity import normalise_resume_code
+
+    return normalise_resume_code(raw)
+
+
 def _who_in_file(optional: bool) -> Reader:
     def read(ctx: _Context, raw: Any, row: Mapping[str, Any]) -> int | None:
         if raw is None and optional:
@@ -277,11 +305,13 @@ JSON_TABLES: Mapping[str, tuple[Column, ...]] = {
     ),
     "participants": (
         Column("id", _file_id),
+        Column("key", _key),
         Column("name", lambda c, raw, r: checks.clean_short(raw, field="name", required=False) or None),
         Column("organization", lambda c, raw, r: checks.clean_short(raw, field="organization")),
         Column("table", lambda c, raw, r: checks.clean_short(raw, field="table")),
         Column("sector", lambda c, raw, r: checks.sector(c.kit, raw)),
         Column("created", _time),
+        Column("resume_code", _resume_code),
     ),
     "answers": (
         Column("participant", _who_in_file(optional=False)),
@@ -304,6 +334,8 @@ JSON_TABLES: Mapping[str, tuple[Column, ...]] = {
         Column("updated", _time),
     ),
 }
+#: Saves refused as based on an older answer: the fields of an answer.
+JSON_TABLES = {**JSON_TABLES, "superseded": JSON_TABLES["answers"]}
 
 
 def _read_row(ctx: _Context, raw: Callable[[str], Any], columns: Sequence[Column], place: Callable[[str], str]) -> dict[str, Any]:
@@ -337,12 +369,15 @@ class ImportResult:
     answers_skipped: int
     actions_added: int = 0
     actions_skipped: int = 0
+    superseded_added: int = 0
 
     def __str__(self) -> str:
         where = f"workshop {self.slug!r} " + ("created" if self.created_workshop else "updated" if self.added else "unchanged")
         parts = [f"{self.participants_added} participant{'s' * (self.participants_added != 1)}", f"{self.answers_added} answer{'s' * (self.answers_added != 1)}"]
         if self.actions_added or self.actions_skipped:
             parts.append(f"{self.actions_added} action{'s' * (self.actions_added != 1)}")
+        if self.superseded_added:
+            parts.append(f"{self.superseded_added} superseded save{'s' * (self.superseded_added != 1)}")
         text = f"{self.file}: {where}; " + ", ".join(parts[:-1]) + f" and {parts[-1]} added"
         skipped = self.answers_skipped + self.actions_skipped
         if skipped:
@@ -351,7 +386,12 @@ class ImportResult:
 
     @property
     def added(self) -> int:
-        return self.participants_added + self.answers_added + self.actions_added
+        return self.participants_added + self.answers_added + self.actions_added + self.superseded_added
+
+
+#: How a batch names a participant: ``("id", stored id)`` for one the store
+#: holds, ``("new", index)`` for one the import adds.
+Who = tuple[str, int]
 
 
 @dataclass
@@ -362,34 +402,42 @@ class _Batch:
     stored: Stored
     workshop: dict[str, Any]
     participants: list[dict[str, Any]] = field(default_factory=list)
-    keys: dict[str, int] = field(default_factory=dict)  # identity -> index in participants
+    indexes: dict[Who, int] = field(default_factory=dict)  # who -> index in participants
     answers: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
     answers_skipped: int = 0
     actions_skipped: int = 0
-    people: dict[str, Any] = field(default_factory=dict)  # identity -> stored participant
+    by_details: dict[str, list[Any]] = field(default_factory=dict)  # identity -> stored participants
+    by_key: dict[str, Any] = field(default_factory=dict)  # participant key -> stored participant
+    by_stamp: dict[tuple[str, float], Any] = field(default_factory=dict)  # (identity, created) -> stored participant
+    new_by_details: dict[str, Who] = field(default_factory=dict)  # identity -> a CSV's new participant
     answer_keys: set[tuple[Any, ...]] = field(default_factory=set)
     loose_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    superseded_keys: set[tuple[Any, ...]] = field(default_factory=set)
     action_keys: set[tuple[Any, ...]] = field(default_factory=set)
-    dots: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)  # (identity, round) -> tool -> dots
-    dots_placed: dict[tuple[str, int], str] = field(default_factory=dict)  # (identity, round) -> where the import last set them
+    dots: dict[tuple[Who, int], dict[str, int]] = field(default_factory=dict)  # (who, round) -> tool -> dots
+    dots_placed: dict[tuple[Who, int], str] = field(default_factory=dict)  # (who, round) -> where the import last set them
 
     def __post_init__(self) -> None:
         from toolkit.store import identity_key
 
-        by_id = {}
         for p in self.stored.participants:
-            key = identity_key(p.name, p.organization, p.table)
-            self.people[key] = p
-            by_id[p.id] = key
+            details = identity_key(p.name, p.organization, p.table)
+            self.by_details.setdefault(details, []).append(p)
+            self.by_stamp[(details, float(p.created))] = p
+            if p.id in self.stored.keys:
+                self.by_key[self.stored.keys[p.id]] = p
         if self.stored.answers:
             names = ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
             for pid, rnd, tool, qid, kind, value, created in zip(*(self.stored.answers[c].tolist() for c in names)):
-                who = by_id.get(pid)
+                who = ("id", pid)
                 self.answer_keys.add((who, rnd, tool, qid, kind, value, created))
                 self.loose_keys.add((who, rnd, tool, qid, kind, value))
                 if kind == "dots":  # oldest first: the last row of a tool is its current dots
                     self.dots.setdefault((who, rnd), {})[tool] = int(value)
+        for s in self.stored.superseded:
+            self.superseded_keys.add((("id", s.participant_id), s.round, s.tool_id, s.question_id, s.kind, s.value, float(s.created)))
         for a in self.stored.actions:
             self.action_keys.add((a.tool_id, a.what, float(a.created)))
 
@@ -398,42 +446,87 @@ class _Batch:
         ws = self.stored.workshop
         return ws.settings if ws is not None else self.workshop["settings"]
 
-    def person(self, person: dict[str, Any], where: str) -> tuple[int, str]:
-        """The index of a participant in the batch (added once) and their identity."""
+    def paper_person(self, person: dict[str, Any], where: str) -> tuple[int, Who]:
+        """A CSV row's participant: the one stored with these details, or
+        one new participant for every row with them."""
         from toolkit.store import identity_key
 
-        key = identity_key(person["name"], person["organization"], person["table"])
-        if key in self.keys:
-            known = self.participants[self.keys[key]]
-            if known["sector"] != person["sector"]:
-                raise ImportFileError(
-                    f"{where}: {_who(person)} is in sector {person['sector']!r} here but {known['sector']!r} in "
-                    f"{known['_where']}; one person has one sector"
-                )
-            return self.keys[key], key
-        self.keys[key] = len(self.participants)
-        self.participants.append({**person, "_where": where, "_new": key not in self.people})
-        return self.keys[key], key
+        details = identity_key(person["name"], person["organization"], person["table"])
+        stored = self.by_details.get(details, [])
+        if len(stored) > 1:
+            ids = ", ".join(str(p.id) for p in stored[:5])
+            raise ImportFileError(
+                f"{where}: {len(stored)} participants are {_who(person)} (ids {ids}); the paper cannot say which of them "
+                "wrote this row. Add something that tells them apart to the name, or import these rows by hand"
+            )
+        if stored:
+            return self._known(stored[0], person, where)
+        if details not in self.new_by_details:
+            self.new_by_details[details] = self._add(person, where)
+        who = self.new_by_details[details]
+        self._same_sector(self.participants[self.indexes[who]], person, where)
+        return self.indexes[who], who
 
-    def place_dots(self, key: str, round_: int, tool_id: str, value: str, where: str) -> None:
-        self.dots.setdefault((key, round_), {})[tool_id] = int(value)
-        self.dots_placed[(key, round_)] = where
+    def file_person(self, person: dict[str, Any], where: str) -> tuple[int, Who]:
+        """A JSON participant: found by key (version 2), else by details and
+        the moment they first signed in (version 1); or added."""
+        from toolkit.store import identity_key
+
+        if person.get("key") is not None:
+            stored = self.by_key.get(person["key"])
+        else:
+            stored = self.by_stamp.get((identity_key(person["name"], person["organization"], person["table"]), float(person["created"])))
+        if stored is not None:
+            return self._known(stored, person, where)
+        who = self._add(person, where)
+        return self.indexes[who], who
+
+    def _known(self, stored: Any, person: dict[str, Any], where: str) -> tuple[int, Who]:
+        who: Who = ("id", stored.id)
+        if who in self.indexes:
+            self._same_sector(self.participants[self.indexes[who]], person, where)
+        else:
+            self.indexes[who] = len(self.participants)
+            self.participants.append({"id": stored.id, "sector": person["sector"], "name": person["name"], "organization": person["organization"],
+                                      "table": person["table"], "_where": where, "_new": False})
+        return self.indexes[who], who
+
+    def _add(self, person: dict[str, Any], where: str) -> Who:
+        who: Who = ("new", len(self.participants))
+        self.indexes[who] = len(self.participants)
+        self.participants.append({**person, "_where": where, "_new": True})
+        return who
+
+    @staticmethod
+    def _same_sector(known: Mapping[str, Any], person: Mapping[str, Any], where: str) -> None:
+        if known["sector"] != person["sector"]:
+            raise ImportFileError(
+                f"{where}: {_who(person)} is in sector {person['sector']!r} here but {known['sector']!r} in "
+                f"{known['_where']}; one person has one sector"
+            )
+
+    def place_dots(self, who: Who, round_: int, tool_id: str, value: str, where: str) -> None:
+        self.dots.setdefault((who, round_), {})[tool_id] = int(value)
+        self.dots_placed[(who, round_)] = where
 
     def check_dots(self) -> None:
         """Each participant's dots in each round the import touched, as they
         stand once it is in, fit the budget; a refusal names the row that
         set them last."""
-        for (key, round_), where in self.dots_placed.items():
-            person = self.participants[self.keys[key]]
+        for (who, round_), where in self.dots_placed.items():
+            person = self.participants[self.indexes[who]]
             try:
-                checks.dots_budget(self.dots[(key, round_)], self.settings.dots, field=f"{_who(person)} in round {round_}")
+                checks.dots_budget(self.dots[(who, round_)], self.settings.dots, field=f"{_who(person)} in round {round_}")
             except InvalidAnswer as exc:
                 raise ImportFileError(f"{where}: {exc}") from None
 
     def rows(self) -> NewRows:
         self.check_dots()
-        people = tuple({k: v for k, v in p.items() if not k.startswith("_")} for p in self.participants)
-        return NewRows(workshop=self.workshop, participants=people, answers=tuple(self.answers), actions=tuple(self.actions))
+        people = tuple(
+            {k: v for k, v in p.items() if not k.startswith("_")} if p["_new"] else {"id": p["id"], "sector": p["sector"]}
+            for p in self.participants
+        )
+        return NewRows(workshop=self.workshop, participants=people, answers=tuple(self.answers), actions=tuple(self.actions), superseded=tuple(self.superseded))
 
     def result(self, name: str, slug: str) -> ImportResult:
         return ImportResult(
@@ -445,6 +538,7 @@ class _Batch:
             answers_skipped=self.answers_skipped,
             actions_added=len(self.actions),
             actions_skipped=self.actions_skipped,
+            superseded_added=len(self.superseded),
         )
 
 
@@ -454,7 +548,8 @@ def _who(person: Mapping[str, Any]) -> str:
 
 
 def _person(row: Mapping[str, Any], created: float) -> dict[str, Any]:
-    return {"name": row["name"], "organization": row["organization"], "sector": row["sector"], "table": row["table"], "created": created}
+    person = {"name": row["name"], "organization": row["organization"], "sector": row["sector"], "table": row["table"], "created": created}
+    return person | {k: row[k] for k in ("key", "resume_code") if row.get(k) is not None}
 
 
 def _write(store: AnswerStore, slug: str, plan: Callable[[Stored], _Batch], name: str, progress: Progress | None) -> ImportResult:
@@ -553,7 +648,7 @@ def import_csv(store: AnswerStore, text: str, *, name: str = "answers.csv", into
                     checks.stage_open(store.kit, batch.settings, tool.id)
                 except StageLocked as exc:
                     raise ImportFileError(f"{where}, column 'tool': {exc}; open it first (workshop open {slug} {tool.stage_id})") from None
-            index, key = batch.person(_person(row, now), where)
+            index, key = batch.paper_person(_person(row, now), where)
             round_ = row["round"] or batch.settings.round
             if row["kind"] == "dots":
                 batch.place_dots(key, round_, tool.id, row["value"], f"{where}, column 'value'")
@@ -653,7 +748,9 @@ def import_json(
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= JSON_VERSION:
         raise fail("field 'version'", f"this kit reads versions 1-{JSON_VERSION}, got {describe(version)}; upgrade the kit")
-    for key, kind in (("workshop", dict), ("participants", list), ("answers", list), ("actions", list)):
+    for key, kind in (("workshop", dict), ("participants", list), ("answers", list), ("actions", list), ("superseded", list)):
+        if key == "superseded" and key not in doc and version < 2:
+            continue  # version 1 had no superseded saves
         if key not in doc:
             raise fail(f"field {key!r}", "missing")
         if not isinstance(doc[key], kind):
@@ -683,12 +780,18 @@ def import_json(
     ctx = _Context(store.kit, people=frozenset(ids))
     answers = records("answers", ctx)
     actions = records("actions", ctx)
+    superseded = records("superseded", ctx) if "superseded" in doc else []
+    keys: set[str] = set()
+    for i, p in enumerate(people):
+        if p["key"] is not None and p["key"] in keys:
+            raise fail(f"participants[{i}], field 'key'", "the same key appears twice")
+        keys.add(p["key"])
 
     def plan(stored: Stored) -> _Batch:
         batch = _Batch(stored, {"title": w["title"], "created": w["created"], "settings": w["settings"]})
-        index_of: dict[int, tuple[int, str]] = {}
+        index_of: dict[int, tuple[int, Who]] = {}
         for i, p in enumerate(people):
-            index_of[p["id"]] = batch.person(_person(p, p["created"]), f"{name} participants[{i}]")
+            index_of[p["id"]] = batch.file_person(_person(p, p["created"]), f"{name} participants[{i}]")
         for i, a in enumerate(answers):
             index, key = index_of[a["participant"]]
             row = (key, a["round"], a["tool"].id, a["question"], a["kind"], a["value"], a["created"])
@@ -698,6 +801,15 @@ def import_json(
             if a["kind"] == "dots":
                 batch.place_dots(key, a["round"], a["tool"].id, a["value"], f"{name} answers[{i}], field 'value'")
             batch.answers.append(
+                {"participant": index, "round": a["round"], "tool_id": a["tool"].id, "question_id": a["question"], "kind": a["kind"], "value": a["value"], "created": a["created"]}
+            )
+        for a in superseded:
+            index, key = index_of[a["participant"]]
+            row = (key, a["round"], a["tool"].id, a["question"], a["kind"], a["value"], a["created"])
+            if row in batch.superseded_keys:
+                continue
+            batch.superseded_keys.add(row)
+            batch.superseded.append(
                 {"participant": index, "round": a["round"], "tool_id": a["tool"].id, "question_id": a["question"], "kind": a["kind"], "value": a["value"], "created": a["created"]}
             )
         for a in actions:

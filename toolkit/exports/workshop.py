@@ -20,8 +20,10 @@ Formats:
     frame's own column names so scripts can rely on them.
 ``json``
     Everything needed to rebuild the workshop elsewhere: the workshop
-    (title, slug, settings), participants, every answer row ever written
-    (the history, with round, kind and time) and the actions, under a
+    (title, slug, settings), participants (with their key, by which a
+    re-import finds them, and their resume code), every answer row ever
+    written (the history, with round, kind and time), the saves refused as
+    based on an older answer (``superseded``) and the actions, under a
     format marker and version (:data:`JSON_FORMAT`, :data:`JSON_VERSION`).
 
 Participant text is escaped in HTML and Markdown, and neutralised in
@@ -37,8 +39,9 @@ name or organization anywhere (the xlsx and csv files keep every column,
 with those cells empty), and an action owned by a participant shows "A
 participant" (by name) or "A partner organization" (by organization). The
 JSON file deliberately keeps names (:attr:`~toolkit.frames.View.BACKUP`):
-it is the facilitator's full-fidelity backup and re-import needs each
-participant's identity; do not share it with partners.
+it is the facilitator's full-fidelity backup, and keeps each participant's
+key (by which a re-import finds them) and resume code (so they can go on
+after the workshop moves to another store); do not share it with partners.
 
 A stored row that no view can show (a time out of range, a rating off the
 scale, ...) is left out of every export, the JSON file included, with a
@@ -70,7 +73,9 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md", "pdf", "xlsx", "csv", "json")
 #: The marker and version at the top of a JSON export.
 JSON_FORMAT = "intersector-workshop"
-JSON_VERSION = 1
+#: 2 (issue #12): participants carry their ``key`` and ``resume_code``, and
+#: ``superseded`` holds the saves refused as based on an older answer.
+JSON_VERSION = 2
 
 #: Called as ``progress(done, total, label)`` while a long export runs.
 Progress = Callable[[int, int, str], None]
@@ -357,6 +362,9 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
     columns = ("id", "participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
     history = store.answer_columns(slug, columns)
     source = Source.read(store, slug, View.BACKUP)  # after the answers: their participants are in it
+    keys = store.participant_keys(slug)
+    codes = {person.participant.id: person.resume_code for person in store.people(slug)}
+    shown = {p.id for p in source.people}
     ok = source.admit(kit, history)["ok"]
     rows = zip(*(history[c][ok].tolist() for c in columns[1:]))
     answers = [
@@ -372,15 +380,30 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
         "participants": [
             {
                 "id": p.id,
+                "key": keys[p.id],
                 "name": p.name,
                 "organization": p.organization,
                 "sector": p.sector,
                 "table": p.table,
                 "created": p.created,
+                "resume_code": codes.get(p.id) or None,
             }
             for p in source.people
         ],
         "answers": answers,
+        "superseded": [
+            {
+                "participant": s.participant_id,
+                "round": s.round,
+                "tool_id": s.tool_id,
+                "question_id": s.question_id,
+                "kind": s.kind,
+                "value": s.value,
+                "created": s.created,
+            }
+            for s in store.superseded(slug)
+            if s.participant_id in shown
+        ],
         "actions": [
             {
                 "tool_id": a.tool_id,

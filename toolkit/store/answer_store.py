@@ -16,6 +16,7 @@ transaction, and every value is checked before anything is written.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from toolkit import content as content_mod
-from toolkit.errors import InvalidAnswer, NotFound, ToolkitError
-from toolkit.store import checks, schema
+from toolkit.errors import ChangedElsewhere, InvalidAnswer, NotFound, ToolkitError
+from toolkit.store import checks, identity, schema
 from toolkit.store.schema import actions as t_actions
 from toolkit.store.schema import answers as t_answers
+from toolkit.store.schema import participant_sessions as t_sessions
 from toolkit.store.schema import participants as t_participants
+from toolkit.store.schema import superseded as t_superseded
 from toolkit.store.schema import workshops as t_workshops
 from toolkit.store.values import (
     KINDS,
@@ -35,7 +38,9 @@ from toolkit.store.values import (
     Answer,
     NewRows,
     Participant,
+    Person,
     Stored,
+    Superseded,
     Workshop,
     WorkshopSettings,
 )
@@ -114,6 +119,18 @@ class AnswerStore:
         if self.read_only:
             raise ToolkitError("this store is open read-only (the dashboard cannot change anything)")
         return self.engine.begin()
+
+    def _in_turn(self, write: Callable[[sa.Connection], Any], busy: str = "could not sign in: the store was busy; try again") -> Any:
+        """``write(conn)`` in one write transaction, tried again when it
+        lost a race for a unique row (another kernel bound the same device
+        or drew the same code at the same moment: the next try sees it)."""
+        for _attempt in range(_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    return write(conn)
+            except sa.exc.IntegrityError:
+                continue
+        raise ToolkitError(busy)  # pragma: no cover
 
     # ------------------------------------------------------------------
     # Workshops
@@ -238,42 +255,184 @@ class AnswerStore:
     # ------------------------------------------------------------------
     # Participants
 
-    def add_participant(self, slug: str, *, organization: str, sector: str, table: str, name: str | None = None) -> Participant:
-        """Sign a participant in. The same name, organization and table
-        (ignoring case) finds the same participant again; their sector is
-        updated if it changed."""
+    def add_participant(
+        self, slug: str, *, organization: str, sector: str, table: str, name: str | None = None,
+        device: str | None = None, known: int | None = None,
+    ) -> Participant:
+        """Sign a participant in: a new participant, with their own resume
+        code (:meth:`resume_code`).
+
+        A name, organization and table never find anyone: that would hand a
+        person's answers to whoever types their details (and two people
+        without a name at the same table would become one). The way back to
+        an existing participant is a secret: ``known`` (the participant this
+        page is signed in as already) or ``device`` (a device token bound to
+        a participant, :mod:`toolkit.store.identity`). When that participant
+        has the same name, organization and table (ignoring case) they are
+        signed in again, their sector updated, so pressing "Sign in" twice
+        is one person. ``device`` is then bound to whoever signed in."""
         name_clean = checks.clean_short(name, field="name", required=False) or None
         org = checks.clean_short(organization, field="organization")
         table_clean = checks.clean_short(table, field="table")
         sector_clean = checks.sector(self.kit, sector)
-        key = identity_key(name_clean, org, table_clean)
-        for _attempt in range(3):
-            try:
-                with self._write() as conn:
-                    ws = self._workshop_row(conn, slug)
-                    found = conn.execute(
-                        sa.select(t_participants).where(t_participants.c.workshop_id == ws.id, t_participants.c.identity_key == key)
-                    ).mappings().first()
-                    if found is not None:
-                        if found["sector"] != sector_clean:
-                            conn.execute(t_participants.update().where(t_participants.c.id == found["id"]).values(sector=sector_clean))
-                        return self._participant_row(conn, found["id"])
-                    result = conn.execute(
-                        t_participants.insert().values(
-                            workshop_id=ws.id,
-                            name=name_clean,
-                            organization=org,
-                            sector=sector_clean,
-                            table_name=table_clean,
-                            identity_key=key,
-                            created=time.time(),
-                        )
+        hashed = identity.device_hash(device) if device is not None else None
+        typed = identity_key(name_clean, org, table_clean)
+
+        def sign_in(conn: sa.Connection) -> Participant:
+            # Held with a device: on PostgreSQL a browser's tabs signing in
+            # at once would each bind the device to their own new
+            # participant, the last one winning.
+            ws = self._workshop_row(conn, slug, lock=hashed is not None)
+            mine = [known] if known is not None else []
+            if hashed is not None:
+                bound = self._device_participant(conn, ws, hashed)
+                mine += [bound] if bound is not None else []
+            found = None
+            for pid in mine:
+                row = conn.execute(sa.select(t_participants).where(t_participants.c.id == pid, t_participants.c.workshop_id == ws.id)).mappings().first()
+                if row is not None and identity_key(row["name"], row["organization"], row["table_name"]) == typed:
+                    found = row
+                    break
+            if found is not None:
+                pid = found["id"]
+                if found["sector"] != sector_clean:
+                    conn.execute(t_participants.update().where(t_participants.c.id == pid).values(sector=sector_clean))
+            else:
+                result = conn.execute(
+                    t_participants.insert().values(
+                        workshop_id=ws.id, name=name_clean, organization=org, sector=sector_clean, table_name=table_clean,
+                        participant_key=new_participant_key(), resume_code=self._free_code(conn, ws.id), created=time.time(),
                     )
-                    return self._participant_row(conn, result.inserted_primary_key[0])
-            except sa.exc.IntegrityError:
-                # Two kernels signed the same person in at once; the other won.
-                continue
-        raise ToolkitError("could not sign in: the store was busy; try again")  # pragma: no cover
+                )
+                pid = result.inserted_primary_key[0]
+            if hashed is not None:
+                self._bind(conn, ws, hashed, pid)
+            return self._participant_row(conn, pid)
+
+        return self._in_turn(sign_in)
+
+    def participant_for_device(self, slug: str, device: str | None) -> Participant | None:
+        """The participant a device token is signed in as in this workshop,
+        or ``None`` (no token, a malformed one, or never signed in here)."""
+        if identity.valid_device(device) is None:
+            return None
+        hashed = identity.device_hash(device)  # type: ignore[arg-type]
+        with self._write() as conn:
+            ws = self._workshop_row(conn, slug)
+            pid = self._device_participant(conn, ws, hashed)
+            if pid is None:
+                return None
+            t = t_sessions
+            conn.execute(t.update().where(t.c.workshop_id == ws.id, t.c.device_hash == hashed).values(last_seen=time.time()))
+            return self._participant_row(conn, pid)
+
+    def resume(self, slug: str, code: str, *, device: str | None = None) -> Participant:
+        """The participant whose resume code this is (typed in any case,
+        with or without the dash); ``device`` is bound to them. A code
+        nobody in this workshop has is refused with :class:`InvalidAnswer`."""
+        normal = identity.normalise_resume_code(code)
+        hashed = identity.device_hash(device) if device is not None else None
+
+        def resume(conn: sa.Connection) -> Participant:
+            ws = self._workshop_row(conn, slug, lock=hashed is not None)
+            pid = conn.execute(
+                sa.select(t_participants.c.id).where(t_participants.c.workshop_id == ws.id, t_participants.c.resume_code == normal)
+            ).scalar()
+            if pid is None:
+                raise InvalidAnswer(f"resume code: nobody in this workshop has the code {identity.format_resume_code(normal)}; check it, or ask the facilitator")
+            if hashed is not None:
+                self._bind(conn, ws, hashed, pid)
+            return self._participant_row(conn, pid)
+
+        return self._in_turn(resume)
+
+    def bind_device(self, slug: str, device: str, participant_id: int) -> None:
+        """Bind a device to a participant the caller already holds: a page
+        signed in (by form or resume code) before its device token was
+        known. Never call it with a participant id a visitor typed."""
+        hashed = identity.device_hash(device)
+
+        def bind(conn: sa.Connection) -> None:
+            ws = self._workshop_row(conn, slug, lock=True)
+            checks.same_workshop(ws, self._participant_row(conn, participant_id))
+            self._bind(conn, ws, hashed, participant_id)
+
+        self._in_turn(bind)
+
+    def forget_device(self, slug: str, device: str | None) -> None:
+        """Sign a device out of a workshop: its pages no longer know anyone."""
+        if identity.valid_device(device) is None:
+            return
+        with self._write() as conn:
+            ws = self._workshop_row(conn, slug)
+            t = t_sessions
+            conn.execute(t.delete().where(t.c.workshop_id == ws.id, t.c.device_hash == identity.device_hash(device)))  # type: ignore[arg-type]
+
+    def resume_code(self, participant_id: int) -> str:
+        """A participant's resume code, as stored (``K7PQ4QX9``; show it with
+        :func:`toolkit.store.identity.format_resume_code`)."""
+        checks.participant_id(participant_id)
+        with self._read() as conn:
+            code = conn.execute(sa.select(t_participants.c.resume_code).where(t_participants.c.id == participant_id)).scalar()
+        if code is None:
+            raise NotFound(f"unknown participant {participant_id!r}; sign in again")
+        return code
+
+    def people(self, slug: str, find: str | None = None) -> list[Person]:
+        """Every participant of a workshop with their resume code, oldest
+        first: what a facilitator looks up (``workshop people``, the
+        console). ``find`` keeps those whose name, organization, sector
+        (id or name) or table contains it, ignoring case."""
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            rows = conn.execute(
+                sa.select(t_participants).where(t_participants.c.workshop_id == ws.id).order_by(t_participants.c.id)
+            ).mappings().all()
+        people = [Person(_participant(r), r["resume_code"] or "") for r in rows]
+        wanted = (find or "").strip().casefold()
+        if not wanted:
+            return people
+
+        def matches(p: Participant) -> bool:
+            sector = self.kit.sector(p.sector).name if self.kit.has_sector(p.sector) else p.sector
+            return any(wanted in (x or "").casefold() for x in (p.name, p.organization, p.sector, sector, p.table))
+
+        return [person for person in people if matches(person.participant)]
+
+    def participant_keys(self, slug: str) -> dict[int, str]:
+        """Participant id -> key (what an export calls each participant)."""
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            t = t_participants
+            return dict(conn.execute(sa.select(t.c.id, t.c.participant_key).where(t.c.workshop_id == ws.id)).all())
+
+    @staticmethod
+    def _device_participant(conn: sa.Connection, ws: Workshop, hashed: str) -> int | None:
+        t = t_sessions
+        return conn.execute(sa.select(t.c.participant_id).where(t.c.workshop_id == ws.id, t.c.device_hash == hashed)).scalar()
+
+    @staticmethod
+    def _bind(conn: sa.Connection, ws: Workshop, hashed: str, participant_id: int) -> None:
+        """Bind a device (hashed) to a participant, replacing its binding in
+        this workshop (a shared table laptop passes from one person to the next)."""
+        t = t_sessions
+        now = time.time()
+        updated = conn.execute(
+            t.update().where(t.c.workshop_id == ws.id, t.c.device_hash == hashed).values(participant_id=participant_id, last_seen=now)
+        )
+        if not updated.rowcount:
+            conn.execute(t.insert().values(workshop_id=ws.id, participant_id=participant_id, device_hash=hashed, created=now, last_seen=now))
+
+    @staticmethod
+    def _free_code(conn: sa.Connection, workshop_id: int, wanted: str | None = None) -> str:
+        """``wanted`` if no one in the workshop has it, else a fresh code
+        no one has."""
+        code = wanted or identity.new_resume_code()
+        while conn.execute(
+            sa.select(t_participants.c.id).where(t_participants.c.workshop_id == workshop_id, t_participants.c.resume_code == code)
+        ).first() is not None:
+            code = identity.new_resume_code()
+        return code
 
     def participant(self, participant_id: int) -> Participant:
         with self._read() as conn:
@@ -287,9 +446,12 @@ class AnswerStore:
             ).mappings().all()
         return [_participant(r) for r in rows]
 
-    def _participant_row(self, conn: sa.Connection, participant_id: int) -> Participant:
+    def _participant_row(self, conn: sa.Connection, participant_id: int, *, lock: bool = False) -> Participant:
         checks.participant_id(participant_id)
-        row = conn.execute(sa.select(t_participants).where(t_participants.c.id == participant_id)).mappings().first()
+        query = sa.select(t_participants).where(t_participants.c.id == participant_id)
+        if lock:
+            query = query.with_for_update(key_share=True)
+        row = conn.execute(query).mappings().first()
         if row is None:
             raise NotFound(f"unknown participant {participant_id!r}; sign in again")
         return _participant(row)
@@ -297,57 +459,119 @@ class AnswerStore:
     # ------------------------------------------------------------------
     # Answers
 
-    def save_answer(self, slug: str, participant_id: int, tool_id: str, question_id: str, text: str) -> Answer:
+    def save_answer(self, slug: str, participant_id: int, tool_id: str, question_id: str, text: str, *, base: int | None = None) -> Answer:
         """Save a participant's answer to one guiding question. Empty text
-        records that the answer was cleared."""
+        records that the answer was cleared.
+
+        ``base`` is the id of the answer row the participant last saw for
+        this question (loaded or saved; ``0`` when they saw none). When the
+        current row is another one, written meanwhile in another tab or on
+        another device, nothing is written over it: the text is kept in the
+        superseded history (:meth:`superseded`) and :class:`ChangedElsewhere`
+        carries the newer answer. ``None`` saves over whatever is current
+        (scripts, the demo)."""
         question = checks.question(self.kit, checks.tool(self.kit, tool_id), question_id)
         value = checks.clean_text(text, field=f"answer to {question.id}")
-        return self._append(slug, participant_id, tool_id, question_id, "text", value)
+        return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=f"answer to {question.id}")
 
-    def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | None) -> Answer:
+    def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | None, *, base: int | None = None) -> Answer:
         """Rate how well the collaboration does a tool today, on the
-        content's scale; ``None`` means "not sure"."""
+        content's scale; ``None`` means "not sure". ``base`` as in
+        :meth:`save_answer`."""
         checks.tool(self.kit, tool_id)
         stored = checks.rating(self.kit, value, field=f"rating for {tool_id}")
-        return self._append(slug, participant_id, tool_id, "", "rating", stored)
+        return self._append(slug, participant_id, tool_id, "", "rating", stored, base=base, what=f"rating for {tool_id}")
 
-    def save_comment(self, slug: str, participant_id: int, tool_id: str, text: str) -> Answer:
-        """The note that goes with a low rating: what is missing."""
+    def save_comment(self, slug: str, participant_id: int, tool_id: str, text: str, *, base: int | None = None) -> Answer:
+        """The note that goes with a low rating: what is missing. ``base``
+        as in :meth:`save_answer`."""
         checks.tool(self.kit, tool_id)
         value = checks.clean_text(text, field=f"comment on {tool_id}")
-        return self._append(slug, participant_id, tool_id, "", "comment", value)
+        return self._append(slug, participant_id, tool_id, "", "comment", value, base=base, what=f"comment on {tool_id}")
 
-    def save_dots(self, slug: str, participant_id: int, allocation: Mapping[str, int]) -> list[Answer]:
+    def save_dots(self, slug: str, participant_id: int, allocation: Mapping[str, int], *, bases: Mapping[str, int] | None = None) -> list[Answer]:
         """Save a participant's dot vote: tool id -> dots. Tools not named
         keep their current dots. The total may not exceed the workshop's
-        budget; all tools change in one transaction or none do."""
+        budget; all tools change in one transaction or none do.
+
+        ``bases`` (tool id -> the dots row last seen, ``0`` for none) works
+        as ``base`` in :meth:`save_answer`: when a tool's dots changed
+        meanwhile elsewhere, nothing is saved and :class:`ChangedElsewhere`
+        carries the newer row."""
         if not isinstance(allocation, Mapping):
             raise InvalidAnswer("dots: expected a mapping of tool id to number of dots")
         for tool_id, n in allocation.items():
             checks.tool(self.kit, tool_id)
             checks.dots(n, field=f"dots for {tool_id}")
+        stale: ChangedElsewhere | None = None
         with self._write() as conn:
             # Held until commit: two saves at once (two tabs, a double
             # click) must not both count the dots placed before either.
             ws = self._workshop_row(conn, slug, lock=True)
             participant = self._participant_row(conn, participant_id)
             checks.same_workshop(ws, participant)
-            current = self._current_values(conn, ws, participant_id, kind="dots")
-            merged = {tool: int(v) for (tool, _q), v in current.items()} | dict(allocation)
-            checks.dots_budget(merged, ws.settings.dots)
-            saved = []
             for tool_id, n in allocation.items():
-                if current.get((tool_id, "")) == str(n):
-                    continue
-                saved.append(self._insert_answer(conn, ws, participant_id, tool_id, "", "dots", str(n), check_lock=False))
-            return saved
+                if bases is not None and tool_id in bases:
+                    stale = self._stale(conn, ws, participant_id, tool_id, "", "dots", str(n), bases[tool_id], what=f"dots for {tool_id}")
+                    if stale is not None and stale.newer.value != str(n):  # type: ignore[union-attr]
+                        break
+                    stale = None
+            if stale is None:
+                current = self._current_values(conn, ws, participant_id, kind="dots")
+                merged = {tool: int(v) for (tool, _q), v in current.items()} | dict(allocation)
+                checks.dots_budget(merged, ws.settings.dots)
+                saved = []
+                for tool_id, n in allocation.items():
+                    if current.get((tool_id, "")) == str(n):
+                        continue
+                    saved.append(self._insert_answer(conn, ws, participant_id, tool_id, "", "dots", str(n), check_lock=False))
+                return saved
+        raise stale
 
-    def _append(self, slug: str, participant_id: int, tool_id: str, question_id: str, kind: str, value: str) -> Answer:
+    def _append(self, slug: str, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, *, base: int | None = None, what: str = "answer") -> Answer:
         assert kind in KINDS
+        stale: ChangedElsewhere | None = None
         with self._write() as conn:
             ws = self._workshop_row(conn, slug)
-            checks.same_workshop(ws, self._participant_row(conn, participant_id))
-            return self._insert_answer(conn, ws, participant_id, tool_id, question_id, kind, value)
+            # With a base the participant's row is held until commit: on
+            # PostgreSQL two saves of one answer at once (two tabs) would
+            # otherwise both find the same current row and both be written.
+            checks.same_workshop(ws, self._participant_row(conn, participant_id, lock=base is not None))
+            if base is not None:
+                checks.stage_open(self.kit, ws.settings, tool_id)
+                stale = self._stale(conn, ws, participant_id, tool_id, question_id, kind, value, base, what=what)
+                if stale is not None and stale.newer is not None and stale.newer.value == value:
+                    return stale.newer  # both wrote the same: nothing to choose between
+            if stale is None:
+                return self._insert_answer(conn, ws, participant_id, tool_id, question_id, kind, value)
+        # Raised once the refused value is committed to the superseded history.
+        raise stale
+
+    def _stale(self, conn: sa.Connection, ws: Workshop, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, base: int, *, what: str) -> ChangedElsewhere | None:
+        """``None`` when a save based on row ``base`` may go ahead: no
+        answer is current yet, or ``base`` is the current one. Otherwise the
+        refusal, with the value kept in ``superseded`` (unless it is what the
+        store holds already)."""
+        if isinstance(base, bool) or not isinstance(base, int) or base < 0:
+            raise InvalidAnswer(f"{what}: base must be the id of the answer last seen (0 for none), got {checks.shown(base)}")
+        t = t_answers
+        row = conn.execute(
+            sa.select(t).where(
+                t.c.workshop_id == ws.id, t.c.participant_id == participant_id, t.c.round == ws.settings.round,
+                t.c.tool_id == tool_id, t.c.kind == kind, t.c.question_id == question_id,
+            ).order_by(t.c.id.desc()).limit(1)
+        ).mappings().first()
+        if row is None or row["id"] == base:
+            return None
+        newer = Answer(**{c: row[c] for c in ANSWER_COLUMNS})
+        if newer.value != value:
+            conn.execute(
+                t_superseded.insert().values(
+                    workshop_id=ws.id, participant_id=participant_id, round=ws.settings.round, tool_id=tool_id,
+                    question_id=question_id, kind=kind, value=value, created=time.time(), base_id=base, newer_id=newer.id,
+                )
+            )
+        return ChangedElsewhere(f"{what}: changed in another tab or on another device since this page showed it; nothing was saved over it", newer=newer, mine=value)
 
     def _insert_answer(self, conn: sa.Connection, ws: Workshop, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, *, check_lock: bool = True) -> Answer:
         if check_lock:
@@ -364,6 +588,47 @@ class AnswerStore:
         }
         result = conn.execute(t_answers.insert().values(**row))
         return Answer(id=result.inserted_primary_key[0], **row)
+
+    def changes_for(self, slug: str, participant_id: int, *, after_id: int = 0, round: int | None = None) -> list[Answer]:
+        """A participant's answer rows written after row ``after_id``, oldest
+        first, in ``round`` (default: every round): what an open page polls
+        for to show what the same person saved in another tab or on another
+        device. Cheap when nothing is new (one index range)."""
+        checks.participant_id(participant_id)
+        t = t_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            where = [t.c.workshop_id == ws.id, t.c.participant_id == participant_id, t.c.id > int(after_id)]
+            if round is not None:
+                where.append(t.c.round == round)
+            rows = conn.execute(sa.select(t).where(*where).order_by(t.c.id)).mappings().all()
+        return [Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in rows]
+
+    def current_rows(self, slug: str, participant_id: int, round: int | None = None) -> dict[tuple[str, str, str], Answer]:
+        """A participant's current answer rows in a round (default: the
+        current one), keyed by ``(kind, tool_id, question_id)``: the values
+        with the ids a page sends back as the ``base`` of its next save."""
+        t = t_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            latest = (
+                sa.select(sa.func.max(t.c.id))
+                .where(t.c.workshop_id == ws.id, t.c.participant_id == participant_id, t.c.round == (round or ws.settings.round))
+                .group_by(t.c.tool_id, t.c.kind, t.c.question_id)
+            )
+            rows = conn.execute(sa.select(t).where(t.c.id.in_(latest))).mappings().all()
+        return {(r["kind"], r["tool_id"], r["question_id"]): Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in rows}
+
+    def superseded(self, slug: str, participant_id: int | None = None) -> list[Superseded]:
+        """The saves refused as based on an older answer (oldest first), of
+        one participant or all: kept for the record, never current."""
+        t = t_superseded
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            query = sa.select(t).where(t.c.workshop_id == ws.id)
+            if participant_id is not None:
+                query = query.where(t.c.participant_id == participant_id)
+            return [_superseded(r) for r in conn.execute(query.order_by(t.c.id)).mappings()]
 
     def _current_values(self, conn: sa.Connection, ws: Workshop, participant_id: int, *, kind: str | None = None, round: int | None = None) -> dict[tuple[str, str], str]:
         latest = (
@@ -474,9 +739,12 @@ class AnswerStore:
             )
             return self._action_row(conn, result.inserted_primary_key[0])
 
-    def update_action(self, action_id: int, **changes: Any) -> Action:
+    def update_action(self, action_id: int, *, base: float | None = None, **changes: Any) -> Action:
         """Change an action's ``what``, ``owner``, ``owner_sector``, ``due``
-        or ``status``."""
+        or ``status``. ``base`` is the action's ``updated`` time as the
+        caller last saw it: when someone changed it since, nothing is
+        written and :class:`ChangedElsewhere` carries the action as it is
+        now (``None``: change it whatever it is now)."""
         values: dict[str, Any] = {}
         for key, value in changes.items():
             if key == "what":
@@ -495,8 +763,25 @@ class AnswerStore:
             action = self._action_row(conn, action_id)
             ws = self._workshop_row(conn, action.workshop_id, by="id")
             checks.stage_open(self.kit, ws.settings, action.tool_id)
-            conn.execute(t_actions.update().where(t_actions.c.id == action_id).values(**values, updated=time.time()))
-            return self._action_row(conn, action_id)
+            query = t_actions.update().where(t_actions.c.id == action_id)
+            if base is not None:
+                # Compared in the UPDATE itself, so two changes at once
+                # cannot both pass the check.
+                query = query.where(t_actions.c.updated == float(base))
+            done = conn.execute(query.values(**values, updated=max(time.time(), action.updated + 1e-6)))
+            newer = self._action_row(conn, action_id)
+            if done.rowcount:
+                return newer
+        raise ChangedElsewhere(f"action {action_id}: changed by someone else since you saw it; nothing was saved over it", newer=newer, mine=changes)
+
+    def actions_version(self, slug: str) -> tuple[int, float]:
+        """How many actions a workshop has and when the latest changed: a
+        page polls this and re-reads the actions only when it moves."""
+        t = t_actions
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            count, latest = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.updated)).where(t.c.workshop_id == ws.id)).one()
+        return int(count), float(latest or 0.0)
 
     def actions(self, slug: str, tool_id: str | None = None) -> list[Action]:
         with self._read() as conn:
@@ -523,10 +808,14 @@ class AnswerStore:
         with self._write() as conn:
             batch: dict[str, list[dict[str, Any]]] = {}
             for table, values in rows:
+                if table == "participants" and "participant_key" not in values:
+                    values = {**values, "participant_key": new_participant_key()}
                 batch.setdefault(table, []).append(values)
             for name in ("participants", "answers", "actions"):
                 if batch.get(name):
                     conn.execute(tables[name].insert(), batch[name])
+            if batch.get("participants"):
+                schema.fill_resume_codes(conn)
 
     def import_rows(self, slug: str, plan: Callable[[Stored], NewRows], *, new: bool = False) -> Workshop:
         """Write a batch (an import, the demo) in one transaction, all or
@@ -568,31 +857,35 @@ class AnswerStore:
             ws = None
         if ws is None:
             return Stored(workshop=None)
-        people = conn.execute(sa.select(t_participants).where(t_participants.c.workshop_id == ws.id).order_by(t_participants.c.id)).mappings()
+        people = conn.execute(sa.select(t_participants).where(t_participants.c.workshop_id == ws.id).order_by(t_participants.c.id)).mappings().all()
         actions = conn.execute(sa.select(t_actions).where(t_actions.c.workshop_id == ws.id).order_by(t_actions.c.id)).mappings()
+        superseded = conn.execute(sa.select(t_superseded).where(t_superseded.c.workshop_id == ws.id).order_by(t_superseded.c.id)).mappings()
         columns = ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
         answers = _fetch_columns(conn, _answers_query(conn.dialect.name, ws.id, columns, current=False, round=None, after_id=0), columns)
-        return Stored(workshop=ws, participants=tuple(map(_participant, people)), answers=answers, actions=tuple(map(_action, actions)))
+        return Stored(
+            workshop=ws, participants=tuple(map(_participant, people)), answers=answers, actions=tuple(map(_action, actions)),
+            keys={r["id"]: r["participant_key"] for r in people}, resume_codes={r["id"]: r["resume_code"] for r in people if r["resume_code"]},
+            superseded=tuple(map(_superseded, superseded)),
+        )
 
-    @staticmethod
-    def _write_rows(conn: sa.Connection, ws: Workshop, rows: NewRows) -> None:
+    def _write_rows(self, conn: sa.Connection, ws: Workshop, rows: NewRows) -> None:
         ids: list[int] = []
         for p in rows.participants:
-            key = identity_key(p.get("name"), p["organization"], p["table"])
-            found = conn.execute(
-                sa.select(t_participants.c.id, t_participants.c.sector).where(
-                    t_participants.c.workshop_id == ws.id, t_participants.c.identity_key == key
-                )
-            ).first()
-            if found is not None:
-                if found.sector != p["sector"]:
+            if p.get("id") is not None:
+                found = self._participant_row(conn, p["id"])
+                checks.same_workshop(ws, found)
+                if p.get("sector") and found.sector != p["sector"]:
                     conn.execute(t_participants.update().where(t_participants.c.id == found.id).values(sector=p["sector"]))
                 ids.append(found.id)
                 continue
+            key = p.get("key") or new_participant_key()
+            if conn.execute(sa.select(t_participants.c.id).where(t_participants.c.workshop_id == ws.id, t_participants.c.participant_key == key)).first():
+                key = new_participant_key()
             result = conn.execute(
                 t_participants.insert().values(
                     workshop_id=ws.id, name=p.get("name") or None, organization=p["organization"], sector=p["sector"],
-                    table_name=p["table"], identity_key=key, created=p.get("created") or time.time(),
+                    table_name=p["table"], participant_key=key, resume_code=self._free_code(conn, ws.id, p.get("resume_code")),
+                    created=p.get("created") or time.time(),
                 )
             )
             ids.append(result.inserted_primary_key[0])
@@ -606,13 +899,21 @@ class AnswerStore:
             conn.execute(t_answers.insert(), [link(a) for a in rows.answers])
         if rows.actions:
             conn.execute(t_actions.insert(), [link(a) for a in rows.actions])
+        if rows.superseded:
+            conn.execute(t_superseded.insert(), [{"base_id": 0, "newer_id": 0} | link(a) for a in rows.superseded])
 
 
 def identity_key(name: str | None, organization: str, table: str) -> str:
-    """How a participant is recognised when they sign in again (the same
-    cleaned name, organization and table, ignoring case); the key
-    :meth:`AnswerStore.add_participant` stores."""
+    """A participant's details as one comparable string (the cleaned name,
+    organization and table, ignoring case). It identifies no one: it tells
+    whether a participant signing in again on the same device typed their
+    own details, and matches a paper CSV's rows to the people it names."""
     return "|".join(x.casefold() for x in (name or "", organization, table))
+
+
+def new_participant_key() -> str:
+    """A fresh participant key: random, what an export calls the participant."""
+    return secrets.token_hex(16)
 
 
 #: The answers table's columns, in the order :meth:`AnswerStore.answer_rows` gives them.
@@ -716,6 +1017,10 @@ def _participant(row: Mapping[str, Any]) -> Participant:
         id=row["id"], workshop_id=row["workshop_id"], name=row["name"], organization=row["organization"],
         sector=row["sector"], table=row["table_name"], created=row["created"],
     )
+
+
+def _superseded(row: Mapping[str, Any]) -> Superseded:
+    return Superseded(**{k: row[k] for k in ("id", "workshop_id", "participant_id", "round", "tool_id", "question_id", "kind", "value", "created", "base_id", "newer_id")})
 
 
 def _action(row: Mapping[str, Any]) -> Action:

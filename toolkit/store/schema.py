@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from toolkit.errors import StoreError, ToolkitError
 
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_ENV = "WORKSHOP_DB"
 #: How long a SQLite connection waits for another one's lock (seconds).
 BUSY_SECONDS = 30
@@ -75,25 +75,64 @@ participants = sa.Table(
     sa.Column("organization", sa.String(120), nullable=False),
     sa.Column("sector", sa.String(64), nullable=False),
     sa.Column("table_name", sa.String(120), nullable=False),
-    # Lower-cased name|organization|table: signing in again finds the same row.
-    sa.Column("identity_key", sa.String(400), nullable=False),
+    # One key per participant, unique in its workshop: what an export calls
+    # the participant, so a re-import finds the same person. Random since
+    # schema 3 (a name, organization and table no longer identify anyone);
+    # rows from older stores keep the lower-cased name|organization|table
+    # they were matched by then (the column was called identity_key).
+    sa.Column("participant_key", sa.String(400), nullable=False),
     sa.Column("created", sa.Float(53), nullable=False),
-    sa.UniqueConstraint("workshop_id", "identity_key", name="uq_participant_identity"),
+    # The participant's own code to continue on another device
+    # (toolkit.store.identity), unique in the workshop. Kept as typed
+    # because the facilitator looks it up for a participant who lost it.
+    sa.Column("resume_code", sa.String(16), nullable=True),
+    sa.UniqueConstraint("workshop_id", "participant_key", name="uq_participant_key"),
 )
 
-answers = sa.Table(
-    "answers",
+#: A browser (its device token, hashed) signed in as one participant of one
+#: workshop: every page that browser opens knows who it is.
+participant_sessions = sa.Table(
+    "participant_sessions",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
     sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
-    sa.Column("round", sa.Integer, nullable=False),
-    sa.Column("tool_id", sa.String(64), nullable=False),
-    # '' for tool-level kinds (rating, comment, dots).
-    sa.Column("question_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("device_hash", sa.String(64), nullable=False),  # sha256 hex of the token
     sa.Column("created", sa.Float(53), nullable=False),
+    sa.Column("last_seen", sa.Float(53), nullable=False),
+    sa.UniqueConstraint("workshop_id", "device_hash", name="uq_session_device"),
+)
+
+def _answer_columns() -> list[sa.Column[Any]]:
+    """An answer row's columns (fresh objects: a Column belongs to one table)."""
+    return [
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+        sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=False),
+        sa.Column("round", sa.Integer, nullable=False),
+        sa.Column("tool_id", sa.String(64), nullable=False),
+        # '' for tool-level kinds (rating, comment, dots).
+        sa.Column("question_id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("created", sa.Float(53), nullable=False),
+    ]
+
+
+answers = sa.Table("answers", metadata, *_answer_columns())
+
+#: Saves refused because they were based on an answer that had changed
+#: meanwhile (another tab or device): the text is kept here, never lost, but
+#: outside ``answers``, so nothing that reads current answers or frames
+#: from ``answers`` can mistake it for the current one. ``base_id`` is the
+#: answer row the participant had seen (0: none), ``newer_id`` the row it
+#: lost to.
+superseded = sa.Table(
+    "superseded",
+    metadata,
+    *_answer_columns(),
+    sa.Column("base_id", sa.BigInteger, nullable=False),
+    sa.Column("newer_id", sa.BigInteger, nullable=False),
 )
 
 actions = sa.Table(
@@ -116,6 +155,8 @@ actions = sa.Table(
 # question): this index makes that lookup and the dashboard's refresh cheap.
 sa.Index("ix_answers_current", answers.c.workshop_id, answers.c.participant_id, answers.c.round, answers.c.tool_id, answers.c.kind, answers.c.question_id, answers.c.id)
 sa.Index("ix_participants_workshop", participants.c.workshop_id)
+sa.Index("uq_participant_resume_code", participants.c.workshop_id, participants.c.resume_code, unique=True)
+sa.Index("ix_superseded_workshop", superseded.c.workshop_id, superseded.c.id)
 sa.Index("ix_actions_workshop", actions.c.workshop_id)
 
 
@@ -452,4 +493,43 @@ def _upgrade_1_to_2(conn: sa.Connection) -> None:
             index.create(conn)
 
 
-UPGRADES = {1: _upgrade_1_to_2}
+def _upgrade_2_to_3(conn: sa.Connection) -> None:
+    """Version 2 matched participants by name, organization and table and
+    had no resume codes, device sessions or superseded saves. Keep every
+    row: the identity key becomes the participant's key (still unique),
+    every participant gets a resume code, and the new tables are added."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("participants")}
+    if "identity_key" in columns and "participant_key" not in columns:
+        conn.exec_driver_sql("ALTER TABLE participants RENAME COLUMN identity_key TO participant_key")
+    if "resume_code" not in columns:
+        conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN resume_code VARCHAR(16)")
+    fill_resume_codes(conn)
+    indexes = {i["name"] for i in sa.inspect(conn).get_indexes("participants")}
+    for index in participants.indexes:
+        if index.name not in indexes:
+            index.create(conn)
+    metadata.create_all(conn, tables=[participant_sessions, superseded])
+
+
+def fill_resume_codes(conn: sa.Connection, workshop_id: int | None = None) -> int:
+    """Give every participant without a resume code one (of ``workshop_id``,
+    or of every workshop); returns how many were given."""
+    from toolkit.store.identity import new_resume_code
+
+    query = sa.select(participants.c.id, participants.c.workshop_id).where(participants.c.resume_code.is_(None))
+    if workshop_id is not None:
+        query = query.where(participants.c.workshop_id == workshop_id)
+    missing = conn.execute(query.order_by(participants.c.id)).all()
+    taken: dict[int, set[str]] = {}
+    for pid, wid in missing:
+        if wid not in taken:
+            taken[wid] = set(conn.execute(sa.select(participants.c.resume_code).where(participants.c.workshop_id == wid, participants.c.resume_code.is_not(None))).scalars())
+        code = new_resume_code()
+        while code in taken[wid]:
+            code = new_resume_code()
+        taken[wid].add(code)
+        conn.execute(participants.update().where(participants.c.id == pid).values(resume_code=code))
+    return len(missing)
+
+
+UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}

@@ -111,10 +111,39 @@ class Answer:
 
     def __repr__(self) -> str:
         short = self.value if len(self.value) <= 30 else self.value[:27] + "..."
-        return f"<Answer {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r}>"
+        return f"<{type(self).__name__} {self.id} {self.kind} {self.tool_id}/{self.question_id or '-'} {short!r}>"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, repr=False)
+class Superseded(Answer):
+    """A save the store refused because the participant had not seen the
+    newer answer (another tab or device wrote it first). Kept for the
+    record, outside the answers, so it is never taken for the current one.
+    ``base_id``: the answer row the participant had seen (0: none);
+    ``newer_id``: the row that was current instead (both 0 when the row
+    came from an import, where the other store's ids mean nothing)."""
+
+    base_id: int = 0
+    newer_id: int = 0
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()[:-1]} lost to {self.newer_id}>"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A participant as the facilitator looks them up (``workshop people``,
+    the console): who they are and their resume code. Never shown to
+    another participant or on the dashboard."""
+
+    participant: Participant
+    resume_code: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.participant.to_dict(), "resume_code": self.resume_code}
 
 
 @dataclass(frozen=True)
@@ -154,6 +183,11 @@ class Stored:
     participants: tuple[Participant, ...] = ()
     answers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     actions: tuple[Action, ...] = ()
+    #: participant id -> the participant's key (what an export calls them)
+    keys: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: participant id -> resume code
+    resume_codes: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
+    superseded: tuple[Superseded, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,13 +195,17 @@ class NewRows:
     """Checked rows for :meth:`AnswerStore.import_rows` to write.
 
     ``workshop`` (``title``, ``created``, ``settings``) is used only when
-    the workshop is created. ``participants`` (name, organization, sector,
-    table, created) are matched by identity as at sign-in, or added; answer
-    and action rows name their participant by index into ``participants``
-    under ``"participant"`` (``None`` for an action nobody added).
+    the workshop is created. ``participants``: a stored participant as
+    ``{"id": ..., "sector": ...}`` (their sector is updated if it differs),
+    or a new one (name, organization, sector, table, created, and
+    optionally ``key`` and ``resume_code``, each kept when still free in the
+    workshop, else a fresh one is made). Answer, action and superseded rows
+    name their participant by index into ``participants`` under
+    ``"participant"`` (``None`` for an action nobody added).
     """
 
     workshop: Mapping[str, Any]
     participants: tuple[Mapping[str, Any], ...] = ()
     answers: tuple[Mapping[str, Any], ...] = ()
     actions: tuple[Mapping[str, Any], ...] = ()
+    superseded: tuple[Mapping[str, Any], ...] = ()

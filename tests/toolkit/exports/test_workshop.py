@@ -120,7 +120,7 @@ def test_json_round_trip_from_each_backend(store, tmp_path):
 def test_json_document_has_marker_version_and_the_whole_history(demo, tmp_path):
     store, slug = demo
     doc = json.loads(export_workshop(store, slug, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
-    assert doc["format"] == JSON_FORMAT == "intersector-workshop" and doc["version"] == JSON_VERSION == 1
+    assert doc["format"] == JSON_FORMAT == "intersector-workshop" and doc["version"] == JSON_VERSION == 2
     assert doc == {**workshop_document(store, slug), "exported": doc["exported"]}
     assert doc["workshop"]["slug"] == slug and doc["workshop"]["settings"]["round"] == 2
     assert doc["workshop"]["settings"]["stages"] == {"diagnosis": "locked"}

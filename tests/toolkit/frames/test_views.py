@@ -178,7 +178,7 @@ def test_a_bad_participant_takes_their_answers_out_and_is_reported_once_by_live_
     ws = store.workshop(room)
     with store.engine.begin() as conn:
         conn.execute(sa.insert(schema.participants).values(
-            workshop_id=ws.id, name="Ghost", organization="Nowhere", sector="business", table_name="Table 9", identity_key="ghost", created=float("inf")
+            workshop_id=ws.id, name="Ghost", organization="Nowhere", sector="business", table_name="Table 9", participant_key="ghost", created=float("inf")
         ))
     ghost = max(p.id for p in store.participants(room))
     insert(store, room, participant_id=ghost, question_id="epp-1")

@@ -32,14 +32,14 @@ import pytest
 import sqlalchemy as sa
 
 from toolkit.errors import InvalidAnswer
-from toolkit.store import AnswerStore
+from toolkit.store import AnswerStore, schema
 
 WRITERS = 8
 ANSWERS_EACH = 200
 
 WORKER = r"""
 import json, sys, time
-from toolkit.store import AnswerStore
+from toolkit.store import AnswerStore, schema
 
 url, n, me = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
@@ -49,8 +49,10 @@ questions = [q for tool in store.kit.tools for q in tool.questions]
 print(json.dumps({"workshops": len(store.workshops())}), flush=True)
 slug = sys.stdin.readline().split()[1]    # barrier 2: "write <slug>"
 started = time.perf_counter()
-same = store.add_participant(slug, name="Same Person", organization="Org", sector="business", table="T0")
-person = store.add_participant(slug, name=f"Writer {me}", organization="Org", sector="business", table=f"T{me + 1}")
+# One browser (one device token) in 8 tabs signs in at once; then each
+# writer is someone else, with the same details as the others but no secret.
+same = store.add_participant(slug, name="Same Person", organization="Org", sector="business", table="T0", device="one-browser-" + "x" * 32)
+person = store.add_participant(slug, name="Writer", organization="Org", sector="business", table="T1")
 for i in range(n):
     q = questions[i % len(questions)]
     store.save_answer(slug, person.id, q.tool_id, q.id, f"writer {me} answer {i}")
@@ -90,7 +92,7 @@ def test_8_processes_open_sign_in_and_save_200_answers_each_at_once(store_url):
         assert [json.loads(_line(p, "opening the store")) for p in procs] == [{"workshops": 0}] * WRITERS
         engine = sa.create_engine(store_url)
         with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalars().all() == ["2"]
+            assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalars().all() == [str(schema.SCHEMA_VERSION)]
         engine.dispose()
 
         # 2. All sign in and write at once.
@@ -109,11 +111,15 @@ def test_8_processes_open_sign_in_and_save_200_answers_each_at_once(store_url):
                 proc.kill()
                 proc.wait()
 
-    # The same person signed in by 8 kernels at once is one participant.
+    # One device signed in by 8 kernels at once is one participant; 8
+    # people typing the same details without a secret are 8 participants,
+    # each with their own resume code.
     assert len({r["same"] for r in results}) == 1
     people = [r["participant"] for r in results]
     assert len(set(people)) == WRITERS
     assert len(store.participants(ws.slug)) == WRITERS + 1
+    codes = [p.resume_code for p in store.people(ws.slug)]
+    assert len(set(codes)) == WRITERS + 1 and all(len(c) == 8 for c in codes)
 
     # Exactly 1,600 answers, each writer's 200 in its own order.
     assert store.count_answers(ws.slug) == WRITERS * ANSWERS_EACH == 1600

@@ -70,11 +70,11 @@ def test_a_second_demo_gets_the_next_slug(sqlite_store):
 def test_a_store_failing_half_way_keeps_no_half_demo(store, monkeypatch):
     real = AnswerStore._write_rows
 
-    def write_then_fail(conn, ws, rows):
-        real(conn, ws, rows)  # workshop, participants, answers and actions inserted ...
+    def write_then_fail(self, conn, ws, rows):
+        real(self, conn, ws, rows)  # workshop, participants, answers and actions inserted ...
         raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))  # ... then the disk fails
 
-    monkeypatch.setattr(AnswerStore, "_write_rows", staticmethod(write_then_fail))
+    monkeypatch.setattr(AnswerStore, "_write_rows", write_then_fail)
     with pytest.raises(sa.exc.OperationalError):
         create_demo(store, today=TODAY)
     assert _counts(store) == (0, 0, 0, 0)

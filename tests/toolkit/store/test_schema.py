@@ -144,19 +144,28 @@ def _inspect(url: str) -> tuple[set[str], set[str]]:
         engine.dispose()
 
 
+#: What the 2 -> 3 upgrade adds or renames.
+V3_TABLES = {"participant_sessions", "superseded"}
+
+
 def test_the_v1_ddl_here_is_schema_py_minus_the_upgrade(store_url):
     """Guard the fixture: a new store's tables are the v1 tables plus
-    exactly what the 1 -> 2 upgrade adds."""
+    exactly what the 1 -> 2 and 2 -> 3 upgrades add."""
     make_v1_store(store_url)
     v1_columns, v1_indexes = _inspect(store_url)
     assert "participant_id" not in v1_columns and "ix_answers_current" not in v1_indexes
     for table in schema.metadata.sorted_tables:
+        if table.name in V3_TABLES:
+            continue
         expected = {c.name for c in table.columns}
         if table.name == "actions":
             expected.discard("participant_id")
+        if table.name == "participants":
+            expected = expected - {"participant_key", "resume_code"} | {"identity_key"}
         engine = _engine(store_url)
         with engine.connect() as conn:
             assert {c["name"] for c in sa.inspect(conn).get_columns(table.name)} == expected, table.name
+            assert not V3_TABLES & set(sa.inspect(conn).get_table_names())
         engine.dispose()
 
 
@@ -165,7 +174,7 @@ def test_opening_a_v1_store_upgrades_it_keeping_every_row(store_url, with_meta):
     ids = make_v1_store(store_url, with_meta=with_meta)
     store = AnswerStore(store_url)
     try:
-        assert _meta_version(store_url) == "2"
+        assert _meta_version(store_url) == "3"
         columns, indexes = _inspect(store_url)
         assert "participant_id" in columns
         assert "ix_answers_current" in indexes
@@ -188,6 +197,23 @@ def test_opening_a_v1_store_upgrades_it_keeping_every_row(store_url, with_meta):
         assert new_action.participant_id == ids["ben"] and new_action.id > action.id
         carla = store.add_participant(ws.slug, name="Carla", organization="Org", sector="nonprofit", table="T2")
         assert carla.id > ids["ben"]
+
+        # 2 -> 3: everyone has a resume code of their own; the old identity
+        # is the participant's key now, and details no longer find anyone.
+        people = store.people(ws.slug)
+        codes = [p.resume_code for p in people]
+        assert len(codes) == 3 and len(set(codes)) == 3 and all(len(c) == 8 for c in codes)
+        assert store.resume(ws.slug, codes[0]).id == ids["ana"]
+        ana_again = store.add_participant(ws.slug, name="Ana", organization="Org", sector="government", table="T1")
+        assert ana_again.id not in (ids["ana"], ids["ben"], carla.id)
+        engine = _engine(store_url)
+        with engine.connect() as conn:
+            keys = dict(conn.execute(sa.text("SELECT id, participant_key FROM participants")).all())
+            assert not conn.execute(sa.text("SELECT count(*) FROM participant_sessions")).scalar_one()
+        engine.dispose()
+        assert keys[ids["ana"]] == "ana|org|t1" and keys[ana_again.id] != "ana|org|t1"
+        device = "d" * 43
+        assert store.add_participant(ws.slug, name="Dee", organization="Org", sector="other", table="T3", device=device).id == store.participant_for_device(ws.slug, device).id
         assert store.create_workshop("Newer Workshop").id > ws.id
         assert store.count_answers() == N_ANSWERS + 1
     finally:
@@ -199,7 +225,7 @@ def test_upgrade_runs_once(store_url):
     engine = schema.make_engine(store_url)
     try:
         assert schema.create_or_upgrade(engine) == 1
-        assert schema.create_or_upgrade(engine) == 2  # already upgraded: nothing to do
+        assert schema.create_or_upgrade(engine) == schema.SCHEMA_VERSION  # already upgraded: nothing to do
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM meta")).scalar_one() == 1
     finally:
@@ -215,7 +241,7 @@ def test_a_new_store_starts_at_the_current_version(store_url):
         assert schema.create_or_upgrade(engine) == 0
     finally:
         engine.dispose()
-    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "2"
+    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "3"
 
 
 def test_a_store_from_a_newer_kit_is_refused(store_url):
@@ -229,7 +255,7 @@ def test_a_store_from_a_newer_kit_is_refused(store_url):
     with pytest.raises(ToolkitError) as info:
         AnswerStore(store_url)
     message = str(info.value)
-    assert "newer version of the kit" in message and "schema 99" in message and "reads up to 2" in message
+    assert "newer version of the kit" in message and "schema 99" in message and "reads up to 3" in message
     assert "upgrade the kit" in message
     assert _meta_version(store_url) == "99"  # left as it was
     engine = _engine(store_url)
@@ -301,7 +327,7 @@ def test_a_v1_store_opened_read_only_says_to_upgrade_it(store_url):
     # The dashboard opens the store read-only and cannot upgrade it; it must
     # say so instead of failing later on the missing column.
     make_v1_store(store_url)
-    with pytest.raises(ToolkitError, match="has schema 1 and this kit needs 2; open it once read-write"):
+    with pytest.raises(ToolkitError, match="has schema 1 and this kit needs 3; open it once read-write"):
         AnswerStore(store_url, read_only=True)
     assert _meta_version(store_url) == "1"
     AnswerStore(store_url).close()  # a writer upgrades it

@@ -97,26 +97,31 @@ def test_unknown_workshop(store, kit):
 # Participants
 
 
-def test_same_identity_finds_the_same_participant_ignoring_case(store, ws, alice):
-    again = store.add_participant(ws.slug, name="ALICE MORENO", organization="city parks", sector="government", table="table 1")
-    assert again.id == alice.id
-    assert again.name == "Alice Moreno"  # the first spelling is kept
-    other_table = store.add_participant(ws.slug, name="Alice Moreno", organization="City Parks", sector="government", table="Table 3")
-    assert other_table.id != alice.id
-    assert [p.id for p in store.participants(ws.slug)] == [alice.id, other_table.id]
+def test_the_same_details_without_a_secret_are_another_participant(store, ws, alice):
+    """Typing someone's name, organization and table finds nothing of theirs."""
+    store.save_answer(ws.slug, alice.id, DIAG_TOOL, "epp-1", "Alice's own answer")
+    again = store.add_participant(ws.slug, name="ALICE MORENO", organization="city parks", sector="business", table="table 1")
+    assert again.id != alice.id
+    assert store.current_for(ws.slug, again.id) == {}
+    assert store.participant(alice.id).sector == "government"  # nothing of Alice's changed
+    assert [p.id for p in store.participants(ws.slug)] == [alice.id, again.id]
 
 
-def test_signing_in_again_updates_the_sector(store, ws, alice):
-    again = store.add_participant(ws.slug, name="Alice Moreno", organization="City Parks", sector="business", table="Table 1")
-    assert again.id == alice.id and again.sector == "business"
+def test_signing_in_again_with_the_secret_finds_the_participant_and_updates_the_sector(store, ws, alice):
+    again = store.add_participant(ws.slug, name="alice moreno", organization="City Parks", sector="business", table="TABLE 1", known=alice.id)
+    assert again.id == alice.id and again.sector == "business" and again.name == "Alice Moreno"  # the first spelling is kept
     assert store.participant(alice.id).sector == "business"
     assert counts(store)["participants"] == 1
+    # The secret alone is not enough: other details are another person.
+    other = store.add_participant(ws.slug, name="Alice Moreno", organization="City Parks", sector="government", table="Table 3", known=alice.id)
+    assert other.id != alice.id
 
 
 def test_anonymous_participants_and_the_label(store, ws):
     p = store.add_participant(ws.slug, organization="Food Bank", sector="nonprofit", table="T4")
     assert p.name is None and p.label == "Anonymous (Food Bank, T4)"
-    assert store.add_participant(ws.slug, name="", organization="FOOD BANK", sector="nonprofit", table="t4").id == p.id
+    # Two people without a name at the same table are two people.
+    assert store.add_participant(ws.slug, name="", organization="FOOD BANK", sector="nonprofit", table="t4").id != p.id
 
 
 def test_same_identity_in_two_workshops_is_two_participants(store, ws, alice):
