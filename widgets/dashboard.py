@@ -572,13 +572,14 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
     from toolkit.frames import ALL_SECTORS
 
     if not shown.ratings:
-        # Ratings received: the numbers and the "not sure"s of each sector.
+        # Ratings received: the numbers, the "not sure"s and the "not yet"s of each sector.
         by_sector = ratings[ratings["sector"] != ALL_SECTORS] if len(ratings) else ratings
         if by_sector.empty:
             body = '<p class="xs-dash-empty">No ratings yet.</p>'
         else:
-            cols = _columns(by_sector, ("tool_id", "sector", "count", "not_sure"))
-            counts = Counter({(t, sec): n + u for t, sec, n, u in zip(*(cols[c].tolist() for c in ("tool_id", "sector", "count", "not_sure")))})
+            names = ("tool_id", "sector", "count", "not_sure", "not_yet")
+            cols = _columns(by_sector, names)
+            counts = Counter({(t, sec): n + u + y for t, sec, n, u, y in zip(*(cols[c].tolist() for c in names))})
             sectors = sector_order(kit, set(cols["sector"].tolist()))
             head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
             rows = []
@@ -612,7 +613,8 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
         '<div class="xs-legend">'
         + "".join(f'<span class="xs-band xs-band-{b}"><b>{BAND_LABELS[b]}</b> {_esc(band_range(b))}</span>' for b in BANDS)
         + '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
-        "</div>"
+        + (f'<span class="xs-legend-apart">Not averaged: {_esc(kit.scale.not_sure.lower())}; <b>not yet</b>: {_esc(kit.scale.not_yet.lower())}</span>' if kit.scale.not_yet else "")
+        + "</div>"
     )
     table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     low, high = kit.scale.points[0], kit.scale.points[-1]
@@ -622,14 +624,18 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
 
 def _band_cell(r: Any, overall: bool = False) -> str:
     extra = " xs-band-all" if overall else ""
+    apart = [(f"{n} {word}", css) for n, word, css in ((r.not_sure, "not sure", ""), (r.not_yet, "not yet", " xs-not-yet")) if n] if r is not None else []
     if r is None or r.count == 0:
-        unsure = f'<span class="xs-n">{r.not_sure} not sure</span>' if r is not None and r.not_sure else ""
+        unsure = "".join(f'<span class="xs-n{css}">{a}</span>' for a, css in apart)
         return f'<td class="xs-band xs-band-none{extra}"><span class="xs-band-label">not rated</span>{unsure}</td>'
     label = BAND_LABELS.get(r.band, r.band)
-    unsure = f", {r.not_sure} not sure" if r.not_sure else ""
+    unsure = "".join(f", {a}" for a, _css in apart)
+    # "Not yet relevant" is shown in the cell, not only in its title: it
+    # says the tool is for later, which a mean of the others hides.
+    later = f' <span class="xs-n xs-not-yet">{r.not_yet} not yet</span>' if r.not_yet else ""
     return (
         f'<td class="xs-band xs-band-{_esc(r.band)}{extra}" title="{label}: mean {r.mean:.2f} from {r.count} ratings{unsure}">'
-        f'<span class="xs-mean">{r.mean:.1f}</span> <span class="xs-band-label">{label}</span> <span class="xs-n">n={r.count}</span></td>'
+        f'<span class="xs-mean">{r.mean:.1f}</span> <span class="xs-band-label">{label}</span> <span class="xs-n">n={r.count}</span>{later}</td>'
     )
 
 

@@ -1,8 +1,9 @@
 """The readiness rating of one tool: "How well does our collaboration do
-this today?" on the content's scale, plus "Not sure".
+this today?" on the content's scale, plus "Not sure" and, when the scale
+names it, "Not yet relevant at our stage" (counted apart from both).
 
     >>> rating = Rating(kit.scale, "share-discretion")
-    >>> rating.on_rate(lambda value: ...)        # 1..5 or "not-sure"
+    >>> rating.on_rate(lambda value: ...)        # 1..5, "not-sure" or "not-yet"
     >>> rating.on_comment(lambda text: ...)      # autosaved like answers
     >>> rating.buttons.value = 2                 # the comment box appears
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from toolkit.store.values import NOT_SURE
+from toolkit.store.values import NOT_SURE, NOT_YET
 from widgets.autosave import (
     DEFAULT_DELAY,
     AutosaveField,
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 
 
 class Rating(widgets.VBox):
-    """``value`` is ``None`` (not rated yet), a scale point (``1``..``5``)
-    or ``"not-sure"``. ``scale`` is the content's
+    """``value`` is ``None`` (not rated yet), a scale point (``1``..``5``),
+    ``"not-sure"`` or ``"not-yet"``. ``scale`` is the content's
     :class:`~toolkit.content.Scale`: its points, labels and low ratings.
     ``value`` is linked to the buttons: clicking sets it, and setting it
     from outside presses the button (and is saved like a click;
@@ -49,7 +50,7 @@ class Rating(widgets.VBox):
     for a low rating).
     """
 
-    value = traitlets.Any(None, allow_none=True, help="1..n, 'not-sure' or None")
+    value = traitlets.Any(None, allow_none=True, help="1..n, 'not-sure', 'not-yet' or None")
     disabled = traitlets.Bool(False, help="buttons and comment read-only")
 
     def __init__(self, scale: Scale, tool_id: str, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
@@ -63,6 +64,9 @@ class Rating(widgets.VBox):
         self.saved_value: Any = None
         options = [(f"{p.value} · {p.label}", p.value) for p in scale.points] + [(scale.not_sure, NOT_SURE)]
         tooltips = [p.description or p.label for p in scale.points] + ["We do not know enough to say yet."]
+        if scale.not_yet:
+            options.append((scale.not_yet, NOT_YET))
+            tooltips.append("This tool matters later in our work, not at the stage we are at now.")
         self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>"), "xs-rating-question")
         self.buttons = widgets.ToggleButtons(
             options=options,
@@ -99,7 +103,7 @@ class Rating(widgets.VBox):
 
     @traitlets.validate("value")
     def _valid_value(self, proposal: dict[str, Any]) -> Any:
-        allowed = [p.value for p in self.scale.points] + [NOT_SURE]
+        allowed = [p.value for p in self.scale.points] + [NOT_SURE] + ([NOT_YET] if self.scale.not_yet else [])
         try:
             value = _parse(proposal["value"])
         except (TypeError, ValueError):
@@ -111,7 +115,7 @@ class Rating(widgets.VBox):
     # -- events -----------------------------------------------------------
 
     def on_rate(self, callback: Callable[[Any], Any], remove: bool = False) -> None:
-        """Register ``callback(value)``: ``1``..``5`` or ``"not-sure"``."""
+        """Register ``callback(value)``: ``1``..``5``, ``"not-sure"`` or ``"not-yet"``."""
         self._rate_handlers.register_callback(callback, remove=remove)
 
     def on_comment(self, callback: Callable[[str], Any], remove: bool = False) -> None:
@@ -225,6 +229,6 @@ class Rating(widgets.VBox):
 def _parse(value: Any) -> Any:
     if value is None or value == "":
         return None
-    if value == NOT_SURE:
-        return NOT_SURE
+    if value in (NOT_SURE, NOT_YET):
+        return value
     return int(value)

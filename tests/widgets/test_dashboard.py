@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 
 import ipywidgets as widgets
 import pytest
@@ -163,6 +164,24 @@ def test_ratings_hidden_until_revealed_then_banded_with_labels(rw, dash):
     assert "2. Share a Vision of Success" in div and "Government <b>1.0</b> vs Business <b>5.0</b> (gap 4.0)" in div
     dash.feed_picker.value = "share-a-vision-of-success"
     assert "No shared map &lt;b&gt;yet&lt;/b&gt;" in dash.feed.value
+
+
+def test_not_yet_relevant_shows_in_the_heatmap_apart_from_the_mean(rw, dash):
+    _rate(rw, "account-for-resources", 4, "not-yet", 2)
+    _rate(rw, "tell-the-story", "not-yet", "not-yet", None)
+    assert dash.refresh()
+    hidden = dash.heatmap.value
+    row = re.search(r"4\. Account for Resources</th>(.*?)</tr>", hidden).group(1)
+    assert re.findall(r">(\d*)</td>", row) == ["1", "1", "1", "3"]  # ratings received, "not yet" included
+    rw.update_settings(rw.slug, ratings_revealed=True)
+    assert dash.refresh()
+    heat = dash.heatmap.value
+    row = re.search(r"4\. Account for Resources</th>(.*?)</tr>", heat).group(1)
+    assert '<span class="xs-mean">3.0</span>' in row  # (4 + 2) / 2: "not yet" is not averaged
+    assert row.count('<span class="xs-n xs-not-yet">1 not yet</span>') == 2  # business, and all sectors
+    story = re.search(r"17\. Tell the Story</th>(.*?)</tr>", heat).group(1)
+    assert "not rated" in story and "2 not yet" in story and "1 not sure" in story
+    assert "Not yet relevant at our stage".lower() in heat.lower()  # the legend says what "not yet" is
 
 
 def test_progress_grid_shares_by_table(rw, dash):
@@ -354,6 +373,7 @@ def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
     collect()  # empty sections
     _rate(rw, "engage-potential-partners", 5, 1, 3)
     _rate(rw, "share-a-vision-of-success", None, None, None)  # not sure: a "not rated" cell
+    _rate(rw, "account-for-resources", 4, "not-yet", 3)  # not yet relevant: counted in the cell
     rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "An answer")
     rw.save_dots(rw.slug, rw.people["gov"], {"tell-the-story": 2})
     rw.add_action(rw.slug, "tell-the-story", what="Write it", owner="Ana")

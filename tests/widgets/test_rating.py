@@ -15,13 +15,27 @@ from widgets.rating import Rating
 
 def test_the_packaged_scale_asks_after_1_and_2(kit):
     rating = Rating(kit.scale, "share-discretion")
-    assert [label for label, _ in rating.buttons.options] == ["1 · Not at all", "2 · A little", "3 · Partly", "4 · Mostly", "5 · Fully", "Not sure"]
+    assert [label for label, _ in rating.buttons.options] == ["1 · Not at all", "2 · A little", "3 · Partly", "4 · Mostly", "5 · Fully", "Not sure", "Not yet relevant at our stage"]
     assert rating.comment.description == "What is missing? What would help us do this better?"
     shown = {}
-    for value in (1, 2, 3, 4, 5, "not-sure"):
+    for value in (1, 2, 3, 4, 5, "not-sure", "not-yet"):
         rating.buttons.value = value
         shown[value] = rating.comment_visible
-    assert shown == {1: True, 2: True, 3: False, 4: False, 5: False, "not-sure": False}
+    assert shown == {1: True, 2: True, 3: False, 4: False, 5: False, "not-sure": False, "not-yet": False}
+
+
+def test_not_yet_relevant_is_its_own_choice_and_only_when_the_scale_offers_it(kit):
+    rating = Rating(kit.scale, "share-discretion")
+    rated = []
+    rating.on_rate(rated.append)
+    rating.buttons.value = "not-yet"
+    assert rated == ["not-yet"] and rating.value == "not-yet"
+    rating.load("not-yet")
+    assert rating.buttons.value == "not-yet" and rating.status.value == "Saved"
+    older = Rating(dataclasses.replace(kit.scale, not_yet=""), "share-discretion")
+    assert [v for _, v in older.buttons.options][-1] == "not-sure"
+    with pytest.raises(traitlets.TraitError):
+        older.value = "not-yet"
 
 
 def test_the_content_decides_which_ratings_are_low_and_what_is_asked(kit):
@@ -74,7 +88,7 @@ def test_setting_value_presses_the_button_and_emits(rated):
 def test_a_value_off_the_scale_is_refused(rated):
     rating, seen = rated
     rating.value = 5
-    with pytest.raises(traitlets.TraitError, match=r"rating 9: expected one of 1, 2, 3, 4, 5, not-sure or None"):
+    with pytest.raises(traitlets.TraitError, match=r"rating 9: expected one of 1, 2, 3, 4, 5, not-sure, not-yet or None"):
         rating.value = 9
     with pytest.raises(traitlets.TraitError, match="rating 'often'"):
         rating.value = "often"

@@ -205,7 +205,9 @@ class ScalePoint:
 
 @dataclass(frozen=True)
 class Scale:
-    """The readiness scale ratings use: points 1..n and a "not sure" option.
+    """The readiness scale ratings use: points 1..n, a "not sure" option
+    and, when ``not_yet`` names it, a "not yet relevant at our stage"
+    option. Neither is a point: both are counted apart, never averaged.
 
     A rating at or below ``low_at`` is low: the page then asks
     ``low_prompt`` ("What is missing?"). ``low_at`` 0 means no rating is."""
@@ -215,6 +217,8 @@ class Scale:
     not_sure: str
     low_at: int
     low_prompt: str = "What is missing? What would help us do this better?"
+    #: The label of "not yet relevant at our stage" ("": not offered).
+    not_yet: str = ""
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -609,7 +613,8 @@ class Toolkit:
                 "not_sure": self.scale.not_sure,
                 "low_at": self.scale.low_at,
                 "low_prompt": self.scale.low_prompt,
-            },
+            }
+            | ({"not_yet": self.scale.not_yet} if self.scale.not_yet else {}),
             "pages": self.pages.to_dict(),
         } | self._facilitator_dict()
 

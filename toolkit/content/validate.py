@@ -294,7 +294,7 @@ class Validator:
         return Term(id=self.slug(m, "id", place), term=self.text(m, "term", place), definition=self.text(m, "definition", place))  # type: ignore[arg-type]
 
     def scale(self, raw: Any, place: str) -> Scale:
-        m = self.mapping(raw, place, {"question", "points", "not_sure"}, {"low_at", "low_prompt"})
+        m = self.mapping(raw, place, {"question", "points", "not_sure"}, {"low_at", "low_prompt", "not_yet"})
         points = []
         for j, p in enumerate(self.sequence(m, "points", place, min_len=2, max_len=10)):
             pplace = f"{place}.points[{j}]"
@@ -311,6 +311,10 @@ class Validator:
                 f"expected 0 to {len(points) - 1} (ratings at or below it ask what is missing; 0 for none), got {low_at}",
             )
         extra = {"low_prompt": self.text(m, "low_prompt", place)} if "low_prompt" in m else {}
+        if "not_yet" in m:
+            extra["not_yet"] = self.text(m, "not_yet", place)
+            if extra["not_yet"].casefold() == self.text(m, "not_sure", place).casefold():
+                raise self.fail(_join(place, "not_yet"), "expected a label of its own: \"not yet relevant\" is not the same answer as \"not sure\"")
         return Scale(question=self.text(m, "question", place), points=tuple(points), not_sure=self.text(m, "not_sure", place), low_at=low_at, **extra)  # type: ignore[arg-type]
 
     def pages(self, raw: Any, place: str) -> PageText:

@@ -88,13 +88,15 @@ class Group:
 @dataclass(frozen=True)
 class Rating:
     """A mean rating of one sector (or all): ``mean`` formatted (``"4.5"``,
-    ``""`` when nobody rated), ``band`` as :func:`toolkit.frames.band`."""
+    ``""`` when nobody rated), ``band`` as :func:`toolkit.frames.band`;
+    "not sure" and "not yet relevant at our stage" counted apart."""
 
     sector: str
     mean: str
     count: int
     not_sure: int
     band: str
+    not_yet: int = 0
 
     @property
     def label(self) -> str:
@@ -215,6 +217,8 @@ class Guide:
     source_credit: str
     scale_question: str
     scale_top: int
+    #: The scale's "not yet relevant at our stage" label ("": not offered).
+    scale_not_yet: str
     stage_count: int
     tool_count: int
     gap: str
@@ -278,7 +282,7 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
     for r in _records(frames["ratings"]):
         mean = None if r["mean"] is None else float(r["mean"])
         ratings.setdefault(str(r["tool_id"]), {})[str(r["sector"])] = Rating(
-            sector_name(str(r["sector"])), _mean(mean), int(r["count"]), int(r["not_sure"]), band(mean)
+            sector_name(str(r["sector"])), _mean(mean), int(r["count"]), int(r["not_sure"]), band(mean), int(r["not_yet"])
         )
     divergence = {
         str(r["tool_id"]): Divergence(sector_name(r["low_sector"]), _mean(r["low_mean"]), sector_name(r["high_sector"]), _mean(r["high_mean"]), _mean(r["gap"]))
@@ -345,6 +349,7 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
         source_credit=s.credit,
         scale_question=kit.scale.question,
         scale_top=len(kit.scale.points),
+        scale_not_yet=kit.scale.not_yet,
         stage_count=len(kit.stages),
         tool_count=len(kit.tools),
         gap=f"{DIVERGENCE_GAP:g}",

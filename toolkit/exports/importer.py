@@ -59,7 +59,8 @@ kind            yes       text (an answer to a guiding question), rating,
                           comment (the note with a rating) or dots
 question        text      for ``text``: question id (epp-1) or its number
                           within the tool (1, 2, ...); empty for other kinds
-value           yes       the answer; a rating 1-5 or "not sure"; dots a whole
+value           yes       the answer; a rating 1-5, "not sure" or "not yet"
+                          (not yet relevant at our stage); dots a whole
                           number (each person's dots within the budget)
 round           no        the round (default: the workshop's current round)
 created         no        when it was written, ISO 8601 (2026-05-01T14:30;
@@ -107,7 +108,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.content.validate import describe
 from toolkit.errors import ImportFileError, InvalidAnswer, StageLocked, UnknownTool
 from toolkit.store import checks
-from toolkit.store.values import NOT_SURE, NewRows, Stored, WorkshopSettings
+from toolkit.store.values import NOT_SURE, NOT_YET, NewRows, Stored, WorkshopSettings
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -150,6 +151,7 @@ class Column:
 
 
 _NOT_SURE_WORDS = {"not sure", "not-sure", "notsure", "unsure", "?", "n/a"}
+_NOT_YET_WORDS = {"not yet", "not-yet", "not yet relevant", "not yet relevant at our stage"}
 
 
 def _whole(value: Any) -> int | None:
@@ -182,6 +184,8 @@ def _answer_value(kit: Toolkit, kind: str, raw: Any, *, typed: bool) -> str:
     if kind == "rating":
         if (raw.strip().casefold() if typed else raw) in (_NOT_SURE_WORDS if typed else {NOT_SURE}):
             return NOT_SURE
+        if (raw.strip().casefold() if typed else raw) in (_NOT_YET_WORDS if typed else {NOT_YET}):
+            return checks.rating(kit, NOT_YET, field="value")
         if number is None or not exact:
             lo, hi = kit.scale.values[0], kit.scale.values[-1]
             raise checks.refuse("value", f"a rating is a whole number {lo}-{hi} or \"not sure\", got {raw[:40]!r}")

@@ -104,6 +104,7 @@ HEADERS: dict[str, str] = {
     "mean": "Mean rating",
     "count": "Ratings",
     "not_sure": "Not sure",
+    "not_yet": "Not yet relevant",
     "band": "Band",
     "sectors": "Sectors rating",
     "low_sector": "Lowest sector",

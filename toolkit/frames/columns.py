@@ -39,7 +39,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "value": "string",
         "created": "datetime64[ns, UTC]",
     },
-    "ratings": {**TOOL_COLUMNS, "sector": "string", "mean": "float64", "count": "int64", "not_sure": "int64", "band": "string"},
+    "ratings": {**TOOL_COLUMNS, "sector": "string", "mean": "float64", "count": "int64", "not_sure": "int64", "not_yet": "int64", "band": "string"},
     "divergence": {
         **TOOL_COLUMNS,
         "sectors": "int64",

@@ -25,7 +25,7 @@ from toolkit.frames.columns import (
 )
 from toolkit.frames.rows import admit_actions, admit_answers, admit_people
 from toolkit.frames.views import Audience, View, audience, visible_actions, visible_people
-from toolkit.store.values import NOT_SURE
+from toolkit.store.values import NOT_SURE, NOT_YET
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -222,14 +222,16 @@ def _objects(column: pd.Series) -> np.ndarray:
 
 def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
     """Mean rating, count and band per tool and sector, plus a row per tool
-    with ``sector == "all"``. "Not sure" is counted apart, not averaged."""
+    with ``sector == "all"``. "Not sure" and "not yet relevant at our
+    stage" are each counted apart (``not_sure``, ``not_yet``), not averaged."""
     # A tool the content no longer has has no name to show: left out.
     keep = np.flatnonzero((_objects(current["kind"]) == "rating") & current["tool"].notna().to_numpy())
     if not len(keep):
         return empty("ratings")
     value = _objects(current["value"])[keep]
     unsure = value == NOT_SURE
-    score = _numbers(value)  # NaN for "not sure": left out of the mean
+    not_yet = value == NOT_YET
+    score = _numbers(value)  # NaN for "not sure" and "not yet": left out of the mean
     tool, _ = pd.factorize(_objects(current["tool_id"])[keep])
     sector, sector_names = pd.factorize(_objects(current["sector"])[keep])  # -1: the sector is unknown
     # Integer groups: tool * width + sector, and tool * width + len(sectors)
@@ -239,7 +241,14 @@ def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
     rows = np.concatenate([known, np.arange(len(keep))])
     groups = np.concatenate([tool[known] * width + sector[known], tool * width + width - 1])
     scores = pd.Series(score[rows]).groupby(groups)
-    stats = pd.DataFrame({"mean": scores.mean(), "count": scores.count(), "not_sure": pd.Series(unsure[rows]).groupby(groups).sum()})
+    stats = pd.DataFrame(
+        {
+            "mean": scores.mean(),
+            "count": scores.count(),
+            "not_sure": pd.Series(unsure[rows]).groupby(groups).sum(),
+            "not_yet": pd.Series(not_yet[rows]).groupby(groups).sum(),
+        }
+    )
     group_tool, slot = np.divmod(stats.index.to_numpy(), width)
     overall = slot == width - 1
     first_row = keep[np.unique(tool, return_index=True)[1]][group_tool]  # where each group's tool facts are
@@ -250,6 +259,7 @@ def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
             "mean": stats["mean"].to_numpy(),
             "count": stats["count"].to_numpy(),
             "not_sure": stats["not_sure"].to_numpy(),
+            "not_yet": stats["not_yet"].to_numpy(),
             "band": [band(m) for m in stats["mean"]],
             "_all": overall,
         }
@@ -266,7 +276,7 @@ def divergence(current: pd.DataFrame, rating_frame: pd.DataFrame | None = None) 
     if sectors.empty:
         return empty("divergence")
     value = _objects(current["value"])
-    rated = (_objects(current["kind"]) == "rating") & (value != NOT_SURE)
+    rated = (_objects(current["kind"]) == "rating") & (value != NOT_SURE) & (value != NOT_YET)
     by_tool_id = pd.Series(_numbers(value[rated])).groupby(_objects(current["tool_id"])[rated])
     spread, counts = by_tool_id.std(ddof=0), by_tool_id.count()
     # The first of equal means wins, in the ratings' order (sectors

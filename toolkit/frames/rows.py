@@ -37,7 +37,7 @@ import pandas as pd
 
 from toolkit.errors import ToolkitWarning
 from toolkit.store.checks import EARLIEST_TIME, MAX_ANSWER_CHARS
-from toolkit.store.values import KINDS, NOT_SURE
+from toolkit.store.values import KINDS, NOT_SURE, NOT_YET
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -140,8 +140,8 @@ def admit_answers(slug: str, cols: dict[str, np.ndarray], kit: Toolkit, settings
         if value is not None:
             passed = np.ones(n, dtype=bool)
             rating = np.flatnonzero(kind == "rating")
-            passed[rating] = _among(value[rating], [NOT_SURE, *(str(v) for v in kit.scale.values)])
-            checks.append((passed, f"a rating is not on the scale ({kit.scale.values[0]} to {kit.scale.values[-1]}, or {NOT_SURE!r})"))
+            passed[rating] = _among(value[rating], [NOT_SURE, NOT_YET, *(str(v) for v in kit.scale.values)])
+            checks.append((passed, f"a rating is not on the scale ({kit.scale.values[0]} to {kit.scale.values[-1]}, {NOT_SURE!r} or {NOT_YET!r})"))
             passed = np.ones(n, dtype=bool)
             dots = np.flatnonzero(kind == "dots")
             passed[dots] = _among(value[dots], [str(d) for d in range(settings.dots + 1)])

@@ -474,9 +474,10 @@ class AnswerStore:
         value = checks.clean_text(text, field=f"answer to {question.id}")
         return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=f"answer to {question.id}")
 
-    def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | None, *, base: int | None = None) -> Answer:
+    def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | str | None, *, base: int | None = None) -> Answer:
         """Rate how well the collaboration does a tool today, on the
-        content's scale; ``None`` means "not sure". ``base`` as in
+        content's scale; ``None`` means "not sure", ``"not-yet"`` "not yet
+        relevant at our stage" (when the scale offers it). ``base`` as in
         :meth:`save_answer`."""
         checks.tool(self.kit, tool_id)
         stored = checks.rating(self.kit, value, field=f"rating for {tool_id}")

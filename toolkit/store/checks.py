@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.content.validate import describe
 from toolkit.errors import InvalidAnswer, StageLocked, ToolkitError, UnknownTool
-from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, STAGE_STATES, Workshop, WorkshopSettings
+from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, NOT_YET, STAGE_STATES, Workshop, WorkshopSettings
 
 if TYPE_CHECKING:
     from toolkit.content import Question, Tool, Toolkit
@@ -272,10 +272,15 @@ def same_workshop(workshop: Workshop, participant: Participant) -> None:
 
 
 def rating(kit: Toolkit, value: object, *, field: str = "rating") -> str:
-    """A rating as stored: a point of the content's scale (``"4"``), or
-    ``not-sure`` for ``None``."""
+    """A rating as stored: a point of the content's scale (``"4"``),
+    ``not-sure`` for ``None``, or ``not-yet`` ("not yet relevant at our
+    stage") when the scale offers it."""
     if value is None or value == NOT_SURE:
         return NOT_SURE
+    if value == NOT_YET:
+        if not kit.scale.not_yet:
+            raise refuse(field, "this content's scale has no \"not yet relevant\" option (scale.not_yet)")
+        return NOT_YET
     if isinstance(value, bool) or not isinstance(value, int) or value not in kit.scale.values:
         lo, hi = kit.scale.values[0], kit.scale.values[-1]
         raise refuse(field, f"rating {shown(value)} is outside the scale {lo}-{hi}")

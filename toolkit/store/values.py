@@ -12,6 +12,9 @@ from typing import Any
 KINDS = ("text", "rating", "comment", "dots")
 #: The value a rating takes when the participant chose "not sure".
 NOT_SURE = "not-sure"
+#: The value a rating takes for "not yet relevant at our stage" (offered when
+#: the content's scale names it): counted apart from "not sure", never averaged.
+NOT_YET = "not-yet"
 ACTION_STATUSES = ("open", "in progress", "done", "dropped")
 STAGE_STATES = ("open", "locked")
 

@@ -529,3 +529,31 @@ def test_the_glossary_has_the_new_terms_and_sector_covers_all_five(kit):
 def test_the_provisional_notes_are_for_facilitators(kit):
     for number in (14, 16):
         assert kit.tool(number).note.startswith("For facilitators:")
+
+
+# --------------------------------------------------------------------------
+# The scale's "not yet relevant at our stage"
+
+
+def test_the_packaged_scale_offers_not_yet_relevant_apart_from_not_sure(kit):
+    assert kit.scale.not_yet == "Not yet relevant at our stage"
+    assert kit.scale.not_yet != kit.scale.not_sure
+    assert kit.to_dict()["scale"]["not_yet"] == kit.scale.not_yet
+
+
+def test_a_scale_without_not_yet_still_loads_and_offers_none(tmp_path):
+    kit = content.parse_file(_broken(tmp_path, lambda raw: raw["scale"].pop("not_yet")))
+    assert kit.scale.not_yet == ""
+    assert "not_yet" not in kit.to_dict()["scale"]
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("", "expected a non-empty string"),
+        (3, "expected a non-empty string, got a number (3)"),
+        ("not SURE", "expected a label of its own"),
+    ],
+)
+def test_a_broken_not_yet_label_names_its_place(tmp_path, value, problem):
+    _refused(_broken(tmp_path, lambda raw: raw["scale"].update(not_yet=value)), "scale.not_yet", problem)

@@ -410,3 +410,30 @@ def test_the_wheel_carries_the_templates_and_the_css(tmp_path):
     wanted = [p.relative_to(root).as_posix() for pattern in ("toolkit/exports/templates/*.j2", "toolkit/exports/css/*.css", "toolkit/palette/*.css", "widgets/css/*.css") for p in root.glob(pattern)]
     assert len(wanted) >= 10
     assert [w for w in wanted if w not in names] == []
+
+
+def test_not_yet_relevant_is_shown_apart_in_the_guide_and_carried_by_the_spreadsheets(sqlite_store, tmp_path):
+    import pandas as pd
+
+    slug = build(sqlite_store)
+    people = {p.name: p.id for p in sqlite_store.participants(slug)}
+    sqlite_store.save_rating(slug, people[NAMES[1]], T1, "not-yet")  # was 4: government is 5 alone now
+    data = guide.guide_data(sqlite_store, slug, today=TODAY)
+    tool = data.stages[0].tools[0]
+    by = {r.sector: r for r in tool.ratings}
+    assert (by["Government"].mean, by["Government"].count, by["Government"].not_yet, by["Government"].not_sure) == ("5.0", 1, 1, 0)
+    assert (by["All sectors"].not_yet, by["All sectors"].not_sure) == (1, 1)
+    html_text, md_text = guide.render_html(data), guide.render_markdown(data)
+    article = _tool_article(html_text, 1)
+    assert "1 rated, 1 not yet relevant</small>" in article
+    assert "3 rated, 1 not sure, 1 not yet relevant</small>" in article
+    assert "1 rated, 1 not yet relevant |" in md_text
+    assert "&ldquo;not yet relevant at our stage&rdquo; (counted as &ldquo;not yet&rdquo;) are not averaged" in html_text
+    assert '<small class="not-yet">1 not yet</small>' in html_text  # in the heatmap
+    export_workshop(sqlite_store, slug, "csv", tmp_path / "r.csv", frame="ratings")
+    csv = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig").query("tool_id == @T1").set_index("sector")
+    assert (csv.loc["government", "not_yet"], csv.loc["all", "not_yet"], csv.loc["all", "not_sure"]) == (1, 1, 1)
+    export_workshop(sqlite_store, slug, "xlsx", tmp_path / "w.xlsx")
+    sheet = pd.read_excel(tmp_path / "w.xlsx", sheet_name="Ratings")
+    assert "Not yet relevant" in sheet.columns
+    assert sheet.query("`Tool id` == @T1 and Sector == 'all'")["Not yet relevant"].tolist() == [1]

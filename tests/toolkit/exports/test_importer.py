@@ -464,3 +464,20 @@ def test_a_stage_locked_while_the_file_was_read_refuses_the_import(store, kit):
         import_csv(store, _ana_dots_csv(kit, 2), name="answers.csv", progress=meanwhile)
     assert store.participants(ws.slug) == [] and store.count_answers() == 0
     console.close()
+
+
+def test_paper_and_json_keep_not_yet_relevant_apart_from_not_sure(sqlite_store, tmp_path):
+    from toolkit.store.values import NOT_YET
+
+    rows = [
+        ["Harbor Partners", "Ana Gomez", "City Planning", "government", "Table 1", "4", "", "rating", "Not yet"],
+        ["Harbor Partners", "Ana Gomez", "City Planning", "government", "Table 1", "5", "", "rating", "not sure"],
+    ]
+    import_csv(sqlite_store, to_csv(rows), name="answers.csv")
+    slug = sqlite_store.workshops()[0].slug
+    ratings = all_frames(sqlite_store, slug)["current_answers"].set_index("tool_number")["value"]
+    assert (ratings[4], ratings[5]) == (NOT_YET, NOT_SURE)
+    export_workshop(sqlite_store, slug, "json", tmp_path / "w.json")
+    import_file(sqlite_store, tmp_path / "w.json", into="again")
+    again = all_frames(sqlite_store, "again")["ratings"].query("sector == 'all'").set_index("tool_number")
+    assert (again.loc[4, "not_yet"], again.loc[4, "not_sure"], again.loc[5, "not_sure"]) == (1, 0, 1)

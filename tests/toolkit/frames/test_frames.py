@@ -83,6 +83,38 @@ def test_ratings_by_sector_use_the_latest_rating_and_count_not_sure_apart(store,
     assert list(r[r["tool_id"] == TOOL]["sector"])[-1] == frames.ALL_SECTORS
 
 
+def test_not_yet_relevant_is_counted_apart_from_not_sure_and_from_the_mean(store, room):
+    slug, people = room
+    store.save_rating(slug, people["gov2"].id, TOOL, "not-yet")  # was 4
+    store.save_rating(slug, people["biz"].id, OTHER, "not-yet")
+    result = frames.all_frames(store, slug)
+    tool = result["ratings"].query("tool_id == @TOOL").set_index("sector")
+    assert tool.loc["government", "mean"] == 5 and tool.loc["government", "count"] == 1
+    assert tool.loc["government", "not_yet"] == 1 and tool.loc["government", "not_sure"] == 0
+    assert tool.loc["business", "not_sure"] == 1 and tool.loc["business", "not_yet"] == 0
+    assert tool.loc["all", "mean"] == pytest.approx((5 + 1) / 2)
+    assert (tool.loc["all", "count"], tool.loc["all", "not_sure"], tool.loc["all", "not_yet"]) == (2, 1, 1)
+    other = result["ratings"].query("tool_id == @OTHER").set_index("sector")
+    assert other.loc["business", "count"] == 0 and other.loc["business", "not_yet"] == 1 and other.loc["business", "band"] == ""
+    # Divergence and its count read the numbers only.
+    d = result["divergence"].set_index("tool_id")
+    assert d.loc[TOOL, "count"] == 2 and d.loc[TOOL, "high_mean"] == 5
+    # The live view counts the same.
+    assert_same_frames(frames.LiveFrames(store, slug).refresh(), result)
+
+
+def test_a_not_yet_rating_needs_a_scale_that_offers_it(store, room):
+    import dataclasses
+
+    from toolkit.errors import InvalidAnswer
+    from toolkit.store import AnswerStore
+
+    slug, people = room
+    older = AnswerStore(store.url, kit=dataclasses.replace(store.kit, scale=dataclasses.replace(store.kit.scale, not_yet="")))
+    with pytest.raises(InvalidAnswer, match="no \"not yet relevant\" option"):
+        older.save_rating(slug, people["gov1"].id, TOOL, "not-yet")
+
+
 def test_divergence_flags_sectors_that_see_a_tool_differently(store, room):
     slug, _ = room
     d = frames.all_frames(store, slug)["divergence"].set_index("tool_id")
