@@ -486,7 +486,10 @@ def _card(css: str, title: str, subtitle: str, body: str) -> str:
 
 
 def _who(row: Mapping[str, Any], kit: Toolkit) -> str:
-    """Sector · table, and the person as far as the (masked) frame names them."""
+    """Sector · table, and the person as far as the (masked) frame names them;
+    an answer given without a name says so (the frame names nobody for it)."""
+    if row.get("anonymous"):
+        return "Answered without a name"
     sector = _text(row["sector"])
     name, org = _text(row["name"]), _text(row["organization"])
     parts = [sector_name(kit, sector) if sector else "", _text(row["table"]), f"{name} ({org})" if name and org else name or org]
@@ -676,14 +679,14 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
     at = at[np.argsort(current["answer_id"].to_numpy()[at], kind="stable")]
     if tool_id == ALL_TOOLS:
         at = at[::-1][:FEED_LATEST]
-    rows = _columns(current.take(at), ("tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table"))
+    rows = _columns(current.take(at), ("tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table", "anonymous"))
 
     def item(i: int, with_tool: bool = False) -> str:
         where = ""
         if with_tool:
             question = _text(rows["question"][i]) or "What is missing (comment with a rating)"
             where = f'<div class="xs-feed-q">{rows["tool_number"][i]}. {_esc(_text(rows["tool"][i]))} · {_esc(question)}</div>'
-        who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table")}, kit)
+        who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table", "anonymous")}, kit)
         return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}</div></div>'
 
     if tool_id == ALL_TOOLS:

@@ -9,11 +9,16 @@ Every box has its question as a visible ``<label>`` (the Textarea's
 ``description``) and a status line under it. The form never writes: about a
 second after the last keystroke it emits ``save(question_id, text)``, and
 whoever saved calls :meth:`mark_saved` or :meth:`mark_failed`.
+
+A question the content flags as sensitive gets an "Answer without my name"
+checkbox under its box (``anonymous_boxes``, hook ``xs-q-anonymous``);
+whoever saves asks :meth:`is_anonymous`. Ticking or unticking it saves the
+answer again, like typing does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -60,6 +65,9 @@ class QuestionForm(KeyedBox):
         self.statuses: dict[str, SaveStatus] = {}
         self.fields: dict[str, AutosaveField] = {}
         self.rows: dict[str, widgets.VBox] = {}
+        self.anonymous_boxes: dict[str, widgets.Checkbox] = {}
+        self._saved_anonymous: dict[str, bool] = {}
+        self._loading_flags = False
         for n, question in enumerate(tool.questions, start=1):
             box = widgets.Textarea(
                 value="",
@@ -75,12 +83,43 @@ class QuestionForm(KeyedBox):
             self.boxes[question.id] = box
             self.statuses[question.id] = status
             traitlets.dlink((self, "disabled"), (box, "disabled"))
-            row = hook(widgets.VBox([box, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
+            parts: list[widgets.Widget] = [box]
+            if question.sensitive is not None:
+                parts.append(self._anonymous_box(question.id))
+            row = hook(widgets.VBox([*parts, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
             self.rows[question.id] = row
             self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer, row=row)
         self._keep_in_step(self.boxes)
         super().__init__(list(self.rows.values()), **kwargs)
         hook(self, "xs-question-form")
+
+    def _anonymous_box(self, question_id: str) -> widgets.Checkbox:
+        check = widgets.Checkbox(
+            value=False,
+            description="Answer without my name",
+            indent=False,
+            tooltip="Your answer is shown to the room and in the reports with no name, organization or table",
+            layout=widgets.Layout(width="auto"),
+        )
+        hook(check, "xs-q-anonymous")
+        traitlets.dlink((self, "disabled"), (check, "disabled"))
+        self.anonymous_boxes[question_id] = check
+        self._saved_anonymous[question_id] = False
+        check.observe(lambda change: self._anonymous_changed(question_id), "value")
+        return check
+
+    def _anonymous_changed(self, question_id: str) -> None:
+        field = self.fields[question_id]
+        if self._loading_flags or not (field.value or field.saved_value):
+            return  # nothing written yet: the choice goes with the first save
+        field.status.editing()
+        self.debouncer.touch(question_id)
+
+    def is_anonymous(self, question_id: str) -> bool:
+        """Whether the participant chose to answer ``question_id`` without
+        their name (always False for a question not flagged sensitive)."""
+        check = self.anonymous_boxes.get(question_id)
+        return bool(check is not None and check.value)
 
     # -- events -----------------------------------------------------------
 
@@ -102,7 +141,7 @@ class QuestionForm(KeyedBox):
         field = self.fields[question_id]
         if field.in_conflict:
             return  # saved once the participant has chosen
-        if not field.dirty:
+        if not field.dirty and self.is_anonymous(question_id) == self._saved_anonymous.get(question_id, False):
             field.settled()
             return
         self._save_handlers(question_id, field.value)
@@ -110,6 +149,8 @@ class QuestionForm(KeyedBox):
     # -- state from whoever saved -----------------------------------------
 
     def mark_saved(self, question_id: str, text: str, when: float) -> None:
+        if question_id in self._saved_anonymous:
+            self._saved_anonymous[question_id] = self.is_anonymous(question_id)
         self.fields[question_id].mark_saved(text, when)
 
     def mark_failed(self, question_id: str, reason: str) -> None:
@@ -122,21 +163,34 @@ class QuestionForm(KeyedBox):
         ``xs-conflict-merge``) under the box."""
         self.fields[question_id].conflict(mine=mine, theirs=theirs, when=when)
 
-    def load_answer(self, question_id: str, text: str) -> None:
-        """Show one answer the store holds (a newer one from elsewhere)
-        without saving it."""
+    def load_answer(self, question_id: str, text: str, *, anonymous: bool = False) -> None:
+        """Show one answer the store holds (a newer one from elsewhere),
+        and whether it was given without a name, without saving it."""
         self.fields[question_id].load(text)
+        if question_id in self.anonymous_boxes:
+            self._load_anonymous(question_id, anonymous)
 
     def busy(self, question_id: str) -> bool:
         """The participant has something in this box the store does not hold."""
         return self.fields[question_id].busy
 
-    def load(self, answers: Mapping[str, str]) -> None:
+    def load(self, answers: Mapping[str, str], anonymous: Collection[str] = ()) -> None:
         """Show the store's answers (``{question_id: text}``) without saving;
-        boxes not named are emptied."""
+        boxes not named are emptied. ``anonymous``: the questions whose
+        answer was given without a name (their checkbox is ticked)."""
         with self.hold_trait_notifications():  # one change of value, not one per box
             for qid, field in self.fields.items():
                 field.load(answers.get(qid, ""))
+            for qid in self.anonymous_boxes:
+                self._load_anonymous(qid, qid in anonymous)
+
+    def _load_anonymous(self, question_id: str, anonymous: bool) -> None:
+        self._saved_anonymous[question_id] = anonymous
+        self._loading_flags = True
+        try:
+            self.anonymous_boxes[question_id].value = anonymous
+        finally:
+            self._loading_flags = False
 
     def _check_part(self, question_id: str, text: Any) -> str:
         if not isinstance(text, str):

@@ -129,6 +129,8 @@ class Session:
         self.workbooks: list[StageWorkbook] = []
         self.priority_pages: list[PrioritiesPage] = []
         self._current: dict[tuple[str, str, str], str] = {}
+        #: Question ids whose current answer was given without a name.
+        self._anonymous: set[str] = set()
         # (kind, tool, question) -> the answer row this page last showed or
         # saved: the base of its next save there.
         self._base: dict[tuple[str, str, str], int] = {}
@@ -331,16 +333,18 @@ class Session:
         # here, the form stays open and says so.
         workshop_now = self.store.workshop(slug)
         rows = self.store.current_rows(slug, participant.id)
+        anonymous = self.store.anonymous_questions(slug, participant.id)
         code = self.store.resume_code(participant.id)
         self.participant, self.workshop = participant, workshop_now
-        self._take_rows(rows)
+        self._take_rows(rows, anonymous)
         self.signin.signed_in(self._who(participant), format_resume_code(code))
         self._show_everywhere()
         self._start_sync()
         return participant
 
-    def _take_rows(self, rows: dict[tuple[str, str, str], Answer]) -> None:
+    def _take_rows(self, rows: dict[tuple[str, str, str], Answer], anonymous: set[str] | None = None) -> None:
         self._current = {key: a.value for key, a in rows.items()}
+        self._anonymous = set(anonymous or ())
         self._base = {key: a.id for key, a in rows.items()}
         self._seen_id = max(self._base.values(), default=0)
         self._actions_seen = None
@@ -378,7 +382,7 @@ class Session:
         """Read the participant's current values and the workshop settings
         again and show them on every page."""
         if self.participant is not None and self.slug is not None:
-            self._take_rows(self.store.current_rows(self.slug, self.participant.id))
+            self._take_rows(self.store.current_rows(self.slug, self.participant.id), self.store.anonymous_questions(self.slug, self.participant.id))
         else:
             self._take_rows({})
         self._show_everywhere()
@@ -406,7 +410,7 @@ class Session:
 
     def _load_panel(self, panel: ToolPanel) -> None:
         tool_id = panel.tool.id
-        panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id})
+        panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id}, anonymous=self._anonymous)
         panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
 
     def _show_actions(self, panels: Iterable[ToolPanel], tool_id: str | None = None) -> None:
@@ -533,6 +537,8 @@ class Session:
         try:
             rows = self.store.changes_for(self.slug, self.participant.id, after_id=self._seen_id, round=self.workshop.settings.round)
             actions_now = self.store.actions_version(self.slug)
+            if any(row.kind == "text" for row in rows):  # an answer from elsewhere brings its "without my name" too
+                self._anonymous = self.store.anonymous_questions(self.slug, self.participant.id)
         except (ToolkitError, SQLAlchemyError):
             return  # the settings poll says when the store cannot be read
         for row in rows:
@@ -565,7 +571,7 @@ class Session:
             if any(p.form.busy(row.question_id) for p in panels):
                 return False
             for panel in panels:
-                panel.form.load_answer(row.question_id, row.value)
+                panel.form.load_answer(row.question_id, row.value, anonymous=row.question_id in self._anonymous)
         elif row.kind == "comment":
             if any(p.rating.comment_field.busy for p in panels):
                 return False
@@ -654,9 +660,12 @@ class Session:
         tool_id = panel.tool.id
         key = ("text", tool_id, question_id)
 
+        anonymous = panel.form.is_anonymous(question_id)
+
         def ok(answer: Answer) -> None:
             panel.form.mark_saved(question_id, text, answer.created)
             self._saved(answer)
+            (self._anonymous.add if anonymous else self._anonymous.discard)(question_id)
             self._tick(tool_id)
 
         def stale(exc: ChangedElsewhere) -> None:
@@ -665,7 +674,7 @@ class Session:
             self._tick(tool_id)
 
         self._write(
-            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text, base=self._base.get(key, 0)),
+            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text, base=self._base.get(key, 0), anonymous=anonymous),
             ok,
             lambda reason: panel.form.mark_failed(question_id, reason),
             stale,

@@ -252,7 +252,7 @@ def test_rating_is_saved_at_once(session, sign_in, sqlite_store, workshop):
 def test_scale_labels_and_tooltips_come_from_content(session, kit):
     rating = session.stage_workbook("design").panel("share-discretion").rating
     assert rating.question.value == f"<h3>{kit.scale.question}</h3>"
-    assert [label for label, _v in rating.buttons.options] == [f"{p.value} · {p.label}" for p in kit.scale.points] + [kit.scale.not_sure]
+    assert [label for label, _v in rating.buttons.options] == [f"{p.value} · {p.label}" for p in kit.scale.points] + [kit.scale.not_sure, kit.scale.not_yet]
     assert list(rating.buttons.tooltips[:5]) == [p.description for p in kit.scale.points]
     assert "xs-rating" in rating.buttons._dom_classes
 

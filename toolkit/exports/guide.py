@@ -78,11 +78,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Group:
-    """Answers from one table and sector (the sector's name)."""
+    """Answers from one table and sector (the sector's name), or, when
+    ``unattributed``, the answers given without a name (no table or sector)."""
 
     table: str
     sector: str
     entries: tuple[Entry, ...]
+    unattributed: bool = False
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
     cur = frames["current_answers"].sort_values(["participant_id", "answer_id"])
     text: dict[tuple[str, str], list[dict[str, Any]]] = {}
     notes: dict[str, list[dict[str, Any]]] = {}
-    for r in _records(cur, ["tool_id", "question_id", "kind", "table", "sector", "value", "name", "organization"]):
+    for r in _records(cur, ["tool_id", "question_id", "kind", "table", "sector", "value", "name", "organization", "anonymous"]):
         if r["kind"] == "text":
             text.setdefault((r["tool_id"], r["question_id"]), []).append(r)
         elif r["kind"] == "comment":
@@ -273,10 +275,15 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
 
     def groups(rows: list[dict[str, Any]]) -> tuple[Group, ...]:
         out: dict[tuple[str, str], list[Entry]] = {}
+        # Answers given without a name come unattributed from the frames
+        # (toolkit.frames.views.unattributed): one group of their own, last.
+        unnamed = [Entry(str(r["value"])) for r in rows if r["anonymous"]]
         for r in rows:
-            out.setdefault((r["table"] or "", r["sector"] or ""), []).append(Entry(str(r["value"]), _who(r["name"], r["organization"])))
+            if not r["anonymous"]:
+                out.setdefault((r["table"] or "", r["sector"] or ""), []).append(Entry(str(r["value"]), _who(r["name"], r["organization"])))
         keys = sorted(out, key=lambda k: (natural_key(k[0]), *sector_key(k[1])))
-        return tuple(Group(table=t, sector=sector_name(s), entries=tuple(out[(t, s)])) for t, s in keys)
+        named = tuple(Group(table=t, sector=sector_name(s), entries=tuple(out[(t, s)])) for t, s in keys)
+        return named + ((Group("", "", tuple(unnamed), unattributed=True),) if unnamed else ())
 
     ratings: dict[str, dict[str, Rating]] = {}
     for r in _records(frames["ratings"]):

@@ -79,9 +79,11 @@ The export's own format (``"format": "intersector-workshop"``,
 ``"version": 2``; version 1 files are read too): ``workshop`` (slug,
 title, created, settings), ``participants`` (with a file-local ``id``,
 their ``key`` and ``resume_code``), ``answers`` (every row of the
-history), ``superseded`` (saves refused as based on an older answer; kept
-for the record, never current) and ``actions``. A resume code already
-taken by someone else in the target workshop is replaced by a fresh one. Into a store without that slug it recreates
+history; an answer given without a name has ``"anonymous": true`` and
+stays unattributed in every view after the import), ``superseded`` (saves
+refused as based on an older answer; kept for the record, never current)
+and ``actions``. A resume code already taken by someone else in the
+target workshop is replaced by a fresh one. Into a store without that slug it recreates
 the workshop exactly; into an existing one it adds what is missing. Rows
 are restored as they were recorded, even in a stage that is locked now, and
 an action already stored (same tool, text and creation time) is left as it
@@ -193,6 +195,19 @@ def _answer_value(kit: Toolkit, kind: str, raw: Any, *, typed: bool) -> str:
     if number is None or not exact:
         raise checks.refuse("value", f"dots are a whole number of 0 or more, got {raw[:40]!r}")
     return str(checks.dots(number, field="value"))
+
+
+def _anonymous(kit: Toolkit, row: Mapping[str, Any], raw: Any) -> bool:
+    """An answer's "given without a name" flag (absent: false); only a text
+    answer can carry it. The question need not be sensitive any more: a
+    flag once given is kept."""
+    if raw is None:
+        return False
+    if not isinstance(raw, bool):
+        raise checks.refuse("anonymous", f"expected true or false, got {describe(raw)}")
+    if raw and row["kind"] != "text":
+        raise checks.refuse("anonymous", f"only an answer to a question is given without a name, not a {row['kind']}")
+    return raw
 
 
 def _csv_round(ctx: _Context, raw: str, row: Mapping[str, Any]) -> int | None:
@@ -325,6 +340,7 @@ JSON_TABLES: Mapping[str, tuple[Column, ...]] = {
         Column("question_id", lambda c, raw, r: checks.question_id(c.kit, r["tool"], r["kind"], raw), key="question"),
         Column("value", lambda c, raw, r: _answer_value(c.kit, r["kind"], raw, typed=False)),
         Column("created", _time),
+        Column("anonymous", lambda c, raw, r: _anonymous(c.kit, r, raw)),
     ),
     "actions": (
         Column("tool_id", _json_tool, key="tool"),
@@ -806,6 +822,7 @@ def import_json(
                 batch.place_dots(key, a["round"], a["tool"].id, a["value"], f"{name} answers[{i}], field 'value'")
             batch.answers.append(
                 {"participant": index, "round": a["round"], "tool_id": a["tool"].id, "question_id": a["question"], "kind": a["kind"], "value": a["value"], "created": a["created"]}
+                | ({"anonymous": True} if a["anonymous"] else {})
             )
         for a in superseded:
             index, key = index_of[a["participant"]]

@@ -100,6 +100,7 @@ HEADERS: dict[str, str] = {
     "kind": "Kind",
     "value": "Answer",
     "created": "Created (UTC)",
+    "anonymous": "Answered without a name",
     "updated": "Updated (UTC)",
     "mean": "Mean rating",
     "count": "Ratings",
@@ -366,11 +367,16 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
     keys = store.participant_keys(slug)
     codes = {person.participant.id: person.resume_code for person in store.people(slug)}
     shown = {p.id for p in source.people}
-    ok = source.admit(kit, history)["ok"]
-    rows = zip(*(history[c][ok].tolist() for c in columns[1:]))
+    admitted = source.admit(kit, history)
+    ok = admitted["ok"]
+    rows = zip(*(history[c][ok].tolist() for c in columns[1:]), admitted["anonymous"][ok].tolist())
+    # An answer given without a name keeps its participant here (re-import
+    # needs them) and its flag, so every view of the re-imported workshop
+    # shows it unattributed too.
     answers = [
         {"participant": participant, "round": rnd, "tool_id": tool, "question_id": question, "kind": kind, "value": value, "created": created}
-        for participant, rnd, tool, question, kind, value, created in rows
+        | ({"anonymous": True} if anonymous else {})
+        for participant, rnd, tool, question, kind, value, created, anonymous in rows
     ]
     return {
         "format": JSON_FORMAT,

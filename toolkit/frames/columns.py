@@ -38,6 +38,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "kind": "string",
         "value": "string",
         "created": "datetime64[ns, UTC]",
+        # Given without the participant's name: who-columns empty in every
+        # view but the backup (toolkit.frames.views.unattributed).
+        "anonymous": "bool",
     },
     "ratings": {**TOOL_COLUMNS, "sector": "string", "mean": "float64", "count": "int64", "not_sure": "int64", "not_yet": "int64", "band": "string"},
     "divergence": {

@@ -9,7 +9,7 @@ priorities and actions.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from toolkit.frames.columns import (
     shape,
 )
 from toolkit.frames.rows import admit_actions, admit_answers, admit_people
-from toolkit.frames.views import Audience, View, audience, visible_actions, visible_people
+from toolkit.frames.views import Audience, View, audience, unattributed, visible_actions, visible_people
 from toolkit.store.values import NOT_SURE, NOT_YET
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ class Source:
     actions: tuple[Action, ...]
     #: ("participant" or "action", id) of the rows left out.
     left_out: frozenset[tuple[str, int]] = frozenset()
+    #: Ids of the answers given without a name (ascending).
+    anonymous: np.ndarray = field(default_factory=lambda: np.empty(0, dtype="int64"))
 
     @classmethod
     def read(
@@ -99,14 +101,23 @@ class Source:
         people, bad_people = admit_people(slug, store.participants(slug), reported={i for t, i in reported if t == "participant"})
         acts, bad_actions = admit_actions(slug, store.actions(slug), reported={i for t, i in reported if t == "action"})
         left_out = frozenset({("participant", i) for i in bad_people} | {("action", i) for i in bad_actions})
-        return cls(slug, settings, shown, tuple(people), tuple(visible_people(people, shown)), tuple(visible_actions(acts, people, shown)), left_out)
+        anonymous = store.anonymous_answer_ids(slug)  # after the answers: covers every row read
+        return cls(slug, settings, shown, tuple(people), tuple(visible_people(people, shown)), tuple(visible_actions(acts, people, shown)), left_out, anonymous)
 
     def lookups(self, kit: Toolkit) -> Lookups:
         return Lookups(kit, self.visible)
 
     def admit(self, kit: Toolkit, cols: Columns) -> Columns:
-        """``cols`` with an ``ok`` column: False for a row no view can show."""
-        return {**cols, "ok": admit_answers(self.slug, cols, kit, self.settings, self.people)}
+        """``cols`` with an ``ok`` column (False for a row no view can
+        show), ``anonymous`` (given without a name) and ``unattributed``
+        (shown without who wrote it, :func:`toolkit.frames.views.unattributed`)."""
+        anonymous = np.isin(cols["id"], self.anonymous)
+        return {
+            **cols,
+            "ok": admit_answers(self.slug, cols, kit, self.settings, self.people),
+            "anonymous": anonymous,
+            "unattributed": unattributed(self.shown, anonymous),
+        }
 
 
 #: The answer columns the frames read (all but ``workshop_id``).
@@ -154,6 +165,11 @@ def answers_frame(cols: Columns, look: Lookups, name: str, codes: Codes | None =
         return empty(name)
     codes = codes or encode_keys(cols)
     who = look.people_index.get_indexer(cols["participant_id"])
+    hidden = cols["unattributed"] if "unattributed" in cols else np.zeros(len(who), dtype=bool)
+    if hidden.any():
+        # An answer given without a name: no participant, name,
+        # organization, sector or table (toolkit.frames.views.unattributed).
+        who = np.where(hidden, -1, who)
     tool_codes, tool_ids = codes["tool_id"]
     tool = look.tool_index.get_indexer(tool_ids)[tool_codes]
     question_codes, question_ids = codes["question_id"]
@@ -166,7 +182,7 @@ def answers_frame(cols: Columns, look: Lookups, name: str, codes: Codes | None =
         {
             "answer_id": cols["id"],
             "round": cols["round"],
-            "participant_id": cols["participant_id"],
+            "participant_id": np.where(hidden, 0, cols["participant_id"]),
             # allow_fill: a row whose participant or tool is unknown gets <NA>,
             # as the left join this replaces did.
             **{c: look.people_text[c].take(who, allow_fill=True) for c in look.people_text},
@@ -178,6 +194,7 @@ def answers_frame(cols: Columns, look: Lookups, name: str, codes: Codes | None =
             "kind": text(kinds, kind_codes),
             "value": pd.array(cols["value"], dtype="string"),
             "created": cols["created"],
+            "anonymous": cols["anonymous"] if "anonymous" in cols else np.zeros(len(who), dtype=bool),
         }
     )
     return shape(name, df)

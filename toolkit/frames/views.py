@@ -17,6 +17,13 @@ The rule, for each :class:`View`:
   :attr:`View.BACKUP`, the JSON file the facilitator keeps to rebuild the
   workshop elsewhere, which must name each participant to be imported
   again (never share it with partners).
+- **Answers given without a name** (a participant ticked "Answer without
+  my name" on a question the content flags as sensitive): every view
+  shows them unattributed, with no participant id, name, organization,
+  sector or table, whatever the workshop's settings (:func:`unattributed`);
+  they are not counted in a table's progress either. Only
+  :attr:`View.BACKUP` keeps who wrote them, with the flag, so a re-import
+  keeps them unattributed.
 - **Ratings**: the projected dashboard shows means and bands only once the
   facilitator reveals them (``settings.ratings_revealed``); every other
   view, written for the facilitator, always shows them.
@@ -34,6 +41,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from toolkit.frames.columns import ALL_SECTORS
 
@@ -86,6 +95,13 @@ def audience(settings: WorkshopSettings, view: View) -> Audience:
         names=view is View.BACKUP or (view is not View.PUBLIC and not settings.anonymous),
         ratings=view not in (View.DASHBOARD, View.PUBLIC) or settings.ratings_revealed,
     )
+
+
+def unattributed(shown: Audience, anonymous: np.ndarray) -> np.ndarray:
+    """Which answer rows ``shown`` shows without who wrote them: those
+    given without a name (``anonymous``, a boolean per row), in every view
+    but the backup."""
+    return anonymous if shown.view is not View.BACKUP else np.zeros(len(anonymous), dtype=bool)
 
 
 def visible_people(people: Sequence[Participant], shown: Audience) -> list[Participant]:

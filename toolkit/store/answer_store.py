@@ -27,6 +27,7 @@ from toolkit import content as content_mod
 from toolkit.errors import ChangedElsewhere, InvalidAnswer, NotFound, ToolkitError
 from toolkit.store import checks, identity, schema
 from toolkit.store.schema import actions as t_actions
+from toolkit.store.schema import anonymous_answers as t_anonymous
 from toolkit.store.schema import answers as t_answers
 from toolkit.store.schema import participant_sessions as t_sessions
 from toolkit.store.schema import participants as t_participants
@@ -459,7 +460,7 @@ class AnswerStore:
     # ------------------------------------------------------------------
     # Answers
 
-    def save_answer(self, slug: str, participant_id: int, tool_id: str, question_id: str, text: str, *, base: int | None = None) -> Answer:
+    def save_answer(self, slug: str, participant_id: int, tool_id: str, question_id: str, text: str, *, base: int | None = None, anonymous: bool = False) -> Answer:
         """Save a participant's answer to one guiding question. Empty text
         records that the answer was cleared.
 
@@ -469,10 +470,15 @@ class AnswerStore:
         another device, nothing is written over it: the text is kept in the
         superseded history (:meth:`superseded`) and :class:`ChangedElsewhere`
         carries the newer answer. ``None`` saves over whatever is current
-        (scripts, the demo)."""
+        (scripts, the demo).
+
+        ``anonymous=True`` (only on a question the content flags as
+        sensitive) saves it without the participant's name: every view but
+        the JSON backup shows it unattributed (:mod:`toolkit.frames.views`)."""
         question = checks.question(self.kit, checks.tool(self.kit, tool_id), question_id)
         value = checks.clean_text(text, field=f"answer to {question.id}")
-        return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=f"answer to {question.id}")
+        checks.anonymous_answer(question, anonymous)
+        return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=f"answer to {question.id}", anonymous=anonymous)
 
     def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | str | None, *, base: int | None = None) -> Answer:
         """Rate how well the collaboration does a tool today, on the
@@ -529,7 +535,7 @@ class AnswerStore:
                 return saved
         raise stale
 
-    def _append(self, slug: str, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, *, base: int | None = None, what: str = "answer") -> Answer:
+    def _append(self, slug: str, participant_id: int, tool_id: str, question_id: str, kind: str, value: str, *, base: int | None = None, what: str = "answer", anonymous: bool = False) -> Answer:
         assert kind in KINDS
         stale: ChangedElsewhere | None = None
         with self._write() as conn:
@@ -544,7 +550,10 @@ class AnswerStore:
                 if stale is not None and stale.newer is not None and stale.newer.value == value:
                     return stale.newer  # both wrote the same: nothing to choose between
             if stale is None:
-                return self._insert_answer(conn, ws, participant_id, tool_id, question_id, kind, value)
+                answer = self._insert_answer(conn, ws, participant_id, tool_id, question_id, kind, value)
+                if anonymous:
+                    conn.execute(t_anonymous.insert().values(answer_id=answer.id, workshop_id=ws.id))
+                return answer
         # Raised once the refused value is committed to the superseded history.
         raise stale
 
@@ -707,6 +716,33 @@ class AnswerStore:
         with self._read() as conn:
             ids = _fetch_columns(conn, query, ("id",))["id"]
         return ids[::-1].copy() if newest is not None else ids
+
+    def anonymous_answer_ids(self, slug: str) -> Any:
+        """Ids of the workshop's answer rows given without a name, ascending
+        (``int64``). Read after the answers, it covers every row read: a
+        row's flag is written in the row's own transaction."""
+        t = t_anonymous
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            query = sa.select(t.c.answer_id).where(t.c.workshop_id == ws.id).order_by(t.c.answer_id)
+            return _fetch_columns(conn, query, ("answer_id",))["answer_id"]
+
+    def anonymous_questions(self, slug: str, participant_id: int, round: int | None = None) -> set[str]:
+        """The questions whose current answer by this participant (in a
+        round, default the current one) was given without their name: what
+        a reopened workbook ticks again."""
+        t = t_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            latest = (
+                sa.select(sa.func.max(t.c.id))
+                .where(t.c.workshop_id == ws.id, t.c.participant_id == participant_id, t.c.round == (round or ws.settings.round), t.c.kind == "text")
+                .group_by(t.c.tool_id, t.c.question_id)
+            )
+            rows = conn.execute(
+                sa.select(t.c.question_id).join(t_anonymous, t_anonymous.c.answer_id == t.c.id).where(t.c.id.in_(latest))
+            ).scalars()
+            return set(rows)
 
     def count_answers(self, slug: str | None = None) -> int:
         with self._read() as conn:
@@ -897,11 +933,30 @@ class AnswerStore:
             return out | {"workshop_id": ws.id, "participant_id": None if index is None else ids[index]}
 
         if rows.answers:
-            conn.execute(t_answers.insert(), [link(a) for a in rows.answers])
+            _insert_answers(conn, ws.id, [link(a) for a in rows.answers])
         if rows.actions:
             conn.execute(t_actions.insert(), [link(a) for a in rows.actions])
         if rows.superseded:
             conn.execute(t_superseded.insert(), [{"base_id": 0, "newer_id": 0} | link(a) for a in rows.superseded])
+
+
+def _insert_answers(conn: sa.Connection, workshop_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert answer rows in order; a row with ``anonymous: True`` also gets
+    its flag (:data:`~toolkit.store.schema.anonymous_answers`). Runs of
+    plain rows go in as one statement each; a flagged row alone, for its id."""
+    plain: list[dict[str, Any]] = []
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "anonymous"}
+        if not row.get("anonymous"):
+            plain.append(values)
+            continue
+        if plain:
+            conn.execute(t_answers.insert(), plain)
+            plain = []
+        answer_id = conn.execute(t_answers.insert().values(**values)).inserted_primary_key[0]
+        conn.execute(t_anonymous.insert().values(answer_id=answer_id, workshop_id=workshop_id))
+    if plain:
+        conn.execute(t_answers.insert(), plain)
 
 
 def identity_key(name: str | None, organization: str, table: str) -> str:

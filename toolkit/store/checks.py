@@ -287,6 +287,16 @@ def rating(kit: Toolkit, value: object, *, field: str = "rating") -> str:
     return str(value)
 
 
+def anonymous_answer(question: Question, anonymous: object) -> bool:
+    """Only a question the content flags as sensitive may be answered
+    without the participant's name (the workbook offers it there)."""
+    if not isinstance(anonymous, bool):
+        raise refuse("anonymous", f"expected true or false, got {shown(anonymous)}")
+    if anonymous and question.sensitive is None:
+        raise refuse("anonymous", f"question {question.id} is not marked sensitive, so it is answered with your name")
+    return anonymous
+
+
 def dots(value: object, *, field: str = "dots") -> int:
     """The dots a participant places on one tool: 0 or more, and never more
     than any budget allows."""

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from toolkit.errors import StoreError, ToolkitError
 
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_ENV = "WORKSHOP_DB"
 #: How long a SQLite connection waits for another one's lock (seconds).
 BUSY_SECONDS = 30
@@ -135,6 +135,18 @@ superseded = sa.Table(
     sa.Column("newer_id", sa.BigInteger, nullable=False),
 )
 
+#: Answers a participant gave without their name (a question the content
+#: flags as sensitive): every view but the facilitator's JSON backup shows
+#: them unattributed (toolkit.frames.views). A side table, so the answers
+#: table and its fast reads stay as they are; the row is written in the
+#: answer's own transaction.
+anonymous_answers = sa.Table(
+    "anonymous_answers",
+    metadata,
+    sa.Column("answer_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), sa.ForeignKey("answers.id"), primary_key=True, autoincrement=False),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+)
+
 actions = sa.Table(
     "actions",
     metadata,
@@ -158,6 +170,7 @@ sa.Index("ix_participants_workshop", participants.c.workshop_id)
 sa.Index("uq_participant_resume_code", participants.c.workshop_id, participants.c.resume_code, unique=True)
 sa.Index("ix_superseded_workshop", superseded.c.workshop_id, superseded.c.id)
 sa.Index("ix_actions_workshop", actions.c.workshop_id)
+sa.Index("ix_anonymous_answers_workshop", anonymous_answers.c.workshop_id, anonymous_answers.c.answer_id)
 
 
 def default_sqlite_path() -> Path:
@@ -532,4 +545,10 @@ def fill_resume_codes(conn: sa.Connection, workshop_id: int | None = None) -> in
     return len(missing)
 
 
-UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+def _add_anonymous_answers(conn: sa.Connection) -> None:
+    """Answers given without a name (schema 4): a new, empty side table;
+    no existing row changes."""
+    metadata.create_all(conn, tables=[anonymous_answers])
+
+
+UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _add_anonymous_answers}

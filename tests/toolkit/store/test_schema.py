@@ -146,16 +146,18 @@ def _inspect(url: str) -> tuple[set[str], set[str]]:
 
 #: What the 2 -> 3 upgrade adds or renames.
 V3_TABLES = {"participant_sessions", "superseded"}
+#: Tables the 3 -> 4 upgrade adds whole (answers given without a name).
+V4_TABLES = {"anonymous_answers"}
 
 
 def test_the_v1_ddl_here_is_schema_py_minus_the_upgrade(store_url):
     """Guard the fixture: a new store's tables are the v1 tables plus
-    exactly what the 1 -> 2 and 2 -> 3 upgrades add."""
+    exactly what the 1 -> 2, 2 -> 3 and 3 -> 4 upgrades add."""
     make_v1_store(store_url)
     v1_columns, v1_indexes = _inspect(store_url)
     assert "participant_id" not in v1_columns and "ix_answers_current" not in v1_indexes
     for table in schema.metadata.sorted_tables:
-        if table.name in V3_TABLES:
+        if table.name in V3_TABLES | V4_TABLES:
             continue
         expected = {c.name for c in table.columns}
         if table.name == "actions":
@@ -165,7 +167,7 @@ def test_the_v1_ddl_here_is_schema_py_minus_the_upgrade(store_url):
         engine = _engine(store_url)
         with engine.connect() as conn:
             assert {c["name"] for c in sa.inspect(conn).get_columns(table.name)} == expected, table.name
-            assert not V3_TABLES & set(sa.inspect(conn).get_table_names())
+            assert not (V3_TABLES | V4_TABLES) & set(sa.inspect(conn).get_table_names())
         engine.dispose()
 
 
@@ -174,7 +176,7 @@ def test_opening_a_v1_store_upgrades_it_keeping_every_row(store_url, with_meta):
     ids = make_v1_store(store_url, with_meta=with_meta)
     store = AnswerStore(store_url)
     try:
-        assert _meta_version(store_url) == "3"
+        assert _meta_version(store_url) == str(schema.SCHEMA_VERSION)
         columns, indexes = _inspect(store_url)
         assert "participant_id" in columns
         assert "ix_answers_current" in indexes
@@ -241,7 +243,7 @@ def test_a_new_store_starts_at_the_current_version(store_url):
         assert schema.create_or_upgrade(engine) == 0
     finally:
         engine.dispose()
-    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "3"
+    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "4"
 
 
 def test_a_store_from_a_newer_kit_is_refused(store_url):
@@ -255,7 +257,7 @@ def test_a_store_from_a_newer_kit_is_refused(store_url):
     with pytest.raises(ToolkitError) as info:
         AnswerStore(store_url)
     message = str(info.value)
-    assert "newer version of the kit" in message and "schema 99" in message and "reads up to 3" in message
+    assert "newer version of the kit" in message and "schema 99" in message and f"reads up to {schema.SCHEMA_VERSION}" in message
     assert "upgrade the kit" in message
     assert _meta_version(store_url) == "99"  # left as it was
     engine = _engine(store_url)
@@ -327,7 +329,7 @@ def test_a_v1_store_opened_read_only_says_to_upgrade_it(store_url):
     # The dashboard opens the store read-only and cannot upgrade it; it must
     # say so instead of failing later on the missing column.
     make_v1_store(store_url)
-    with pytest.raises(ToolkitError, match="has schema 1 and this kit needs 3; open it once read-write"):
+    with pytest.raises(ToolkitError, match=f"has schema 1 and this kit needs {schema.SCHEMA_VERSION}; open it once read-write"):
         AnswerStore(store_url, read_only=True)
     assert _meta_version(store_url) == "1"
     AnswerStore(store_url).close()  # a writer upgrades it
