@@ -3,7 +3,9 @@
     >>> console = build_console()      # $WORKSHOP_DB; notebooks/00_facilitator.ipynb does only this
 
 Create or pick a workshop, hide names (anonymous mode), open or lock each
-stage, reveal or hide ratings, start a new round and export the results.
+stage, reveal or hide ratings, start a new round and export the results;
+beside each tool, its facilitator's notes and worksheet
+(:mod:`widgets.facilitator_notes`).
 
 Two parts, as everywhere in the kit:
 
@@ -32,6 +34,7 @@ import traitlets
 from toolkit.exports import FORMATS, export_workshop
 from toolkit.frames import LiveFrames, View, summary
 from toolkit.frames.views import plural
+from widgets.facilitator_notes import FacilitatorNotes, connect_notes
 from widgets.style import style_block
 
 if TYPE_CHECKING:
@@ -59,7 +62,8 @@ class FacilitatorConsole(widgets.VBox):
     Public children: ``workshop_picker``, ``new_title``, ``create_button``,
     ``anonymous``, ``reveal``, ``stages`` (stage id -> ToggleButtons),
     ``round_label``, ``new_round_button``, ``export_format``,
-    ``export_path``, ``export_button``, ``summary``, ``message``.
+    ``export_path``, ``export_button``, ``summary``, ``message``, ``notes``
+    (:class:`~widgets.facilitator_notes.FacilitatorNotes`).
     """
 
     value = traitlets.Unicode("", help="slug of the selected workshop").tag(sync=True)
@@ -104,6 +108,7 @@ class FacilitatorConsole(widgets.VBox):
         self.export_button = _tag(widgets.Button(description="Export", icon="download"), "xs-console-export")
         self.message = _tag(widgets.HTML(), "xs-console-message")
         self.people = ResumeCodes()
+        self.notes = FacilitatorNotes(kit)
 
         def section(title: str, *rows: widgets.Widget) -> widgets.VBox:
             box = widgets.VBox([widgets.HTML(f'<h3 class="xs-console-h3">{_esc(title)}</h3>'), *rows])
@@ -120,6 +125,7 @@ class FacilitatorConsole(widgets.VBox):
                 section("Rounds", widgets.HBox([self.round_label, self.new_round_button], layout=widgets.Layout(align_items="center"))),
                 section("Export", widgets.HBox([self.export_format, self.export_path, self.export_button])),
                 section("People and resume codes", self.people),
+                section("Facilitator notes", self.notes),
                 self.message,
             ],
             **kwargs,
@@ -250,6 +256,7 @@ class ConsoleSession:
         c.on_new_round(self.new_round)
         c.on_export(self.export)
         c.people.on_look_up(self.look_up)
+        connect_notes(c.notes, DEFAULT_EXPORT_DIR)
         workshops = store.workshops()
         chosen = slug or os.environ.get("WORKSHOP_SLUG") or (workshops[0].slug if workshops else None)
         if chosen and chosen not in {w.slug for w in workshops}:

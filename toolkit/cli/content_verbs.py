@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.cli.context import content_of
+from toolkit.content.model import duration as _duration
 from toolkit.errors import ContentError
 
 
@@ -111,13 +112,6 @@ def cmd_plans(args: argparse.Namespace) -> int:
     if not args.plan:
         _out(f"\n{len(plans)} plans. Show one: workshop plans PLAN")
     return 0
-
-
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
 
 
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:

@@ -1,10 +1,15 @@
 """``workshop`` verbs that move a workshop in and out of the store: export
 (planning guide, spreadsheet, CSV, JSON), handout (the toolkit for
-partners) and import (a JSON export or a CSV of answers from paper).
+partners, or with ``--facilitator`` the facilitator's guide), worksheet
+(the one-page method sheets) and import (a JSON export or a CSV of
+answers from paper).
 
     workshop export demo --format pdf --output guide.pdf
     workshop export demo --format csv --frame ratings
     workshop handout --format pdf --output handout.pdf
+    workshop handout --facilitator --plan first-meeting --format pdf
+    workshop worksheet stakeholder-map --format pdf
+    workshop worksheet --all --format pdf
     workshop import answers.csv --into demo
 
 Long runs draw a text progress bar on stderr when it is a terminal, or
@@ -99,12 +104,51 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
+    from toolkit.errors import InvalidAnswer
+    from toolkit.exports.facilitator import GUIDE_FORMATS, export_facilitator_guide
     from toolkit.exports.workshop import export_handout
 
-    fmt = _format(args, ("html", "pdf"), "html")
-    bar = _bar(args, f"handout {fmt} ")
+    if not args.facilitator:
+        if args.plan:
+            raise InvalidAnswer("--plan chooses the agenda of the facilitator's guide: add --facilitator")
+        if args.format == "md":
+            raise InvalidAnswer("the handout is html or pdf; Markdown is for the facilitator's guide (--facilitator)")
+    fmt = _format(args, GUIDE_FORMATS if args.facilitator else ("html", "pdf"), "html")
+    bar = _bar(args, f"{'facilitator' if args.facilitator else 'handout'} {fmt} ")
     try:
-        path = export_handout(content_of(args), fmt, args.output, progress=bar)
+        if args.facilitator:
+            path = export_facilitator_guide(content_of(args), fmt, args.output, plan_id=args.plan, progress=bar)
+        else:
+            path = export_handout(content_of(args), fmt, args.output, progress=bar)
+    finally:
+        bar.close()
+    _out(str(path))
+    return 0
+
+
+def cmd_worksheet(args: argparse.Namespace) -> int:
+    """One worksheet, all of them (``--all``, one file, a page each), or
+    without either the list of worksheets and the tools that use them."""
+    from toolkit.errors import InvalidAnswer
+    from toolkit.exports.facilitator import SHEET_FORMATS, export_worksheets, worksheet_pages
+
+    kit = content_of(args)
+    if args.all and args.worksheet:
+        raise InvalidAnswer(f"give a worksheet id or --all, not both (got {args.worksheet!r} and --all)")
+    if not args.all and not args.worksheet:
+        pages = worksheet_pages(kit)
+        if not pages:
+            _out(f"{kit.path}: no worksheets (the content file has none)")
+            return 0
+        for w in pages:
+            tools = [t.number for t in kit.tools if t.facilitation and t.facilitation.method == w.id]
+            _out(f"{w.id:<24} {w.title:<38} tools {', '.join(map(str, tools)) or '-'}")
+        _out(f"\n{len(pages)} worksheets. Print one: workshop worksheet ID --format pdf; all: workshop worksheet --all --format pdf")
+        return 0
+    fmt = _format(args, SHEET_FORMATS, "html")
+    bar = _bar(args, f"worksheet {fmt} ")
+    try:
+        path = export_worksheets(kit, None if args.all else [args.worksheet], fmt, args.output, progress=bar)
     finally:
         bar.close()
     _out(str(path))
@@ -159,8 +203,28 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
             "guiding questions with space for notes, examples, resources and the glossary. It needs no store (--db is accepted and unused).",
         )
     )
+    p.add_argument("--format", "-f", choices=("html", "md", "pdf"), help="default: from the --output extension, else html (md: --facilitator only)")
+    p.add_argument("--output", "-o", metavar="PATH", help="file or folder to write (default: intersector-toolkit-handout.html, or facilitator-guide[-PLAN].html, here)")
+    p.add_argument(
+        "--facilitator", action="store_true",
+        help="the facilitator's guide instead (not for partners): the agenda, then per tool its purpose, core questions, "
+        "timings, method with its worksheet, materials, pitfalls, sensitive questions and provisional notes; the worksheets follow",
+    )
+    p.add_argument("--plan", metavar="PLAN", help="with --facilitator: the agenda template to follow (workshop plans lists them); default: every tool, stage by stage")
+
+    p = common(
+        verb(
+            "worksheet",
+            cmd_worksheet,
+            "print a method's one-page worksheet (html or pdf), or all of them; without an id, list them",
+            "The one-page worksheets the facilitator's notes suggest (a stakeholder map, a resource inventory, ...): "
+            "purpose, steps and a grid with blank rows for a table to fill in. It needs no store (--db is accepted and unused).",
+        )
+    )
+    p.add_argument("worksheet", metavar="ID", nargs="?", help="a worksheet id (stakeholder-map); 'workshop worksheet' lists them")
+    p.add_argument("--all", action="store_true", help="every worksheet in one file, one per page")
     p.add_argument("--format", "-f", choices=("html", "pdf"), help="default: from the --output extension, else html")
-    p.add_argument("--output", "-o", metavar="PATH", help="file or folder to write (default: intersector-toolkit-handout.html here)")
+    p.add_argument("--output", "-o", metavar="PATH", help="file or folder to write (default: worksheet-ID.html, or worksheets.html with --all, here)")
 
     p = common(
         verb(

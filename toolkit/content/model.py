@@ -377,6 +377,18 @@ class Worksheet:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
+def duration(minutes: int) -> str:
+    """Minutes as every view writes a length of time:
+
+        >>> duration(45), duration(90), duration(120)
+        ('45 min', '1 h 30 min', '2 h')
+    """
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
 @dataclass(frozen=True)
 class PlanItem:
     """One slot of an agenda: a tool (``tool_id``) or another activity
