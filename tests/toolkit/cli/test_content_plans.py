@@ -110,6 +110,26 @@ def test_validate_names_a_broken_core_question(capsys, tmp_path):
     assert err.startswith(f"workshop validate: {path}: tools[6].facilitation.core[1]: 'epp-1' is not one of this tool's questions (ams-1, ")
 
 
+@pytest.mark.parametrize(
+    "mutate, place, problem",
+    [
+        (lambda raw: raw["tools"][8]["facilitation"].update(method="world-cafe"), "tools[8].facilitation.method", "no worksheet has the id 'world-cafe' (worksheets: "),
+        (lambda raw: raw["plans"][0]["sessions"][0]["items"][1].update(tool="make-friends"), "plans[0].sessions[0].items[1].tool", "make-friends"),
+        (lambda raw: raw["scale"].update(not_yet="Not sure"), "scale.not_yet", "expected a label of its own"),
+    ],
+    ids=["worksheet-link", "plan-tool", "not-yet-label"],
+)
+def test_validate_names_a_broken_worksheet_link_plan_or_scale_label(capsys, tmp_path, mutate, place, problem):
+    raw = yaml.safe_load(content.DEFAULT_FILE.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    code, out, err = _run(capsys, "validate", str(path))
+    assert code == 1 and out == ""
+    assert err.startswith(f"workshop validate: {path}: {place}: ") and problem in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_help_names_the_verb(capsys):
     with pytest.raises(SystemExit):
         cli.main(["plans", "--help"])
