@@ -57,3 +57,31 @@ def test_answer_is_back_after_reload_and_script_is_text(room, page, sign_in):
     # The payload never became an element, and no dialog opened.
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_a_sensitive_answer_given_without_a_name_reaches_the_dashboard_unattributed(room, page, browser, sign_in):
+    """Tick "Answer without my name" under a sensitive question, type, see
+    Saved; the store has the flag and the projected dashboard shows the
+    answer with no name, organization, sector or table."""
+    text = "The credit union wrote off the last loan to this project"
+    page.set_default_timeout(WAIT_MS)
+    page.goto(room.url(room.render("diagnosis")))
+    page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
+    sign_in(page, "Sana Secret", "Harbor Credit Union", "Business", "Table 11")
+    page.locator(f".xs-tool-nav-{TOOL}").click()
+    check = page.locator(f".xs-question-{QUESTION} .xs-q-anonymous input[type=checkbox]")
+    assert page.locator(".xs-question-afr-2 .xs-q-anonymous").count() == 0  # not sensitive: not offered
+    check.check()
+    page.locator(f".xs-q-{QUESTION} textarea").fill(text)
+    page.locator(f".xs-question-{QUESTION} .xs-save-status", has_text="Saved").wait_for(timeout=WAIT_MS)
+    [person] = [p for p in room.store.participants(room.slug) if p.name == "Sana Secret"]
+    assert room.store.anonymous_questions(room.slug, person.id) == {QUESTION}
+
+    dash = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    dash.goto(room.url(room.render("dashboard")))
+    item = dash.locator(".xs-feed-item", has_text=text)
+    item.wait_for(timeout=WAIT_MS)
+    who = item.locator(".xs-feed-who").inner_text()
+    assert who == "Answered without a name"
+    assert not any(w in item.inner_text() for w in ("Sana", "Credit Union", "Table 11", "Business"))
+    dash.context.close()
