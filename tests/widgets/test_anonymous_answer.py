@@ -62,7 +62,11 @@ def test_load_ticks_without_saving(form):
     assert saves == []
 
 
-def test_the_session_saves_the_choice_and_shows_it_again(session, sign_in, sqlite_store, workshop):
+def test_the_session_saves_the_choice_and_shows_it_again(sqlite_store, workshop, sign_in):
+    from widgets.session import Session
+
+    device = "w" * 43  # the browser's device token, as the room's cookie carries it
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0, device=device)
     book = session.stage_workbook("diagnosis")
     person = sign_in(session, name="Wanda", organization="Credit Union", table="Table 7", sector="business")
     panel = book.panel(TOOL)
@@ -73,19 +77,20 @@ def test_the_session_saves_the_choice_and_shows_it_again(session, sign_in, sqlit
     assert sqlite_store.anonymous_questions(workshop.slug, person.id) == {SENSITIVE}
     assert panel.form.statuses[SENSITIVE].value.startswith("Saved")
 
-    # Another kernel (a reload): the box comes back ticked.
-    from widgets.session import Session
-
-    again = Session(sqlite_store, workshop.slug, poll_seconds=0)
-    book2 = again.stage_workbook("diagnosis")
-    sign_in(again, name="Wanda", organization="Credit Union", table="Table 7", sector="business")
-    form2 = book2.panel(TOOL).form
+    # The same browser reloads (a new kernel): the box comes back ticked.
+    again = Session(sqlite_store, workshop.slug, poll_seconds=0, device=device)
+    assert again.participant.id == person.id
+    form2 = again.stage_workbook("diagnosis").panel(TOOL).form
     assert form2.boxes[SENSITIVE].value == "We lost a grant" and form2.is_anonymous(SENSITIVE)
     # Unticking saves the same text with the name.
     form2.anonymous_boxes[SENSITIVE].value = False
     again.flush()
     assert sqlite_store.anonymous_questions(workshop.slug, person.id) == set()
     assert sqlite_store.current_for(workshop.slug, person.id)[("text", TOOL, SENSITIVE)] == "We lost a grant"
+
+    # The first tab learns it from its poll: the box is unticked there too.
+    session.sync()
+    assert panel.form.boxes[SENSITIVE].value == "We lost a grant" and not panel.form.is_anonymous(SENSITIVE)
 
 
 def test_the_dashboard_feed_shows_the_answer_without_anyone(sqlite_store, workshop):
