@@ -36,17 +36,20 @@ def walk(widget):
         yield from walk(child)
 
 
+def strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
 def widget_text(page) -> str:
-    """Every piece of text a participant's browser receives from the page's widgets."""
-    parts = []
-    for w in walk(page):
-        for name in ("value", "description", "placeholder", "tooltip"):
-            value = getattr(w, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-        for name in ("tooltips", "_options_labels"):
-            parts += [v for v in getattr(w, name, ()) or () if isinstance(v, str)]
-    return "\n".join(parts)
+    """Every string in the state of every widget on the page, as its comm
+    sends it to the participant's browser (text, labels, options, tooltips)."""
+    return "\n".join(s for w in walk(page) for s in strings(w.get_state()))
 
 
 def test_the_content_has_facilitator_secrets_to_keep(kit):

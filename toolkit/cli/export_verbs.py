@@ -130,20 +130,19 @@ def cmd_worksheet(args: argparse.Namespace) -> int:
     """One worksheet, all of them (``--all``, one file, a page each), or
     without either the list of worksheets and the tools that use them."""
     from toolkit.errors import InvalidAnswer
-    from toolkit.exports.facilitator import SHEET_FORMATS, export_worksheets, worksheet_pages
+    from toolkit.exports.facilitator import SHEET_FORMATS, export_worksheets
 
     kit = content_of(args)
     if args.all and args.worksheet:
         raise InvalidAnswer(f"give a worksheet id or --all, not both (got {args.worksheet!r} and --all)")
     if not args.all and not args.worksheet:
-        pages = worksheet_pages(kit)
-        if not pages:
+        if not kit.worksheets:
             _out(f"{kit.path}: no worksheets (the content file has none)")
             return 0
-        for w in pages:
+        for w in kit.worksheets:
             tools = [t.number for t in kit.tools if t.facilitation and t.facilitation.method == w.id]
             _out(f"{w.id:<24} {w.title:<38} tools {', '.join(map(str, tools)) or '-'}")
-        _out(f"\n{len(pages)} worksheets. Print one: workshop worksheet ID --format pdf; all: workshop worksheet --all --format pdf")
+        _out(f"\n{len(kit.worksheets)} worksheets. Print one: workshop worksheet ID --format pdf; all: workshop worksheet --all --format pdf")
         return 0
     fmt = _format(args, SHEET_FORMATS, "html")
     bar = _bar(args, f"worksheet {fmt} ")

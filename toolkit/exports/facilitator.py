@@ -137,22 +137,17 @@ class ToolNotes:
 
 @dataclass(frozen=True)
 class WorksheetPage:
-    """One printable worksheet: the content's sheet, the tools that use it
-    (``"1. Engage Potential Partners"``) and the height of a blank row
+    """One printable worksheet: the content's ``sheet``, the tools that use
+    it (``"1. Engage Potential Partners"``) and the height of a blank row
     (millimetres) that keeps the grid on one page."""
 
-    id: str
-    title: str
-    purpose: str
-    steps: tuple[str, ...]
-    columns: tuple[str, ...]
-    rows: int
+    sheet: Worksheet
     used_by: tuple[str, ...]
     row_mm: float
 
     @property
     def anchor(self) -> str:
-        return f"sheet-{self.id}"
+        return f"sheet-{self.sheet.id}"
 
 
 @dataclass(frozen=True)
@@ -226,7 +221,7 @@ def worksheet_page(kit: Toolkit, sheet: Worksheet) -> WorksheetPage:
     # Blank rows share about 13.5 cm of the A4 page (what is left beside the
     # heading and up to six steps), between 7 and 30 mm each.
     row_mm = round(max(7.0, min(30.0, 135 / max(sheet.rows, 1))), 1)
-    return WorksheetPage(sheet.id, sheet.title, sheet.purpose, sheet.steps, sheet.columns, sheet.rows, _users(kit, sheet.id), row_mm)
+    return WorksheetPage(sheet, _users(kit, sheet.id), row_mm)
 
 
 def worksheet_pages(kit: Toolkit, ids: Iterable[str] | None = None) -> tuple[WorksheetPage, ...]:
@@ -275,7 +270,7 @@ def facilitator_guide(kit: Toolkit, plan_id: str | None = None, *, today: dt.dat
     sessions, planned = _agenda(kit, plan)
     order = plan.tool_ids if plan is not None else tuple(t.id for t in kit.tools)
     tools = tuple(tool_notes(kit, kit.tool(t), planned.get(t, 0)) for t in order)
-    used = list(dict.fromkeys(t.method.id for t in tools if t.method is not None))
+    used = list(dict.fromkeys(t.method.id for t in tools if t.method is not None))  # each sheet once, in order of use
     minutes = plan.minutes if plan is not None else sum(planned.values())
     return FacilitatorGuide(
         title=plan.title if plan is not None else ALL_TOOLS_TITLE,
@@ -318,8 +313,7 @@ def render_worksheets_html(kit: Toolkit, ids: Sequence[str] | None = None) -> st
     from toolkit.exports.guide import _environment
 
     pages = worksheet_pages(kit, ids)
-    title = pages[0].title if len(pages) == 1 else "Worksheets"
-    page = {"page_title": f"Worksheet: {title}" if len(pages) == 1 else f"Worksheets: {kit.source.title}", "footer": f"{kit.source.publisher} \u00b7 workshop worksheet", "sheets": ("worksheet",)}
+    page = {"page_title": f"Worksheet: {pages[0].sheet.title}" if len(pages) == 1 else f"Worksheets: {kit.source.title}", "footer": f"{kit.source.publisher} \u00b7 workshop worksheet", "sheets": ("worksheet",)}
     return _environment("html").get_template("worksheets.html.j2").render(worksheets=pages, source=kit.source, **page)
 
 

@@ -52,7 +52,7 @@ def test_a_plan_gives_the_agenda_with_clock_times_and_its_tools_in_order(kit):
     assert (epp.suggested, epp.planned) == (40, 20)
     assert epp.method.id == "stakeholder-map" and [q.id for q in epp.core] == ["epp-1", "epp-4"]
     # The worksheets its tools use follow, each once, in order of use.
-    assert [w.id for w in fg.worksheets] == ["stakeholder-map", "one-two-four-all", "resource-inventory"]
+    assert [w.sheet.id for w in fg.worksheets] == ["stakeholder-map", "one-two-four-all", "resource-inventory"]
 
 
 def test_without_a_plan_every_tool_stage_by_stage_at_its_suggested_minutes(kit):
