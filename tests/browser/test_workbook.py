@@ -65,6 +65,7 @@ def test_a_sensitive_answer_given_without_a_name_reaches_the_dashboard_unattribu
     answer with no name, organization, sector or table."""
     text = "The credit union wrote off the last loan to this project"
     page.set_default_timeout(WAIT_MS)
+    room.join(page.context)
     page.goto(room.url(room.render("diagnosis")))
     page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
     sign_in(page, "Sana Secret", "Harbor Credit Union", "Business", "Table 11")
@@ -78,6 +79,7 @@ def test_a_sensitive_answer_given_without_a_name_reaches_the_dashboard_unattribu
     assert room.store.anonymous_questions(room.slug, person.id) == {QUESTION}
 
     dash = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    room.join(dash.context, dashboard=True)
     dash.goto(room.url(room.render("dashboard")))
     item = dash.locator(".xs-feed-item", has_text=text)
     item.wait_for(timeout=WAIT_MS)
