@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from widgets.autosave import retrying_text
 from widgets.style import LABEL_STYLE, esc, hook, message_line, set_message
 
 if TYPE_CHECKING:
@@ -120,6 +121,11 @@ class ActionsPanel(widgets.VBox):
 
     def failed(self, reason: str) -> None:
         set_message(self.message, f"Not added: {reason}", "error")
+
+    def retrying(self, reason: str) -> None:
+        """Adding failed for a passing ``reason`` and is tried again by
+        itself; the fields keep the action until it is added."""
+        set_message(self.message, retrying_text(reason, "added"), "error")
 
     @traitlets.observe("value", "problem")
     def _changed(self, _change: dict[str, Any]) -> None:

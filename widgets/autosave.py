@@ -18,13 +18,24 @@ or not the box still has the focus.
 With ``delay=0`` every change saves at once. With no running event loop
 (plain Python, headless tests) a change stays pending until :meth:`flush`;
 inside a kernel (JupyterLab, Voila) there always is one.
+
+The save itself goes through a :class:`Writer`: one worker thread per page
+session runs the writes, so a store that waits for a lock never freezes
+the page, and the outcome is handed back on the event loop, where widget
+state is changed. A save that failed for a passing reason (the store is
+busy, its disk failed, its server is away) is tried again after 1, 2, 4, 8
+and then every 15 seconds (:func:`retry_delay`) until it goes through or
+the page closes; a newer save of the same box replaces the waiting one, so
+the newest text wins. The box says so meanwhile (:meth:`SaveStatus.retrying`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -99,17 +110,195 @@ class _Unscheduled:
         pass
 
 
+#: Seconds before the first retry of a save that failed for a passing
+#: reason; each next wait doubles, up to :data:`RETRY_MAX_SECONDS`.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 15.0
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before retry number ``attempt`` (1, 2, ...) of a
+    failed save: 1, 2, 4, 8, then 15 for every retry after that.
+
+        >>> [retry_delay(n) for n in range(1, 7)]
+        [1.0, 2.0, 4.0, 8.0, 15.0, 15.0]
+    """
+    return min(RETRY_FIRST_SECONDS * 2 ** min(max(attempt, 1) - 1, 30), RETRY_MAX_SECONDS)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One save for a :class:`Writer`.
+
+    ``prepare()`` runs on the event loop just before each attempt and
+    returns the function the worker runs (so each attempt starts from what
+    the page knows then, such as the answer row it saves on top of);
+    ``settle(result, error)`` gets the outcome on the event loop, once:
+    the result, or an error that is not worth retrying; ``wait(reason)``
+    says on the event loop that an attempt failed for a passing reason and
+    the save will be tried again."""
+
+    prepare: Callable[[], Callable[[], Any]]
+    settle: Callable[[Any, BaseException | None], None]
+    wait: Callable[[str], None]
+
+
+class Writer:
+    """Runs one page session's saves one at a time on a worker thread and
+    retries the ones that fail for a passing reason.
+
+    ``passing(error)`` is the reason in plain words when ``error`` is worth
+    retrying (the store was busy or away), else ``None`` (the save was
+    refused: it is settled with the error). ``call_later`` schedules the
+    retries, as for :class:`Debouncer`.
+
+    Saves are keyed (one key per box): a key has at most one attempt
+    running, and a save submitted meanwhile waits for it and then starts
+    from the outcome (the newer text is saved on the row the older one
+    wrote). A newer save replaces one that waits for its retry and starts
+    at once. After :meth:`stop` (the page closed) nothing is retried; a
+    save already submitted still gets its one attempt.
+
+    With a running event loop the attempts run on the worker thread and
+    their outcomes come back through the loop; without one (plain Python,
+    headless tests) they run at once, in the caller's thread, and retries
+    wait for ``call_later`` or :meth:`flush`.
+    """
+
+    def __init__(self, passing: Callable[[BaseException], str | None], call_later: CallLater | None = None):
+        self.passing = passing
+        self._call_later = call_later
+        self._queued: dict[Hashable, Write] = {}
+        self._running: set[Hashable] = set()
+        self._timers: dict[Hashable, Any] = {}
+        self._attempts: dict[Hashable, int] = {}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self.stopped = False
+
+    @property
+    def pending(self) -> tuple[Hashable, ...]:
+        """Keys with a save running, waiting for one that runs, or waiting
+        for its retry."""
+        return tuple(dict.fromkeys([*self._running, *self._queued]))
+
+    def busy(self, key: Hashable) -> bool:
+        """A save of ``key`` has not settled yet."""
+        return key in self._running or key in self._queued
+
+    def attempts(self, key: Hashable) -> int:
+        """How many attempts of ``key``'s save failed in a row so far."""
+        return self._attempts.get(key, 0)
+
+    def submit(self, key: Hashable, write: Write) -> None:
+        """Save ``write`` for ``key``: now, or as soon as the attempt
+        running for ``key`` is over. It replaces a save of ``key`` that
+        waits (for that attempt or for its retry)."""
+        self._cancel_timer(key)
+        self._queued[key] = write
+        if key not in self._running:
+            self._start(key)
+
+    def drop(self, key: Hashable) -> None:
+        """Forget the save of ``key`` that waits (not the running attempt)."""
+        self._cancel_timer(key)
+        self._queued.pop(key, None)
+        self._attempts.pop(key, None)
+
+    def flush(self) -> None:
+        """Try every waiting save now instead of after its delay."""
+        for key in list(self._queued):
+            if key not in self._running:
+                self._cancel_timer(key)
+                self._start(key)
+
+    def stop(self) -> None:
+        """Retry nothing from now on (the page closed): the saves waiting
+        for a retry are dropped."""
+        self.stopped = True
+        for key in list(self._timers):
+            self.drop(key)
+
+    def start(self) -> None:
+        """Retry again (a page was opened after :meth:`stop`)."""
+        self.stopped = False
+
+    def _start(self, key: Hashable) -> None:
+        write = self._queued.pop(key)
+        self._running.add(key)
+        try:
+            run = write.prepare()
+        except Exception as exc:  # noqa: BLE001 - settled like a failed attempt
+            self._finish(key, write, (None, exc))
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._finish(key, write, _attempt(run))
+            return
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="xs-save")
+        future = loop.run_in_executor(self._pool, _attempt, run)
+        # Done callbacks of an asyncio future run on its loop: the widgets
+        # are changed in the loop's thread, as ipywidgets needs.
+        future.add_done_callback(lambda f: self._finish(key, write, f.result()))
+
+    def _finish(self, key: Hashable, write: Write, outcome: tuple[Any, BaseException | None]) -> None:
+        self._running.discard(key)
+        result, error = outcome
+        reason = self.passing(error) if error is not None else None
+        if reason is not None:
+            self._attempts[key] = attempts = self._attempts.get(key, 0) + 1
+            if key in self._queued:
+                self._start(key)  # a newer save came meanwhile: it goes instead
+                return
+            write.wait(reason)
+            if not self.stopped:
+                self._queued[key] = write
+                self._schedule_retry(key, retry_delay(attempts))
+            return
+        self._attempts.pop(key, None)
+        write.settle(result, error)
+        if key in self._queued and key not in self._running and key not in self._timers:
+            self._start(key)
+
+    def _schedule_retry(self, key: Hashable, delay: float) -> None:
+        call_later = self._call_later
+        if call_later is None:
+            try:
+                call_later = asyncio.get_running_loop().call_later
+            except RuntimeError:
+                return  # plain Python: waits for flush()
+        self._timers[key] = call_later(delay, lambda: self._due(key))
+
+    def _due(self, key: Hashable) -> None:
+        if self._timers.pop(key, None) is not None and key in self._queued and key not in self._running:
+            self._start(key)
+
+    def _cancel_timer(self, key: Hashable) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+
+def _attempt(run: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+    try:
+        return run(), None
+    except Exception as exc:  # noqa: BLE001 - the Writer's passing() and settle() decide
+        return None, exc
+
+
 class SaveStatus(widgets.Label):
-    """The status line under a box: ``Saved 14:03:12``, ``Saving…`` or
-    ``Not saved: <reason>``. Plain text (a Label), CSS class
-    ``xs-save-status`` plus ``xs-status-saved|editing|error`` (from
-    ``state``)."""
+    """The status line under a box: ``Saved 14:03:12``, ``Saving…``,
+    ``Not saved yet, retrying… <Reason>.`` or ``Not saved: <reason>``.
+    Plain text (a Label), CSS class ``xs-save-status`` plus
+    ``xs-status-saved|editing|retrying|error`` (from ``state``)."""
 
     SAVED = "saved"
     EDITING = "editing"
+    RETRYING = "retrying"
     ERROR = "error"
 
-    state = traitlets.Unicode("", help="'saved', 'editing', 'error' or '' (nothing to say)")
+    state = traitlets.Unicode("", help="'saved', 'editing', 'retrying', 'error' or '' (nothing to say)")
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
@@ -135,11 +324,23 @@ class SaveStatus(widgets.Label):
     def editing(self) -> None:
         self._set(self.EDITING, "Saving…")
 
+    def retrying(self, reason: str) -> None:
+        """The save failed for a passing ``reason`` and is tried again by itself."""
+        self._set(self.RETRYING, retrying_text(reason))
+
     def failed(self, reason: str) -> None:
         self._set(self.ERROR, f"Not saved: {reason}")
 
     def clear(self) -> None:
         self._set("", "")
+
+
+def retrying_text(reason: str, what: str = "saved") -> str:
+    """``Not saved yet, retrying… The workshop store is busy with another
+    save.``: the words every view uses while a write is retried (``reason``
+    in plain words, as a sentence without its full stop; ``what``:
+    ``"added"`` for an action)."""
+    return f"Not {what} yet, retrying… {reason[:1].upper()}{reason[1:]}."
 
 
 #: The status line while a conflict waits for the participant's choice.
@@ -183,6 +384,13 @@ class AutosaveField:
         return self.input.value != self.saved_value
 
     @property
+    def unsettled(self) -> bool:
+        """A save is still due: the box differs from the store, or its
+        save is being retried (even if the box was typed back to the
+        stored text, the retry must not save the older one)."""
+        return self.dirty or self.status.state == SaveStatus.RETRYING
+
+    @property
     def in_conflict(self) -> bool:
         """A conflict waits for the participant's choice: saves are held."""
         return self.choice is not None and self.choice.showing
@@ -192,7 +400,7 @@ class AutosaveField:
         """The participant has something here the store does not hold yet
         (typed, waiting for its save, or in a conflict): a newer text from
         elsewhere must not simply replace it."""
-        return self.dirty or self.key in self.debouncer.pending or self.in_conflict
+        return self.unsettled or self.key in self.debouncer.pending or self.in_conflict
 
     def conflict(self, *, mine: str, theirs: str, when: float) -> None:
         """The store refused ``mine``: it holds ``theirs`` (saved ``when``)."""
@@ -254,6 +462,11 @@ class AutosaveField:
 
     def mark_failed(self, reason: str) -> None:
         self.status.failed(reason)
+
+    def mark_retrying(self, reason: str) -> None:
+        """The save failed for a passing ``reason``; the text stays and is
+        saved again by itself."""
+        self.status.retrying(reason)
 
     def _changed(self, change: dict[str, Any]) -> None:
         if self._loading or self.in_conflict:

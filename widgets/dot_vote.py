@@ -113,6 +113,11 @@ class DotVote(KeyedBox):
             self._loading = False
         self.status.failed(reason)
 
+    def mark_retrying(self, reason: str) -> None:
+        """The change failed for a passing ``reason`` and is saved again by
+        itself: the counts stay as placed, the status says so."""
+        self.status.retrying(reason)
+
     def changed_elsewhere(self, tool_id: str, theirs: int, mine: int) -> None:
         """The count ``mine`` on ``tool_id`` was refused: the store holds
         ``theirs``, set in another tab or on another device. Show theirs,

@@ -8,7 +8,8 @@
 Every box has its question as a visible ``<label>`` (the Textarea's
 ``description``) and a status line under it. The form never writes: about a
 second after the last keystroke it emits ``save(question_id, text)``, and
-whoever saved calls :meth:`mark_saved` or :meth:`mark_failed`.
+whoever saved calls :meth:`mark_saved`, :meth:`mark_failed` or, while the
+save is retried, :meth:`mark_retrying`.
 
 A question the content flags as sensitive gets an "Answer without my name"
 checkbox under its box (``anonymous_boxes``, hook ``xs-q-anonymous``);
@@ -141,7 +142,7 @@ class QuestionForm(KeyedBox):
         field = self.fields[question_id]
         if field.in_conflict:
             return  # saved once the participant has chosen
-        if not field.dirty and self.is_anonymous(question_id) == self._saved_anonymous.get(question_id, False):
+        if not field.unsettled and self.is_anonymous(question_id) == self._saved_anonymous.get(question_id, False):
             field.settled()
             return
         self._save_handlers(question_id, field.value)
@@ -155,6 +156,11 @@ class QuestionForm(KeyedBox):
 
     def mark_failed(self, question_id: str, reason: str) -> None:
         self.fields[question_id].mark_failed(reason)
+
+    def mark_retrying(self, question_id: str, reason: str) -> None:
+        """The save failed for a passing ``reason``: ``Not saved yet,
+        retrying… <Reason>.``; the text stays in the box."""
+        self.fields[question_id].mark_retrying(reason)
 
     def conflict(self, question_id: str, *, mine: str, theirs: str, when: float) -> None:
         """The save of ``mine`` was refused: the store holds ``theirs``,

@@ -136,7 +136,7 @@ class Rating(widgets.VBox):
     def _fire_comment(self, _key: Any) -> None:
         if self.comment_field.in_conflict:
             return  # saved once the participant has chosen
-        if not self.comment_field.dirty:
+        if not self.comment_field.unsettled:
             self.comment_field.settled()
             return
         self._comment_handlers(self.comment.value)
@@ -159,6 +159,14 @@ class Rating(widgets.VBox):
         """Show why, and put the buttons back to what the store holds."""
         self._set_buttons(self.saved_value)
         self.status.failed(reason)
+
+    def mark_rating_retrying(self, reason: str) -> None:
+        """The click failed for a passing ``reason`` and is saved again by
+        itself: the buttons keep it, the status says so."""
+        self.status.retrying(reason)
+
+    def mark_comment_retrying(self, reason: str) -> None:
+        self.comment_field.mark_retrying(reason)
 
     def mark_comment_saved(self, text: str, when: float) -> None:
         self.comment_field.mark_saved(text, when)

@@ -34,7 +34,16 @@ the choice (keep mine, keep theirs, edit both), or for a rating or a dot
 count, theirs with "Use mine". The actions lists follow changes too.
 
 Widgets only emit events; this class saves, then tells the widget
-"Saved 14:03:12" or "Not saved: <the store's reason>". A read that fails
+"Saved 14:03:12" or "Not saved: <the store's reason>". **Saves heal
+themselves**: they run on the session's :class:`~widgets.autosave.Writer`,
+off the kernel's event loop (a store that waits for a lock never freezes
+the page; a page's store waits at most
+:data:`~toolkit.store.schema.PAGE_BUSY_SECONDS` for one), and a save that
+failed for a passing reason (:func:`passing_reason`: busy, disk error,
+server away) says "Not saved yet, retrying… <Reason>." and is tried again
+with backoff, the newest text of the box first, until it goes through or
+the last page closes. A retry that meets a newer answer written elsewhere
+offers the choice as any save does. A read that fails
 is shown too (the actions list and the page's notice say the store could
 not be read), never as "nothing there". When a write is refused because
 the facilitator locked the stage, or every ``poll_seconds`` on the
@@ -46,18 +55,20 @@ been closed (``page.close()``, or the browser closing the page's comm).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
 from toolkit.store import AnswerStore
 from toolkit.store.identity import device_from_environ, format_resume_code
+from toolkit.store.schema import PAGE_BUSY_SECONDS
 from toolkit.store.values import NOT_SURE
-from widgets.autosave import DEFAULT_DELAY, CallLater
+from widgets.autosave import DEFAULT_DELAY, CallLater, Write, Writer
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
 from widgets.stage_workbook import StageWorkbook, ToolPanel
@@ -83,6 +94,8 @@ STORE_UNREADABLE = "the workshop store could not be read ({})"
 #: The pages' notice while re-reading the workshop fails.
 SETTINGS_UNREADABLE = "⚠ The workshop could not be checked just now: {}. Stage locks may be out of date; what you type stays here."
 NOT_SIGNED_IN = "sign in first"
+#: Why a save waits for its retry while another program writes to the store.
+STORE_BUSY = "the workshop store is busy with another save"
 
 
 class Session:
@@ -138,9 +151,10 @@ class Session:
         self._actions_seen: tuple[int, float] | None = None
         self._poll: Any = None  # the pending poll's timer handle
         self._sync: Any = None  # the pending sync's timer handle
+        self.writer = Writer(passing_reason, call_later=call_later)
         if store is None:
             try:
-                store = AnswerStore()
+                store = AnswerStore(busy_seconds=PAGE_BUSY_SECONDS)
             except (ToolkitError, SQLAlchemyError) as exc:
                 self.problem = f"The workshop store cannot be opened ({_reason(exc)}). Facilitator: check WORKSHOP_DB."
         self.store = store
@@ -205,6 +219,7 @@ class Session:
         book.problem = self.problem
         self.workbooks.append(book)
         book.on_close(lambda: self._forget(book))
+        self.writer.start()
         self._refresh_view(book)
         self._start_polling()
         self._start_sync()
@@ -218,6 +233,7 @@ class Session:
         page.problem = self.problem
         self.priority_pages.append(page)
         page.on_close(lambda: self._forget(page))
+        self.writer.start()
         self._refresh_view(page)
         self._start_polling()
         self._start_sync()
@@ -557,8 +573,11 @@ class Session:
 
     def _show_newer(self, row: Answer) -> bool:
         """Show a newer row from elsewhere wherever this page shows that
-        answer; ``False`` when the participant is editing it here (their
-        save will then meet the newer row and offer the choice)."""
+        answer; ``False`` when the participant is editing it here or its
+        save is still being made or retried (their save will then meet the
+        newer row and offer the choice)."""
+        if self.participant is not None and self.writer.busy((self.participant.id, row.kind, row.tool_id, row.question_id)):
+            return False
         if row.kind == "dots":
             votes = [page.vote for page in self.priority_pages]
             if any(v.busy(row.tool_id) for v in votes):
@@ -604,6 +623,7 @@ class Session:
             self.priority_pages.remove(page)
         if not self.workbooks and not self.priority_pages:
             self.stop_polling()
+            self.writer.stop()  # the saves already made still finish; nothing is retried
 
     def close(self) -> None:
         """Close every page the session built (their pending saves are
@@ -613,37 +633,72 @@ class Session:
         self.stop_polling()
 
     def flush(self) -> None:
-        """Save every pending autosave now (tests, and before switching
-        participant)."""
+        """Save every pending autosave now, and try every save that waits
+        for its retry (tests, and before switching participant)."""
         for book in self.workbooks:
             book.flush()
+        self.writer.flush()
 
     # ------------------------------------------------------------------
     # Writes: the store decides, the widget shows the outcome
 
-    def _write(self, do: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[str], None], stale: Callable[[ChangedElsewhere], None] | None = None) -> None:
+    def _write(
+        self,
+        key: tuple[str, str, str],
+        save: Callable[[Any], Any],
+        ok: Callable[[Any], None],
+        fail: Callable[[str], None],
+        wait: Callable[[str], None],
+        *,
+        base: Callable[[dict[tuple[str, str, str], int]], Any] = lambda _bases: None,
+        stale: Callable[[ChangedElsewhere], None] | None = None,
+    ) -> None:
+        """Hand one save to the writer: ``save(base)`` runs off the event
+        loop, ``base(bases)`` (the answer row the page shows there, read
+        on the loop just before each attempt) is what it saves on top of.
+        The outcome comes back on the loop: ``ok(result)``, ``stale`` (a
+        newer answer was written elsewhere), ``fail(reason)`` (refused), or
+        ``wait(reason)`` while it is retried.
+
+        An outcome that arrives after the page switched participant or
+        round (the page shows other answers now) changes nothing on it;
+        the save itself still went to whoever typed it."""
         if self.participant is None or self.store is None or self.slug is None:
             fail(NOT_SIGNED_IN)
             return
-        try:
-            result = do()
-        except ChangedElsewhere as exc:
-            if stale is None:
+        bases = self._base  # replaced (not changed) when the participant or round changes
+        participant_id = self.participant.id
+
+        def current() -> bool:
+            return bases is self._base
+
+        def settle(result: Any, exc: BaseException | None) -> None:
+            if not current():
+                return
+            if exc is None:
+                ok(result)
+            elif isinstance(exc, ChangedElsewhere):
+                self.writer.drop(writer_key)  # what waits was typed before the choice now shown
+                (stale or (lambda e: fail(str(e))))(exc)
+            elif isinstance(exc, StageLocked):
                 fail(str(exc))
+                self.check_settings()
+            elif isinstance(exc, ToolkitError):
+                fail(str(exc))
+            elif isinstance(exc, SQLAlchemyError):
+                fail(STORE_DOWN.format(_reason(exc)))
             else:
-                stale(exc)
-            return
-        except StageLocked as exc:
-            fail(str(exc))
-            self.check_settings()
-            return
-        except ToolkitError as exc:
-            fail(str(exc))
-            return
-        except SQLAlchemyError as exc:
-            fail(STORE_DOWN.format(_reason(exc)))
-            return
-        ok(result)
+                raise exc
+
+        writer_key = (participant_id, *key)
+        self.writer.submit(
+            writer_key,
+            Write(
+                prepare=lambda: functools.partial(save, base(bases)),
+                settle=settle,
+                wait=lambda reason: wait(reason) if current() else None,
+            ),
+        )
 
     def _saved(self, answer: Answer) -> None:
         """A save went through: it is what the page shows, the base of the next."""
@@ -659,7 +714,7 @@ class Session:
     def _save_text(self, book: StageWorkbook, panel: ToolPanel, question_id: str, text: str) -> None:
         tool_id = panel.tool.id
         key = ("text", tool_id, question_id)
-
+        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
         anonymous = panel.form.is_anonymous(question_id)
 
         def ok(answer: Answer) -> None:
@@ -670,19 +725,24 @@ class Session:
 
         def stale(exc: ChangedElsewhere) -> None:
             self._lost_to(exc.newer)
-            panel.form.conflict(question_id, mine=text, theirs=exc.newer.value, when=exc.newer.created)
+            # The box's text: what "keep mine" saves (newer than this save when typed on meanwhile).
+            panel.form.conflict(question_id, mine=panel.form.fields[question_id].value, theirs=exc.newer.value, when=exc.newer.created)
             self._tick(tool_id)
 
         self._write(
-            lambda: self.store.save_answer(self.slug, self.participant.id, tool_id, question_id, text, base=self._base.get(key, 0), anonymous=anonymous),
+            key,
+            lambda base: store.save_answer(slug, who, tool_id, question_id, text, base=base, anonymous=anonymous),
             ok,
             lambda reason: panel.form.mark_failed(question_id, reason),
-            stale,
+            lambda reason: panel.form.mark_retrying(question_id, reason),
+            base=lambda bases: bases.get(key, 0),
+            stale=stale,
         )
 
     def _save_rating(self, book: StageWorkbook, panel: ToolPanel, value: Any) -> None:
         tool_id = panel.tool.id
         key = ("rating", tool_id, "")
+        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(answer: Answer) -> None:
             panel.rating.mark_rating_saved(value, answer.created)
@@ -694,15 +754,19 @@ class Session:
             panel.rating.rating_changed_elsewhere(exc.newer.value, value)
 
         self._write(
-            lambda: self.store.save_rating(self.slug, self.participant.id, tool_id, None if value == NOT_SURE else value, base=self._base.get(key, 0)),
+            key,
+            lambda base: store.save_rating(slug, who, tool_id, None if value == NOT_SURE else value, base=base),
             ok,
             panel.rating.mark_rating_failed,
-            stale,
+            panel.rating.mark_rating_retrying,
+            base=lambda bases: bases.get(key, 0),
+            stale=stale,
         )
 
     def _save_comment(self, book: StageWorkbook, panel: ToolPanel, text: str) -> None:
         tool_id = panel.tool.id
         key = ("comment", tool_id, "")
+        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(answer: Answer) -> None:
             panel.rating.mark_comment_saved(text, answer.created)
@@ -711,29 +775,39 @@ class Session:
 
         def stale(exc: ChangedElsewhere) -> None:
             self._lost_to(exc.newer)
-            panel.rating.comment_conflict(mine=text, theirs=exc.newer.value, when=exc.newer.created)
+            panel.rating.comment_conflict(mine=panel.rating.comment.value, theirs=exc.newer.value, when=exc.newer.created)
 
         self._write(
-            lambda: self.store.save_comment(self.slug, self.participant.id, tool_id, text, base=self._base.get(key, 0)),
+            key,
+            lambda base: store.save_comment(slug, who, tool_id, text, base=base),
             ok,
             panel.rating.mark_comment_failed,
-            stale,
+            panel.rating.mark_comment_retrying,
+            base=lambda bases: bases.get(key, 0),
+            stale=stale,
         )
 
     def _add_action(self, panel: ToolPanel, fields: dict[str, Any]) -> None:
         tool_id = panel.tool.id
+        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(action: Any) -> None:
             panel.actions.added(action)
             self._show_actions([panel], tool_id)
 
+        # One key per tool: pressing "Add action" again while an add is
+        # retried replaces it (the fields still show that action).
         self._write(
-            lambda: self.store.add_action(self.slug, tool_id, participant_id=self.participant.id, **fields),
+            ("action", tool_id, ""),
+            lambda _base: store.add_action(slug, tool_id, participant_id=who, **fields),
             ok,
             panel.actions.failed,
+            panel.actions.retrying,
         )
 
     def _save_dots(self, page: PrioritiesPage, allocation: dict[str, int]) -> None:
+        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
+
         def ok(answers: list[Answer]) -> None:
             page.vote.mark_saved(allocation, time.time())
             for tool_id, n in allocation.items():
@@ -746,13 +820,35 @@ class Session:
             tool_id = exc.newer.tool_id
             page.vote.changed_elsewhere(tool_id, int(exc.newer.value), int(allocation[tool_id]))
 
-        bases = {tool_id: self._base.get(("dots", tool_id, ""), 0) for tool_id in allocation}
+        # Each change names one tool: one key per tool, the newest count wins.
         self._write(
-            lambda: self.store.save_dots(self.slug, self.participant.id, allocation, bases=bases),
+            ("dots", ",".join(sorted(allocation)), ""),
+            lambda bases: store.save_dots(slug, who, allocation, bases=bases),
             ok,
             page.vote.mark_failed,
-            stale,
+            page.vote.mark_retrying,
+            base=lambda bases: {tool_id: bases.get(("dots", tool_id, ""), 0) for tool_id in allocation},
+            stale=stale,
         )
+
+
+def passing_reason(exc: BaseException) -> str | None:
+    """Why a save failed, in plain words, when trying it again may work
+    (the store was busy, its disk failed, its server was away); ``None``
+    when the store refused it (a rule, a lock, a conflict), which no retry
+    changes."""
+    if isinstance(exc, (ToolkitError, IntegrityError)) or not isinstance(exc, (SQLAlchemyError, OSError)):
+        return None
+    text = _reason(exc).lower()
+    if "locked" in text or "busy" in text or "lock timeout" in text:
+        return STORE_BUSY
+    if "full" in text or "no space" in text:
+        return "the workshop computer's disk is full"
+    if "disk i/o" in text or "i/o error" in text:
+        return "the workshop computer could not write to its disk"
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return "the workshop store cannot be written just now"
+    return f"the workshop store had a problem ({_reason(exc)})"
 
 
 def _reason(exc: BaseException) -> str:

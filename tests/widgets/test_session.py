@@ -562,12 +562,17 @@ def test_actions_that_cannot_be_read_say_so(session, sign_in, sqlite_store, work
     assert "xs-message-error" in later.listing.value
     later.what.value = "Map assets"
     later.owner.value = "Food bank"
-    later.add.click()  # the write fails too, and says so
-    assert later.message.value.startswith("Not added: the workshop store could not be reached (no such table: actions)")
+    later.add.click()  # the write fails too, says so, and is tried again
+    assert later.message.value == "Not added yet, retrying… The workshop store had a problem (no such table: actions)."
+    assert later.what.value == "Map assets"  # the action waits in the form
     rename_table(sqlite_store, "actions_away", "actions")
     session.check_settings()  # the next poll reads them again
     assert later.problem == ""
     assert "No actions for this tool yet." in later.listing.value
+    session.flush()  # the retry, without waiting for its timer
+    assert later.message.value == "Added: Map assets"
+    assert [a.what for a in sqlite_store.actions(workshop.slug)] == ["Map assets"]
+    assert "Map assets" in later.listing.value
 
 
 def test_an_action_added_while_the_list_cannot_be_read(session, sign_in, sqlite_store, workshop, monkeypatch):

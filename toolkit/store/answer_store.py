@@ -64,14 +64,17 @@ class AnswerStore:
     ``url`` is a path or SQLAlchemy URL; ``None`` uses ``$WORKSHOP_DB`` or
     the default SQLite file (:func:`toolkit.store.schema.default_sqlite_path`).
     ``read_only=True`` opens the database so that it cannot write at all
-    (the dashboard uses this).
+    (the dashboard uses this). ``busy_seconds``: how long a write waits for
+    another one's lock (default :data:`~toolkit.store.schema.BUSY_SECONDS`;
+    a participant's page, which retries, waits
+    :data:`~toolkit.store.schema.PAGE_BUSY_SECONDS`).
     """
 
-    def __init__(self, url: str | None = None, *, kit: Toolkit | None = None, read_only: bool = False):
+    def __init__(self, url: str | None = None, *, kit: Toolkit | None = None, read_only: bool = False, busy_seconds: float | None = None):
         self.url = schema.resolve_url(url)
         self.read_only = read_only
         self.kit = kit if kit is not None else content_mod.load()
-        self.engine = schema.make_engine(self.url, read_only=read_only)
+        self.engine = schema.make_engine(self.url, read_only=read_only, busy_seconds=busy_seconds)
         if read_only:
             self._check_exists()
         else:

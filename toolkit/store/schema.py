@@ -33,8 +33,16 @@ from toolkit.errors import StoreError, ToolkitError
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
 SCHEMA_VERSION = 4
 DB_ENV = "WORKSHOP_DB"
-#: How long a SQLite connection waits for another one's lock (seconds).
+#: How long a SQLite connection waits for another one's lock (seconds):
+#: commands, imports and the facilitator's views, which have nobody to
+#: retry for them.
 BUSY_SECONDS = 30
+#: The same wait for a participant's page (``AnswerStore(busy_seconds=...)``,
+#: see :class:`widgets.session.Session`): its saves run off the page's event
+#: loop and a save that meets a busy store is retried, so a short wait
+#: frees the page's writer for the next box sooner. On PostgreSQL it is the
+#: ``lock_timeout`` of the page's connections.
+PAGE_BUSY_SECONDS = 3
 #: How long connecting to PostgreSQL may take, and one statement may run
 #: (seconds), so a host that accepts a connection and never answers cannot
 #: hang a command or a kernel. The URL's own ``connect_timeout`` and
@@ -274,9 +282,11 @@ def _first_line(exc: BaseException) -> str:
     return line or type(exc).__name__
 
 
-def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
+def make_engine(url: str, *, read_only: bool = False, busy_seconds: float | None = None) -> sa.Engine:
     """An engine with the settings that keep answers safe under concurrency
     and commands from hanging (PostgreSQL connect and statement timeouts).
+    ``busy_seconds``: how long a write waits for another one's lock
+    (default :data:`BUSY_SECONDS`; a page uses :data:`PAGE_BUSY_SECONDS`).
 
     Raises :class:`~toolkit.errors.StoreError` for a URL that is not one, a
     driver that is not installed, a SQLite path that is a folder or in a
@@ -286,10 +296,10 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
         parsed = sa.engine.make_url(url)
         backend = parsed.get_backend_name()
         if backend == "sqlite":
-            return _sqlite_engine(parsed, read_only=read_only)
+            return _sqlite_engine(parsed, read_only=read_only, busy_seconds=BUSY_SECONDS if busy_seconds is None else busy_seconds)
         kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
         if backend == "postgresql":
-            kwargs["connect_args"] = postgresql_connect_args(parsed, read_only=read_only)
+            kwargs["connect_args"] = postgresql_connect_args(parsed, read_only=read_only, lock_seconds=busy_seconds)
         return sa.create_engine(parsed, **kwargs)
     except ImportError as exc:  # the driver is an extra: pip install 'intersector-workshop[postgres]'
         if backend == "postgresql":
@@ -305,14 +315,17 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
         raise StoreError(f"{location(url)} is not a valid store URL; set {SETTING} to {URL_FORMS}") from None
 
 
-def postgresql_connect_args(parsed: sa.URL, *, read_only: bool = False) -> dict[str, Any]:
+def postgresql_connect_args(parsed: sa.URL, *, read_only: bool = False, lock_seconds: float | None = None) -> dict[str, Any]:
     """psycopg's connection arguments: the connect and statement timeouts
-    (unless the URL sets its own) and, for a read-only store, read-only
-    transactions. ``options`` given in the URL are kept."""
+    (unless the URL sets its own), a ``lock_timeout`` of ``lock_seconds``
+    when given (unless the URL sets one) and, for a read-only store,
+    read-only transactions. ``options`` given in the URL are kept."""
     query = {key: value if isinstance(value, str) else " ".join(value) for key, value in parsed.query.items()}
     options = query.get("options", "")
     if "statement_timeout" not in options:
         options += f" -c statement_timeout={STATEMENT_SECONDS * 1000}"
+    if lock_seconds is not None and "lock_timeout" not in options:
+        options += f" -c lock_timeout={round(lock_seconds * 1000)}"
     if read_only:
         options += " -c default_transaction_read_only=on"
     args: dict[str, Any] = {"options": options.strip()}
@@ -334,7 +347,7 @@ def sqlite_folder(url: str) -> Path | None:
     return Path(database).parent
 
 
-def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
+def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float) -> sa.Engine:
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
@@ -363,7 +376,7 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
     if read_only and not memory:
         # mode=ro: this connection cannot write even if our code tried to.
         parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_SECONDS, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_seconds, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = sa.pool.StaticPool
     engine = sa.create_engine(parsed, **kwargs)
@@ -374,7 +387,7 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool) -> sa.Engine:
         # transaction handling would start deferred transactions).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+        cur.execute(f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}")
         cur.execute("PRAGMA foreign_keys = ON")
         if not read_only and not memory:
             set_wal(cur)
