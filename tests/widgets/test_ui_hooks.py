@@ -4,6 +4,7 @@ is on a built page, on the kind of widget the browser tests expect."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -59,6 +60,13 @@ def pages(session, sign_in, sqlite_store, workshop):
     sqlite_store.save_dots(workshop.slug, who, {"share-discretion": 2})
     votes.vote.counts["share-discretion"].value = 1  # ... and on the dots
     session.flush()  # xs-conflict under sd-1
+    # A save the store cannot take just now waits for its retry: xs-status-retrying.
+    broken = sqlite3.connect(sqlite_store.engine.url.database)
+    broken.execute("ALTER TABLE answers RENAME TO answers_away")
+    panel.form.boxes["sd-4"].value = "typed while the store was broken"
+    session.flush()
+    broken.execute("ALTER TABLE answers_away RENAME TO answers")
+    broken.close()
     panel.form.boxes["sd-3"].value = "typing"  # xs-status-editing (pending)
     sqlite_store.lock_stage(workshop.slug, "design")
     session.check_settings()
