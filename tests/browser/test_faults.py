@@ -87,7 +87,8 @@ def test_the_server_killed_shows_the_banner_and_keeps_the_text(browser, serve_fa
         except ProcessLookupError:
             pass
         server.proc.wait(timeout=30)
-    assert server.store.current_for(server.slug, 1) == {("text", TOOL, "epp-1"): "saved before the server stopped"}
+    (ana,) = server.store.participants(server.slug)
+    assert server.store.current_for(server.slug, ana.id) == {("text", TOOL, "epp-1"): "saved before the server stopped"}
 
 
 def test_a_lost_network_shows_the_banner_until_it_is_back(browser, room, sign_in):
