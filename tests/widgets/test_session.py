@@ -731,7 +731,7 @@ class WriteLock:
     def __init__(self, store):
         import sqlite3
 
-        self.db = sqlite3.connect(store.engine.url.database, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(store.engine.url.database, timeout=30, isolation_level=None, check_same_thread=False)
 
     def __enter__(self):
         self.db.execute("BEGIN IMMEDIATE")
@@ -916,15 +916,26 @@ def test_refusals_are_not_passing_failures():
 
 
 def test_a_page_opens_its_own_store_with_a_short_lock_wait(tmp_path, monkeypatch):
+    """A page's writes wait PAGE_BUSY_SECONDS for a lock (then retry);
+    opening the store still waits the long wait: a page whose kernel
+    started during a moment's lock must not stay broken."""
+    import threading
+
     from toolkit.store import AnswerStore
-    from toolkit.store.schema import PAGE_BUSY_SECONDS
+    from toolkit.store.schema import BUSY_SECONDS, PAGE_BUSY_SECONDS
 
     db = tmp_path / "w.sqlite"
     AnswerStore(str(db)).create_workshop("W")
     monkeypatch.setenv("WORKSHOP_DB", str(db))
+    monkeypatch.setattr("widgets.session.PAGE_BUSY_SECONDS", 0.05)
+    lock = WriteLock(AnswerStore(str(db))).__enter__()
+    threading.Timer(1.0, lock.release).start()  # a moment longer than the page's wait
     session = Session(poll_seconds=0)
-    with session.store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == PAGE_BUSY_SECONDS * 1000 < 30_000
+    assert session.problem == "" and session.workshop.title == "W"
+    for use, expected in ((session.store.engine.begin, 50), (lambda: AnswerStore(str(db)).engine.begin(), BUSY_SECONDS * 1000)):
+        with use() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == expected
+    assert PAGE_BUSY_SECONDS < BUSY_SECONDS
     session.store.close()
 
 
@@ -953,12 +964,19 @@ def test_a_write_lock_held_40_seconds_by_another_process_loses_nothing_and_freez
     both texts are in the store, read by another process, with no typing."""
     import asyncio
     import json
+    import threading
 
     from toolkit.store import AnswerStore
     from toolkit.store.schema import PAGE_BUSY_SECONDS
 
     path = sqlite_store.engine.url.database
     stores = [AnswerStore(sqlite_store.url, busy_seconds=PAGE_BUSY_SECONDS) for _ in range(2)]
+    writers = []  # the thread of every attempt to save an answer
+    for store in stores:
+        def save_answer(*args, _save=store.save_answer, **kwargs):
+            writers.append(threading.get_ident())
+            return _save(*args, **kwargs)
+        store.save_answer = save_answer
 
     async def main():
         pages = []
@@ -985,14 +1003,15 @@ def test_a_write_lock_held_40_seconds_by_another_process_loses_nothing_and_freez
         saved = [s.value for s in statuses]
         for session, _form in pages:
             session.close()
-        return retrying_during_lock, still_locked, saved
+        return retrying_during_lock, still_locked, saved, threading.get_ident()
 
     try:
-        retrying_during_lock, still_locked, saved = asyncio.run(main())
+        retrying_during_lock, still_locked, saved, loop_thread = asyncio.run(main())
     finally:
         for store in stores:
             store.close()
     assert retrying_during_lock == [BUSY] * 3 and still_locked
+    assert len(writers) > 3 and loop_thread not in writers  # retried, and never on the event loop
     assert all(s.startswith("Saved ") for s in saved)
     read = subprocess.run([sys.executable, "-c", READER, path], capture_output=True, text=True, check=True, timeout=60)
     rows = {(pid, q): v for pid, q, v in json.loads(read.stdout)}

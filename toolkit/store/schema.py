@@ -41,7 +41,10 @@ BUSY_SECONDS = 30
 #: see :class:`widgets.session.Session`): its saves run off the page's event
 #: loop and a save that meets a busy store is retried, so a short wait
 #: frees the page's writer for the next box sooner. On PostgreSQL it is the
-#: ``lock_timeout`` of the page's connections.
+#: ``lock_timeout`` of the page's connections. Opening the store (the
+#: schema check, :func:`create_or_upgrade`) still waits up to
+#: :data:`BUSY_SECONDS`: a page that could not open its store would stay
+#: broken, while a save is retried.
 PAGE_BUSY_SECONDS = 3
 #: How long connecting to PostgreSQL may take, and one statement may run
 #: (seconds), so a host that accepts a connection and never answers cannot
@@ -296,7 +299,7 @@ def make_engine(url: str, *, read_only: bool = False, busy_seconds: float | None
         parsed = sa.engine.make_url(url)
         backend = parsed.get_backend_name()
         if backend == "sqlite":
-            return _sqlite_engine(parsed, read_only=read_only, busy_seconds=BUSY_SECONDS if busy_seconds is None else busy_seconds)
+            return _sqlite_engine(parsed, read_only=read_only, busy_seconds=busy_seconds)
         kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 4}
         if backend == "postgresql":
             kwargs["connect_args"] = postgresql_connect_args(parsed, read_only=read_only, lock_seconds=busy_seconds)
@@ -347,7 +350,7 @@ def sqlite_folder(url: str) -> Path | None:
     return Path(database).parent
 
 
-def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float) -> sa.Engine:
+def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float | None) -> sa.Engine:
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
@@ -376,7 +379,7 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float) -> s
     if read_only and not memory:
         # mode=ro: this connection cannot write even if our code tried to.
         parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_seconds, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_SECONDS, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = sa.pool.StaticPool
     engine = sa.create_engine(parsed, **kwargs)
@@ -387,7 +390,7 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float) -> s
         # transaction handling would start deferred transactions).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}")
+        cur.execute(f"PRAGMA busy_timeout = {round(BUSY_SECONDS * 1000)}")
         cur.execute("PRAGMA foreign_keys = ON")
         if not read_only and not memory:
             set_wal(cur)
@@ -398,9 +401,16 @@ def _sqlite_engine(parsed: sa.URL, *, read_only: bool, busy_seconds: float) -> s
     def _on_begin(conn: sa.Connection) -> None:
         # Writers take the write lock up front, so a busy store waits its turn
         # (busy_timeout) instead of failing a read-then-write upgrade.
-        mode = "DEFERRED" if read_only or conn.get_execution_options().get("readonly") else "IMMEDIATE"
+        options = conn.get_execution_options()
+        mode = "DEFERRED" if read_only or options.get("readonly") else "IMMEDIATE"
+        if options.get("busy_seconds") is not None:
+            # This use's own wait (the engine's, or the connection's): set on
+            # each transaction, as pooled connections serve every use.
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {round(options['busy_seconds'] * 1000)}")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    if busy_seconds is not None:
+        engine.update_execution_options(busy_seconds=busy_seconds)
     return engine
 
 
@@ -438,8 +448,12 @@ def create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] 
 
 
 def _create_or_upgrade(engine: sa.Engine, renames: Mapping[str, tuple[str, str]] | None) -> int:
-    with engine.begin() as conn:
+    # Opening waits the long wait whatever the engine's own (a page's store
+    # is short, see PAGE_BUSY_SECONDS): a store that could not be opened
+    # leaves nothing to retry.
+    with engine.connect() as conn, conn.execution_options(busy_seconds=BUSY_SECONDS).begin():
         if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {round(BUSY_SECONDS * 1000)}")
             # Kernels that start together on an empty database would all create
             # the tables at once and all but one fail; take turns instead (SQLite
             # already does: its writers BEGIN IMMEDIATE).

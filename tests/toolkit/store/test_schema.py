@@ -495,3 +495,23 @@ def test_a_store_that_is_not_one_is_refused_in_one_line(tmp_path, write, expecte
             AnswerStore(str(path), read_only=read_only)
         assert str(err.value) == expected.format(p=path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.sqlite"]  # no -wal or -journal beside it
+
+
+def test_a_page_store_waits_briefly_for_a_lock_and_commands_wait_long(store_url):
+    """``busy_seconds`` is one use's wait for another writer's lock: SQLite's
+    busy timeout in every transaction, PostgreSQL's lock_timeout; a store
+    opened without it waits :data:`schema.BUSY_SECONDS`."""
+    page = AnswerStore(store_url, busy_seconds=0.5)
+    command = AnswerStore(store_url)
+    try:
+        for store, seconds in ((page, 0.5), (command, schema.BUSY_SECONDS), (page, 0.5)):  # pooled connections too
+            with store.engine.begin() as conn:
+                if store.backend == "sqlite":
+                    assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == round(seconds * 1000)
+                elif store is page:
+                    assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "500ms"
+                else:
+                    assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "0"  # PostgreSQL's default: no limit
+    finally:
+        page.close()
+        command.close()
