@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -77,6 +78,8 @@ from widgets.style import set_message
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
     from toolkit.store.values import Action, Answer, Participant, Workshop
+
+log = logging.getLogger(__name__)
 
 SLUG_ENV = "WORKSHOP_SLUG"
 #: Seconds between re-reads of the workshop settings (stage locks, dots).
@@ -687,8 +690,9 @@ class Session:
                 fail(str(exc))
             elif isinstance(exc, SQLAlchemyError):
                 fail(STORE_DOWN.format(_reason(exc)))
-            else:
-                raise exc
+            else:  # a bug: one line in the kernel's log, the reason on the box, never a traceback
+                log.error("a save failed: %s: %s", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+                fail(f"something went wrong ({type(exc).__name__}); your text is still here")
 
         writer_key = (participant_id, *key)
         self.writer.submit(

@@ -1042,3 +1042,19 @@ def test_saved_means_durable_on_a_running_loop(sqlite_store, workshop, sign_in):
         return json.loads(out)
 
     assert [v for _p, _q, v in asyncio.run(main())] == ["durable once it says Saved"]
+
+
+def test_a_save_that_hits_a_bug_says_so_in_one_line(session, sign_in, sqlite_store, workshop, monkeypatch, caplog):
+    book = session.stage_workbook("diagnosis")
+    sign_in(session)
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("tool")
+
+    monkeypatch.setattr(sqlite_store, "save_answer", broken)
+    form = book.panel("engage-potential-partners").form
+    form.boxes["epp-1"].value = "kept in the box"
+    session.flush()
+    assert form.statuses["epp-1"].value == "Not saved: something went wrong (KeyError); your text is still here"
+    assert form.boxes["epp-1"].value == "kept in the box" and session.writer.pending == ()
+    assert [r.getMessage() for r in caplog.records if r.name == "widgets.session"] == ["a save failed: KeyError: 'tool'"]
