@@ -648,7 +648,7 @@ class Session:
     def _write(
         self,
         key: tuple[str, str, str],
-        save: Callable[[Any], Any],
+        save: Callable[[AnswerStore, str, int, Any], Any],
         ok: Callable[[Any], None],
         fail: Callable[[str], None],
         wait: Callable[[str], None],
@@ -656,9 +656,10 @@ class Session:
         base: Callable[[dict[tuple[str, str, str], int]], Any] = lambda _bases: None,
         stale: Callable[[ChangedElsewhere], None] | None = None,
     ) -> None:
-        """Hand one save to the writer: ``save(base)`` runs off the event
-        loop, ``base(bases)`` (the answer row the page shows there, read
-        on the loop just before each attempt) is what it saves on top of.
+        """Hand one save to the writer: ``save(store, slug, participant_id,
+        base)`` runs off the event loop for whoever is signed in now;
+        ``base(bases)`` (the answer row the page shows there, read on the
+        loop just before each attempt) is what it saves on top of.
         The outcome comes back on the loop: ``ok(result)``, ``stale`` (a
         newer answer was written elsewhere), ``fail(reason)`` (refused), or
         ``wait(reason)`` while it is retried.
@@ -670,7 +671,7 @@ class Session:
             fail(NOT_SIGNED_IN)
             return
         bases = self._base  # replaced (not changed) when the participant or round changes
-        participant_id = self.participant.id
+        store, slug, participant_id = self.store, self.slug, self.participant.id
 
         def current() -> bool:
             return bases is self._base
@@ -698,7 +699,7 @@ class Session:
         self.writer.submit(
             writer_key,
             Write(
-                prepare=lambda: functools.partial(save, base(bases)),
+                prepare=lambda: functools.partial(save, store, slug, participant_id, base(bases)),
                 settle=settle,
                 wait=lambda reason: wait(reason) if current() else None,
             ),
@@ -718,7 +719,6 @@ class Session:
     def _save_text(self, book: StageWorkbook, panel: ToolPanel, question_id: str, text: str) -> None:
         tool_id = panel.tool.id
         key = ("text", tool_id, question_id)
-        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
         anonymous = panel.form.is_anonymous(question_id)
 
         def ok(answer: Answer) -> None:
@@ -735,7 +735,7 @@ class Session:
 
         self._write(
             key,
-            lambda base: store.save_answer(slug, who, tool_id, question_id, text, base=base, anonymous=anonymous),
+            lambda store, slug, who, base: store.save_answer(slug, who, tool_id, question_id, text, base=base, anonymous=anonymous),
             ok,
             lambda reason: panel.form.mark_failed(question_id, reason),
             lambda reason: panel.form.mark_retrying(question_id, reason),
@@ -746,7 +746,6 @@ class Session:
     def _save_rating(self, book: StageWorkbook, panel: ToolPanel, value: Any) -> None:
         tool_id = panel.tool.id
         key = ("rating", tool_id, "")
-        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(answer: Answer) -> None:
             panel.rating.mark_rating_saved(value, answer.created)
@@ -759,7 +758,7 @@ class Session:
 
         self._write(
             key,
-            lambda base: store.save_rating(slug, who, tool_id, None if value == NOT_SURE else value, base=base),
+            lambda store, slug, who, base: store.save_rating(slug, who, tool_id, None if value == NOT_SURE else value, base=base),
             ok,
             panel.rating.mark_rating_failed,
             panel.rating.mark_rating_retrying,
@@ -770,7 +769,6 @@ class Session:
     def _save_comment(self, book: StageWorkbook, panel: ToolPanel, text: str) -> None:
         tool_id = panel.tool.id
         key = ("comment", tool_id, "")
-        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(answer: Answer) -> None:
             panel.rating.mark_comment_saved(text, answer.created)
@@ -783,7 +781,7 @@ class Session:
 
         self._write(
             key,
-            lambda base: store.save_comment(slug, who, tool_id, text, base=base),
+            lambda store, slug, who, base: store.save_comment(slug, who, tool_id, text, base=base),
             ok,
             panel.rating.mark_comment_failed,
             panel.rating.mark_comment_retrying,
@@ -793,7 +791,6 @@ class Session:
 
     def _add_action(self, panel: ToolPanel, fields: dict[str, Any]) -> None:
         tool_id = panel.tool.id
-        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
 
         def ok(action: Any) -> None:
             panel.actions.added(action)
@@ -803,15 +800,13 @@ class Session:
         # retried replaces it (the fields still show that action).
         self._write(
             ("action", tool_id, ""),
-            lambda _base: store.add_action(slug, tool_id, participant_id=who, **fields),
+            lambda store, slug, who, _base: store.add_action(slug, tool_id, participant_id=who, **fields),
             ok,
             panel.actions.failed,
             panel.actions.retrying,
         )
 
     def _save_dots(self, page: PrioritiesPage, allocation: dict[str, int]) -> None:
-        store, slug, who = self.store, self.slug, self.participant.id if self.participant else None
-
         def ok(answers: list[Answer]) -> None:
             page.vote.mark_saved(allocation, time.time())
             for tool_id, n in allocation.items():
@@ -827,7 +822,7 @@ class Session:
         # Each change names one tool: one key per tool, the newest count wins.
         self._write(
             ("dots", ",".join(sorted(allocation)), ""),
-            lambda bases: store.save_dots(slug, who, allocation, bases=bases),
+            lambda store, slug, who, bases: store.save_dots(slug, who, allocation, bases=bases),
             ok,
             page.vote.mark_failed,
             page.vote.mark_retrying,
