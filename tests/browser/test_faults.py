@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,20 +119,12 @@ def test_a_lost_network_shows_the_banner_until_it_is_back(browser, room, sign_in
 
 
 HOLD_SECONDS = 40
-HOLDER = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-db.execute("ROLLBACK")
-print("released", flush=True)
-"""
+HOLDER = Path(__file__).resolve().parents[1] / "lock_holder.py"
 
 
 def hold_write_lock(path, seconds: float) -> subprocess.Popen[str]:
     """Another program holding the store's write lock for ``seconds``."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, str(HOLDER), str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     return holder
 

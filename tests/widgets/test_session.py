@@ -939,14 +939,7 @@ def test_a_page_opens_its_own_store_with_a_short_lock_wait(tmp_path, monkeypatch
     session.store.close()
 
 
-HOLDER = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-db.execute("ROLLBACK")
-"""
+HOLDER = ROOT / "tests" / "lock_holder.py"  # another program: holds the write lock, then lets go
 
 READER = """
 import json, sqlite3, sys
@@ -985,7 +978,7 @@ def test_a_write_lock_held_40_seconds_by_another_process_loses_nothing_and_freez
             book = session.stage_workbook("diagnosis")
             sign_in(session, name=name)
             pages.append((session, book.panel("engage-potential-partners").form))
-        holder = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLDER, path, "40", stdout=asyncio.subprocess.PIPE)
+        holder = await asyncio.create_subprocess_exec(sys.executable, str(HOLDER), path, "40", stdout=asyncio.subprocess.PIPE)
         assert (await holder.stdout.readline()).strip() == b"locked"
         (ana, ana_form), (ben, ben_form) = pages
         ana_form.boxes["epp-1"].value = "Ana typed this during the lock"
