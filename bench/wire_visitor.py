@@ -248,3 +248,292 @@ async def _reply(ws: Any, wanted: Any) -> dict[str, Any]:
         msg = {"channel": channel, "header": header, "parent_header": parent, "metadata": metadata, "content": content, "msg_type": header.get("msg_type")}
         if wanted(msg):
             return msg
+
+
+# ----------------------------------------------------------------------------
+# A visitor who stays: pages in turn, a browser's cache and cookies
+
+
+#: What Chromium sends (it decodes all of these).
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: Chromium's heuristic freshness for a response with Last-Modified and no
+#: Cache-Control: a tenth of its age (RFC 9111 4.2.2).
+HEURISTIC_SHARE = 0.1
+
+
+@dataclass
+class CacheEntry:
+    fresh_until: float
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class PageVisit:
+    """One page of a :class:`RoomVisitor`'s walk (seconds from opening it)."""
+
+    page: str
+    served: float | None = None
+    states: float | None = None
+    tti: float | None = None
+    models: int = 0
+    requests: int = 0  # HTTP requests sent for it (the page, files not fresh in the cache)
+    from_cache: int = 0  # static files the cache answered without a request
+    kernel_id: str | None = None
+    left_status: int | None = None  # the shutdown beacon's answer on leaving
+    error: str | None = None
+
+
+class RoomVisitor:
+    """One participant's browser: its cookies, its HTTP cache (Cache-Control,
+    ETag/Last-Modified revalidation, Chromium's heuristic freshness) and up
+    to :data:`CONNECTIONS` kept-alive connections, walking pages in turn.
+
+    ``join_url``: the room's join link, opened first (its cookies are then
+    sent with everything) when the server offers one (the join flow of
+    issue #12); ``None`` opens pages directly, as ``workshop serve`` on
+    main allows today."""
+
+    def __init__(self, base: str, assets: list[str], *, join_url: str | None = None, timeout: float = 300.0) -> None:
+        self.base = base.rstrip("/")
+        self.assets = assets
+        self.join_url = join_url
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.cache: dict[str, CacheEntry] = {}
+        self._idle: list[http.client.HTTPConnection] = []
+        self._ws: Any = None
+        self._kernel: str | None = None
+        self.join_status: int | None = None
+
+    # -- HTTP, on threads (http.client), as a browser's network stack
+    def _connection(self) -> http.client.HTTPConnection:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            parts = urlsplit(self.base)
+            return http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+
+    def _request(self, method: str, url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        sent = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (0, 1):
+            conn = self._connection()
+            try:
+                conn.request(method, target, headers=sent)
+                r = conn.getresponse()
+                body = r.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if attempt:
+                    raise
+                continue  # a kept-alive connection the server had closed: a browser retries
+            got = {k.lower(): v for k, v in r.getheaders()}
+            for k, v in r.getheaders():
+                if k.lower() == "set-cookie":
+                    name, _, value = v.split(";", 1)[0].partition("=")
+                    self.cookies[name.strip()] = value.strip()
+            self._idle.append(conn)
+            return r.status, got, body
+        raise ConnectionError(url)
+
+    def _get_cached(self, url: str) -> tuple[bool, int]:
+        """GET ``url`` through the cache; ``(answered by the cache, status)``."""
+        now = time.monotonic()
+        entry = self.cache.get(url)
+        if entry is not None and now < entry.fresh_until:
+            return True, 200
+        headers = {}
+        if entry is not None and entry.etag:
+            headers["If-None-Match"] = entry.etag
+        elif entry is not None and entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+        status, got, _ = self._request("GET", url, headers)
+        if status not in (200, 304):
+            raise ConnectionError(f"{url}: HTTP {status}")
+        self._store(url, got, time.monotonic())
+        return False, status
+
+    def _store(self, url: str, headers: dict[str, str], now: float) -> None:
+        cc = {d.strip().split("=", 1)[0].lower(): (d.split("=", 1)[1] if "=" in d else "") for d in headers.get("cache-control", "").split(",") if d.strip()}
+        if "no-store" in cc:
+            self.cache.pop(url, None)
+            return
+        if "no-cache" in cc:
+            fresh = 0.0
+        elif "max-age" in cc:
+            fresh = float(cc["max-age"] or 0)
+        elif "last-modified" in headers and "date" in headers:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                age = (parsedate_to_datetime(headers["date"]) - parsedate_to_datetime(headers["last-modified"])).total_seconds()
+            except (TypeError, ValueError):
+                age = 0.0
+            fresh = max(0.0, HEURISTIC_SHARE * age)
+        else:
+            fresh = 0.0
+        old = self.cache.get(url)
+        self.cache[url] = CacheEntry(now + fresh, headers.get("etag") or (old.etag if old else None), headers.get("last-modified") or (old.last_modified if old else None))
+
+    def _fetch_assets(self) -> tuple[int, int]:
+        """The page's static files over up to CONNECTIONS threads; returns
+        (requests sent, answered by the cache)."""
+        todo: queue.Queue[str] = queue.Queue()
+        for a in self.assets:
+            todo.put(a)
+        counts = {"sent": 0, "cached": 0}
+        failures: list[str] = []
+        import threading
+
+        lock = threading.Lock()
+
+        def worker() -> None:
+            while not failures:
+                try:
+                    url = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    cached, _ = self._get_cached(url)
+                except Exception as exc:  # noqa: BLE001 - reported as the visit's error
+                    failures.append(f"{url}: {exc}")
+                    return
+                with lock:
+                    counts["cached" if cached else "sent"] += 1
+
+        threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, len(self.assets)))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures:
+            raise ConnectionError(failures[0])
+        return counts["sent"], counts["cached"]
+
+    async def _http(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(_DOWNLOADERS, fn, *args)
+
+    # -- the walk
+    async def join(self) -> None:
+        """Open the join link (following its redirects) for the room's cookies."""
+        url = self.join_url
+        for _ in range(5):
+            if url is None:
+                return
+            status, headers, _ = await self._http(self._request, "GET", url)
+            self.join_status = status
+            url = urljoin(url, headers["location"]) if status in (301, 302, 303, 307) and "location" in headers else None
+
+    async def open_page(self, page: str, css_class: str | None) -> PageVisit:
+        """Leave the current page (its websocket closes and Voila's page
+        sends its shutdown beacon, as a browser tab does) and open ``page``
+        until its first text box took typing; errors go in ``.error``."""
+        visit = PageVisit(page)
+        try:
+            await asyncio.wait_for(self._open(page, css_class, visit), self.timeout)
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the run goes on
+            visit.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return visit
+
+    async def leave(self) -> int | None:
+        """Close the page: its websocket, then the beacon Voila's page sends
+        on ``beforeunload`` (``POST voila/api/shutdown/<kernel>``)."""
+        if self._ws is not None:
+            self._ws.close()
+            self._ws = None
+        kernel, self._kernel = self._kernel, None
+        if kernel is None:
+            return None
+        try:
+            status, _, _ = await self._http(self._request, "POST", f"{self.base}/voila/api/shutdown/{kernel}")
+        except Exception:  # noqa: BLE001 - a beacon is fire and forget
+            return None
+        return status
+
+    async def _open(self, page: str, css_class: str | None, visit: PageVisit) -> None:
+        visit.left_status = await self.leave()
+        t0 = time.perf_counter()
+        url = f"{self.base}/voila/render/{page}"
+        status, headers, body = await self._http(self._request, "GET", url)
+        visit.requests += 1
+        if status != 200:
+            raise ConnectionError(f"{page}: HTTP {status}")
+        visit.served = time.perf_counter() - t0
+        html = _decoded(body, headers.get("content-encoding")).decode("utf-8", "replace")
+        found = KERNEL_ID.search(html)
+        if found is None:
+            raise LookupError("the page names no kernel")
+        visit.kernel_id = self._kernel = found.group(1)
+        downloads = asyncio.ensure_future(self._http(self._fetch_assets))
+        states = await self._states(visit)
+        visit.states = time.perf_counter() - t0
+        visit.models = len(states)
+        await _type(_Typing(self._ws, self._session), first_text_model(states, css_class))
+        sent, cached = await downloads
+        visit.requests += sent
+        visit.from_cache = cached
+        visit.tti = time.perf_counter() - t0
+
+    async def _states(self, visit: PageVisit) -> dict[str, Any]:
+        parts = urlsplit(self.base)
+        self._session = uuid.uuid4().hex
+        request = HTTPRequest(
+            f"ws://{parts.netloc}{parts.path}/api/kernels/{visit.kernel_id}/channels?session_id={self._session}",
+            headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None,
+            connect_timeout=60,
+        )
+        # compression_options={} offers permessage-deflate, as every browser does.
+        ws = await websocket_connect(request, subprotocols=[WS_PROTOCOL], compression_options={})
+        if ws.selected_subprotocol != WS_PROTOCOL:
+            raise ConnectionError(f"the server did not accept the {WS_PROTOCOL} protocol")
+        self._ws = ws
+        return await _request_states(ws, self._session)
+
+    def close(self) -> None:
+        if self._ws is not None:
+            self._ws.close()
+            self._ws = None
+        for conn in self._idle:
+            conn.close()
+        self._idle.clear()
+
+
+@dataclass
+class _Typing:
+    _ws: Any
+    _session: str
+
+
+def _decoded(body: bytes, coding: str | None) -> bytes:
+    if coding == "gzip":
+        import gzip
+
+        return gzip.decompress(body)
+    if coding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    if coding == "deflate":
+        import zlib
+
+        return zlib.decompress(body)
+    return body
+
+
+async def _request_states(ws: Any, session: str) -> dict[str, Any]:
+    """kernel_info, then every widget model's state, as ipywidgets 8's manager asks."""
+    info = _message("kernel_info_request", {}, session)
+    await ws.write_message(_frame(info), binary=True)
+    await _reply(ws, lambda m: m["parent_header"].get("msg_id") == info["header"]["msg_id"] and m["msg_type"] == "kernel_info_reply")
+    comm_id = uuid.uuid4().hex
+    await ws.write_message(_frame(_message("comm_open", {"comm_id": comm_id, "target_name": CONTROL_TARGET, "data": {}}, session, metadata={"version": "1.0.0"})), binary=True)
+    await ws.write_message(_frame(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session)), binary=True)
+    reply = await _reply(ws, lambda m: m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == comm_id)
+    data = reply["content"]["data"]
+    if data.get("method") != "update_states":
+        raise LookupError(f"the kernel answered request_states with {data.get('method')!r}")
+    return data["states"]
