@@ -435,8 +435,10 @@ def measure(kind: str, args: argparse.Namespace, arrivals: list[float], workdir:
         first_url = f"http://{HOST}:{server.port}/voila/render/{server.pages[0]}"  # type: ignore[attr-defined]
         assets = asyncio.run(record_assets(first_url, join))
         print(f"  {kind}: a browser fetches {len(assets)} static files for the first page; join link: {join or 'none printed'}", file=sys.stderr)
-        voila_room.wait_warm([server])  # the recording took a pool kernel: refilled, idle
         proxy = start_proxy(server.port, args, workdir)
+        print(f"  {kind}: one visitor alone, for the bytes of a first and a later page ...", file=sys.stderr)
+        alone = asyncio.run(solo(server, proxy, kind, assets, join))
+        voila_room.wait_warm([server])  # the recording and that visitor took pool kernels: refilled, idle
         load_before = voila_room._load()
         print(f"  {kind}: {args.visitors} visitors arriving over {args.window:g} s (load {load_before}) ...", file=sys.stderr)
         result = asyncio.run(room(server, proxy, kind, assets, join, arrivals, args))
@@ -444,8 +446,8 @@ def measure(kind: str, args: argparse.Namespace, arrivals: list[float], workdir:
         result["assets"] = len(assets)
         result["warm"] = server.expected_kernels
         result["join"] = join
-        print(f"  {kind}: done in {result['wall_s']:.0f} s; one visitor alone, for the bytes ...", file=sys.stderr)
-        result["solo"] = asyncio.run(solo(server, proxy, kind, assets, join))
+        result["solo"] = alone
+        print(f"  {kind}: done in {result['wall_s']:.0f} s", file=sys.stderr)
         return result
     finally:
         if proxy is not None:
@@ -518,6 +520,8 @@ def report(args: argparse.Namespace, runs: list[dict[str, Any]], when: str) -> s
         for kind, s in (("bare", b), ("workbook", w)):
             for e in sorted(set(s["errors"])):
                 lines.append(f"  {kind}: {s['errors'].count(e)} page visit(s) failed: {e}")
+            for e in run[kind]["solo"].get("errors", []):
+                lines.append(f"  {kind}: the lone visitor's page failed: {e}")
             statuses = {st: s["beacons"].count(st) for st in sorted(set(s["beacons"]))}
             lines.append(f"  {kind}: shutdown beacons on leaving a page answered {statuses or 'none'}; join link: {run[kind].get('join') or 'none printed, pages opened directly'}")
     return "\n".join(lines)
