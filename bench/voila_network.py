@@ -353,10 +353,22 @@ async def record_assets(url: str, join: str | None) -> list[str]:
                 await page.goto(join, wait_until="load", timeout=120_000)
                 state = await context.storage_state()
                 await context.close()
-                # record_assets opens its own context; hand it the cookies.
                 orig = browser.new_context
                 browser.new_context = lambda **kw: orig(storage_state=state, **kw)  # type: ignore[method-assign]
-            return await wire_visitor.record_assets(browser, url)
+            # Until the first box shows and the network is quiet: on a busy
+            # machine "networkidle" alone fires between two waves of chunks.
+            context = await browser.new_context()
+            seen: list[str] = []
+            try:
+                page = await context.new_page()
+                page.on("request", lambda r: seen.append(r.url) if r.method == "GET" else None)
+                await page.goto(url, wait_until="load", timeout=300_000)
+                await page.locator(".xs-signin-name input, .widget-text input").first.wait_for(state="visible", timeout=300_000)
+                await page.wait_for_load_state("networkidle", timeout=300_000)
+            finally:
+                await context.close()
+            origin = re.match(r"^http://[^/]+", url).group(0)  # type: ignore[union-attr]
+            return [u for u in dict.fromkeys(seen) if u.startswith(origin) and u != url and "/api/" not in u]
         finally:
             await browser.close()
 
