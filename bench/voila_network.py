@@ -277,23 +277,25 @@ def join_link(server: voila_room.Server) -> str | None:
     return found.group(0) if found else None
 
 
-def cpu_seconds(server: voila_room.Server) -> float:
-    """CPU seconds of the server, its live descendants and its finished children."""
+def cpu_seconds(server: voila_room.Server) -> tuple[float, float]:
+    """CPU seconds of the server process itself (Voila's one thread: pages,
+    static files, websockets) and of its kernels (live descendants and
+    finished children)."""
     import psutil
 
     try:
         root = psutil.Process(server.proc.pid)
         t = root.cpu_times()
-        total = t.user + t.system + t.children_user + t.children_system
+        own, kernels = t.user + t.system, t.children_user + t.children_system
         for p in root.children(recursive=True):
             try:
                 c = p.cpu_times()
-                total += c.user + c.system
+                kernels += c.user + c.system
             except psutil.NoSuchProcess:
                 pass
     except psutil.NoSuchProcess:
-        return 0.0
-    return total
+        return 0.0, 0.0
+    return own, kernels
 
 
 class Sampler:
@@ -402,12 +404,14 @@ async def room(server: voila_room.Server, proxy: Proxy, kind: str, assets: list[
     with Sampler(server) as sampler:
         walks = await asyncio.gather(*(walk(v, server.pages, FIRST_TEXT[kind], a, args.pause, t0) for v, a in zip(visitors, arrivals)))  # type: ignore[attr-defined]
     wall = time.perf_counter() - t0
-    cpu = cpu_seconds(server) - cpu0
+    cpu1 = cpu_seconds(server)
+    cpu = sum(cpu1) - sum(cpu0)
     bytes1 = proxy.counts()
     return {
         "walks": [[asdict(v) for v in w] for w in walks],
         "wall_s": wall,
         "cpu_s": cpu,
+        "cpu_server_s": cpu1[0] - cpu0[0],
         "down_bytes": bytes1["down"] - bytes0["down"],
         "up_bytes": bytes1["up"] - bytes0["up"],
         "peak_kernels": sampler.peak_kernels,
@@ -465,6 +469,9 @@ def measure(kind: str, args: argparse.Namespace, arrivals: list[float], workdir:
         if proxy is not None:
             proxy.stop()
         server.stop()
+        if args.logs:
+            Path(args.logs).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(server.log, Path(args.logs) / f"{kind}-{time.strftime('%H%M%S')}.log")
 
 
 # ----------------------------------------------------------------------------
@@ -483,6 +490,7 @@ def summary(result: dict[str, Any], n: int) -> dict[str, Any]:
         "later_p50": voila_room.pct(later, 50), "later_p95": voila_room.pct(later, 95),
         "bytes_per_visitor": (result["down_bytes"] + result["up_bytes"]) / n,
         "cpu_per_visitor": result["cpu_s"] / n,
+        "server_cpu_per_visitor": result.get("cpu_server_s", 0.0) / n,
         "peak_kernels": result["peak_kernels"], "peak_gib": result["peak_pss_mib"] / 1024,
         "first_page_bytes": result["solo"].get("first_page"), "later_page_bytes": result["solo"].get("later_page"),
         "errors": errors, "complete": complete, "beacons": beacons,
@@ -515,6 +523,8 @@ def report(args: argparse.Namespace, runs: list[dict[str, Any]], when: str) -> s
              "<= 1.2 MB / <= 100 KB", verdict(None if w["first_page_bytes"] is None else w["first_page_bytes"] <= TARGETS["first_visit_bytes"] and w["later_page_bytes"] <= TARGETS["later_page_bytes"])),
             ("server CPU seconds per visitor (server + kernels)", fmt(b["cpu_per_visitor"], " s"), fmt(w["cpu_per_visitor"], " s"), ratio(w["cpu_per_visitor"], b["cpu_per_visitor"]), "<= bare",
              verdict(w["cpu_per_visitor"] <= b["cpu_per_visitor"])),
+            ("  of which Voila's own process (pages, files, websockets)", fmt(b["server_cpu_per_visitor"], " s"), fmt(w["server_cpu_per_visitor"], " s"),
+             ratio(w["server_cpu_per_visitor"], b["server_cpu_per_visitor"]), "-", "-"),
             ("peak kernels", str(b["peak_kernels"]), str(w["peak_kernels"]), ratio(w["peak_kernels"], b["peak_kernels"]), f"<= {n} + pools ({n + run['workbook']['warm']})",
              verdict(w["peak_kernels"] <= n + run["workbook"]["warm"])),
             ("peak memory (PSS, server + kernels)", fmt(b["peak_gib"], " GiB", 1), fmt(w["peak_gib"], " GiB", 1), ratio(w["peak_gib"], b["peak_gib"]), "-", "-"),
@@ -553,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=18, help="arrival times' seed (default: %(default)s)")
     p.add_argument("--page-timeout", type=float, default=300.0, help="give up on a page after S seconds (default: %(default)s)")
     p.add_argument("--only", choices=("bare", "workbook"), help="measure one server only")
+    p.add_argument("--logs", metavar="DIR", help="keep each server's log here")
     p.add_argument("--json", metavar="FILE", help="raw figures (default: bench/results/voila_network-<date>.json)")
     p.add_argument("--proxy", nargs=2, type=int, metavar=("LISTEN", "TARGET"), help=argparse.SUPPRESS)
     p.add_argument("--stats", help=argparse.SUPPRESS)
