@@ -45,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,8 +128,13 @@ def precompress(files: Iterable[Path], cache: Path) -> int:
     """Write the brotli and gzip copies of ``files`` missing from
     ``cache`` (``<sha256>.br``, ``<sha256>.gz``), each whole or absent
     (written aside, then renamed). Returns how many copies were written."""
-    import brotli
-
+    coders = [(".gz", lambda d: gzip.compress(d, 9, mtime=0))]
+    try:
+        import brotli
+    except ImportError:  # an install without it: gzip copies only
+        pass
+    else:
+        coders.append((".br", lambda d: brotli.compress(d, quality=11)))
     written = 0
     for path in files:
         try:
@@ -136,7 +142,7 @@ def precompress(files: Iterable[Path], cache: Path) -> int:
         except OSError:
             continue
         digest = hashlib.sha256(data).hexdigest()
-        for suffix, compress in ((".gz", lambda d: gzip.compress(d, 9, mtime=0)), (".br", lambda d: brotli.compress(d, quality=11))):
+        for suffix, compress in coders:
             target = cache / f"{digest}{suffix}"
             if target.exists():
                 continue
@@ -160,7 +166,9 @@ def start_precompression(roots: Sequence[Path], files: CompressedFiles) -> subpr
         return None
     nice = shutil.which("nice")
     cmd = [*([nice, "-n", "19"] if nice else []), sys.executable, "-m", "toolkit.serve.static", str(files.cache), *map(str, roots)]
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    threading.Thread(target=proc.wait, name="precompression", daemon=True).start()  # reaped when done
+    return proc
 
 
 def accepted(header: str) -> set[str]:

@@ -202,3 +202,16 @@ def test_pages_are_gzipped_as_they_stream_and_nothing_else_is(served):
     assert "content-encoding" not in server.get("/voila/render/page", "identity")[1]
     other = server.get("/other", "gzip, deflate, br")[1]
     assert "content-encoding" not in other and "vary" not in other
+
+
+def test_without_brotli_the_gzip_copies_are_still_made(tmp_path, monkeypatch):
+    import sys
+
+    root, cache = tmp_path / "static", tmp_path / "cache"
+    files = _tree(root)
+    static.usable_cache(cache)
+    monkeypatch.setitem(sys.modules, "brotli", None)  # import brotli raises ImportError
+    assert static.precompress(static.static_files([root]), cache) == 3
+    digest = static.file_digest(root / "style.css")
+    assert gzip.decompress((cache / f"{digest}.gz").read_bytes()) == files["style.css"]
+    assert static.CompressedFiles(cache).pick(str(root / "style.css"), "gzip, deflate, br")[0] == "gzip"
