@@ -274,7 +274,9 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path) -> voila_ro
 def join_link(server: voila_room.Server) -> str | None:
     """The join link the server printed (issue #12), if any."""
     found = re.search(r"https?://\S+/join\S*", server.log_tail(200))
-    return found.group(0) if found else None
+    # On this server's own address, where the pages are opened (a cookie
+    # set for "localhost" is not sent to 127.0.0.1).
+    return re.sub(r"^https?://[^/]+", f"http://{HOST}:{server.port}", found.group(0)) if found else None
 
 
 def cpu_seconds(server: voila_room.Server) -> tuple[float, float]:
