@@ -211,17 +211,7 @@ async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
         raise ConnectionError(f"the server did not accept the {WS_PROTOCOL} protocol")
     visit._ws = ws
     visit._session = session
-    info = _message("kernel_info_request", {}, session)
-    await ws.write_message(_frame(info), binary=True)
-    await _reply(ws, lambda m: m["parent_header"].get("msg_id") == info["header"]["msg_id"] and m["msg_type"] == "kernel_info_reply")
-    comm_id = uuid.uuid4().hex
-    await ws.write_message(_frame(_message("comm_open", {"comm_id": comm_id, "target_name": CONTROL_TARGET, "data": {}}, session, metadata={"version": "1.0.0"})), binary=True)
-    await ws.write_message(_frame(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session)), binary=True)
-    reply = await _reply(ws, lambda m: m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == comm_id)
-    data = reply["content"]["data"]
-    if data.get("method") != "update_states":
-        raise LookupError(f"the kernel answered request_states with {data.get('method')!r}")
-    return data["states"]
+    return await _request_states(ws, session)
 
 
 async def _type(visit: WireVisit, model_id: str) -> None:
