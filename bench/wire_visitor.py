@@ -190,16 +190,22 @@ def _fetch_all(assets: list[str]) -> float:
             if conn is not None:
                 conn.close()
 
+    _on_connections(worker, len(assets), failures)
+    return time.perf_counter()
+
+
+def _on_connections(worker: Any, files: int, failures: list[str]) -> None:
+    """Run ``worker`` on up to CONNECTIONS threads (one connection each)
+    until the queue it reads is empty; raise the first failure it noted."""
     import threading
 
-    threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, len(assets)))]
+    threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, files))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if failures:
         raise ConnectionError(failures[0])
-    return time.perf_counter()
 
 
 async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
@@ -395,13 +401,7 @@ class RoomVisitor:
                 with lock:
                     counts["cached" if cached else "sent"] += 1
 
-        threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, len(self.assets)))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if failures:
-            raise ConnectionError(failures[0])
+        _on_connections(worker, len(self.assets), failures)
         return counts["sent"], counts["cached"]
 
     async def _http(self, fn: Any, *args: Any) -> Any:
