@@ -20,7 +20,7 @@ from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
-from toolkit.serve.kernel_pool import with_refill_when_quiet
+from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
 from toolkit.serve.pages import write_pages
 from toolkit.serve.plan import ServePlan, describe, port_free
 from toolkit.serve.run_folder import (
@@ -276,7 +276,10 @@ def workshop_voila_class() -> type:
                 handlers = room_handlers(super().init_handlers(), base_url=self.base_url, query_path=self.query_path)
             except UnknownHandler as exc:
                 raise ToolkitError(f"refusing to serve: Voila serves {exc}, which the kit does not guard") from None
-            # Static files and pages compressed and cached (toolkit.serve.static).
+            # Before any kernel starts: sockets for a room's kernels
+            # (kernel_pool.raise_socket_limit); static files and pages
+            # compressed and cached (toolkit.serve.static).
+            raise_socket_limit(self.kernel_manager)
             return static.compressed_handlers(handlers, self, extensions=PAGE_EXTENSIONS)
 
         def start(self) -> None:
