@@ -244,6 +244,8 @@ def serve_plain_bare(port: int, pool: int, room_pool: int) -> int:
     )
     config = serve.voila_config(plan)
     config["VoilaConfiguration"].pop("page_config_hook", None)
+    for kit_class in ("identity_provider_class", "authorizer_class"):  # the room's door: Voila has none
+        config["Voila"].pop(kit_class, None)
     config["VoilaKernelManager"]["fill_delay"] = 1.0
     folder = Path(tempfile.mkdtemp(prefix="bench-plain-bare-"))
     try:
