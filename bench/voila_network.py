@@ -273,14 +273,6 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path) -> voila_ro
     return server
 
 
-def join_link(server: voila_room.Server) -> str | None:
-    """The join link the server printed (issue #12), if any."""
-    found = re.search(r"https?://\S+/join\S*", server.log_tail(200))
-    # On this server's own address, where the pages are opened (a cookie
-    # set for "localhost" is not sent to 127.0.0.1).
-    return re.sub(r"^https?://[^/]+", f"http://{HOST}:{server.port}", found.group(0)) if found else None
-
-
 def cpu_seconds(server: voila_room.Server) -> tuple[float, float]:
     """CPU seconds of the server process itself (Voila's one thread: pages,
     static files, websockets) and of its kernels (live descendants and
@@ -353,28 +345,7 @@ async def record_assets(url: str, join: str | None) -> list[str]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=voila_room.CHROMIUM, args=voila_room.CHROMIUM_ARGS, headless=True)
         try:
-            if join:
-                context = await browser.new_context()
-                page = await context.new_page()
-                await page.goto(join, wait_until="load", timeout=120_000)
-                state = await context.storage_state()
-                await context.close()
-                orig = browser.new_context
-                browser.new_context = lambda **kw: orig(storage_state=state, **kw)  # type: ignore[method-assign]
-            # Until the first box shows and the network is quiet: on a busy
-            # machine "networkidle" alone fires between two waves of chunks.
-            context = await browser.new_context()
-            seen: list[str] = []
-            try:
-                page = await context.new_page()
-                page.on("request", lambda r: seen.append(r.url) if r.method == "GET" else None)
-                await page.goto(url, wait_until="load", timeout=300_000)
-                await page.locator(".xs-signin-name input, .widget-text input").first.wait_for(state="visible", timeout=300_000)
-                await page.wait_for_load_state("networkidle", timeout=300_000)
-            finally:
-                await context.close()
-            origin = re.match(r"^http://[^/]+", url).group(0)  # type: ignore[union-attr]
-            return [u for u in dict.fromkeys(seen) if u.startswith(origin) and u != url and "/api/" not in u]
+            return await wire_visitor.record_assets(browser, url, join)
         finally:
             await browser.close()
 
@@ -451,7 +422,7 @@ def measure(kind: str, args: argparse.Namespace, arrivals: list[float], workdir:
     server = start_server(kind, args, workdir)
     proxy = None
     try:
-        join = join_link(server)
+        join = voila_room.join_link(server)
         first_url = f"http://{HOST}:{server.port}/voila/render/{server.pages[0]}"  # type: ignore[attr-defined]
         assets = asyncio.run(record_assets(first_url, join))
         print(f"  {kind}: a browser fetches {len(assets)} static files for the first page; join link: {join or 'none printed'}", file=sys.stderr)

@@ -1,37 +1,44 @@
 """A visitor without a browser: what a participant's laptop asks of the
-server when it opens a Voila page, sent straight over HTTP and the kernel
+server when it opens Voila pages, sent straight over HTTP and the kernel
 websocket, so a room of visitors can be measured on the server alone.
 
-    >>> assets = await record_assets(browser, "http://127.0.0.1:8866/voila/render/stage-1-diagnosis.ipynb")
-    >>> visit = await wire_visit("http://127.0.0.1:8866/voila/render/stage-1-diagnosis.ipynb", assets, FIRST_TEXT["workbook"])
-    >>> visit.tti, visit.models
+    >>> assets = await record_assets(browser, "http://127.0.0.1:8866/voila/render/stage-1-diagnosis.ipynb", join)
+    >>> visitor = RoomVisitor("http://127.0.0.1:8866", assets, join_url=join)
+    >>> await visitor.join()
+    >>> visit = await visitor.open_page("stage-1-diagnosis.ipynb", "xs-signin-name")
+    >>> visit.tti, visit.models, visit.requests
 
 In a real room every participant's browser runs on their own laptop; on
 this 2-core machine twenty headless Chromiums take most of the CPU (about
 7 CPU-seconds a page, most of it layout and script that a laptop does for
 itself), so a browser crowd measures the browsers as much as the server.
-A wire visitor asks the server for exactly what a browser asks for and
-does none of the rendering:
+A wire visitor (:class:`RoomVisitor`) asks the server for exactly what a
+browser asks for and does none of the rendering:
 
+0. opens the room's join link first when the server has one (its cookies
+   go with everything after, websockets included);
 1. ``GET`` the page (Voila sends the notebook already rendered by a
    preheated kernel, or runs it now) and every static file a real
-   Chromium fetched for the same page (:func:`record_assets`, recorded
-   once per run: Voila's scripts, styles and fonts, which each laptop
-   downloads once), over :data:`CONNECTIONS` kept-alive connections as
-   Chromium does (HTTP/1.1, six per host);
+   Chromium fetched for a page (:func:`record_assets`, recorded once per
+   run), over :data:`CONNECTIONS` kept-alive connections as Chromium does
+   (HTTP/1.1, six per host), with Chromium's ``Accept-Encoding`` and a
+   browser's HTTP cache (fresh files are not asked for again, stale ones
+   are revalidated);
 2. opens the page's kernel websocket (the kernel id is in the page) with
    the binary ``v1.kernel.websocket.jupyter.org`` protocol that Voila's
-   page asks for (the server relays its frames without re-encoding JSON),
-   asks for ``kernel_info`` as Voila's page does, and loads every widget
-   model the way ipywidgets 8's manager does: a ``jupyter.widget.control``
-   comm and one ``request_states`` message, answered with all states;
+   page asks for, offering permessage-deflate as browsers do, asks for
+   ``kernel_info`` as Voila's page does, and loads every widget model the
+   way ipywidgets 8's manager does: a ``jupyter.widget.control`` comm and
+   one ``request_states`` message, answered with all states;
 3. changes the first text box's value (found by its CSS class in those
    states, like the browser's ``.xs-signin-name input``) and waits for the
-   kernel's ``echo_update``: the box accepted typing.
+   kernel's ``echo_update``: the box accepted typing;
+4. on leaving, closes the websocket and sends the shutdown beacon Voila's
+   page sends on ``beforeunload``.
 
-``tti`` is the time from the first request to that echo. The kernel's
-websocket stays open until :meth:`WireVisit.close`, as a page that stays
-open, so its kernel counts in the memory figures.
+``tti`` is the time from the page's request to that echo (and to the last
+static file, whichever comes later). A page's kernel websocket stays open
+until the visitor leaves it, so its kernel counts in the memory figures.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -52,7 +59,7 @@ from jupyter_server.services.kernels.connection.base import (
     deserialize_msg_from_ws_v1,
     serialize_msg_to_ws_v1,
 )
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 #: How a page names its kernel (Voila's page config).
@@ -67,40 +74,26 @@ PROTOCOL_VERSION = "5.3"
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
-@dataclass
-class WireVisit:
-    """One wire visitor's figures (seconds from its first request)."""
-
-    served: float | None = None  # page HTML complete
-    assets: float | None = None  # every recorded static file downloaded
-    states: float | None = None  # every widget model's state received
-    tti: float | None = None  # first text box's change echoed by the kernel
-    models: int = 0
-    kernel_id: str | None = None
-    error: str | None = None
-    _ws: Any = field(default=None, repr=False)
-    _session: str = field(default="", repr=False)  # the kernel websocket's session id
-
-    def close(self) -> None:
-        if self._ws is not None:
-            self._ws.close()
-            self._ws = None
-
-
-async def record_assets(browser: Any, url: str) -> list[str]:
+async def record_assets(browser: Any, url: str, join: str | None = None) -> list[str]:
     """The same-origin static files a real Chromium loads for ``url``
-    (everything but the page itself, the API and websockets)."""
+    (everything but the page itself, the API and websockets), after
+    opening the room's ``join`` link when there is one. Recorded until the
+    first text box shows and the network is quiet: on a busy machine
+    "networkidle" alone fires between two waves of scripts."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     seen: list[str] = []
     context = await browser.new_context()
     try:
         page = await context.new_page()
+        if join:
+            await page.goto(join, wait_until="load", timeout=300_000)
         page.on("request", lambda r: seen.append(r.url) if r.method == "GET" else None)
-        await page.goto(url, wait_until="networkidle", timeout=300_000)
+        await page.goto(url, wait_until="load", timeout=300_000)
+        await page.locator(FIRST_BOX).first.wait_for(state="visible", timeout=300_000)
+        await page.wait_for_load_state("networkidle", timeout=300_000)
     finally:
         await context.close()
-    own = [u for u in dict.fromkeys(seen) if u.startswith(origin) and u != url and "/api/" not in u]
-    return own
+    return [u for u in dict.fromkeys(seen) if u.startswith(origin) and u != url and "/api/" not in u]
 
 
 def _message(msg_type: str, content: dict[str, Any], session: str, channel: str = "shell", metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -125,75 +118,6 @@ def first_text_model(states: dict[str, Any], css_class: str | None) -> str:
     return texts[0]
 
 
-async def wire_visit(url: str, assets: list[str], css_class: str | None, *, timeout: float = 300.0) -> WireVisit:
-    """One visitor, bounded by ``timeout`` seconds; errors are recorded in
-    ``.error``, never raised."""
-    visit = WireVisit()
-    try:
-        await asyncio.wait_for(_visit(url, assets, css_class, visit), timeout)
-    except Exception as exc:  # noqa: BLE001 - reported in the table, the run goes on
-        visit.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    return visit
-
-
-async def _visit(url: str, assets: list[str], css_class: str | None, visit: WireVisit) -> None:
-    client = AsyncHTTPClient(force_instance=True)  # the page only: static files go through _fetch_all
-    t0 = time.perf_counter()
-    try:
-        page = await client.fetch(HTTPRequest(url, request_timeout=300, connect_timeout=60))
-        visit.served = time.perf_counter() - t0
-        html = page.body.decode("utf-8", "replace")
-        found = KERNEL_ID.search(html)
-        if found is None:
-            raise LookupError("the page names no kernel")
-        visit.kernel_id = found.group(1)
-        # A browser downloads the scripts while the kernel connection opens.
-        # Not asyncio.to_thread: its default pool runs only a few visitors at once.
-        downloads = asyncio.get_running_loop().run_in_executor(_DOWNLOADERS, _fetch_all, assets)
-        states = await _load_states(url, visit)
-        visit.states = time.perf_counter() - t0
-        visit.models = len(states)
-        model = first_text_model(states, css_class)
-        await _type(visit, model)
-        await downloads
-        visit.assets = downloads.result() - t0
-        visit.tti = max(time.perf_counter(), downloads.result()) - t0
-    finally:
-        client.close()
-
-
-def _fetch_all(assets: list[str]) -> float:
-    """Download ``assets`` over CONNECTIONS kept-alive connections (one
-    thread each); returns when the last one arrived. Raises on a non-200."""
-    todo: queue.Queue[str] = queue.Queue()
-    for a in assets:
-        todo.put(a)
-    failures: list[str] = []
-
-    def worker() -> None:
-        conn = None
-        try:
-            while not failures:
-                try:
-                    url = todo.get_nowait()
-                except queue.Empty:
-                    return
-                parts = urlsplit(url)
-                if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
-                conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    failures.append(f"{url}: HTTP {response.status}")
-        finally:
-            if conn is not None:
-                conn.close()
-
-    _on_connections(worker, len(assets), failures)
-    return time.perf_counter()
-
-
 def _on_connections(worker: Any, files: int, failures: list[str]) -> None:
     """Run ``worker`` on up to CONNECTIONS threads (one connection each)
     until the queue it reads is empty; raise the first failure it noted."""
@@ -208,19 +132,7 @@ def _on_connections(worker: Any, files: int, failures: list[str]) -> None:
         raise ConnectionError(failures[0])
 
 
-async def _load_states(url: str, visit: WireVisit) -> dict[str, Any]:
-    parts = urlsplit(url)
-    base = urljoin(f"ws://{parts.netloc}/", "api/kernels/")
-    session = uuid.uuid4().hex
-    ws = await websocket_connect(f"{base}{visit.kernel_id}/channels?session_id={session}", connect_timeout=60, subprotocols=[WS_PROTOCOL])
-    if ws.selected_subprotocol != WS_PROTOCOL:
-        raise ConnectionError(f"the server did not accept the {WS_PROTOCOL} protocol")
-    visit._ws = ws
-    visit._session = session
-    return await _request_states(ws, session)
-
-
-async def _type(visit: WireVisit, model_id: str) -> None:
+async def _type(visit: Any, model_id: str) -> None:
     ws, session = visit._ws, visit._session
     change = _message("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": "a"}, "buffer_paths": []}}, session)
     await ws.write_message(_frame(change), binary=True)
