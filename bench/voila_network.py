@@ -575,7 +575,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     out = Path(args.json) if args.json else RESULTS / f"voila_network-{time.strftime('%Y%m%d-%H%M')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"when": when, "args": {k: v for k, v in vars(args).items() if k not in ("proxy", "stats", "serve_plain_bare", "port")},
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    out.write_text(json.dumps({"when": when, "commit": commit, "load_note": "1-minute load average before and after each room is in each run", "args": {k: v for k, v in vars(args).items() if k not in ("proxy", "stats", "serve_plain_bare", "port")},
                                "cores": os.cpu_count(), "arrivals_s": arrivals, "runs": runs}, indent=1))
     if not args.only:
         print(report(args, runs, when))
