@@ -231,9 +231,6 @@ def serve_plain_bare(port: int, pool: int, room_pool: int) -> int:
     kit's own: no page_config hook, Voila's 1 s refill delay (the kit's
     20 s means "once the page is quiet", which stock Voila cannot do: it
     would make a visitor past the pool wait 20 s)."""
-    from traitlets.config import Config
-    from voila.app import Voila
-
     from toolkit import serve
 
     plan = serve.ServePlan(
@@ -242,21 +239,9 @@ def serve_plain_bare(port: int, pool: int, room_pool: int) -> int:
         pages=tuple(serve.Page(name=name, label=name) for name in BARE_PAGES),
         page_pools=(serve.PagePool(BARE_PAGES[0], room_pool),),
     )
-    config = serve.voila_config(plan)
-    config["VoilaConfiguration"].pop("page_config_hook", None)
-    for kit_class in ("identity_provider_class", "authorizer_class"):  # the room's door: Voila has none
-        config["Voila"].pop(kit_class, None)
+    config = voila_room.bare_config(plan)
     config["VoilaKernelManager"]["fill_delay"] = 1.0
-    folder = Path(tempfile.mkdtemp(prefix="bench-plain-bare-"))
-    try:
-        for name in BARE_PAGES:
-            shutil.copyfile(voila_room.BARE_DIR / voila_room.BARE_NOTEBOOK, folder / name)
-        app = Voila.instance(config=Config(config))
-        app.initialize([str(folder)])
-        app.start()
-        return 0
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return voila_room.run_plain_voila(config, BARE_PAGES)
 
 
 def start_server(kind: str, args: argparse.Namespace, workdir: Path) -> voila_room.Server:

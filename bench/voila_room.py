@@ -277,19 +277,26 @@ def serve_bare(port: int, pool: int, room_pool: int) -> int:
     same class and :func:`toolkit.serve.voila_config`, only the folder
     differs. Runs until SIGTERM."""
     sys.path.insert(0, str(REPO))
-    from traitlets.config import Config
-    from voila.app import Voila
-
     from toolkit import serve
+
     plan = serve.ServePlan(
         url="sqlite://", slug="bare", title="bare notebook", host=HOST, port=port, pool=pool,
         cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, pages=(serve.Page(name=BARE_NOTEBOOK, label="bare notebook"),),
         page_pools=(serve.PagePool(BARE_NOTEBOOK, room_pool),),
     )
+    return run_plain_voila(bare_config(plan), [BARE_NOTEBOOK])
+
+
+def run_plain_voila(config: dict[str, Any], names: list[str] | tuple[str, ...]) -> int:
+    """Stock Voila with ``config`` over copies of bench/bare's notebook
+    named ``names``, until SIGTERM."""
+    from traitlets.config import Config
+    from voila.app import Voila
+
     folder = Path(tempfile.mkdtemp(prefix="bench-bare-"))
-    config = bare_config(plan)
     try:
-        shutil.copyfile(BARE_DIR / BARE_NOTEBOOK, folder / BARE_NOTEBOOK)
+        for name in names:
+            shutil.copyfile(BARE_DIR / BARE_NOTEBOOK, folder / name)
         app = Voila.instance(config=Config(config))
         app.initialize([str(folder)])
         app.start()

@@ -74,6 +74,10 @@ PROTOCOL_VERSION = "5.3"
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
+#: The first text box of a workbook page and of the bare notebook.
+FIRST_BOX = ".xs-signin-name input, .widget-text input"
+
+
 async def record_assets(browser: Any, url: str, join: str | None = None) -> list[str]:
     """The same-origin static files a real Chromium loads for ``url``
     (everything but the page itself, the API and websockets), after
