@@ -8,11 +8,12 @@ bare notebook served by the same Voila with the same settings.
 What it does, all on 127.0.0.1 and bounded by timeouts:
 
 1. Starts ``workshop serve`` (the real command, as a subprocess) on a fresh
-   SQLite store with one workshop, and a *bare* server: the same
-   ``WorkshopVoila`` class and :func:`toolkit.serve.voila_config` (same
-   preheated pool, culling, allow-lists) over ``bench/bare/`` whose one
+   SQLite store with one workshop, and a *bare* server: stock Voila with
+   :func:`toolkit.serve.voila_config` (same preheated pool, refill delay,
+   culling, allow-lists; not the room's door, which needs a store, nor the
+   kit's compressed static files) over ``bench/bare/`` whose one
    notebook is ``import pandas, ipywidgets as w; w.Text(description="Answer")``.
-   So only the notebook differs. The page the room opens gets a pool sized
+   Visitors of ``workshop serve`` open its join link first. The page the room opens gets a pool sized
    for the room (``--room-pool``, default ``--visitors``: ``workshop serve
    --pool-for diagnosis=N``, and the bare notebook's pool), the other pages
    ``--pool``. Waits until both pools are warm (kernel processes started
@@ -84,6 +85,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +153,7 @@ class Server:
     log: Path
     expected_kernels: int
     seen_pids: set[int] = field(default_factory=set)
+    join: str | None = None  # the room's join link, opened before any page
 
     @property
     def url(self) -> str:
@@ -274,23 +277,46 @@ def serve_bare(port: int, pool: int, room_pool: int) -> int:
     same class and :func:`toolkit.serve.voila_config`, only the folder
     differs. Runs until SIGTERM."""
     sys.path.insert(0, str(REPO))
-    from traitlets.config import Config
-
     from toolkit import serve
+
     plan = serve.ServePlan(
         url="sqlite://", slug="bare", title="bare notebook", host=HOST, port=port, pool=pool,
         cull_minutes=serve.DEFAULT_CULL_MINUTES, dashboard_only=False, pages=(serve.Page(name=BARE_NOTEBOOK, label="bare notebook"),),
         page_pools=(serve.PagePool(BARE_NOTEBOOK, room_pool),),
     )
+    return run_plain_voila(bare_config(plan), [BARE_NOTEBOOK])
+
+
+def run_plain_voila(config: dict[str, Any], names: list[str] | tuple[str, ...]) -> int:
+    """Stock Voila with ``config`` over copies of bench/bare's notebook
+    named ``names``, until SIGTERM."""
+    from traitlets.config import Config
+    from voila.app import Voila
+
     folder = Path(tempfile.mkdtemp(prefix="bench-bare-"))
     try:
-        shutil.copyfile(BARE_DIR / BARE_NOTEBOOK, folder / BARE_NOTEBOOK)
-        app = serve.workshop_voila_class().instance(config=Config(serve.voila_config(plan)))
+        for name in names:
+            shutil.copyfile(BARE_DIR / BARE_NOTEBOOK, folder / name)
+        app = Voila.instance(config=Config(config))
         app.initialize([str(folder)])
         app.start()
         return 0
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def bare_config(plan: Any) -> dict[str, dict[str, object]]:
+    """:func:`toolkit.serve.voila_config` for stock Voila: without the
+    room's door (a join code kept in a store) and the kit's page hook, whose
+    classes need ``WorkshopVoila``. The pools, refill delay, culling,
+    allow-lists and message types are the kit's."""
+    from toolkit import serve
+
+    config = serve.voila_config(plan)
+    config["VoilaConfiguration"].pop("page_config_hook", None)
+    for kit_class in ("identity_provider_class", "authorizer_class"):
+        config["Voila"].pop(kit_class, None)
+    return config
 
 
 def wait_http(server: Server) -> None:
@@ -303,11 +329,24 @@ def wait_http(server: Server) -> None:
             with urllib.request.urlopen(url, timeout=10) as r:
                 if r.status == 200:
                     return
+        except urllib.error.HTTPError as refused:
+            if refused.code < 500:
+                return  # it answers: a room's door refuses the contents API to strangers
         except OSError:
             pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"{server.name} server did not answer within {SERVER_START_S} s:\n{server.log_tail()}")
         time.sleep(0.3)
+
+
+def join_link(server: Server) -> str | None:
+    """The join link the server printed (the room's door, issue #12), on
+    this server's own address where the pages are opened (a cookie set for
+    "localhost" is not sent to 127.0.0.1); ``None`` when it printed none."""
+    import re
+
+    found = re.search(r"https?://\S+/join\S*", server.log_tail(200))
+    return re.sub(r"^https?://[^/]+", f"http://{HOST}:{server.port}", found.group(0)) if found else None
 
 
 def wait_warm(servers: list[Server], *, min_kernels: dict[str, int] | None = None, idle_share: float = 0.10, window: float = 2.0, refill: bool = True) -> float:
@@ -484,6 +523,8 @@ async def _visit(context: Any, result: Visit, server: Server, kind: str, number:
         page = await context.new_page()
         page.set_default_timeout(PAGE_S * 1000)
         page.on("websocket", watch.attach)
+        if server.join:
+            await page.goto(server.join, wait_until="load", timeout=PAGE_S * 1000)
         t0 = time.perf_counter()
         await page.goto(server.url, wait_until="commit", timeout=PAGE_S * 1000)
         first = page.locator(FIRST_INPUT[kind]).first
@@ -652,7 +693,7 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
             assets = {}
             if not args.skip_wire:
                 for server, kind in ((bare, "bare"), (book, "workbook")):
-                    assets[kind] = await wire_visitor.record_assets(browser, server.url)
+                    assets[kind] = await wire_visitor.record_assets(browser, server.url, server.join)
                     print(f"  {kind} page: a browser fetches {len(assets[kind])} static files", file=sys.stderr)
             # One visitor at a time, alternating, each after the pools refilled.
             for trial in range(args.repeat):
@@ -700,7 +741,7 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
         print(f"  {args.visitors} wire visitors at once on the {kind} page ...", file=sys.stderr)
         t = time.perf_counter()
         cpu0 = server.tree_cpu_seconds()
-        visits = list(await asyncio.gather(*(wire_visitor.wire_visit(server.url, assets[kind], FIRST_TEXT_CLASS[kind], timeout=PAGE_S) for _ in range(args.visitors))))
+        visits = list(await asyncio.gather(*(wire_visit(server, assets[kind], FIRST_TEXT_CLASS[kind]) for _ in range(args.visitors))))
         wall, cpu = time.perf_counter() - t, server.tree_cpu_seconds() - cpu0
         errors = [v.error for v in visits if v.error]
         for e in sorted(set(errors)):
@@ -708,9 +749,19 @@ async def run_browser(args: argparse.Namespace, bare: Server, book: Server) -> d
         print(f"  wire {kind}: {wall:.1f} s wall; server and its kernels used {cpu:.0f} CPU s; "
               f"{statistics.median([v.models for v in visits if not v.error] or [0]):.0f} widget models per page", file=sys.stderr)
         for v in visits:
-            v.close()
+            v._visitor.close()
         figures[f"wire_{kind}"] = {"visits": visits, "wall": wall, "errors": len(errors), "cpu": {"server": cpu, "browser": 0.0}}
     return figures
+
+
+async def wire_visit(server: Server, assets: list[str], css_class: str | None) -> Any:
+    """One wire visitor (joining first when the server has a door) opening
+    the server's page; the page's figures (``._visitor`` to close it)."""
+    visitor = wire_visitor.RoomVisitor(f"http://{HOST}:{server.port}", assets, join_url=server.join, timeout=PAGE_S)
+    await visitor.join()
+    visit = await visitor.open_page(server.notebook, css_class)
+    visit._visitor = visitor  # type: ignore[attr-defined]  # closed once the room is measured
+    return visit
 
 
 def _load() -> str:
@@ -871,6 +922,7 @@ def main(argv: list[str] | None = None) -> int:
             servers.append(book)
             for s in servers:
                 wait_http(s)
+                s.join = join_link(s)
             waited = wait_warm(servers, refill=False)
             print(f"Pools warm after {waited:.0f} s more; visiting ...", file=sys.stderr)
             figures = asyncio.run(run_browser(args, bare, book))

@@ -17,9 +17,10 @@ from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
+from toolkit.serve import static
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
-from toolkit.serve.kernel_pool import with_refill_when_quiet
+from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
 from toolkit.serve.pages import write_pages
 from toolkit.serve.plan import ServePlan, describe, port_free
 from toolkit.serve.run_folder import (
@@ -105,6 +106,8 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "extension_allowlist": list(PAGE_EXTENSIONS),
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
+            # Voila's scripts from a versioned URL, cached a year (toolkit.serve.static).
+            "page_config_hook": static.page_config,
         },
         # With RefillWhenQuiet (which WorkshopVoila adds), fill_delay counts
         # from the page's latest visitor, not from each kernel taken.
@@ -270,9 +273,14 @@ def workshop_voila_class() -> type:
             from toolkit.serve.handlers import UnknownHandler, room_handlers
 
             try:
-                return room_handlers(super().init_handlers(), base_url=self.base_url, query_path=self.query_path)
+                handlers = room_handlers(super().init_handlers(), base_url=self.base_url, query_path=self.query_path)
             except UnknownHandler as exc:
                 raise ToolkitError(f"refusing to serve: Voila serves {exc}, which the kit does not guard") from None
+            # Before any kernel starts: sockets for a room's kernels
+            # (kernel_pool.raise_socket_limit); static files and pages
+            # compressed and cached (toolkit.serve.static).
+            raise_socket_limit(self.kernel_manager)
+            return static.compressed_handlers(handlers, self, extensions=PAGE_EXTENSIONS)
 
         def start(self) -> None:
             # Voila.start, with the room's application (Host allowlist).

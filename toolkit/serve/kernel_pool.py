@@ -136,3 +136,35 @@ def with_refill_when_quiet(cls: type) -> type:
     if not hasattr(cls, "fill_if_needed") or issubclass(cls, RefillWhenQuiet):
         return cls
     return type(f"RefillWhenQuiet{cls.__name__}", (RefillWhenQuiet, cls), {})
+
+
+#: Sockets (and open files) a room's server may hold: a kernel holds about
+#: five zmq sockets for its page and its pool, plus files and pipes.
+ROOM_SOCKETS = 65536
+
+
+def raise_socket_limit(kernel_manager: object, wanted: int = ROOM_SOCKETS) -> int:
+    """Let one server hold a room's kernels: zmq allows 1023 sockets per
+    context by default, so about 200 kernels in one ``workshop serve``
+    (40 people on five pages) made every further page fail with "Too many
+    open files" (HTTP 500). Raises the process's open-file limit as far as
+    the hard limit allows, and the kernel manager's zmq context to match;
+    zmq reads it only before the context's first socket, so this runs
+    before any kernel starts. Returns the limit set."""
+    import zmq
+
+    limit = wanted
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        limit = min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted
+        if soft != resource.RLIM_INFINITY and soft < limit:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not POSIX, or not allowed: zmq's own limit still goes up
+        pass
+    limit = min(limit, zmq.Context().get(zmq.SOCKET_LIMIT))
+    context = getattr(kernel_manager, "context", None)
+    if isinstance(context, zmq.Context) and context.get(zmq.MAX_SOCKETS) < limit:
+        context.set(zmq.MAX_SOCKETS, limit)
+    return limit
