@@ -3,8 +3,12 @@ page and the dashboard, as Voila serves them on the demo workshop, in
 Debian's Chromium.
 
     .venv/bin/python scripts/screenshots.py          # writes docs/*.png
+    .venv/bin/python scripts/screenshots.py --narrow # only the 320 px ones
 
-Uses a throw-away store and a free port; touches nothing but docs/.
+``--narrow`` takes only a stage page and the dashboard at 320 px wide
+(``docs/a11y-stage-320.png``, ``docs/a11y-dashboard-320.png``: issue #17,
+reflow on a phone). Uses a throw-away store and a free port; touches
+nothing but docs/.
 """
 
 from __future__ import annotations
@@ -61,7 +65,34 @@ def sign_in(page) -> None:
     page.click(".xs-signin-submit")
 
 
+def narrow(browser, base: str) -> None:
+    """A stage page (signed in, a tool's rating chosen, the keyboard focus
+    on the next choice) and the dashboard, 320 px wide."""
+    page = browser.new_page(viewport={"width": 320, "height": 2200})
+    page.goto(f"{base}/voila/render/stage-1-diagnosis.ipynb", timeout=180_000)
+    sign_in(page)
+    page.wait_for_selector(".xs-signed-in", timeout=120_000)
+    page.click(".xs-tool-nav-account-for-resources")
+    radios = ".xs-tool-account-for-resources .xs-rating input[type=radio]"
+    page.wait_for_selector(radios, timeout=120_000)
+    page.focus(radios)
+    page.keyboard.press("ArrowRight")  # the ring shows where the keyboard is
+    time.sleep(1.5)
+    page.evaluate("document.querySelector('.xs-tool-account-for-resources .xs-rating-block').scrollIntoView()")
+    page.screenshot(path=str(DOCS / "a11y-stage-320.png"))
+    page.close()
+    print("docs/a11y-stage-320.png")
+    page = browser.new_page(viewport={"width": 320, "height": 2200})
+    page.goto(f"{base}/voila/render/dashboard.ipynb", timeout=180_000)
+    page.wait_for_selector(".xs-heatmap-grid", timeout=180_000)
+    time.sleep(3)
+    page.screenshot(path=str(DOCS / "a11y-dashboard-320.png"))
+    page.close()
+    print("docs/a11y-dashboard-320.png")
+
+
 def main() -> int:
+    only_narrow = "--narrow" in sys.argv[1:]
     tmp = Path(tempfile.mkdtemp(prefix="workshop-shots-"))
     db = tmp / "demo.sqlite"
     workshop = ROOT / ".venv" / "bin" / "workshop"
@@ -76,6 +107,10 @@ def main() -> int:
         wait_http(base + "/voila/tree")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
+            narrow(browser, base)
+            if only_narrow:
+                browser.close()
+                return 0
             for name, notebook in PAGES.items():
                 page = browser.new_page(viewport={"width": 1280, "height": 1700})
                 page.goto(f"{base}/voila/render/{notebook}", timeout=180_000)
