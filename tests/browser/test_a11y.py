@@ -222,6 +222,20 @@ def test_every_other_served_page_has_no_violations(demo_room, browser, axe_js):
                 context.close()
 
 
+def test_join_page_has_no_violations(demo_room, browser, axe_js):
+    """The door a stranger meets first, and what it says to a wrong code."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(demo_room.url("/join"))
+        audit(page, axe_js, "join page")
+        page.goto(demo_room.url("/join?code=ZZZZZZ"))
+        page.locator(".xs-join-error").wait_for()
+        audit(page, axe_js, "join page, wrong code")
+    finally:
+        context.close()
+
+
 def test_planning_guide_html_has_no_violations(demo_room, browser, axe_js, tmp_path):
     from toolkit.exports import export_workshop
 
