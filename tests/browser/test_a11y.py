@@ -134,6 +134,8 @@ def tab_to(page, selector: str, *, back: bool = False, limit: int = 80) -> None:
         if page.evaluate("(sel) => document.activeElement.matches(sel)", selector):
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
+    if page.evaluate("(sel) => document.activeElement.matches(sel)", selector):
+        return
     raise AssertionError(f"{limit} presses of {'Shift+Tab' if back else 'Tab'} never reached {selector}; the focus is on {active(page)}")
 
 
@@ -349,6 +351,7 @@ def test_keyboard_only_sign_in_pick_a_tool_answer_rate_and_saved(demo_room, page
 
     # Answer the tool's first question; "Saved" is said in a live region.
     question = tool.questions[0].id
+    page.locator(f".xs-q-{question} textarea:enabled").wait_for(state="visible", timeout=WAIT_MS)  # the panel is drawn
     tab_to(page, f".xs-q-{question} textarea")
     assert focus_ring(page) >= 2
     page.keyboard.type("We can lend the church hall on Saturdays")
