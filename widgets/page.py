@@ -61,7 +61,7 @@ class Page(widgets.VBox):
         raise NotImplementedError
 
     def say(self, text: str) -> None:
-        """Show a plain-text notice (empty hides it)."""
+        """Show a plain-text notice (empty: CSS folds it away)."""
         self.notice.value = text
 
     def focus_first(self) -> widgets.Widget | None:
