@@ -3,7 +3,8 @@
 # twice: a virtual environment in .venv with the package installed (editable;
 # SQLite only), and, with --test, the test tools and the PostgreSQL driver (the
 # package's test and postgres extras) and the system packages the tests drive
-# for real (Debian's chromium, poppler-utils and postgresql). Safe to run again;
+# for real (Debian's chromium, poppler-utils and postgresql), and the pinned
+# axe-core the accessibility tests inject (npm ci in tests/browser). Safe to run again;
 # it only redoes what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,8 @@ if [ "$want_test" = 1 ]; then
   fc-list 2>/dev/null | grep -qi "liberation sans" || apt_missing+=(fonts-liberation)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_missing+=(postgresql)
   fc-list 2>/dev/null | grep -qi dejavu || apt_missing+=(fonts-dejavu-core)
+  # npm installs axe-core for tests/browser/test_a11y.py (Debian's npm brings nodejs).
+  command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   echo "setup: installing system packages: ${apt_missing[*]}"
@@ -63,4 +66,19 @@ if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-$hash-test" ]; then
   .venv/bin/python -c "import toolkit, voila, ipywidgets, sqlalchemy, pandas; $check" || { echo "setup: the install failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# axe-core for the accessibility tests, exactly as package-lock.json pins it
+# (npm ci), once per lock file: the tests read it from node_modules and fetch
+# nothing while they run.
+if [ "$want_test" = 1 ]; then
+  lock_hash="$(sha1sum tests/browser/package-lock.json | cut -c1-12)"
+  npm_stamp="tests/browser/node_modules/.installed-$lock_hash"
+  if [ ! -f "$npm_stamp" ] || [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    echo "setup: installing axe-core for the browser tests (npm ci)"
+    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+    [ -f tests/browser/node_modules/axe-core/axe.min.js ] || { echo "setup: npm ci did not install axe-core" >&2; exit 1; }
+    rm -f tests/browser/node_modules/.installed-*
+    touch "$npm_stamp"
+  fi
 fi

@@ -41,7 +41,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import hook
+from widgets.style import LIVE_LOCAL, hook
 
 #: Seconds between the last keystroke and the save.
 DEFAULT_DELAY = 1.0
@@ -291,7 +291,8 @@ class SaveStatus(widgets.Label):
     """The status line under a box: ``Saved 14:03:12``, ``Saving…``,
     ``Not saved yet, retrying… <Reason>.`` or ``Not saved: <reason>``.
     Plain text (a Label), CSS class ``xs-save-status`` plus
-    ``xs-status-saved|editing|retrying|error`` (from ``state``)."""
+    ``xs-status-saved|editing|retrying|error`` (from ``state``), and a live
+    region for the box it sits beside (:data:`~widgets.style.LIVE_LOCAL`)."""
 
     SAVED = "saved"
     EDITING = "editing"
@@ -303,7 +304,7 @@ class SaveStatus(widgets.Label):
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
         super().__init__("", **kwargs)
-        hook(self, "xs-save-status")
+        hook(self, "xs-save-status", LIVE_LOCAL)
 
     @traitlets.observe("state")
     def _state_class(self, change: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import esc, hook
+from widgets.style import LIVE, esc, hook
 
 CHOICES = ("mine", "theirs", "merge")
 HEADLINE = "This answer was changed in another tab or on another device while you were typing. Nothing was lost: choose what to keep."
@@ -112,7 +112,7 @@ class ElsewhereNotice(_Shown, widgets.HBox):
 
     def __init__(self, **kwargs: Any):
         self._handlers = widgets.CallbackDispatcher()
-        self.text = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-wrap")
+        self.text = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-wrap", LIVE)
         self.use_mine = hook(widgets.Button(description="Use mine", tooltip="Save your choice over the newer one", layout=widgets.Layout(width="auto")), "xs-use-mine")
         self.use_mine.on_click(lambda _b: self._handlers())
         super().__init__([self.text, self.use_mine], layout=widgets.Layout(width="100%", flex_flow="row wrap", align_items="center"), **kwargs)

@@ -234,7 +234,10 @@ class FacilitatorConsole(widgets.VBox):
     def show_message(self, text: str, *, error: bool = False) -> None:
         """A line under the console: what happened, or why it did not."""
         kind = "xs-console-error" if error else "xs-console-ok"
-        self.message.value = f'<div class="{kind}">{_esc(text)}</div>'
+        # The console runs in JupyterLab, without the served pages' a11y.js:
+        # an element with role=alert or status that appears is announced.
+        role = "alert" if error else "status"
+        self.message.value = f'<div class="{kind}" role="{role}">{_esc(text)}</div>'
 
 
 class ConsoleSession:

@@ -156,9 +156,9 @@ class Dashboard(widgets.VBox):
 
         self.style_html = style_block("dashboard")
         self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
-        self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="420px"))
+        self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="100%", max_width="26rem"))
         self.workshop_picker.add_class("xs-dash-workshop")
-        self.round_picker = widgets.Dropdown(description="Round", options=[], layout=widgets.Layout(width="220px"))
+        self.round_picker = widgets.Dropdown(description="Round", options=[], layout=widgets.Layout(width="100%", max_width="14rem"))
         self.round_picker.add_class("xs-dash-round")
         self.status = _html("xs-dash-status")
         self.summary = _html("xs-dash-summary")
@@ -170,7 +170,7 @@ class Dashboard(widgets.VBox):
             description="Tool",
             options=[("All tools, newest first", ALL_TOOLS)] + [(f"{t.number}. {t.name}", t.id) for t in self.kit.tools],
             value=ALL_TOOLS,
-            layout=widgets.Layout(width="520px"),
+            layout=widgets.Layout(width="100%", max_width="32rem"),
         )
         self.feed_picker.add_class("xs-dash-feed-tool")
         self.feed = _html("xs-dash-feed")
@@ -485,6 +485,13 @@ def _card(css: str, title: str, subtitle: str, body: str) -> str:
     return f'<section class="xs-dash-card {css}">{_heading(title, subtitle)}{body}</section>'
 
 
+def _scroll(table: str, label: str) -> str:
+    """A data table in its own region that scrolls sideways when the screen
+    is narrower than the table (nothing else on the page does); a Tab stop,
+    so a keyboard can scroll it, named ``label``."""
+    return f'<div class="xs-scroll" tabindex="0" role="region" aria-label="{_esc(label)}">{table}</div>'
+
+
 def _who(row: Mapping[str, Any], kit: Toolkit) -> str:
     """Sector · table, and the person as far as the (masked) frame names them;
     an answer given without a name says so (the frame names nobody for it)."""
@@ -522,7 +529,7 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> 
         rows.append(f'<tr><th class="xs-rowhead">{_esc(sector_name(kit, sid))}</th>{cells}<td class="xs-num xs-total">{per_sector[sid]}</td></tr>')
     col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
-    table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = _scroll(f'<table class="xs-grid"><thead><tr><th><span class="xs-sr-only">Sector</span></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Who is here, by sector and table")
     if not shown.names:
         names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
     else:
@@ -564,7 +571,7 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
                     f'<span class="xs-share-bar"></span><span class="xs-share-text">{r.answered}/{r.questions}</span>{rated}</td>'
                 )
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{"".join(cells)}</tr>')
-    table = f'<table class="xs-grid xs-progress-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = _scroll(f'<table class="xs-grid xs-progress-grid"><thead><tr><th><span class="xs-sr-only">Stage and tool</span></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>', "Progress by tool and table")
     note = '<p class="xs-dash-note">Each cell: questions answered of the tool\'s questions; <span class="xs-rated">&#10003;</span> the table also rated the tool. Stage rows give the share of the stage\'s questions answered.</p>'
     return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
@@ -590,7 +597,7 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
                 cells = "".join(f'<td class="xs-num">{int(counts.get((tool.id, s), 0)) or ""}</td>' for s in sectors)
                 total = int(sum(counts.get((tool.id, s), 0) for s in sectors))
                 rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-num xs-total">{total or ""}</td></tr>')
-            body = f'<table class="xs-grid"><thead><tr><th>Ratings received</th>{head}<th>All</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            body = _scroll(f'<table class="xs-grid"><thead><tr><th>Ratings received</th>{head}<th>All</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Ratings received by tool and sector")
         return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
 
     if ratings.empty:
@@ -619,7 +626,7 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
         + (f'<span class="xs-legend-apart">Not averaged: {_esc(kit.scale.not_sure.lower())}; <b>not yet</b>: {_esc(kit.scale.not_yet.lower())}</span>' if kit.scale.not_yet else "")
         + "</div>"
     )
-    table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = _scroll(f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th><span class="xs-sr-only">Tool</span></th>{head}<th>All sectors</th><th><span class="xs-sr-only">Partners see this differently</span></th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Readiness heatmap by tool and sector")
     low, high = kit.scale.points[0], kit.scale.points[-1]
     scale = f"Mean rating by sector, on a scale of {low.value} ({low.label.lower()}) to {high.value} ({high.label.lower()})"
     return _card("xs-heatmap-card", "Readiness heatmap", scale, legend + table)
@@ -740,7 +747,7 @@ def render_actions(actions: pd.DataFrame, kit: Toolkit) -> str:
             f'<td>{_esc(r.owner)}{sector}</td><td class="xs-nowrap">{_esc(r.due) or "-"}</td>'
             f'<td><span class="xs-dash-action-status xs-dash-action-status-{_esc(status.replace(" ", "-"))}">{_esc(status)}</span></td></tr>'
         )
-    table = f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = _scroll(f'<table class="xs-list"><thead><tr><th>Tool</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Action register")
     return _card("xs-actions-card", "Action register", f"{plural(len(actions), 'action')}: who does what, by when", table)
 
 

@@ -20,7 +20,7 @@ import traitlets
 
 from widgets.autosave import SaveStatus
 from widgets.keyed import KeyedBox
-from widgets.style import LABEL_STYLE, esc, hook
+from widgets.style import LABEL_STYLE, LIVE, esc, hook
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -53,7 +53,7 @@ class DotVote(KeyedBox):
         self.elsewhere: Any = None  # the ElsewhereNotice, built when first needed
         self._mine: tuple[str, int] | None = None  # what "Use mine" saves
         self.counts: dict[str, widgets.BoundedIntText] = {}
-        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining")
+        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining", LIVE)
         self.status = SaveStatus()
         sections: list[widgets.Widget] = []
         for stage in kit.stages:

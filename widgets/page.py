@@ -20,13 +20,14 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import hook
+from widgets.style import LIVE, hook
 
 
 def notice_line() -> widgets.Label:
-    """The plain-text notice above a page's inputs (``xs-notice``), hidden
-    while empty."""
-    return hook(widgets.Label("", layout=widgets.Layout(width="100%", display="none")), "xs-notice", "xs-wrap")
+    """The plain-text notice above a page's inputs (``xs-notice``): a live
+    region (the lock, the store's trouble, "sign in"), so it stays in the
+    page while empty (CSS folds it away) and only its text changes."""
+    return hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap", LIVE)
 
 
 class Page(widgets.VBox):
@@ -60,9 +61,13 @@ class Page(widgets.VBox):
         raise NotImplementedError
 
     def say(self, text: str) -> None:
-        """Show a plain-text notice (empty hides it)."""
+        """Show a plain-text notice (empty: CSS folds it away)."""
         self.notice.value = text
-        self.notice.layout.display = None if text else "none"
+
+    def focus_first(self) -> widgets.Widget | None:
+        """Move the keyboard focus to the first useful place (after
+        signing in); return the widget focused, or ``None``."""
+        return None
 
     def flush(self) -> None:
         """Emit whatever the page has not emitted yet (nothing here)."""

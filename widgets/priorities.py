@@ -17,7 +17,7 @@ import traitlets
 from widgets.dot_vote import DotVote
 from widgets.page import Page, notice_line
 from widgets.stage_workbook import stage_links
-from widgets.style import esc, hook, style_block
+from widgets.style import esc, focus, hook, style_block
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -58,6 +58,10 @@ class PrioritiesPage(Page):
         self._apply()
         super().__init__([style_block(), self.header, self.links, *([signin] if signin is not None else []), self.notice, self.vote], **kwargs)
         hook(self, "xs-page", "xs-priorities")
+
+    def focus_first(self) -> widgets.Widget | None:
+        """The first tool's dot count."""
+        return focus(next(iter(self.vote.counts.values()), None))
 
     def _apply(self) -> None:
         self.disabled = not self.ready or bool(self.problem)

@@ -29,7 +29,7 @@ from widgets.autosave import (
     Debouncer,
     SaveStatus,
 )
-from widgets.style import LABEL_STYLE, esc, hook
+from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, RADIOGROUP, esc, hook
 
 if TYPE_CHECKING:
     from toolkit.content import Scale
@@ -44,10 +44,11 @@ class Rating(widgets.VBox):
     :meth:`load` shows the store's rating without saving it).
     ``disabled`` makes the buttons and the comment read-only.
 
-    Children: ``question`` (HTML heading), ``buttons`` (ToggleButtons, class
-    ``xs-rating``), ``status`` (``xs-save-status``), ``comment`` (Textarea,
-    ``xs-rating-comment``), ``comment_status``, ``comment_box`` (shown only
-    for a low rating).
+    Children: ``question`` (HTML heading, and what each point means),
+    ``buttons`` (RadioButtons, class ``xs-rating``: native radios, one
+    group labelled by the question, styled as pills), ``status``
+    (``xs-save-status``), ``comment`` (Textarea, ``xs-rating-comment``),
+    ``comment_status``, ``comment_box`` (shown only for a low rating).
     """
 
     value = traitlets.Any(None, allow_none=True, help="1..n, 'not-sure', 'not-yet' or None")
@@ -63,19 +64,21 @@ class Rating(widgets.VBox):
         self._loading = False
         self.saved_value: Any = None
         options = [(f"{p.value} · {p.label}", p.value) for p in scale.points] + [(scale.not_sure, NOT_SURE)]
-        tooltips = [p.description or p.label for p in scale.points] + ["We do not know enough to say yet."]
         if scale.not_yet:
             options.append((scale.not_yet, NOT_YET))
-            tooltips.append("This tool matters later in our work, not at the stage we are at now.")
-        self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>"), "xs-rating-question")
-        self.buttons = widgets.ToggleButtons(
+        self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>{_points(scale)}"), "xs-rating-question", GROUP_LABEL)
+        # Native radios, one group named by the question (the served page's
+        # a11y.js gives them one name and role=radiogroup): arrow keys move
+        # the choice and a screen reader says which is checked. ToggleButtons
+        # are buttons whose choice is only a CSS class.
+        self.buttons = widgets.RadioButtons(
             options=options,
             value=None,
-            tooltips=tooltips,
-            style=LABEL_STYLE | {"button_width": "auto"},
+            orientation="horizontal",
+            style=LABEL_STYLE,
             layout=widgets.Layout(width="100%"),
         )
-        hook(self.buttons, "xs-rating", f"xs-rating-{tool_id}")
+        hook(self.buttons, "xs-rating", f"xs-rating-{tool_id}", RADIOGROUP)
         self.status = SaveStatus()
         self.debouncer = Debouncer(self._fire_comment, delay=delay, call_later=call_later)
         self.comment = widgets.Textarea(
@@ -99,7 +102,7 @@ class Rating(widgets.VBox):
         for part in (self.buttons, self.comment):
             traitlets.dlink((self, "disabled"), (part, "disabled"))
         super().__init__([self.question, self.buttons, self.status, self.comment_box], **kwargs)
-        hook(self, "xs-rating-block")
+        hook(self, "xs-rating-block", GROUP)
 
     @traitlets.validate("value")
     def _valid_value(self, proposal: dict[str, Any]) -> Any:
@@ -232,6 +235,23 @@ class Rating(widgets.VBox):
             self.buttons.value = value
         finally:
             self._loading = False
+
+
+#: What the choices beside the scale's points mean.
+NOT_SURE_MEANS = "We do not know enough to say yet."
+NOT_YET_MEANS = "This tool matters later in our work, not at the stage we are at now."
+
+
+def _points(scale: Scale) -> str:
+    """What each choice means, folded under the question (where the
+    buttons' hover texts used to say it: a hover reaches neither a
+    keyboard nor a phone)."""
+    meanings = [(f"{p.value} · {p.label}", p.description) for p in scale.points if p.description]
+    meanings.append((scale.not_sure, NOT_SURE_MEANS))
+    if scale.not_yet:
+        meanings.append((scale.not_yet, NOT_YET_MEANS))
+    items = "".join(f"<dt>{esc(choice)}</dt><dd>{esc(means)}</dd>" for choice, means in meanings)
+    return f'<details class="xs-scale-help"><summary>What the points mean</summary><dl>{items}</dl></details>'
 
 
 def _parse(value: Any) -> Any:

@@ -66,6 +66,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
 from toolkit.store import AnswerStore
+from toolkit.store.checks import field_of
 from toolkit.store.identity import device_from_environ, format_resume_code
 from toolkit.store.schema import PAGE_BUSY_SECONDS
 from toolkit.store.values import NOT_SURE
@@ -386,9 +387,12 @@ class Session:
         try:
             do()
         except ToolkitError as exc:
-            self.signin.failed(str(exc))
+            self.signin.failed(str(exc), field_of(exc))
         except SQLAlchemyError as exc:
             self.signin.failed(STORE_DOWN.format(_reason(exc)))
+        else:  # the form collapsed under the keyboard: go on where the work is
+            for view in [*self.workbooks, *self.priority_pages]:
+                view.focus_first()
 
     def _who(self, p: Participant) -> str:
         sector = self.kit.sector(p.sector).name if self.kit.has_sector(p.sector) else p.sector

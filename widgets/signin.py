@@ -23,7 +23,7 @@ import ipywidgets as widgets
 import traitlets
 
 from widgets.keyed import KeyedBox
-from widgets.style import LABEL_STYLE, hook, message_line, set_message
+from widgets.style import LABEL_STYLE, LIVE, focus, hook, message_line, set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -89,7 +89,7 @@ class SignIn(KeyedBox):
         self.resume.on_click(lambda _b: self._resume_handlers(self.code.value))
         resume_box = hook(widgets.VBox([self.code, self.resume], layout=wide), "xs-signin-resume-box")
         self.form = widgets.VBox([self.heading, fields, self.submit, resume_box, self.message], layout=widgets.Layout(width="100%"))
-        self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap")
+        self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap", LIVE)
         self.change = hook(
             widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto")),
             "xs-signin-change",
@@ -143,8 +143,12 @@ class SignIn(KeyedBox):
         self.form.layout.display = None
         self.signed_in_bar.layout.display = "none"
 
-    def failed(self, reason: str) -> None:
+    def failed(self, reason: str, field: str = "") -> None:
+        """Say why (an error, announced at once) and put the keyboard focus
+        in the ``field`` it is about (a key of ``inputs``, or ``"resume
+        code"``; the store's refusals name it), if any."""
         set_message(self.message, f"Not signed in: {reason}", "error")
+        focus({**self.inputs, "resume code": self.code}.get(field))
 
     def unavailable(self, reason: str) -> None:
         """Nothing to sign in to: say why and disable the form."""

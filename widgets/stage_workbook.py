@@ -30,7 +30,7 @@ from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
-from widgets.style import esc, hook, style_block
+from widgets.style import CURRENT, LIVE, SR_ONLY, esc, focus, hook, style_block
 from widgets.tool_card import ToolCard
 
 if TYPE_CHECKING:
@@ -63,8 +63,11 @@ def stage_links(kit: Toolkit, current: str | None) -> str:
 class ToolNav(widgets.VBox):
     """``value`` is the selected tool id; ``done`` the ids of the tools
     answered (ticked). Children: ``buttons`` (one per tool, by id),
-    ``progress`` (Label). CSS: ``xs-tool-nav``, each button
-    ``xs-tool-nav-<tool_id>`` (and ``xs-tool-done`` once answered)."""
+    ``progress`` (Label), ``announce`` (Label, read by screen readers
+    only: "Showing tool 2: …" when the selection changes). CSS:
+    ``xs-tool-nav``, each button ``xs-tool-nav-<tool_id>`` (and
+    ``xs-tool-done`` once answered; ``xs-tool-selected`` and ``xs-current``,
+    that is ``aria-current``, on the selected one)."""
 
     value = traitlets.Unicode(help="selected tool id")
     done = traitlets.Set(traitlets.Unicode(), help="ids of the tools answered")
@@ -75,6 +78,7 @@ class ToolNav(widgets.VBox):
         self.tools = {t.id: t for t in tools}
         self.heading = widgets.HTML('<div class="xs-eyebrow">Tools in this stage</div>')
         self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
+        self.announce = hook(widgets.Label(""), "xs-tool-announce", LIVE, SR_ONLY)
         self.buttons: dict[str, widgets.Button] = {}
         for tool in tools:
             button = widgets.Button(tooltip=tool.definition, layout=widgets.Layout(width="100%", height="auto"))
@@ -83,7 +87,7 @@ class ToolNav(widgets.VBox):
             self.buttons[tool.id] = button
         self.value = tools[0].id if tools else ""
         self._render()
-        super().__init__([self.heading, *self.buttons.values(), self.progress], **kwargs)
+        super().__init__([self.heading, *self.buttons.values(), self.progress, self.announce], **kwargs)
         hook(self, "xs-tool-nav")
 
     @traitlets.validate("value")
@@ -100,8 +104,11 @@ class ToolNav(widgets.VBox):
         return proposal["value"]
 
     @traitlets.observe("value", "done")
-    def _changed(self, _change: dict[str, Any]) -> None:
+    def _changed(self, change: dict[str, Any]) -> None:
         self._render()
+        if change["name"] == "value" and change["new"]:
+            tool = self.tools[change["new"]]
+            self.announce.value = f"Showing tool {tool.number}: {tool.name}"
 
     def set_done(self, tool_id: str, done: bool) -> None:
         """Tick (or untick) a tool."""
@@ -114,7 +121,8 @@ class ToolNav(widgets.VBox):
             button.description = f"{TICK + ' ' if done else ''}{tool.number}. {tool.name}"
             button.button_style = "info" if tool_id == self.value else ""
             (button.add_class if done else button.remove_class)("xs-tool-done")
-            (button.add_class if tool_id == self.value else button.remove_class)("xs-tool-selected")
+            for name in ("xs-tool-selected", CURRENT):
+                (button.add_class if tool_id == self.value else button.remove_class)(name)
         self.progress.value = f"{len(self.done)} of {len(self.tools)} tools answered"
 
 
@@ -261,6 +269,14 @@ class StageWorkbook(Page):
 
     def set_done(self, tool_id: str, done: bool) -> None:
         self.nav.set_done(tool_id, done)
+
+    def focus_first(self) -> widgets.Widget | None:
+        """The first answer box of the tool shown, or (read-only) its
+        button in the tool list."""
+        panel = self.panels.get(self.value)
+        if panel is not None and not self.disabled and panel.form.boxes:
+            return focus(next(iter(panel.form.boxes.values())))
+        return focus(self.nav.buttons.get(self.value))
 
     def flush(self) -> None:
         """Emit every pending autosave of every opened tool now."""

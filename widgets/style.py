@@ -8,10 +8,17 @@ helpers every component uses to escape text and attach CSS hooks.
 The CSS lives in files, ``widgets/css/workbook.css`` (the participant
 pages), ``dashboard.css`` and ``console.css``, each loaded once after the
 kit's one palette (:mod:`toolkit.palette`), which the planning guide uses
-too. Every class is scoped with ``xs-`` and listed in ``docs/ui-hooks.md``.
+too, and ``controls.css`` (focus ring, control edges, boxes that never
+scroll sideways: every page). Every class is scoped with ``xs-`` and listed in ``docs/ui-hooks.md``.
 The CSS only does layout and typography; the widgets work (and stay
 readable) without it. Widths are relative (``100%``, ``rem``,
 ``max-width``) so a page stays usable at 200% zoom and on a phone.
+
+ipywidgets cannot put ARIA attributes on a widget, so the accessibility
+hooks are classes too (:data:`LIVE`, :data:`LIVE_LOCAL`, :data:`CURRENT`,
+:data:`RADIOGROUP`, :data:`GROUP`, :data:`GROUP_LABEL`, :data:`SR_ONLY`);
+the served pages' template turns them into ARIA
+(``toolkit/serve/templates/page/a11y.js``; docs/ui-hooks.md lists them).
 """
 
 from __future__ import annotations
@@ -29,19 +36,37 @@ W = TypeVar("W", bound=widgets.DOMWidget)
 #: ``description`` labels as wide as their text (never cut off).
 LABEL_STYLE = {"description_width": "initial"}
 
+#: A status for the whole page (notice, message line, dots left, the tool
+#: shown): a polite live region, assertive while it shows an error.
+LIVE = "xs-live"
+#: A save status under one box: announced while the focus is in the box's
+#: own group (the status's parent widget); errors always.
+LIVE_LOCAL = "xs-live-local"
+#: The chosen one of a list of buttons (``aria-current``).
+CURRENT = "xs-current"
+#: Native radios that form one group (``role=radiogroup``, one name) ...
+RADIOGROUP = "xs-radiogroup"
+#: ... labelled by the heading inside the ``GROUP_LABEL`` widget of the
+#: closest ``GROUP`` box around it.
+GROUP = "xs-group"
+GROUP_LABEL = "xs-group-label"
+#: Read by screen readers, not shown.
+SR_ONLY = "xs-sr-only"
+
 #: The pages' stylesheets: ``widgets/css/<name>.css``.
 SHEETS = ("workbook", "dashboard", "console")
 
 
 @functools.cache
 def stylesheet(name: str = "workbook") -> str:
-    """The kit's palette (:mod:`toolkit.palette`) and the CSS file
-    ``widgets/css/<name>.css``, read once per kernel."""
+    """The kit's palette (:mod:`toolkit.palette`), ``widgets/css/controls.css``
+    and the CSS file ``widgets/css/<name>.css``, read once per kernel."""
     from toolkit import palette
 
     if name not in SHEETS:
         raise ValueError(f"stylesheet: expected one of {', '.join(SHEETS)}, got {name!r}")
-    text = resources.files("widgets").joinpath("css", f"{name}.css").read_text(encoding="utf-8")
+    css = resources.files("widgets").joinpath("css")
+    text = "".join(css.joinpath(f"{sheet}.css").read_text(encoding="utf-8") for sheet in ("controls", name))
     return palette.css() + re.sub(r"/\*.*?\*/\n?", "", text, flags=re.S)
 
 
@@ -82,5 +107,15 @@ def set_message(label: widgets.Label, text: str, kind: str = "info") -> None:
 
 
 def message_line(*classes: str) -> widgets.Label:
-    """An empty message line (plain text, wraps)."""
-    return hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-message", *classes)
+    """An empty message line (plain text, wraps), a live region
+    (:data:`LIVE`: errors are announced at once, the rest politely)."""
+    return hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-message", LIVE, *classes)
+
+
+def focus(widget: W | None) -> W | None:
+    """Move the visitor's keyboard focus to ``widget`` (ipywidgets 8 sends
+    its view a ``focus`` message; a Text, Textarea, Dropdown or Button
+    focuses its native control) and return it; ``None`` does nothing."""
+    if widget is not None:
+        widget.focus()
+    return widget

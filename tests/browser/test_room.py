@@ -46,7 +46,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
             box = page.locator(f".xs-q-{QUESTION} textarea")
             box.fill(answer)
             page.locator(f".xs-question-{QUESTION} .xs-save-status", has_text="Saved").wait_for(timeout=UPDATE_MS)
-            page.locator(f".xs-tool-{TOOL} .xs-rating button", has_text=rating).click()
+            page.locator(f".xs-tool-{TOOL} .xs-rating label", has_text=rating).click()
             page.locator(f".xs-tool-{TOOL} .xs-rating-block .xs-save-status", has_text="Saved").first.wait_for(timeout=UPDATE_MS)
             pages.append(page)
 

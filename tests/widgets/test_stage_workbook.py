@@ -92,7 +92,8 @@ def test_not_signed_in_and_locked_states(book):
     assert panel.form.disabled and panel.rating.disabled and panel.actions.disabled
     book.ready = True
     assert not panel.form.disabled and not panel.rating.disabled and not panel.actions.disabled
-    assert book.notice.value == "" and book.notice.layout.display == "none"
+    # The notice is a live region: it stays in the page, empty (CSS folds it).
+    assert book.notice.value == "" and book.notice.layout.display is None and "xs-live" in book.notice._dom_classes
     book.locked = True
     assert panel.form.disabled and panel.rating.disabled and panel.actions.disabled
     assert "locked" in book.notice.value and "xs-locked" in book._dom_classes
@@ -116,7 +117,7 @@ def test_state_given_at_construction_is_applied(kit):
     assert "locked" in book.notice.value and "xs-locked" in book._dom_classes
     book.locked = False
     assert book.disabled is False and not panel.form.boxes["sd-1"].disabled
-    assert book.notice.layout.display == "none"
+    assert book.notice.value == ""
 
 
 def test_disabled_is_derived_and_passed_to_every_panel(book):

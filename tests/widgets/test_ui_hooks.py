@@ -104,7 +104,7 @@ def test_every_documented_html_hook_is_in_the_pages(pages):
         ("xs-answer", widgets.Textarea),
         ("xs-q-sd-1", widgets.Textarea),
         ("xs-save-status", widgets.Label),
-        ("xs-rating", widgets.ToggleButtons),
+        ("xs-rating", widgets.RadioButtons),
         ("xs-rating-comment", widgets.Textarea),
         ("xs-action-what", widgets.Textarea),
         ("xs-action-owner", widgets.Text),

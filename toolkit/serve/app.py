@@ -54,8 +54,9 @@ FILE_ALLOWLIST = (r"[^/\\]+\.(png|jpe?g|gif|svg)",)
 #: The server's umask: what it and its kernels create is its owner's only
 #: (toolkit.paths.PRIVATE_DIR_MODE, PRIVATE_FILE_MODE).
 PRIVATE_UMASK = 0o777 & ~PRIVATE_DIR_MODE
-#: The kit's page template (Voila's lab page without CDN stylesheets), put
-#: in front of the lab template's folders.
+#: The kit's page template (Voila's lab page without CDN stylesheets, with
+#: a ``main`` landmark and the accessibility helper ``a11y.js``), put in
+#: front of the lab template's folders.
 PAGE_TEMPLATE = Path(__file__).parent / "templates" / "page"
 #: The request headers Voila hands to a page's kernel (``$HTTP_COOKIE``):
 #: the kernel learns its browser's device cookie from it.
@@ -358,7 +359,7 @@ def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     run_folder = make_run_folder()
     try:
-        folder = write_pages(plan.pages, run_folder / PAGES_FOLDER)
+        folder = write_pages(plan.pages, run_folder / PAGES_FOLDER, workshop_title=plan.title)
         store_file = _sqlite_file(plan.url)
         if store_file is not None and run_folder.resolve() in store_file.resolve().parents:
             raise ToolkitError(f"refusing to serve: the store {store_file} is inside the run folder {run_folder}")

@@ -52,7 +52,8 @@ class Page:
     messages show (``1. Diagnosis``), the other ``aliases`` ``--pool-for``
     accepts (``diagnosis``, ``1``), the ``intro`` (Markdown, or ``""``)
     and the ``code`` it runs. ``dashboard``: the read-only page a screen
-    shows (it keeps a smaller pool)."""
+    shows (it keeps a smaller pool). ``title``: what the browser's tab
+    says (``Diagnosis``; :meth:`page_title` adds the workshop)."""
 
     name: str
     label: str
@@ -60,28 +61,37 @@ class Page:
     intro: str = ""
     code: str = ""
     dashboard: bool = False
+    title: str = ""
+
+    def page_title(self, workshop_title: str = "") -> str:
+        """The page's title: ``Diagnosis · Quillmouth Food Access
+        Partnership``, or the page's own title without a workshop."""
+        own = self.title or self.label
+        return f"{own} · {workshop_title}" if workshop_title else own
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every name ``--pool-for`` accepts for this page, lower case."""
         return tuple(dict.fromkeys(n.lower() for n in (self.name, Path(self.name).stem, *self.aliases)))
 
-    def notebook(self) -> dict[str, object]:
-        """The page as a notebook (nbformat 4.5): the intro, then the code."""
+    def notebook(self, workshop_title: str = "") -> dict[str, object]:
+        """The page as a notebook (nbformat 4.5): the intro, then the code;
+        its ``title`` metadata (:meth:`page_title`) is the page's title in
+        Voila and nbconvert."""
         cells: list[dict[str, object]] = []
         if self.intro:
             cells.append({"cell_type": "markdown", "id": "intro", "metadata": {}, "source": _lines(self.intro)})
         cells.append({"cell_type": "code", "execution_count": None, "id": "page", "metadata": {}, "outputs": [], "source": _lines(self.code)})
         return {
             "cells": cells,
-            "metadata": {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}},
+            "metadata": {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "title": self.page_title(workshop_title)},
             "nbformat": 4,
             "nbformat_minor": 5,
         }
 
-    def to_json(self) -> str:
+    def to_json(self, workshop_title: str = "") -> str:
         """The notebook file's text, as JupyterLab writes it."""
-        return json.dumps(self.notebook(), indent=1, ensure_ascii=False) + "\n"
+        return json.dumps(self.notebook(workshop_title), indent=1, ensure_ascii=False) + "\n"
 
 
 def _lines(text: str) -> list[str]:
@@ -98,6 +108,7 @@ def stage_pages(kit: Toolkit) -> tuple[Page, ...]:
             aliases=(stage.id, str(stage.number)),
             intro=kit.pages.intro_for(stage, count),
             code=f'from widgets.session import Session\nSession().stage_workbook("{stage.id}")',
+            title=stage.title,
         )
         for stage in kit.stages
     )
@@ -111,6 +122,7 @@ def priorities_page(kit: Toolkit) -> Page:
         aliases=(kit.pages.priorities_title,),
         intro=kit.pages.priorities_intro_for(len(kit.stages)),
         code="from widgets.session import Session\nSession().priorities()",
+        title=kit.pages.priorities_title,
     )
 
 
@@ -128,14 +140,16 @@ def site_pages(kit: Toolkit, *, dashboard_only: bool = False) -> tuple[Page, ...
     return (*stage_pages(kit), priorities_page(kit), dashboard_page())
 
 
-def write_pages(pages: Iterable[Page], folder: Path) -> Path:
+def write_pages(pages: Iterable[Page], folder: Path, *, workshop_title: str = "") -> Path:
     """Write each page's notebook into ``folder`` (made if missing) and
-    return it. Only page names are written: nothing else can land there."""
+    return it; each page's title names ``workshop_title`` when given
+    (``Diagnosis · Riverside Partners``). Only page names are written:
+    nothing else can land there."""
     from toolkit.paths import private_dir, write_private_text
 
     folder = private_dir(folder)
     for page in pages:
         if not PAGE_NAME.match(page.name):
             raise ToolkitError(f"refusing to write {page.name!r}: only stage pages, {PRIORITIES_PAGE} and {DASHBOARD_PAGE} are served")
-        write_private_text(folder / page.name, page.to_json())
+        write_private_text(folder / page.name, page.to_json(workshop_title))
     return folder
