@@ -36,7 +36,7 @@ from toolkit.errors import InvalidAnswer, StageLocked, ToolkitError, UnknownTool
 from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, NOT_YET, SCREENS, STAGE_STATES, VOTE, Workshop, WorkshopSettings
 
 if TYPE_CHECKING:
-    from toolkit.content import Question, Tool, Toolkit
+    from toolkit.content import Plan, Question, Tool, Toolkit
     from toolkit.store.values import Participant
 
 #: The longest answer a participant can save (characters). About eight pages.
@@ -480,6 +480,43 @@ def plan(kit: Toolkit, raw: object, *, field: str = "plan") -> list[dict[str, An
             raise refuse(f"{place}.minutes", f"expected 1 to {MAX_PLAN_MINUTES} minutes, got {shown(minutes)}")
         out.append({"tool": found.id, "minutes": minutes})
     return out
+
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def duration(value: object, *, field: str = "duration") -> int:
+    """A length of time as people type it, in seconds: ``10m``, ``90s``,
+    ``1h``, ``1m30s``, or a bare number of minutes (``10``).
+
+        >>> duration("10m"), duration("1m30s"), duration("5")
+        (600, 90, 300)
+    """
+    text = value.strip().lower().replace(" ", "") if isinstance(value, str) else value
+    if isinstance(text, str) and text.isdigit():
+        seconds = int(text) * 60
+    else:
+        m = _DURATION.match(text) if isinstance(text, str) and text else None
+        if m is None:
+            raise refuse(field, f"expected a time such as 10m, 90s, 1h or 1m30s, got {shown(value)}")
+        h, mins, secs = (int(g or 0) for g in m.groups())
+        seconds = h * 3600 + mins * 60 + secs
+    return timer_seconds(seconds, field=field)
+
+
+def plan_template(kit: Toolkit, ref: object) -> Plan:
+    """An agenda template by id (``diagnosis-and-design``) or by the start
+    of its title as a slug, when one template has it (``half-day`` for
+    "Half day: Diagnosis and Design")."""
+    text = ref.strip().lower() if isinstance(ref, str) else ref
+    if isinstance(text, str) and text:
+        if text in {p.id for p in kit.plans}:
+            return kit.plan(text)
+        by_title = [p for p in kit.plans if slugify(p.title).startswith(text)]
+        if len(by_title) == 1:
+            return by_title[0]
+    known = ", ".join(f"{p.id} ({p.title})" for p in kit.plans) or "none: the content has no plans"
+    raise refuse("plan", f"unknown agenda template {shown(ref)} (known: {known})", UnknownTool)
 
 
 def timer_seconds(value: object, *, field: str = "timer", allow_zero: bool = False) -> int:

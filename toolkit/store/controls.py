@@ -75,9 +75,10 @@ class Controls:
 
     def use_plan(self, slug: str, plan_id: str) -> Workshop:
         """Today's plan from an agenda template (``workshop plans`` lists
-        them): its tools in order, each with its minutes (a tool a
-        template has twice keeps its first slot)."""
-        template = self.kit.plan(plan_id)
+        them; by id, or the start of its title: ``half-day``): its tools in
+        order, each with its minutes (a tool a template has twice keeps its
+        first slot)."""
+        template = checks.plan_template(self.kit, plan_id)
         minutes: dict[str, int] = {}
         for session in template.sessions:
             for item in session.items:
