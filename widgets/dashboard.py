@@ -7,7 +7,13 @@
 For the chosen workshop and round it shows who is here (by sector and
 table), progress by stage, tool and table, the readiness heatmap (tools by
 sector, banded strength / discuss / concern, with divergence flags), the
-answer feed of one tool, the dot-vote ranking and the action register.
+answer feed of one tool, the dot-vote ranking and the action register;
+the tools covered are those of today's plan and any answered (the frames'
+``scope``), stages with none are left out. Small groups' means read
+"fewer than 3", answers the facilitator hid are left out, and a long
+answer is clamped to a few lines with the rest one click away.
+:mod:`widgets.presenter` draws the same sections, one per screen, for a
+projector.
 
 It only ever reads: it refuses a store that was not opened with
 ``read_only=True``, and it has no control that writes. Everything a
@@ -46,20 +52,14 @@ import ipywidgets as widgets
 import traitlets
 
 from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
-from toolkit.frames.views import (
-    SUMMARY_LABELS,
-    natural_key,
-    plural,
-    sector_name,
-    sector_order,
-)
+from toolkit.frames.views import SUMMARY_LABELS, fewer_than, natural_key, plural, sector_name, sector_order
 from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
 from widgets.style import style_block
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from toolkit.content import Toolkit
+    from toolkit.content import Tool, Toolkit
     from toolkit.frames import Audience
     from toolkit.store import AnswerStore
     from toolkit.store.values import Workshop
@@ -72,6 +72,9 @@ SLUG_ENV = "WORKSHOP_SLUG"
 ALL_TOOLS = ""
 #: How many answers the "all tools" feed shows.
 FEED_LATEST = 24
+#: An answer longer than this (characters) or with more lines is clamped
+#: in the feed, the rest one click away (a ``<details>``).
+FEED_CLAMP_CHARS, FEED_CLAMP_LINES = 280, 5
 RATINGS_HIDDEN = "Ratings hidden until the facilitator reveals them"
 
 _esc = html.escape
@@ -316,8 +319,10 @@ class Dashboard(widgets.VBox):
         counts = summary(f)
         self._draw(self.summary, (json.dumps(counts),), lambda: render_summary(counts))
         self._draw(self.participants, (f["participants"], shown.names), lambda: render_participants(f["participants"], kit, shown))
+        tools = scope_tools(kit, f["scope"])
         self._draw(self.progress, (f["progress"],), lambda: render_progress(f["progress"], kit))
-        self._draw(self.heatmap, (f["ratings"], f["divergence"], shown.ratings), lambda: render_heatmap(f["ratings"], kit, shown, f["divergence"]))
+        self._draw(self.heatmap, (f["ratings"], f["divergence"], f["scope"], shown.ratings, shown.min_group),
+                   lambda: render_heatmap(f["ratings"], kit, shown, f["divergence"], tools))
         self._draw(self.divergence, (f["divergence"], shown.ratings), lambda: render_divergence(f["divergence"], kit, shown))
         self._draw(self.dots, (f["priorities"],), lambda: render_dots(f["priorities"]))
         self._draw(self.actions, (f["actions"],), lambda: render_actions(f["actions"], kit))
@@ -360,7 +365,7 @@ class Dashboard(widgets.VBox):
             return
         shown = snap.shown
         current, tool_id = snap.frames["current_answers"], self.feed_picker.value
-        self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id))
+        self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id, ids=True))
 
     # ------------------------------------------------------------------
     # Viewer's choices
@@ -542,9 +547,12 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     tables = sorted(progress["table"].unique(), key=natural_key)
     head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
     by = {(r.tool_id, r.table): r for r in progress.itertuples(index=False)}
+    covered = set(progress["tool_id"].tolist())  # the tools in scope
     rows = []
     for stage in kit.stages:
-        tools = kit.tools_in(stage.id)
+        tools = [t for t in kit.tools_in(stage.id) if t.id in covered]
+        if not tools:
+            continue
         stage_cells = []
         for t in tables:
             got = [by[(tool.id, t)] for tool in tools if (tool.id, t) in by]
@@ -569,10 +577,21 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
 
-def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame) -> str:
-    """Tools by sector. Hidden: counts only. Revealed: mean, a coloured band
-    with its label (never colour alone) and the divergence flag."""
+def scope_tools(kit: Toolkit, scope: pd.DataFrame) -> list[Tool]:
+    """The tools of the frames' ``scope`` (today's plan and what was
+    answered), in the content's order."""
+    ids = set(scope["tool_id"].tolist())
+    return [t for t in kit.tools if t.id in ids]
+
+
+def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame, tools: list[Tool] | None = None, title: str = "Readiness heatmap") -> str:
+    """``tools`` (default: every tool) by sector, grouped by stage. Hidden:
+    counts only. Revealed: mean, a coloured band with its label (never
+    colour alone) and the divergence flag; a small group's mean reads
+    "fewer than 3"."""
     from toolkit.frames import ALL_SECTORS
+
+    tools = list(kit.tools) if tools is None else tools
 
     if not shown.ratings:
         # Ratings received: the numbers, the "not sure"s and the "not yet"s of each sector.
@@ -586,24 +605,28 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
             sectors = sector_order(kit, set(cols["sector"].tolist()))
             head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
             rows = []
-            for tool in kit.tools:
+            for tool in tools:
                 cells = "".join(f'<td class="xs-num">{int(counts.get((tool.id, s), 0)) or ""}</td>' for s in sectors)
                 total = int(sum(counts.get((tool.id, s), 0) for s in sectors))
                 rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-num xs-total">{total or ""}</td></tr>')
             body = f'<table class="xs-grid"><thead><tr><th>Ratings received</th>{head}<th>All</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
+        return _card("xs-heatmap-card", title, "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
 
     if ratings.empty:
-        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
+        return _card("xs-heatmap-card", title, "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
     sectors = sector_order(kit, set(ratings["sector"]) - {ALL_SECTORS})
     cell = {(r.tool_id, r.sector): r for r in ratings.itertuples(index=False)}
     flagged = {r.tool_id: r for r in divergence.itertuples(index=False) if r.flagged} if len(divergence) else {}
     head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
     rows = []
+    fewer = fewer_than(shown)
     for stage in kit.stages:
+        in_stage = [t for t in tools if t.stage_id == stage.id]
+        if not in_stage:
+            continue
         rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead" colspan="{len(sectors) + 3}">Stage {stage.number}: {_esc(stage.title)}</th></tr>')
-        for tool in kit.tools_in(stage.id):
-            cells = "".join(_band_cell(cell.get((tool.id, s))) for s in sectors) + _band_cell(cell.get((tool.id, ALL_SECTORS)), overall=True)
+        for tool in in_stage:
+            cells = "".join(_band_cell(cell.get((tool.id, s)), fewer=fewer) for s in sectors) + _band_cell(cell.get((tool.id, ALL_SECTORS)), overall=True, fewer=fewer)
             flag = ""
             if tool.id in flagged:
                 d = flagged[tool.id]
@@ -617,16 +640,19 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
         + "".join(f'<span class="xs-band xs-band-{b}"><b>{BAND_LABELS[b]}</b> {_esc(band_range(b))}</span>' for b in BANDS)
         + '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
         + (f'<span class="xs-legend-apart">Not averaged: {_esc(kit.scale.not_sure.lower())}; <b>not yet</b>: {_esc(kit.scale.not_yet.lower())}</span>' if kit.scale.not_yet else "")
+        + f'<span class="xs-band xs-band-withheld"><b>{_esc(fewer[:1].upper() + fewer[1:])}</b> too few rated to show a mean</span>'
         + "</div>"
     )
     table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     low, high = kit.scale.points[0], kit.scale.points[-1]
     scale = f"Mean rating by sector, on a scale of {low.value} ({low.label.lower()}) to {high.value} ({high.label.lower()})"
-    return _card("xs-heatmap-card", "Readiness heatmap", scale, legend + table)
+    return _card("xs-heatmap-card", title, scale, legend + table)
 
 
-def _band_cell(r: Any, overall: bool = False) -> str:
+def _band_cell(r: Any, overall: bool = False, fewer: str = "") -> str:
     extra = " xs-band-all" if overall else ""
+    if r is not None and r.withheld:
+        return f'<td class="xs-band xs-band-withheld{extra}" title="{r.count} rated: too few to show a mean"><span class="xs-band-label">{_esc(fewer)}</span></td>'
     apart = [(f"{n} {word}", css) for n, word, css in ((r.not_sure, "not sure", ""), (r.not_yet, "not yet", " xs-not-yet")) if n] if r is not None else []
     if r is None or r.count == 0:
         unsure = "".join(f'<span class="xs-n{css}">{a}</span>' for a, css in apart)
@@ -662,11 +688,24 @@ def render_divergence(divergence: pd.DataFrame, kit: Toolkit, shown: Audience) -
     return _card("xs-divergence-card", "Partners see this differently", sub, f'<ul class="xs-divergence-list">{"".join(items)}</ul>')
 
 
-def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: str = ALL_TOOLS) -> str:
-    """Current answers of one tool, by question (or the newest answers of
-    every tool), each with sector and table and who, as far as the masked
-    frame names them. Comments that go with ratings are shown once ratings
-    are (``shown.ratings``)."""
+def feed_text(text: str) -> str:
+    """An answer as a feed card shows it: escaped, and when long, clamped
+    to a few lines inside a ``<details>`` whose summary is the text itself,
+    so a click (or Enter) shows the rest on a laptop."""
+    body = f'<span class="xs-feed-text">{_esc(text)}</span>'
+    if len(text) <= FEED_CLAMP_CHARS and text.count("\n") < FEED_CLAMP_LINES:
+        return body
+    return (f'<details class="xs-feed-long"><summary>{body.replace("xs-feed-text", "xs-feed-text xs-clamp")}'
+            f'<span class="xs-feed-more">{len(text):,} characters: show all</span></summary></details>')
+
+
+def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: str = ALL_TOOLS, *, ids: bool = False, latest: int = FEED_LATEST) -> str:
+    """Current answers of one tool, by question (or the ``latest`` newest
+    answers of every tool), each with sector and table and who, as far as
+    the masked frame names them, and its answer id with ``ids`` (for
+    ``workshop hide-answer``). Comments that go with ratings are shown
+    once ratings are (``shown.ratings``). Long answers are clamped
+    (:func:`feed_text`)."""
     import numpy as np
 
     kind = current["kind"].to_numpy(dtype=object)
@@ -678,8 +717,8 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
     at = np.flatnonzero(listed)
     at = at[np.argsort(current["answer_id"].to_numpy()[at], kind="stable")]
     if tool_id == ALL_TOOLS:
-        at = at[::-1][:FEED_LATEST]
-    rows = _columns(current.take(at), ("tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table", "anonymous"))
+        at = at[::-1][:latest]
+    rows = _columns(current.take(at), ("answer_id", "tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table", "anonymous"))
 
     def item(i: int, with_tool: bool = False) -> str:
         where = ""
@@ -687,7 +726,8 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
             question = _text(rows["question"][i]) or "What is missing (comment with a rating)"
             where = f'<div class="xs-feed-q">{rows["tool_number"][i]}. {_esc(_text(rows["tool"][i]))} · {_esc(question)}</div>'
         who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table", "anonymous")}, kit)
-        return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}</div></div>'
+        number = f' <span class="xs-feed-id">#{rows["answer_id"][i]}</span>' if ids else ""
+        return f'<div class="xs-feed-item">{where}<div class="xs-feed-body">{feed_text(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}{number}</div></div>'
 
     if tool_id == ALL_TOOLS:
         if not len(at):

@@ -37,6 +37,7 @@ def rw(sqlite_store):
     }
     s.slug = ws.slug  # type: ignore[attr-defined]
     s.people = {k: p.id for k, p in people.items()}  # type: ignore[attr-defined]
+    s.update_settings(ws.slug, min_group=1)  # one person per sector: every mean shown (see test_small_groups_*)
     return s
 
 

@@ -35,6 +35,7 @@ def _out(text: str = "") -> None:
 def settings_line(kit: Toolkit, ws: Workshop, now: float | None = None) -> str:
     """One line saying what the facilitator has set, for every verb that changes it."""
     from toolkit.frames.views import plural
+    from toolkit.room import clock
     from toolkit.store.values import VOTE
 
     s = ws.settings
@@ -58,14 +59,6 @@ def settings_line(kit: Toolkit, ws: Workshop, now: float | None = None) -> str:
     if s.hidden:
         parts.append(plural(len(s.hidden), "hidden answer"))
     return f"{ws.slug}: " + "; ".join(parts)
-
-
-def clock(seconds: float) -> str:
-    """``9:58`` or ``1:02:03``: seconds as a countdown shows them (rounded up)."""
-    whole = int(-(-seconds // 1))
-    h, rest = divmod(whole, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def parse_tools(text: str) -> list[tuple[str, int | None]]:
@@ -112,6 +105,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_timer(args: argparse.Namespace) -> int:
+    from toolkit.room import clock
     from toolkit.store import checks
 
     store = store_of(args)

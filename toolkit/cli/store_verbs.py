@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from toolkit.cli.context import add_db_option, store_of
-from toolkit.cli.control_verbs import clock, print_plan, settings_line
+from toolkit.cli.control_verbs import print_plan, settings_line
 
 #: What ``lock`` and ``open`` take for the dot vote instead of a stage.
 VOTE_NAMES = ("priorities", "vote", "dots")
@@ -98,6 +98,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
+    from toolkit.room import clock
     from toolkit.store import checks
     from toolkit.store.values import VOTE
 

@@ -66,8 +66,6 @@ if TYPE_CHECKING:
 PARTICIPANT_OWNER = "A participant"
 #: How a withheld mean reads ("fewer than 3").
 FEWER_THAN = "fewer than {n}"
-#: What a tool outside today's plan is marked with.
-NOT_PLANNED = "not in today's plan"
 
 
 class View(enum.Enum):
@@ -178,23 +176,6 @@ def scope(tools: pd.DataFrame, settings: WorkshopSettings, current: pd.DataFrame
         order=[order.get(t, 0) for t in ids[keep]],
     )
     return shape("scope", df.sort_values("tool_number"))
-
-
-def today(kit: Toolkit, settings: WorkshopSettings, tool_ids: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
-    """``tool_ids`` (default: every tool) as a participant page lists
-    them: today's tools first, in the plan's order, then the others in the
-    content's order (those a page marks :data:`NOT_PLANNED`). Without a
-    plan every tool is today's, in the content's order.
-
-        >>> today(kit, settings, [t.id for t in kit.tools_in("diagnosis")])
-        (['account-for-resources', 'engage-potential-partners'], ['share-a-vision-of-success', ...])
-    """
-    ids = [t.id for t in kit.tools] if tool_ids is None else list(tool_ids)
-    if not settings.plan:
-        return ids, []
-    wanted = set(ids)
-    first = [t for t in settings.planned if t in wanted]
-    return first, [t for t in ids if t not in set(first)]
 
 
 def for_view(store: AnswerStore, slug: str, view: View, round: int | None = None) -> dict[str, pd.DataFrame]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from toolkit.frames import BadRow, LiveFrames, View, all_frames, audience, for_view, summary
 from toolkit.frames.rows import is_time
-from toolkit.frames import views
+from toolkit import room as room_mod
 from toolkit.frames.views import PARTICIPANT_OWNER, plural
 from toolkit.store import schema
 from toolkit.store.values import WorkshopSettings
@@ -295,9 +295,9 @@ def test_scope_is_the_plan_and_what_was_answered(store, room):
 def test_today_puts_the_plan_first(kit):
     settings = WorkshopSettings()
     diagnosis = [t.id for t in kit.tools_in("diagnosis")]
-    assert views.today(kit, settings, diagnosis) == (diagnosis, [])
+    assert room_mod.today(kit, settings, diagnosis) == (diagnosis, [])
     from toolkit.store.values import PlanSlot
 
     planned = WorkshopSettings(plan=(PlanSlot("share-discretion", 10), PlanSlot(diagnosis[2], 10), PlanSlot(diagnosis[0], 10)))
-    first, rest = views.today(kit, planned, diagnosis)
+    first, rest = room_mod.today(kit, planned, diagnosis)
     assert first == [diagnosis[2], diagnosis[0]] and rest == [diagnosis[1], *diagnosis[3:]]
