@@ -61,23 +61,6 @@ def settings_line(kit: Toolkit, ws: Workshop, now: float | None = None) -> str:
     return f"{ws.slug}: " + "; ".join(parts)
 
 
-def parse_tools(text: str) -> list[tuple[str, int | None]]:
-    """``--tools 1,2,4:30,share-discretion`` as ``(tool, minutes or None)``."""
-    from toolkit.store import checks
-
-    out: list[tuple[str, int | None]] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        ref, _, minutes = part.partition(":")
-        if minutes and not minutes.strip().isdigit():
-            raise checks.refuse("--tools", f"{part!r}: minutes after ':' must be a whole number, such as 4:30")
-        out.append((ref.strip(), int(minutes) if minutes else None))
-    if not out:
-        raise checks.refuse("--tools", "expected tool numbers or ids separated by commas, such as 1,2,4,5")
-    return out
-
-
 def print_plan(kit: Toolkit, ws: Workshop) -> None:
     s = ws.settings
     if not s.plan:
@@ -91,11 +74,13 @@ def print_plan(kit: Toolkit, ws: Workshop) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from toolkit.store import checks
+
     store = store_of(args)
     if args.template:
         ws = store.use_plan(args.slug, args.template)
     elif args.tools:
-        ws = store.set_plan(args.slug, parse_tools(args.tools))
+        ws = store.set_plan(args.slug, checks.tool_list(args.tools, field="--tools"))
     elif args.clear:
         ws = store.clear_plan(args.slug)
     else:

@@ -519,6 +519,26 @@ def plan_template(kit: Toolkit, ref: object) -> Plan:
     raise refuse("plan", f"unknown agenda template {shown(ref)} (known: {known})", UnknownTool)
 
 
+def tool_list(text: object, *, field: str = "tools") -> list[tuple[str, int | None]]:
+    """Tools as a facilitator types them for today's plan, in order, each
+    with optional minutes: ``"1,2,4:30,share-discretion"`` ->
+    ``[("1", None), ("2", None), ("4", 30), ("share-discretion", None)]``
+    (:meth:`~toolkit.store.AnswerStore.set_plan` checks the tools)."""
+    if not isinstance(text, str):
+        raise refuse(field, f"expected tool numbers or ids separated by commas, got {describe(text)}")
+    out: list[tuple[str, int | None]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        ref, _, minutes = part.partition(":")
+        if minutes and not minutes.strip().isdigit():
+            raise refuse(field, f"{part!r}: minutes after ':' must be a whole number, such as 4:30")
+        out.append((ref.strip(), int(minutes) if minutes else None))
+    if not out:
+        raise refuse(field, "expected tool numbers or ids separated by commas, such as 1,2,4,5")
+    return out
+
+
 def timer_seconds(value: object, *, field: str = "timer", allow_zero: bool = False) -> int:
     """A discussion timer's length: a whole number of seconds, at most
     four hours (0 only where it means "no timer")."""
