@@ -526,14 +526,9 @@ class Session:
             self._start_ticking()
 
     def _start_ticking(self) -> None:
-        if self._ticker is not None:
+        call_later = self._timer()
+        if self._ticker is not None or call_later is None:
             return
-        call_later = self.call_later
-        if call_later is None:
-            try:
-                call_later = asyncio.get_running_loop().call_later
-            except RuntimeError:
-                return  # plain Python: nothing moves by itself
 
         def step() -> None:
             self._ticker = None
@@ -572,18 +567,23 @@ class Session:
         if self._sync is None and self.participant is not None and (self.workbooks or self.priority_pages):
             self._every(self.sync_seconds, self.sync, "_sync")
 
+    def _timer(self) -> CallLater | None:
+        """``call_later``, else the running event loop's; ``None`` in plain
+        Python (nothing then runs by itself)."""
+        if self.call_later is not None:
+            return self.call_later
+        try:
+            return asyncio.get_running_loop().call_later
+        except RuntimeError:
+            return None
+
     def _every(self, seconds: float, action: Callable[[], None], handle: str) -> None:
         """Run ``action`` every ``seconds`` on ``call_later`` (else the
         running event loop), keeping the pending timer in attribute
         ``handle`` (``None`` stops it); in plain Python, by hand only."""
-        if seconds <= 0:
+        call_later = self._timer()
+        if seconds <= 0 or call_later is None:
             return
-        call_later = self.call_later
-        if call_later is None:
-            try:
-                call_later = asyncio.get_running_loop().call_later
-            except RuntimeError:
-                return
 
         def tick() -> None:
             try:
