@@ -122,6 +122,54 @@ def frames_digest(frames: Mapping[str, pd.DataFrame], *extra: object) -> str:
     return h.hexdigest()
 
 
+class Reader:
+    """Reads what a projected view shows, off the widgets: the served
+    workshop (or the one asked for), its frames kept by a
+    :class:`toolkit.frames.LiveFrames` masked for the dashboard (the public
+    view with ``workshop serve --public-dashboard``), and a digest equal
+    when nothing shown changed. The dashboard and the presenter view each
+    keep one."""
+
+    def __init__(self, store: AnswerStore):
+        self.store = store
+        self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
+        self._frames: Any = None  # the frames dict last read ...
+        self._frames_version = 0  # ... and how many different ones were read: the change token
+        self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
+
+    def load(self, slug: str | None = None, round: int | None = None) -> Snapshot:
+        """Read the workshop ``slug`` (default: the served one, else the
+        newest) in ``round`` (default: its current round). Between reads
+        only new answer rows are read (:class:`toolkit.frames.LiveFrames`)."""
+        from toolkit.frames import LiveFrames
+
+        with self._lock:
+            listed = self.store.workshops()
+            served = os.environ.get(SLUG_ENV)
+            if served:  # a served room shows its own workshop and names no other
+                listed = [w for w in listed if w.slug == served]
+            workshops = tuple((w.slug, w.title) for w in listed)
+            known = {w.slug: w for w in listed}
+            # A workshop that disappeared (or none chosen yet): show the newest.
+            workshop = known.get(slug or "") or (listed[0] if listed else None)
+            if workshop is None:
+                return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
+            # workshop serve --public-dashboard: the public view, never a name.
+            view = View.PUBLIC if os.environ.get(PUBLIC_DASHBOARD_ENV) else View.DASHBOARD
+            current = workshop.settings.round
+            rnd = round if round is not None and 1 <= round <= current else current
+            if self._live is None or self._live.slug != workshop.slug:
+                self._live = LiveFrames(self.store, workshop.slug, view=view)
+            frames = self._live.refresh(rnd, settings=workshop.settings)
+            if frames is not self._frames:
+                # LiveFrames returns the same dict when nothing changed, so
+                # counting new dicts replaces hashing every frame (~30 ms over
+                # 50,000 answers, on every change).
+                self._frames, self._frames_version = frames, self._frames_version + 1
+            digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
+            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
+
+
 class Dashboard(widgets.VBox):
     """The live dashboard. ``value`` is the slug of the workshop shown.
 
@@ -151,11 +199,8 @@ class Dashboard(widgets.VBox):
         self.refresh_count = 0  # how many reads changed what is shown (tests, diagnostics)
         self._round_pinned = False  # the viewer chose an earlier round: do not follow new rounds
         self._quiet = False  # set while the dashboard itself changes a picker
-        self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
-        self._frames: Any = None  # the frames dict last read ...
-        self._frames_version = 0  # ... and how many different ones were read: the change token
+        self.reader = Reader(store)
         self._drawn: dict[widgets.HTML, tuple[Any, ...]] = {}  # section -> what it was last drawn from
-        self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
 
         self.style_html = style_block("dashboard")
         self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
@@ -214,36 +259,9 @@ class Dashboard(widgets.VBox):
 
     def load(self, slug: str | None = None, round: int | None = None) -> Snapshot:
         """Read what the dashboard shows from the store (no widget is
-        touched, so this can run off the kernel's event loop). Between
-        refreshes only new answer rows are read
-        (:class:`toolkit.frames.LiveFrames`)."""
-        from toolkit.frames import LiveFrames
-
-        with self._lock:
-            listed = self.store.workshops()
-            served = os.environ.get(SLUG_ENV)
-            if served:  # a served room shows its own workshop and names no other
-                listed = [w for w in listed if w.slug == served]
-            workshops = tuple((w.slug, w.title) for w in listed)
-            known = {w.slug: w for w in listed}
-            # A workshop that disappeared (or none chosen yet): show the newest.
-            workshop = known.get(slug or "") or (listed[0] if listed else None)
-            if workshop is None:
-                return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
-            # workshop serve --public-dashboard: the public view, never a name.
-            view = View.PUBLIC if os.environ.get(PUBLIC_DASHBOARD_ENV) else View.DASHBOARD
-            current = workshop.settings.round
-            rnd = round if round is not None and 1 <= round <= current else current
-            if self._live is None or self._live.slug != workshop.slug:
-                self._live = LiveFrames(self.store, workshop.slug, view=view)
-            frames = self._live.refresh(rnd, settings=workshop.settings)
-            if frames is not self._frames:
-                # LiveFrames returns the same dict when nothing changed, so
-                # counting new dicts replaces hashing every frame (~30 ms over
-                # 50,000 answers, on every change).
-                self._frames, self._frames_version = frames, self._frames_version + 1
-            digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
-            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
+        touched, so this can run off the kernel's event loop); see
+        :meth:`Reader.load`."""
+        return self.reader.load(slug, round)
 
     def refresh(self, force: bool = False) -> bool:
         """Read the store and update what changed. Returns ``True`` when the
@@ -511,8 +529,9 @@ def render_summary(counts: Mapping[str, int]) -> str:
     return f'<div class="xs-tiles">{body}</div>'
 
 
-def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> str:
-    """Counts by sector and table; names listed when ``shown`` allows."""
+def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience, *, names: bool = True) -> str:
+    """Counts by sector and table; names listed when ``shown`` allows (and
+    ``names``: the presenter view lists none)."""
     if people.empty:
         return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
     cols = _columns(people, ("name", "organization", "sector", "table"))
@@ -528,15 +547,17 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> 
     col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
     table = f'<table class="xs-grid"><thead><tr><th></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    if not shown.names:
-        names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
+    if not names:
+        listed = ""
+    elif not shown.names:
+        listed = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
     else:
         names_at: dict[str, list[str]] = {t: [] for t in tables}
         for name, org, at in zip(cols["name"].tolist(), cols["organization"].tolist(), at_table):
             names_at[at].append(_esc(f"{name} ({org})" if name else str(org)))
         lines = [f'<li><strong>{_esc(t)}:</strong> {", ".join(names_at[t])}</li>' for t in tables]
-        names = f'<ul class="xs-names">{"".join(lines)}</ul>'
-    return _card("xs-dash-participants-card", "Who is here", f"{plural(len(people), 'person', 'people')} by sector and table", table + names)
+        listed = f'<ul class="xs-names">{"".join(lines)}</ul>'
+    return _card("xs-dash-participants-card", "Who is here", f"{plural(len(people), 'person', 'people')} by sector and table", table + listed)
 
 
 def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
@@ -747,9 +768,12 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
     return "".join(parts)
 
 
-def render_dots(priorities: pd.DataFrame) -> str:
-    """Tools ranked by dots, with bars; tools without dots are summed up."""
+def render_dots(priorities: pd.DataFrame, limit: int | None = None) -> str:
+    """Tools ranked by dots, with bars (the first ``limit``, else all);
+    tools without dots are summed up."""
     voted = priorities[priorities["dots"] > 0] if len(priorities) else priorities
+    more = max(len(voted) - limit, 0) if limit is not None else 0
+    voted = voted.head(limit) if limit is not None else voted
     if voted.empty:
         return _card("xs-dots-card", "Priorities", "Dot vote", '<p class="xs-dash-empty">No dots placed yet.</p>')
     top = int(voted["dots"].max())
@@ -762,8 +786,10 @@ def render_dots(priorities: pd.DataFrame) -> str:
             f'<span class="xs-dots-bar"><span style="width:{width:.0f}%"></span></span>'
             f'<span class="xs-dots-n">{plural(r.dots, "dot")} · {plural(r.voters, "voter")}</span></li>'
         )
-    rest = len(priorities) - len(voted)
+    rest = len(priorities) - len(voted) - more
     note = f'<p class="xs-dash-note">{plural(rest, "other tool")} {"has" if rest == 1 else "have"} no dots.</p>' if rest else ""
+    if more:
+        note = f'<p class="xs-dash-note">{plural(more, "more tool")} with dots below these.</p>' + note
     return _card("xs-dots-card", "Priorities", "Dot vote: where to focus first", f'<ol class="xs-dots-list">{"".join(rows)}</ol>{note}')
 
 

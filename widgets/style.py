@@ -6,7 +6,8 @@ helpers every component uses to escape text and attach CSS hooks.
     >>> hook(widgets.Textarea(), "xs-answer", "xs-q-epp-1")
 
 The CSS lives in files, ``widgets/css/workbook.css`` (the participant
-pages), ``dashboard.css`` and ``console.css``, each loaded once after the
+pages), ``dashboard.css``, ``presenter.css`` (after the dashboard's, for
+the projector) and ``console.css``, each loaded once after the
 kit's one palette (:mod:`toolkit.palette`), which the planning guide uses
 too. Every class is scoped with ``xs-`` and listed in ``docs/ui-hooks.md``.
 The CSS only does layout and typography; the widgets work (and stay
@@ -30,7 +31,7 @@ W = TypeVar("W", bound=widgets.DOMWidget)
 LABEL_STYLE = {"description_width": "initial"}
 
 #: The pages' stylesheets: ``widgets/css/<name>.css``.
-SHEETS = ("workbook", "dashboard", "console")
+SHEETS = ("workbook", "dashboard", "console", "presenter")
 
 
 @functools.cache

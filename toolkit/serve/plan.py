@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
 from toolkit.serve.kernel_limits import DEFAULT_UNCONNECTED_SECONDS, KernelLimits
-from toolkit.serve.pages import Page, site_pages
+from toolkit.serve.pages import PRESENTER_PAGE, Page, site_pages
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -41,6 +41,8 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 #: Set in every kernel's environment with ``--public-dashboard``: the
 #: dashboard hides names whatever the workshop's setting.
 PUBLIC_DASHBOARD_ENV = "WORKSHOP_PUBLIC_DASHBOARD"
+#: The join link and code every kernel gets (the presenter view shows them).
+JOIN_URL_ENV, JOIN_CODE_ENV = "WORKSHOP_JOIN_URL", "WORKSHOP_JOIN_CODE"
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,7 @@ def plan_serve(
         join_code=code, dashboard_key=key, public_dashboard=public_dashboard, limits=limits, allow_hosts=hosts,
     )
     _check_pools_fit(plan, limits)
+    env.update({JOIN_URL_ENV: plan.join_link, JOIN_CODE_ENV: code})  # for the presenter view
     return plan
 
 
@@ -364,6 +367,10 @@ def describe(plan: ServePlan) -> str:
         else:
             lines.append("Project the dashboard (read-only; its own link, keep it for the screen):")
         lines.append(f"  {plan.dashboard_link}")
+        presenter = [p for p in plan.pages if p.dashboard and p.name == PRESENTER_PAGE]
+        if presenter:
+            lines.append("On the projector, after that link: the presenter view (one section per screen, the join code and QR code on it):")
+            lines.append(f"  {plan.link(PRESENTER_PAGE)}")
         lines.append("")
     if plan.host in ("127.0.0.1", "localhost", "::1"):
         lines.append("Only this machine can open these links; to let the room connect, run with --host 0.0.0.0.")
@@ -391,7 +398,7 @@ def _warm_summary(plan: ServePlan) -> str:
         parts.append(f"{plan.pool} on {rest[0].label}")
     elif rest:
         parts.append(f"{plan.pool} on each {'other ' if len(rest) < len(participant) else ''}participant page")
-    parts += [f"{plan.pool_size(p.name)} on the dashboard" for p in plan.pages if p.dashboard]
+    parts += [f"{plan.pool_size(p.name)} on the {p.label.lower()}" for p in plan.pages if p.dashboard]
     seconds = f"{plan.refill_seconds:g}"
     return (
         f"Kernels kept warm: {', '.join(parts)} ({total} in all); "
