@@ -239,8 +239,13 @@ class StageWorkbook(Page):
         hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
 
     def set_order(self, first: list[str], rest: list[str]) -> None:
-        """Today's plan changed: list today's tools first (see :meth:`ToolNav.set_order`)."""
+        """Today's plan changed: list today's tools first (see
+        :meth:`ToolNav.set_order`). Before anyone signed in (a page built
+        ahead, in a warm kernel) the first of today's tools is shown;
+        after, the participant's choice stays."""
         self.nav.set_order(first, rest)
+        if first and not self.ready:
+            self.value = first[0]
 
     def lock_fell(self, when: float) -> None:
         """The stage locked while the page was open: every box with text
