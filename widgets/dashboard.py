@@ -605,7 +605,10 @@ def scope_tools(kit: Toolkit, scope: pd.DataFrame) -> list[Tool]:
     return [t for t in kit.tools if t.id in ids]
 
 
-def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame, tools: list[Tool] | None = None, title: str = "Readiness heatmap") -> str:
+def render_heatmap(
+    ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame, tools: list[Tool] | None = None,
+    title: str = "Readiness heatmap", flag_text: str = "Partners see this differently", legend: bool = True,
+) -> str:
     """``tools`` (default: every tool) by sector, grouped by stage. Hidden:
     counts only. Revealed: mean, a coloured band with its label (never
     colour alone) and the divergence flag; a small group's mean reads
@@ -653,10 +656,10 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
                 d = flagged[tool.id]
                 flag = (
                     f'<span class="xs-divergence-flag" title="{_esc(sector_name(kit, d.low_sector))} {d.low_mean:.1f} vs '
-                    f'{_esc(sector_name(kit, d.high_sector))} {d.high_mean:.1f}">Partners see this differently</span>'
+                    f'{_esc(sector_name(kit, d.high_sector))} {d.high_mean:.1f}">{_esc(flag_text)}</span>'
                 )
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-flagcell">{flag}</td></tr>')
-    legend = (
+    legend_html = (
         '<div class="xs-legend">'
         + "".join(f'<span class="xs-band xs-band-{b}"><b>{BAND_LABELS[b]}</b> {_esc(band_range(b))}</span>' for b in BANDS)
         + '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
@@ -667,7 +670,7 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
     table = f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th></th>{head}<th>All sectors</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     low, high = kit.scale.points[0], kit.scale.points[-1]
     scale = f"Mean rating by sector, on a scale of {low.value} ({low.label.lower()}) to {high.value} ({high.label.lower()})"
-    return _card("xs-heatmap-card", title, scale, legend + table)
+    return _card("xs-heatmap-card", title, scale, (legend_html if legend else "") + table)
 
 
 def _band_cell(r: Any, overall: bool = False, fewer: str = "") -> str:

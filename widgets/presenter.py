@@ -74,7 +74,7 @@ TITLES = {
     "feed": "Newest answers",
 }
 #: How many answers the feed screen shows, and tools the priorities screen.
-FEED_ON_SCREEN, PRIORITIES_ON_SCREEN = 6, 8
+FEED_ON_SCREEN, PRIORITIES_ON_SCREEN = 6, 7
 
 
 def qr_data_uri(text: str) -> str:
@@ -93,7 +93,7 @@ def render_join(url: str, code: str) -> str:
     shown_code = f'<p class="xs-presenter-code-label">Join code</p><p class="xs-presenter-code">{esc(code)}</p>' if code else ""
     return (
         f'<div class="xs-presenter-join-box"><p class="xs-presenter-join-hint">Join on your phone or laptop</p>{qr}'
-        f'<p class="xs-presenter-link">{esc(url)}</p>{shown_code}</div>'
+        f'<p class="xs-presenter-link">{esc(url).replace("/", "/<wbr>")}</p>{shown_code}</div>'
     )
 
 
@@ -294,7 +294,8 @@ class Presenter(widgets.VBox):
         if section == "heatmap":
             stage = self._stage or current_stage(kit, f)
             tools = [t for t in scope_tools(kit, f["scope"]) if t.stage_id == stage.id]
-            return render_heatmap(f["ratings"], kit, shown, f["divergence"], tools, title=f"Stage {stage.number}: {stage.title}")
+            # Bands read as words in every cell: no legend; a short flag.
+            return render_heatmap(f["ratings"], kit, shown, f["divergence"], tools, title=f"Stage {stage.number}: {stage.title}", flag_text="Differ", legend=False)
         if section == "divergence":
             return render_divergence(f["divergence"], kit, shown)
         if section == "priorities":

@@ -61,15 +61,15 @@ class RoomStatus(widgets.VBox):
             _set(self.timer, "")
         elif left > 0:
             ticking = True
-            _set(self.timer, f'<div role="timer" aria-label="Discussion time left"><span class="xs-timer-icon" aria-hidden="true">⏱</span> '
+            _set(self.timer, f'<div role="timer" aria-label="Discussion time left">'
                              f'Discussion: <b class="xs-timer-left">{clock(left)}</b> left</div>')
         else:
-            _set(self.timer, f'<div role="timer"><span class="xs-timer-icon" aria-hidden="true">⏱</span> <b class="xs-timer-left">{TIME_UP}</b></div>')
+            _set(self.timer, f'<div role="timer"><b class="xs-timer-left">{TIME_UP}</b></div>')
         lock_left = settings.locks_in(self.lock_key, now) if settings is not None and self.lock_key else None
         if lock_left is not None:
             ticking = True
             _set(self.countdown, f'<div role="timer" aria-label="Time until {esc(self.lock_title)} {esc(self.lock_verb)}">'
-                                 f'<span aria-hidden="true">🔒</span> {esc(self.lock_title)} {esc(self.lock_verb)} in '
+                                 f'{esc(self.lock_title)} {esc(self.lock_verb)} in '
                                  f'<b class="xs-lock-left">{clock(lock_left)}</b>. Finish what you are writing: what is saved by then stays.</div>')
         else:
             _set(self.countdown, "")
