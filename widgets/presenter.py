@@ -19,8 +19,9 @@ link and code come from ``workshop serve`` (``$WORKSHOP_JOIN_URL``,
 store), the QR code is drawn here (:mod:`segno`), nothing is fetched.
 
 Like the dashboard it only reads (a read-only store), shows what the kit's
-one rule allows (:mod:`toolkit.frames.views`: names never listed, small
-groups "fewer than 3", hidden answers left out, today's scope), and shows
+one rule allows the dashboard (:mod:`toolkit.frames.views`: names only
+outside anonymous mode, and never as a list of who is here; small groups
+"fewer than 3"; hidden answers left out; today's scope), and shows
 the facilitator's timer and a lock's countdown. Body text is at least 28
 px at 1920 x 1080 (``widgets/css/presenter.css``), headline figures far
 larger. The laptop dashboard (:mod:`widgets.dashboard`) stays as it is.
@@ -165,6 +166,7 @@ class Presenter(widgets.VBox):
         clock: Callable[[], float] = time.time,
         **kwargs: Any,
     ):
+        self._task: asyncio.Task[None] | None = None
         if not getattr(store, "read_only", False):
             from toolkit.errors import ToolkitError
 
@@ -182,7 +184,6 @@ class Presenter(widgets.VBox):
         self._shown_at = clock()  # when the section went up (for cycling)
         self._drawn: tuple[Any, ...] = ()
         self._stage: Stage | None = None  # the current stage of the snapshot shown
-        self._task: asyncio.Task[None] | None = None
 
         self.title = hook(widgets.HTML(""), "xs-presenter-title")
         self.room = RoomStatus()

@@ -134,7 +134,17 @@ def test_documented_hooks_are_on_the_console(session):
     doc = (Path(__file__).resolve().parents[2] / "docs" / "ui-hooks.md").read_text(encoding="utf-8")
     section = doc.split("### Facilitator console", 1)[1].split("\n### ", 1)[0]
     table = re.findall(r"((?:^\|.*\|\n)+)", section, flags=re.M)[0]
-    hooks = [c.replace("<stage_id>", "design") for row in table.splitlines()[2:] for c in re.findall(r"`(xs-[^`]+)`", row.split("|")[1])]
+    # An answer to hide and one hidden: their buttons carry their ids.
+    store, slug = session.store, session.slug
+    who = store.participants(slug)[0].id
+    shown = store.save_answer(slug, who, "engage-potential-partners", "epp-1", "Shown")
+    hidden = store.save_answer(slug, who, "engage-potential-partners", "epp-2", "Hidden")
+    store.hide_answer(slug, hidden.id)
+    session.update()
+    hooks = [
+        c.replace("<stage_id>", "design").replace("hide-<answer_id>", f"hide-{shown.id}").replace("show-<answer_id>", f"show-{hidden.id}")
+        for row in table.splitlines()[2:] for c in re.findall(r"`(xs-[^`]+)`", row.split("|")[1])
+    ]
 
     def walk(w):
         yield w
