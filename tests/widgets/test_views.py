@@ -23,6 +23,7 @@ from toolkit.store import AnswerStore
 from toolkit.store import schema
 from widgets.console import ConsoleSession
 from widgets.dashboard import Dashboard
+from widgets.presenter import Presenter
 
 T1 = "engage-potential-partners"
 T7 = "agree-on-measures-of-success"
@@ -93,10 +94,25 @@ def dashboard_text(url: str, slug: str) -> str:
         store.close()
 
 
+def presenter_text(url: str, slug: str) -> str:
+    """Every section of the presenter view, as it puts them on the wall."""
+    store = AnswerStore(url, read_only=True)
+    view = Presenter(store, slug=slug, start=False, join_url="http://10.0.0.5:8866/join/K7QM4P", join_code="K7QM4P")
+    try:
+        texts = []
+        for section in ("here", "progress", "heatmap", "divergence", "priorities", "feed"):
+            view.value = section
+            texts.append(shown_text(view))
+        return "\n".join(texts)
+    finally:
+        view.close()
+        store.close()
+
+
 def every_view(store, slug: str, tmp_path, *, pdf: bool = False) -> dict[str, str]:
     """Each view of the workshop as the text it shows (the PDF too when
     asked: Chromium takes a few seconds)."""
-    out = {"dashboard": dashboard_text(store.url, slug)}
+    out = {"dashboard": dashboard_text(store.url, slug), "presenter": presenter_text(store.url, slug)}
     console = ConsoleSession(store, slug=slug).console
     console.export_format.value = "csv"
     out["console"] = shown_text(console)
@@ -149,6 +165,58 @@ def test_the_same_workshop_with_names_shows_them_everywhere(sqlite_store, tmp_pa
         assert set(leaks(views[name])) == {*NAMES, *ORGANIZATIONS}, name
     assert leaks(views["console"]) == []  # the console lists no one either way
     assert NAMES[0] in views["csv actions"] and "A participant" not in views["csv actions"]
+
+
+# --------------------------------------------------------------------------
+# Small groups and hidden answers, in every view
+
+
+#: Business's mean in small_group(): two raters, 2 and 5. Matched as the
+#: views print a mean, not inside a longer number or a time.
+SMALL_MEAN = re.compile(r"(?<![\d.:])3\.50?(?![\d])")
+
+
+def small_group(store) -> str:
+    """Government: three raters (4, 4, 5: a mean of 4.3); business: two
+    (2 and 5: 3.5, which no view may show); revealed, named."""
+    s = store.create_workshop("Small Group Compact").slug
+    for i, (sector, score) in enumerate([("government", 4), ("government", 4), ("government", 5), ("business", 2), ("business", 5)]):
+        p = store.add_participant(s, name=NAMES[i % 3] + f" {i}", organization=f"Org {i}", sector=sector, table=f"Table {i % 2 + 1}")
+        store.save_rating(s, p.id, T1, score)
+        store.save_answer(s, p.id, T1, "epp-1", f"Answer {i}")
+    store.update_settings(s, ratings_revealed=True)
+    return s
+
+
+def test_a_sector_of_two_shows_no_mean_in_any_view_or_export(sqlite_store, tmp_path):
+    slug = small_group(sqlite_store)
+    assert sqlite_store.workshop(slug).settings.min_group == 3  # the default
+    views = every_view(sqlite_store, slug, tmp_path, pdf=True)
+    assert {name: SMALL_MEAN.findall(text) for name, text in views.items() if SMALL_MEAN.search(text)} == {}
+    for name in ("dashboard", "presenter", "html", "md", "pdf"):
+        assert "4.3" in views[name] and "fewer than 3" in views[name].casefold(), name
+    for name in ("xlsx", "csv ratings"):
+        assert "4.333" in views[name], name
+    # No divergence either: government 4.3 against business 3.5 is not compared.
+    for name in ("dashboard", "presenter"):
+        assert "No tool is flagged" in views[name], name
+    # The same workshop with groups of two allowed shows it: the test can fail.
+    sqlite_store.update_settings(slug, min_group=2)
+    assert SMALL_MEAN.search(dashboard_text(sqlite_store.url, slug))
+
+
+def test_a_hidden_answer_is_in_no_view_but_the_backup(sqlite_store, tmp_path):
+    slug = build(sqlite_store, anonymous=False)
+    p = sqlite_store.participants(slug)[0]
+    offensive = sqlite_store.save_answer(slug, p.id, T7, sqlite_store.kit.tool(T7).questions[0].id, "Zorblax insult nobody should project")
+    sqlite_store.hide_answer(slug, offensive.id)
+    views = every_view(sqlite_store, slug, tmp_path)
+    assert [name for name, text in views.items() if "Zorblax" in text] == ["console"]  # the console lists it, to show it again
+    assert "Answer 0 about the east side" in views["presenter"] + views["dashboard"]
+    doc = json.loads(export_workshop(sqlite_store, slug, "json", tmp_path / "backup.json").read_text(encoding="utf-8"))
+    assert any(a["value"].startswith("Zorblax") for a in doc["answers"])
+    sqlite_store.show_answer(slug, offensive.id)
+    assert "Zorblax" in every_view(sqlite_store, slug, tmp_path)["html"]
 
 
 # --------------------------------------------------------------------------
