@@ -14,7 +14,6 @@ but docs/.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,15 +25,12 @@ from playwright.sync_api import sync_playwright
 from toolkit.exports.pdf import CHROMIUM_ARGS
 from toolkit.store.values import SCREENS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshots import free_port, sign_in  # noqa: E402 - the README's screenshots script, beside this one
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 WORKSHOP = ROOT / ".venv" / "bin" / "workshop"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(*args: str) -> str:
@@ -82,12 +78,7 @@ def main() -> int:
             page = room.new_page()
             page.goto(f"{base}/join/{code}", timeout=180_000)
             page.goto(f"{base}/voila/render/stage-2-design.ipynb", timeout=180_000)
-            page.wait_for_selector(".xs-signin-org input", timeout=180_000)
-            page.fill(".xs-signin-name input", "Amira Haddad")
-            page.fill(".xs-signin-org input", "Quillmouth Town Council")
-            page.select_option(".xs-signin-sector select", label="Government")
-            page.fill(".xs-signin-table input", "Table 1")
-            page.click(".xs-signin-submit")
+            sign_in(page)
             page.wait_for_selector(".xs-signed-in", timeout=120_000)
             run("timer", slug, "10m", "--db", db)
             run("lock", slug, "design", "--in", "2m", "--db", db)

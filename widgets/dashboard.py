@@ -170,7 +170,41 @@ class Reader:
             return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
 
 
-class Dashboard(widgets.VBox):
+class OwnLoop:
+    """``start()``, ``stop()`` and ``running`` for a view that refreshes by
+    itself: its coroutine ``_run`` as a task on the running event loop (the
+    kernel's, in Voila and JupyterLab)."""
+
+    _task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> bool:
+        """Run by itself on the running event loop. Returns ``False`` when
+        no loop is running (plain Python, tests): call ``refresh()``
+        yourself then."""
+        if self._task is not None and not self._task.done():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._run())
+        return True
+
+    def stop(self) -> None:
+        """Stop running by itself."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+
+class Dashboard(OwnLoop, widgets.VBox):
     """The live dashboard. ``value`` is the slug of the workshop shown.
 
     Children are public: ``workshop_picker``, ``round_picker``, ``status``,
@@ -405,30 +439,7 @@ class Dashboard(widgets.VBox):
         self._render_feed()
 
     # ------------------------------------------------------------------
-    # The timer
-
-    def start(self) -> bool:
-        """Refresh every ``refresh_seconds`` on the running event loop (the
-        kernel's, in Voila and JupyterLab). Returns ``False`` when no loop is
-        running (plain Python, tests): call :meth:`refresh` yourself then."""
-        if self._task is not None and not self._task.done():
-            return True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        self._task = loop.create_task(self._run())
-        return True
-
-    def stop(self) -> None:
-        """Stop refreshing by itself."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    # The timer (start, stop, running: :class:`OwnLoop`)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -42,6 +42,7 @@ from toolkit.frames.views import natural_key, plural
 from toolkit.store.values import SCREENS, VOTE
 from widgets.dashboard import (
     ALL_TOOLS,
+    OwnLoop,
     Reader,
     Snapshot,
     refresh_interval,
@@ -138,7 +139,7 @@ def render_table_progress(progress: pd.DataFrame) -> str:
     return f'<section class="xs-dash-card"><ul class="xs-presenter-tables">{"".join(rows)}</ul></section>'
 
 
-class Presenter(widgets.VBox):
+class Presenter(OwnLoop, widgets.VBox):
     """The presenter view. ``value`` is the section shown (one of
     :data:`SCREENS`); ``cycling`` moves it on every ``cycle_seconds``.
 
@@ -324,24 +325,7 @@ class Presenter(widgets.VBox):
         if self.cycling and now - self._shown_at >= self.cycle_seconds:
             self.step(1)
 
-    # -- running by itself -----------------------------------------------------------
-
-    def start(self) -> bool:
-        """Tick every second and read the store every ``refresh_seconds`` on
-        the running event loop (Voila, JupyterLab); ``False`` without one."""
-        if self._task is not None and not self._task.done():
-            return True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        self._task = loop.create_task(self._run())
-        return True
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+    # -- running by itself (start, stop: OwnLoop): a tick each second, a read every refresh_seconds
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -86,7 +86,7 @@ class ToolNav(widgets.VBox):
         # traits given as kwargs) always find the widget built.
         self.tools = {t.id: t for t in tools}
         self.heading = widgets.HTML(f'<div class="xs-eyebrow">{ALL_TOOLS_HEADING}</div>')
-        self.others = hook(widgets.HTML(f'<div class="xs-eyebrow">{OTHERS_HEADING}</div>'), "xs-tool-nav-others")
+        self.others = hook(widgets.HTML(f'<div class="xs-eyebrow">{OTHERS_HEADING}</div>'), "xs-nav-others")
         self.unplanned: set[str] = set()
         self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
         self.buttons: dict[str, widgets.Button] = {}

@@ -71,14 +71,14 @@ def test_a_three_tool_plan_leads_the_page_and_bounds_the_dashboard_and_guide(ser
 
     page = open_page(server, browser, "diagnosis")
     # A page built ahead in a warm kernel takes the plan at its next look at the settings.
-    page.locator(".xs-tool-nav-others").wait_for(timeout=UPDATE_MS)
-    order = page.eval_on_selector_all(".xs-tool-nav button", "bs => bs.map(b => [...b.classList].find(c => /^xs-tool-nav-/.test(c) && c !== 'xs-tool-nav-others'))")
+    page.locator(".xs-nav-others").wait_for(timeout=UPDATE_MS)
+    order = page.eval_on_selector_all(".xs-tool-nav button", "bs => bs.map(b => [...b.classList].find(c => /^xs-tool-nav-/.test(c)))")
     diagnosis = [t.id for t in kit.tools_in("diagnosis")]
     first = [f"xs-tool-nav-{t}" for t in planned if t in diagnosis]
     assert order[: len(first)] == first == ["xs-tool-nav-" + kit.tool(3).id, "xs-tool-nav-" + kit.tool(1).id]
     rest = [f"xs-tool-nav-{t}" for t in diagnosis if t not in planned]
     assert order[len(first):] == rest  # the others still there, after "Not in today's plan"
-    assert page.locator(".xs-tool-nav-others").text_content().strip() == "Not in today's plan"  # (shown in capitals)
+    assert page.locator(".xs-nav-others").text_content().strip() == "Not in today's plan"  # (shown in capitals)
     for t in diagnosis:
         unplanned = page.locator(f".xs-tool-nav-{t}").evaluate("b => b.classList.contains('xs-tool-unplanned')")
         assert unplanned == (t not in planned), t

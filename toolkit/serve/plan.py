@@ -95,10 +95,12 @@ class ServePlan:
     def pool_size(self, notebook: str) -> int:
         """Preheated kernels kept warm for ``notebook``: its own size if it
         was given one, else ``pool`` (one for the dashboard, which a screen
-        or a few show)."""
+        or a few show; none for the presenter view, opened once)."""
         for page in self.page_pools:
             if page.notebook == notebook:
                 return page.size
+        if notebook == PRESENTER_PAGE:
+            return 0  # opened once, on the projector: it can wait for its kernel
         if any(page.dashboard and page.name == notebook for page in self.pages):
             return min(self.pool, 1)
         return self.pool
@@ -398,7 +400,8 @@ def _warm_summary(plan: ServePlan) -> str:
         parts.append(f"{plan.pool} on {rest[0].label}")
     elif rest:
         parts.append(f"{plan.pool} on each {'other ' if len(rest) < len(participant) else ''}participant page")
-    parts += [f"{plan.pool_size(p.name)} on the {p.label.lower()}" for p in plan.pages if p.dashboard]
+    # (the presenter view keeps none unless --pool-for says so: not worth a mention)
+    parts += [f"{plan.pool_size(p.name)} on the {p.label.lower()}" for p in plan.pages if p.dashboard and (p.name != PRESENTER_PAGE or plan.pool_size(p.name))]
     seconds = f"{plan.refill_seconds:g}"
     return (
         f"Kernels kept warm: {', '.join(parts)} ({total} in all); "
