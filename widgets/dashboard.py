@@ -7,7 +7,13 @@
 For the chosen workshop and round it shows who is here (by sector and
 table), progress by stage, tool and table, the readiness heatmap (tools by
 sector, banded strength / discuss / concern, with divergence flags), the
-answer feed of one tool, the dot-vote ranking and the action register.
+answer feed of one tool, the dot-vote ranking and the action register;
+the tools covered are those of today's plan and any answered (the frames'
+``scope``), stages with none are left out. Small groups' means read
+"fewer than 3", answers the facilitator hid are left out, and a long
+answer is clamped to a few lines with the rest one click away.
+:mod:`widgets.presenter` draws the same sections, one per screen, for a
+projector.
 
 It only ever reads: it refuses a store that was not opened with
 ``read_only=True``, and it has no control that writes. Everything a
@@ -46,20 +52,14 @@ import ipywidgets as widgets
 import traitlets
 
 from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
-from toolkit.frames.views import (
-    SUMMARY_LABELS,
-    natural_key,
-    plural,
-    sector_name,
-    sector_order,
-)
+from toolkit.frames.views import SUMMARY_LABELS, fewer_than, natural_key, plural, sector_name, sector_order
 from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
 from widgets.style import style_block
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from toolkit.content import Toolkit
+    from toolkit.content import Tool, Toolkit
     from toolkit.frames import Audience
     from toolkit.store import AnswerStore
     from toolkit.store.values import Workshop
@@ -72,6 +72,9 @@ SLUG_ENV = "WORKSHOP_SLUG"
 ALL_TOOLS = ""
 #: How many answers the "all tools" feed shows.
 FEED_LATEST = 24
+#: An answer longer than this (characters) or with more lines is clamped
+#: in the feed, the rest one click away (a ``<details>``).
+FEED_CLAMP_CHARS, FEED_CLAMP_LINES = 280, 5
 RATINGS_HIDDEN = "Ratings hidden until the facilitator reveals them"
 
 _esc = html.escape
@@ -119,7 +122,89 @@ def frames_digest(frames: Mapping[str, pd.DataFrame], *extra: object) -> str:
     return h.hexdigest()
 
 
-class Dashboard(widgets.VBox):
+class Reader:
+    """Reads what a projected view shows, off the widgets: the served
+    workshop (or the one asked for), its frames kept by a
+    :class:`toolkit.frames.LiveFrames` masked for the dashboard (the public
+    view with ``workshop serve --public-dashboard``), and a digest equal
+    when nothing shown changed. The dashboard and the presenter view each
+    keep one."""
+
+    def __init__(self, store: AnswerStore):
+        self.store = store
+        self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
+        self._frames: Any = None  # the frames dict last read ...
+        self._frames_version = 0  # ... and how many different ones were read: the change token
+        self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
+
+    def load(self, slug: str | None = None, round: int | None = None) -> Snapshot:
+        """Read the workshop ``slug`` (default: the served one, else the
+        newest) in ``round`` (default: its current round). Between reads
+        only new answer rows are read (:class:`toolkit.frames.LiveFrames`)."""
+        from toolkit.frames import LiveFrames
+
+        with self._lock:
+            listed = self.store.workshops()
+            served = os.environ.get(SLUG_ENV)
+            if served:  # a served room shows its own workshop and names no other
+                listed = [w for w in listed if w.slug == served]
+            workshops = tuple((w.slug, w.title) for w in listed)
+            known = {w.slug: w for w in listed}
+            # A workshop that disappeared (or none chosen yet): show the newest.
+            workshop = known.get(slug or "") or (listed[0] if listed else None)
+            if workshop is None:
+                return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
+            # workshop serve --public-dashboard: the public view, never a name.
+            view = View.PUBLIC if os.environ.get(PUBLIC_DASHBOARD_ENV) else View.DASHBOARD
+            current = workshop.settings.round
+            rnd = round if round is not None and 1 <= round <= current else current
+            if self._live is None or self._live.slug != workshop.slug:
+                self._live = LiveFrames(self.store, workshop.slug, view=view)
+            frames = self._live.refresh(rnd, settings=workshop.settings)
+            if frames is not self._frames:
+                # LiveFrames returns the same dict when nothing changed, so
+                # counting new dicts replaces hashing every frame (~30 ms over
+                # 50,000 answers, on every change).
+                self._frames, self._frames_version = frames, self._frames_version + 1
+            digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
+            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
+
+
+class OwnLoop:
+    """``start()``, ``stop()`` and ``running`` for a view that refreshes by
+    itself: its coroutine ``_run`` as a task on the running event loop (the
+    kernel's, in Voila and JupyterLab)."""
+
+    _task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> bool:
+        """Run by itself on the running event loop. Returns ``False`` when
+        no loop is running (plain Python, tests): call ``refresh()``
+        yourself then."""
+        if self._task is not None and not self._task.done():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._run())
+        return True
+
+    def stop(self) -> None:
+        """Stop running by itself."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+
+class Dashboard(OwnLoop, widgets.VBox):
     """The live dashboard. ``value`` is the slug of the workshop shown.
 
     Children are public: ``workshop_picker``, ``round_picker``, ``status``,
@@ -148,11 +233,8 @@ class Dashboard(widgets.VBox):
         self.refresh_count = 0  # how many reads changed what is shown (tests, diagnostics)
         self._round_pinned = False  # the viewer chose an earlier round: do not follow new rounds
         self._quiet = False  # set while the dashboard itself changes a picker
-        self._live: Any = None  # toolkit.frames.LiveFrames of the workshop shown
-        self._frames: Any = None  # the frames dict last read ...
-        self._frames_version = 0  # ... and how many different ones were read: the change token
+        self.reader = Reader(store)
         self._drawn: dict[widgets.HTML, tuple[Any, ...]] = {}  # section -> what it was last drawn from
-        self._lock = threading.Lock()  # load() runs on the timer's thread and on the viewer's clicks
 
         self.style_html = style_block("dashboard")
         self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
@@ -211,36 +293,9 @@ class Dashboard(widgets.VBox):
 
     def load(self, slug: str | None = None, round: int | None = None) -> Snapshot:
         """Read what the dashboard shows from the store (no widget is
-        touched, so this can run off the kernel's event loop). Between
-        refreshes only new answer rows are read
-        (:class:`toolkit.frames.LiveFrames`)."""
-        from toolkit.frames import LiveFrames
-
-        with self._lock:
-            listed = self.store.workshops()
-            served = os.environ.get(SLUG_ENV)
-            if served:  # a served room shows its own workshop and names no other
-                listed = [w for w in listed if w.slug == served]
-            workshops = tuple((w.slug, w.title) for w in listed)
-            known = {w.slug: w for w in listed}
-            # A workshop that disappeared (or none chosen yet): show the newest.
-            workshop = known.get(slug or "") or (listed[0] if listed else None)
-            if workshop is None:
-                return Snapshot(workshops, None, 1, {}, frames_digest({}, "empty"))
-            # workshop serve --public-dashboard: the public view, never a name.
-            view = View.PUBLIC if os.environ.get(PUBLIC_DASHBOARD_ENV) else View.DASHBOARD
-            current = workshop.settings.round
-            rnd = round if round is not None and 1 <= round <= current else current
-            if self._live is None or self._live.slug != workshop.slug:
-                self._live = LiveFrames(self.store, workshop.slug, view=view)
-            frames = self._live.refresh(rnd, settings=workshop.settings)
-            if frames is not self._frames:
-                # LiveFrames returns the same dict when nothing changed, so
-                # counting new dicts replaces hashing every frame (~30 ms over
-                # 50,000 answers, on every change).
-                self._frames, self._frames_version = frames, self._frames_version + 1
-            digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
-            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
+        touched, so this can run off the kernel's event loop); see
+        :meth:`Reader.load`."""
+        return self.reader.load(slug, round)
 
     def refresh(self, force: bool = False) -> bool:
         """Read the store and update what changed. Returns ``True`` when the
@@ -316,8 +371,10 @@ class Dashboard(widgets.VBox):
         counts = summary(f)
         self._draw(self.summary, (json.dumps(counts),), lambda: render_summary(counts))
         self._draw(self.participants, (f["participants"], shown.names), lambda: render_participants(f["participants"], kit, shown))
+        tools = scope_tools(kit, f["scope"])
         self._draw(self.progress, (f["progress"],), lambda: render_progress(f["progress"], kit))
-        self._draw(self.heatmap, (f["ratings"], f["divergence"], shown.ratings), lambda: render_heatmap(f["ratings"], kit, shown, f["divergence"]))
+        self._draw(self.heatmap, (f["ratings"], f["divergence"], f["scope"], shown.ratings, shown.min_group),
+                   lambda: render_heatmap(f["ratings"], kit, shown, f["divergence"], tools))
         self._draw(self.divergence, (f["divergence"], shown.ratings), lambda: render_divergence(f["divergence"], kit, shown))
         self._draw(self.dots, (f["priorities"],), lambda: render_dots(f["priorities"]))
         self._draw(self.actions, (f["actions"],), lambda: render_actions(f["actions"], kit))
@@ -360,7 +417,7 @@ class Dashboard(widgets.VBox):
             return
         shown = snap.shown
         current, tool_id = snap.frames["current_answers"], self.feed_picker.value
-        self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id))
+        self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id, ids=True))
 
     # ------------------------------------------------------------------
     # Viewer's choices
@@ -382,30 +439,7 @@ class Dashboard(widgets.VBox):
         self._render_feed()
 
     # ------------------------------------------------------------------
-    # The timer
-
-    def start(self) -> bool:
-        """Refresh every ``refresh_seconds`` on the running event loop (the
-        kernel's, in Voila and JupyterLab). Returns ``False`` when no loop is
-        running (plain Python, tests): call :meth:`refresh` yourself then."""
-        if self._task is not None and not self._task.done():
-            return True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        self._task = loop.create_task(self._run())
-        return True
-
-    def stop(self) -> None:
-        """Stop refreshing by itself."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    # The timer (start, stop, running: :class:`OwnLoop`)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -513,8 +547,9 @@ def render_summary(counts: Mapping[str, int]) -> str:
     return f'<div class="xs-tiles">{body}</div>'
 
 
-def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> str:
-    """Counts by sector and table; names listed when ``shown`` allows."""
+def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience, *, names: bool = True) -> str:
+    """Counts by sector and table; names listed when ``shown`` allows (and
+    ``names``: the presenter view lists none)."""
     if people.empty:
         return _card("xs-dash-participants-card", "Who is here", "By sector and table", '<p class="xs-dash-empty">Nobody has signed in yet.</p>')
     cols = _columns(people, ("name", "organization", "sector", "table"))
@@ -530,15 +565,17 @@ def render_participants(people: pd.DataFrame, kit: Toolkit, shown: Audience) -> 
     col_totals = "".join(f'<td class="xs-num xs-total">{per_table[t]}</td>' for t in tables)
     rows.append(f'<tr class="xs-totalrow"><th class="xs-rowhead">All sectors</th>{col_totals}<td class="xs-num xs-total">{len(people)}</td></tr>')
     table = _scroll(f'<table class="xs-grid"><thead><tr><th><span class="xs-sr-only">Sector</span></th>{head}<th>Total</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Who is here, by sector and table")
-    if not shown.names:
-        names = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
+    if not names:
+        listed = ""
+    elif not shown.names:
+        listed = '<p class="xs-dash-note">Names hidden (anonymous mode).</p>'
     else:
         names_at: dict[str, list[str]] = {t: [] for t in tables}
         for name, org, at in zip(cols["name"].tolist(), cols["organization"].tolist(), at_table):
             names_at[at].append(_esc(f"{name} ({org})" if name else str(org)))
         lines = [f'<li><strong>{_esc(t)}:</strong> {", ".join(names_at[t])}</li>' for t in tables]
-        names = f'<ul class="xs-names">{"".join(lines)}</ul>'
-    return _card("xs-dash-participants-card", "Who is here", f"{plural(len(people), 'person', 'people')} by sector and table", table + names)
+        listed = f'<ul class="xs-names">{"".join(lines)}</ul>'
+    return _card("xs-dash-participants-card", "Who is here", f"{plural(len(people), 'person', 'people')} by sector and table", table + listed)
 
 
 def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
@@ -549,9 +586,12 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     tables = sorted(progress["table"].unique(), key=natural_key)
     head = "".join(f"<th>{_esc(t)}</th>" for t in tables)
     by = {(r.tool_id, r.table): r for r in progress.itertuples(index=False)}
+    covered = set(progress["tool_id"].tolist())  # the tools in scope
     rows = []
     for stage in kit.stages:
-        tools = kit.tools_in(stage.id)
+        tools = [t for t in kit.tools_in(stage.id) if t.id in covered]
+        if not tools:
+            continue
         stage_cells = []
         for t in tables:
             got = [by[(tool.id, t)] for tool in tools if (tool.id, t) in by]
@@ -576,10 +616,24 @@ def render_progress(progress: pd.DataFrame, kit: Toolkit) -> str:
     return _card("xs-dash-progress-card", "Progress", "Questions answered by each table, by stage and tool", table + note)
 
 
-def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame) -> str:
-    """Tools by sector. Hidden: counts only. Revealed: mean, a coloured band
-    with its label (never colour alone) and the divergence flag."""
+def scope_tools(kit: Toolkit, scope: pd.DataFrame) -> list[Tool]:
+    """The tools of the frames' ``scope`` (today's plan and what was
+    answered), in the content's order."""
+    ids = set(scope["tool_id"].tolist())
+    return [t for t in kit.tools if t.id in ids]
+
+
+def render_heatmap(
+    ratings: pd.DataFrame, kit: Toolkit, shown: Audience, divergence: pd.DataFrame, tools: list[Tool] | None = None,
+    title: str = "Readiness heatmap", flag_text: str = "Partners see this differently", legend: bool = True,
+) -> str:
+    """``tools`` (default: every tool) by sector, grouped by stage. Hidden:
+    counts only. Revealed: mean, a coloured band with its label (never
+    colour alone) and the divergence flag; a small group's mean reads
+    "fewer than 3"."""
     from toolkit.frames import ALL_SECTORS
+
+    tools = list(kit.tools) if tools is None else tools
 
     if not shown.ratings:
         # Ratings received: the numbers, the "not sure"s and the "not yet"s of each sector.
@@ -593,47 +647,54 @@ def render_heatmap(ratings: pd.DataFrame, kit: Toolkit, shown: Audience, diverge
             sectors = sector_order(kit, set(cols["sector"].tolist()))
             head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
             rows = []
-            for tool in kit.tools:
+            for tool in tools:
                 cells = "".join(f'<td class="xs-num">{int(counts.get((tool.id, s), 0)) or ""}</td>' for s in sectors)
                 total = int(sum(counts.get((tool.id, s), 0) for s in sectors))
                 rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-num xs-total">{total or ""}</td></tr>')
             body = _scroll(f'<table class="xs-grid"><thead><tr><th>Ratings received</th>{head}<th>All</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Ratings received by tool and sector")
-        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
+        return _card("xs-heatmap-card", title, "How well does our collaboration do this today?", f'<div class="xs-hidden-note">{RATINGS_HIDDEN}</div>{body}')
 
     if ratings.empty:
-        return _card("xs-heatmap-card", "Readiness heatmap", "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
+        return _card("xs-heatmap-card", title, "How well does our collaboration do this today?", '<p class="xs-dash-empty">No ratings yet.</p>')
     sectors = sector_order(kit, set(ratings["sector"]) - {ALL_SECTORS})
     cell = {(r.tool_id, r.sector): r for r in ratings.itertuples(index=False)}
     flagged = {r.tool_id: r for r in divergence.itertuples(index=False) if r.flagged} if len(divergence) else {}
     head = "".join(f"<th>{_esc(sector_name(kit, s))}</th>" for s in sectors)
     rows = []
+    fewer = fewer_than(shown)
     for stage in kit.stages:
+        in_stage = [t for t in tools if t.stage_id == stage.id]
+        if not in_stage:
+            continue
         rows.append(f'<tr class="xs-stagerow"><th class="xs-rowhead" colspan="{len(sectors) + 3}">Stage {stage.number}: {_esc(stage.title)}</th></tr>')
-        for tool in kit.tools_in(stage.id):
-            cells = "".join(_band_cell(cell.get((tool.id, s))) for s in sectors) + _band_cell(cell.get((tool.id, ALL_SECTORS)), overall=True)
+        for tool in in_stage:
+            cells = "".join(_band_cell(cell.get((tool.id, s)), fewer=fewer) for s in sectors) + _band_cell(cell.get((tool.id, ALL_SECTORS)), overall=True, fewer=fewer)
             flag = ""
             if tool.id in flagged:
                 d = flagged[tool.id]
                 flag = (
                     f'<span class="xs-divergence-flag" title="{_esc(sector_name(kit, d.low_sector))} {d.low_mean:.1f} vs '
-                    f'{_esc(sector_name(kit, d.high_sector))} {d.high_mean:.1f}">Partners see this differently</span>'
+                    f'{_esc(sector_name(kit, d.high_sector))} {d.high_mean:.1f}">{_esc(flag_text)}</span>'
                 )
             rows.append(f'<tr><th class="xs-rowhead xs-tool">{tool.number}. {_esc(tool.name)}</th>{cells}<td class="xs-flagcell">{flag}</td></tr>')
-    legend = (
+    legend_html = (
         '<div class="xs-legend">'
         + "".join(f'<span class="xs-band xs-band-{b}"><b>{BAND_LABELS[b]}</b> {_esc(band_range(b))}</span>' for b in BANDS)
         + '<span class="xs-band xs-band-none"><b>Not rated</b></span>'
         + (f'<span class="xs-legend-apart">Not averaged: {_esc(kit.scale.not_sure.lower())}; <b>not yet</b>: {_esc(kit.scale.not_yet.lower())}</span>' if kit.scale.not_yet else "")
+        + f'<span class="xs-band xs-band-withheld"><b>{_esc(fewer[:1].upper() + fewer[1:])}</b> too few rated to show a mean</span>'
         + "</div>"
     )
     table = _scroll(f'<table class="xs-grid xs-heatmap-grid"><thead><tr><th><span class="xs-sr-only">Tool</span></th>{head}<th>All sectors</th><th><span class="xs-sr-only">Partners see this differently</span></th></tr></thead><tbody>{"".join(rows)}</tbody></table>', "Readiness heatmap by tool and sector")
     low, high = kit.scale.points[0], kit.scale.points[-1]
     scale = f"Mean rating by sector, on a scale of {low.value} ({low.label.lower()}) to {high.value} ({high.label.lower()})"
-    return _card("xs-heatmap-card", "Readiness heatmap", scale, legend + table)
+    return _card("xs-heatmap-card", title, scale, (legend_html if legend else "") + table)
 
 
-def _band_cell(r: Any, overall: bool = False) -> str:
+def _band_cell(r: Any, overall: bool = False, fewer: str = "") -> str:
     extra = " xs-band-all" if overall else ""
+    if r is not None and r.withheld:
+        return f'<td class="xs-band xs-band-withheld{extra}" title="{r.count} rated: too few to show a mean"><span class="xs-band-label">{_esc(fewer)}</span></td>'
     apart = [(f"{n} {word}", css) for n, word, css in ((r.not_sure, "not sure", ""), (r.not_yet, "not yet", " xs-not-yet")) if n] if r is not None else []
     if r is None or r.count == 0:
         unsure = "".join(f'<span class="xs-n{css}">{a}</span>' for a, css in apart)
@@ -669,11 +730,24 @@ def render_divergence(divergence: pd.DataFrame, kit: Toolkit, shown: Audience) -
     return _card("xs-divergence-card", "Partners see this differently", sub, f'<ul class="xs-divergence-list">{"".join(items)}</ul>')
 
 
-def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: str = ALL_TOOLS) -> str:
-    """Current answers of one tool, by question (or the newest answers of
-    every tool), each with sector and table and who, as far as the masked
-    frame names them. Comments that go with ratings are shown once ratings
-    are (``shown.ratings``)."""
+def feed_text(text: str) -> str:
+    """An answer as a feed card shows it: escaped, and when long, clamped
+    to a few lines inside a ``<details>`` whose summary is the text itself,
+    so a click (or Enter) shows the rest on a laptop."""
+    body = f'<span class="xs-feed-text">{_esc(text)}</span>'
+    if len(text) <= FEED_CLAMP_CHARS and text.count("\n") < FEED_CLAMP_LINES:
+        return body
+    return (f'<details class="xs-feed-long"><summary>{body.replace("xs-feed-text", "xs-feed-text xs-clamp")}'
+            f'<span class="xs-feed-more">{len(text):,} characters: show all</span></summary></details>')
+
+
+def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: str = ALL_TOOLS, *, ids: bool = False, latest: int = FEED_LATEST) -> str:
+    """Current answers of one tool, by question (or the ``latest`` newest
+    answers of every tool), each with sector and table and who, as far as
+    the masked frame names them, and its answer id with ``ids`` (for
+    ``workshop hide-answer``). Comments that go with ratings are shown
+    once ratings are (``shown.ratings``). Long answers are clamped
+    (:func:`feed_text`)."""
     import numpy as np
 
     kind = current["kind"].to_numpy(dtype=object)
@@ -685,8 +759,8 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
     at = np.flatnonzero(listed)
     at = at[np.argsort(current["answer_id"].to_numpy()[at], kind="stable")]
     if tool_id == ALL_TOOLS:
-        at = at[::-1][:FEED_LATEST]
-    rows = _columns(current.take(at), ("tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table", "anonymous"))
+        at = at[::-1][:latest]
+    rows = _columns(current.take(at), ("answer_id", "tool_number", "tool", "question_id", "question", "kind", "value", "name", "organization", "sector", "table", "anonymous"))
 
     def item(i: int, with_tool: bool = False) -> str:
         where = ""
@@ -694,7 +768,8 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
             question = _text(rows["question"][i]) or "What is missing (comment with a rating)"
             where = f'<div class="xs-feed-q">{rows["tool_number"][i]}. {_esc(_text(rows["tool"][i]))} · {_esc(question)}</div>'
         who = _who({c: rows[c][i] for c in ("name", "organization", "sector", "table", "anonymous")}, kit)
-        return f'<div class="xs-feed-item">{where}<div class="xs-feed-text">{_esc(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}</div></div>'
+        number = f' <span class="xs-feed-id">#{rows["answer_id"][i]}</span>' if ids else ""
+        return f'<div class="xs-feed-item">{where}<div class="xs-feed-body">{feed_text(_text(rows["value"][i]))}</div><div class="xs-feed-who">{who}{number}</div></div>'
 
     if tool_id == ALL_TOOLS:
         if not len(at):
@@ -714,9 +789,12 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
     return "".join(parts)
 
 
-def render_dots(priorities: pd.DataFrame) -> str:
-    """Tools ranked by dots, with bars; tools without dots are summed up."""
+def render_dots(priorities: pd.DataFrame, limit: int | None = None) -> str:
+    """Tools ranked by dots, with bars (the first ``limit``, else all);
+    tools without dots are summed up."""
     voted = priorities[priorities["dots"] > 0] if len(priorities) else priorities
+    more = max(len(voted) - limit, 0) if limit is not None else 0
+    voted = voted.head(limit) if limit is not None else voted
     if voted.empty:
         return _card("xs-dots-card", "Priorities", "Dot vote", '<p class="xs-dash-empty">No dots placed yet.</p>')
     top = int(voted["dots"].max())
@@ -729,8 +807,10 @@ def render_dots(priorities: pd.DataFrame) -> str:
             f'<span class="xs-dots-bar"><span style="width:{width:.0f}%"></span></span>'
             f'<span class="xs-dots-n">{plural(r.dots, "dot")} · {plural(r.voters, "voter")}</span></li>'
         )
-    rest = len(priorities) - len(voted)
+    rest = len(priorities) - len(voted) - more
     note = f'<p class="xs-dash-note">{plural(rest, "other tool")} {"has" if rest == 1 else "have"} no dots.</p>' if rest else ""
+    if more:
+        note = f'<p class="xs-dash-note">{plural(more, "more tool")} with dots below these.</p>' + note
     return _card("xs-dots-card", "Priorities", "Dot vote: where to focus first", f'<ol class="xs-dots-list">{"".join(rows)}</ol>{note}')
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.room import NOT_PLANNED
 from widgets.autosave import SaveStatus
 from widgets.keyed import KeyedBox
 from widgets.style import LABEL_STYLE, LIVE, esc, hook
@@ -34,9 +35,13 @@ class DotVote(KeyedBox):
     ``disabled`` makes every count read-only; ``budget`` bounds each count.
 
     Children: ``counts`` (one BoundedIntText per tool, by id, labelled with
-    the tool's number and name), ``remaining`` (HTML: dots left),
-    ``status`` (``xs-save-status``). CSS: ``xs-dots`` on the vote,
-    ``xs-dot-count xs-dots-<tool_id>`` on each count, ``xs-dots-remaining``.
+    the tool's number and name), ``rows`` (the box of each count, by id),
+    ``remaining`` (HTML: dots left), ``status`` (``xs-save-status``). The
+    counts are grouped by stage, or with today's plan (:meth:`set_order`)
+    today's tools first and the others under "Not in today's plan". CSS:
+    ``xs-dots`` on the vote, ``xs-dot-count xs-dots-<tool_id>`` on each
+    count (``xs-dots-unplanned`` on its row when not planned),
+    ``xs-dots-remaining``.
     """
 
     value = traitlets.Dict(help="{tool_id: dots}")
@@ -52,12 +57,15 @@ class DotVote(KeyedBox):
         self.saved: dict[str, int] = {t.id: 0 for t in kit.tools}
         self.elsewhere: Any = None  # the ElsewhereNotice, built when first needed
         self._mine: tuple[str, int] | None = None  # what "Use mine" saves
+        self.kit = kit
         self.counts: dict[str, widgets.BoundedIntText] = {}
+        self.rows: dict[str, widgets.HBox] = {}
         self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining", LIVE)
         self.status = SaveStatus()
-        sections: list[widgets.Widget] = []
+        self._headings = {stage.id: widgets.HTML(f"<h3>Stage {stage.number}: {esc(stage.title)}</h3>") for stage in kit.stages}
+        self._today = widgets.HTML("<h3>Today's tools</h3>")
+        self._others = widgets.HTML(f"<h3>{esc(NOT_PLANNED[:1].upper() + NOT_PLANNED[1:])}</h3>")
         for stage in kit.stages:
-            sections.append(widgets.HTML(f"<h3>Stage {stage.number}: {esc(stage.title)}</h3>"))
             for tool in kit.tools_in(stage.id):
                 count = widgets.BoundedIntText(
                     value=0, min=0, max=max(budget, 0), step=1, description=f"{tool.number}. {tool.name}",
@@ -67,14 +75,35 @@ class DotVote(KeyedBox):
                 traitlets.dlink((self, "budget"), (count, "max"), transform=lambda n: max(n, 0))
                 traitlets.dlink((self, "disabled"), (count, "disabled"))
                 self.counts[tool.id] = count
-                sections.append(hook(widgets.HBox([count], layout=widgets.Layout(width="100%")), "xs-dots-row"))
+                self.rows[tool.id] = hook(widgets.HBox([count], layout=widgets.Layout(width="100%")), "xs-dots-row")
         with self.hold_trait_notifications():  # one drawing of "dots left"
             self.budget = budget
             self._keep_in_step(self.counts)
         for tool_id, count in self.counts.items():  # after value follows the count
             count.observe(self._changed(tool_id), "value")
-        super().__init__([self.remaining, self.status, *sections], **kwargs)
+        super().__init__([self.remaining, self.status, *self._sections([t.id for t in kit.tools], [])], **kwargs)
         hook(self, "xs-dots", "xs-card")
+
+    def _sections(self, first: list[str], rest: list[str]) -> list[widgets.Widget]:
+        def by_stage(ids: list[str]) -> list[widgets.Widget]:
+            wanted = set(ids)
+            out: list[widgets.Widget] = []
+            for stage in self.kit.stages:
+                rows = [self.rows[t.id] for t in self.kit.tools_in(stage.id) if t.id in wanted]
+                out += [self._headings[stage.id], *rows] if rows else []
+            return out
+
+        if not rest:
+            return by_stage(first)
+        return [*([self._today, *(self.rows[t] for t in first)] if first else []), self._others, *by_stage(rest)]
+
+    def set_order(self, first: list[str], rest: list[str]) -> None:
+        """Today's tools (``first``, in the plan's order) above the others
+        (``rest``, by stage, under "Not in today's plan"); without a plan
+        (``rest`` empty) every tool by stage."""
+        for tool_id, row in self.rows.items():
+            (row.add_class if tool_id in set(rest) else row.remove_class)("xs-dots-unplanned")
+        self.children = [self.remaining, self.status, *self._sections(first, rest)]
 
     def on_change(self, callback: Callable[[dict[str, int]], Any], remove: bool = False) -> None:
         """Register ``callback(allocation)``: ``{tool_id: dots}`` for the

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.store.values import VOTE
 from widgets.dot_vote import DotVote
 from widgets.page import Page, notice_line
+from widgets.room import RoomStatus
 from widgets.stage_workbook import stage_links
 from widgets.style import esc, focus, hook, style_block
 
@@ -24,19 +26,25 @@ if TYPE_CHECKING:
     from widgets.signin import SignIn
 
 SIGN_IN_FIRST = "Sign in above to place your dots."
+VOTE_CLOSED = "🔒 The facilitator has closed the dot vote: your dots are shown read-only."
 
 
 class PrioritiesPage(Page):
     """``value`` is linked to ``vote.value`` (``{tool_id: dots}``, both
-    ways); ``ready`` (signed in) and ``problem`` decide ``disabled``, which
-    is passed on to the vote; ``problem`` and ``store_error`` are shown in
-    the notice (see :class:`~widgets.page.Page`). Children: ``header``,
-    ``links``, ``signin``, ``notice`` (Label), ``vote`` (:class:`DotVote`).
-    CSS: ``xs-page xs-priorities``, ``xs-notice``."""
+    ways); ``ready`` (signed in), ``problem`` and ``closed`` (the
+    facilitator closed the vote) decide ``disabled``, which is passed on
+    to the vote; ``problem``, ``store_error`` and the closed vote are shown
+    in the notice (see :class:`~widgets.page.Page`). ``order``: today's
+    tools and the others (:func:`toolkit.frames.views.today`). Children:
+    ``header``, ``links``, ``room`` (:class:`~widgets.room.RoomStatus`:
+    the timer, the vote closing), ``signin``, ``notice`` (Label), ``vote``
+    (:class:`DotVote`). CSS: ``xs-page xs-priorities``, ``xs-notice``,
+    ``xs-vote-closed`` while closed."""
 
     value = traitlets.Dict(help="{tool_id: dots}")
+    closed = traitlets.Bool(False, help="the facilitator closed the dot vote")
 
-    def __init__(self, kit: Toolkit, signin: SignIn | None = None, *, budget: int = 5, **kwargs: Any):
+    def __init__(self, kit: Toolkit, signin: SignIn | None = None, *, budget: int = 5, order: tuple[list[str], list[str]] | None = None, **kwargs: Any):
         # Children first, super().__init__ last: the observers (also of
         # traits given as kwargs) always find the page built.
         self.header = hook(
@@ -52,17 +60,25 @@ class PrioritiesPage(Page):
         self.links = widgets.HTML(stage_links(kit, None), layout=widgets.Layout(width="100%"))
         self.signin = signin
         self.notice = notice_line()
+        self.room = RoomStatus(lock_key=VOTE, lock_title="The dot vote", lock_verb="closes")
         self.vote = DotVote(kit, budget=budget)
+        if order is not None:
+            self.vote.set_order(*order)
         traitlets.link((self.vote, "value"), (self, "value"))
         traitlets.dlink((self, "disabled"), (self.vote, "disabled"))
         self._apply()
-        super().__init__([style_block(), self.header, self.links, *([signin] if signin is not None else []), self.notice, self.vote], **kwargs)
+        super().__init__([style_block(), self.header, self.links, self.room, *([signin] if signin is not None else []), self.notice, self.vote], **kwargs)
         hook(self, "xs-page", "xs-priorities")
 
     def focus_first(self) -> widgets.Widget | None:
         """The first tool's dot count."""
         return focus(next(iter(self.vote.counts.values()), None))
 
+    @traitlets.observe("closed")
+    def _closed_changed(self, _change: dict[str, Any]) -> None:
+        self._apply()
+
     def _apply(self) -> None:
-        self.disabled = not self.ready or bool(self.problem)
-        self.say(self.problem or self.store_error or ("" if self.ready else SIGN_IN_FIRST))
+        self.disabled = not self.ready or bool(self.problem) or self.closed
+        (self.add_class if self.closed else self.remove_class)("xs-vote-closed")
+        self.say(self.problem or self.store_error or (VOTE_CLOSED if self.closed else "") or ("" if self.ready else SIGN_IN_FIRST))

@@ -47,9 +47,15 @@ offers the choice as any save does. A read that fails
 is shown too (the actions list and the page's notice say the store could
 not be read), never as "nothing there". When a write is refused because
 the facilitator locked the stage, or every ``poll_seconds`` on the
-kernel's event loop, it re-reads the workshop settings and makes locked
-stages read-only. The polling stops when every page the session built has
-been closed (``page.close()``, or the browser closing the page's comm).
+kernel's event loop (a few seconds), it re-reads the workshop settings:
+locked stages become read-only, the dot vote closes, pages list today's
+tools first (:func:`toolkit.frames.views.today`), and every page's
+:class:`~widgets.room.RoomStatus` shows the discussion timer and a lock's
+countdown, moved on every second while one runs. When a lock with notice
+falls, a box the participant was still typing in keeps its text, read-only,
+with a note that it was not saved. The polling stops when every page the
+session built has been closed (``page.close()``, or the browser closing the
+page's comm).
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
+from toolkit.room import today
 from toolkit.store import AnswerStore
 from toolkit.store.checks import field_of
 from toolkit.store.identity import device_from_environ, format_resume_code
@@ -83,8 +90,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SLUG_ENV = "WORKSHOP_SLUG"
-#: Seconds between re-reads of the workshop settings (stage locks, dots).
-DEFAULT_POLL_SECONDS = 15.0
+#: Seconds between re-reads of the workshop settings (stage locks, the
+#: timer, today's plan, dots): what the facilitator does shows this soon.
+DEFAULT_POLL_SECONDS = 3.0
+#: Seconds between two steps of a countdown on the pages.
+TICK_SECONDS = 1.0
 #: Seconds between reads of the participant's own new rows (written in
 #: another tab or on another device) while signed in.
 DEFAULT_SYNC_SECONDS = 2.5
@@ -100,6 +110,8 @@ SETTINGS_UNREADABLE = "⚠ The workshop could not be checked just now: {}. Stage
 NOT_SIGNED_IN = "sign in first"
 #: Why a save waits for its retry while another program writes to the store.
 STORE_BUSY = "the workshop store is busy with another save"
+#: After the store's refusal of a write to a locked stage or a closed vote.
+KEPT_NOT_SAVED = "{}. What you entered is still shown here but was not saved: copy it if you want to keep it."
 
 
 class Session:
@@ -133,8 +145,11 @@ class Session:
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         sync_seconds: float = DEFAULT_SYNC_SECONDS,
         device: str | None = None,
+        clock: Callable[[], float] = time.time,
     ):
         self.problem = ""
+        self.clock = clock
+        self._ticker: Any = None  # the pending countdown step's timer handle
         self.autosave_delay = autosave_delay
         self.call_later = call_later
         self.poll_seconds = poll_seconds
@@ -218,7 +233,9 @@ class Session:
     def stage_workbook(self, stage_id: str | int) -> StageWorkbook:
         """The workbook of one stage (id like ``"diagnosis"`` or number),
         wired to the store."""
-        book = StageWorkbook(self.kit, self.kit.stage(stage_id).id, signin=self.signin, delay=self.autosave_delay, call_later=self.call_later)
+        stage = self.kit.stage(stage_id)
+        order = today(self.kit, self.workshop.settings, [t.id for t in self.kit.tools_in(stage.id)]) if self.workshop else None
+        book = StageWorkbook(self.kit, stage.id, signin=self.signin, delay=self.autosave_delay, call_later=self.call_later, order=order)
         book.on_panel(lambda panel: self._open_panel(book, panel))
         book.problem = self.problem
         self.workbooks.append(book)
@@ -232,7 +249,8 @@ class Session:
     def priorities(self) -> PrioritiesPage:
         """The dot vote over all tools, wired to the store."""
         budget = self.workshop.settings.dots if self.workshop else 5
-        page = PrioritiesPage(self.kit, signin=self.signin, budget=budget)
+        order = today(self.kit, self.workshop.settings) if self.workshop else None
+        page = PrioritiesPage(self.kit, signin=self.signin, budget=budget, order=order)
         page.vote.on_change(lambda allocation: self._save_dots(page, allocation))
         page.problem = self.problem
         self.priority_pages.append(page)
@@ -420,7 +438,10 @@ class Session:
             if settings is not None:
                 view.vote.budget = settings.dots
             view.vote.load({t: v for (k, t, _q), v in self._current.items() if k == "dots"})
-            view.ready = self.participant is not None
+            with view.hold_trait_notifications():
+                view.closed = bool(settings and settings.vote_is_closed(self.clock()))
+                view.ready = self.participant is not None
+            self._show_room()
             return
         for panel in view.panels.values():
             self._load_panel(panel)
@@ -428,8 +449,9 @@ class Session:
         for tool_id in view.nav.tools:
             view.set_done(tool_id, self._answered(tool_id))
         with view.hold_trait_notifications():  # one update of the page's state
-            view.locked = bool(settings and settings.is_locked(view.stage.id))
+            view.locked = bool(settings and settings.is_locked(view.stage.id, self.clock()))
             view.ready = self.participant is not None
+        self._show_room()
 
     def _load_panel(self, panel: ToolPanel) -> None:
         tool_id = panel.tool.id
@@ -492,10 +514,51 @@ class Session:
             self.flush()
             self.reload()
             return
-        for book in self.workbooks:
-            book.locked = self.workshop.settings.is_locked(book.stage.id)
+        settings = self.workshop.settings
+        if old is None or old.settings.plan != settings.plan:
+            for book in self.workbooks:
+                book.set_order(*today(self.kit, settings, list(book.nav.tools)))
+            for page in self.priority_pages:
+                page.vote.set_order(*today(self.kit, settings))
         for page in self.priority_pages:
-            page.vote.budget = self.workshop.settings.dots
+            page.vote.budget = settings.dots
+        self._show_room()
+
+    # ------------------------------------------------------------------
+    # Countdowns: the timer and locks with notice
+
+    def _show_room(self) -> None:
+        """Apply the locks in force now, show every page's timer and lock
+        notice, and keep stepping the countdowns every second while one runs."""
+        if self.workshop is None:
+            return
+        settings, now = self.workshop.settings, self.clock()
+        for book in self.workbooks:
+            locked = settings.is_locked(book.stage.id, now)
+            if locked and not book.locked and book.ready:
+                # The lock fell while the page was open: what was typed
+                # since the last save stays in its box, marked not saved.
+                book.lock_fell(now)
+            book.locked = locked
+        for page in self.priority_pages:
+            page.closed = settings.vote_is_closed(now)
+        ticking = False
+        for view in [*self.workbooks, *self.priority_pages]:
+            ticking = view.room.show(settings, now) or ticking
+        if ticking:
+            self._start_ticking()
+
+    def _start_ticking(self) -> None:
+        call_later = self._timer()
+        if self._ticker is not None or call_later is None:
+            return
+
+        def step() -> None:
+            self._ticker = None
+            if self.workbooks or self.priority_pages:
+                self._show_room()
+
+        self._ticker = call_later(TICK_SECONDS, step)
 
     def _store_error(self, text: str) -> None:
         for view in [*self.workbooks, *self.priority_pages]:
@@ -527,18 +590,23 @@ class Session:
         if self._sync is None and self.participant is not None and (self.workbooks or self.priority_pages):
             self._every(self.sync_seconds, self.sync, "_sync")
 
+    def _timer(self) -> CallLater | None:
+        """``call_later``, else the running event loop's; ``None`` in plain
+        Python (nothing then runs by itself)."""
+        if self.call_later is not None:
+            return self.call_later
+        try:
+            return asyncio.get_running_loop().call_later
+        except RuntimeError:
+            return None
+
     def _every(self, seconds: float, action: Callable[[], None], handle: str) -> None:
         """Run ``action`` every ``seconds`` on ``call_later`` (else the
         running event loop), keeping the pending timer in attribute
         ``handle`` (``None`` stops it); in plain Python, by hand only."""
-        if seconds <= 0:
+        call_later = self._timer()
+        if seconds <= 0 or call_later is None:
             return
-        call_later = self.call_later
-        if call_later is None:
-            try:
-                call_later = asyncio.get_running_loop().call_later
-            except RuntimeError:
-                return
 
         def tick() -> None:
             try:
@@ -609,14 +677,17 @@ class Session:
         return True
 
     def stop_polling(self) -> None:
-        """Cancel the pending re-read of the settings and of the
-        participant's rows (no-op when none)."""
+        """Cancel the pending re-read of the settings, of the participant's
+        rows and the countdown step (no-op when none)."""
         poll, self._poll = self._poll, None
         if poll is not None:
             poll.cancel()
         sync, self._sync = self._sync, None
         if sync is not None:
             sync.cancel()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.cancel()
 
     @property
     def polling(self) -> bool:
@@ -689,7 +760,7 @@ class Session:
                 self.writer.drop(writer_key)  # what waits was typed before the choice now shown
                 (stale or (lambda e: fail(str(e))))(exc)
             elif isinstance(exc, StageLocked):
-                fail(str(exc))
+                fail(KEPT_NOT_SAVED.format(str(exc).rstrip(".")))
                 self.check_settings()
             elif isinstance(exc, ToolkitError):
                 fail(str(exc))

@@ -9,7 +9,9 @@ questions, rating and actions.
 The Session builds it (``session.stage_workbook("diagnosis")``) and wires
 each panel's events to the store; the workbook itself never writes.
 Navigation is a column of buttons (keyboard-usable), one per tool, with a
-tick once the participant has answered something there, and plain relative
+tick once the participant has answered something there, today's tools
+first (``order``, from :func:`toolkit.frames.views.today`) and the others
+under "Not in today's plan", still one click away; and plain relative
 links to the other stages' pages (``stage-2-design.ipynb``, named by
 :mod:`toolkit.serve.pages`), which work under Voila's ``/voila/render/``
 and in JupyterLab beside the packaged ``notebooks/``. The header's
@@ -24,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.room import NOT_PLANNED
 from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
 from widgets.actions import ActionsPanel
 from widgets.autosave import DEFAULT_DELAY, CallLater
 from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
+from widgets.room import RoomStatus
 from widgets.style import CURRENT, LIVE, SR_ONLY, esc, focus, hook, style_block
 from widgets.tool_card import ToolCard
 
@@ -39,6 +43,11 @@ if TYPE_CHECKING:
 
 TICK = "✓"
 SIGN_IN_FIRST = "Sign in above to answer. You can already read every tool."
+#: The heading over the tools of a stage, with and without a plan.
+ALL_TOOLS_HEADING, TODAY_HEADING, OTHERS_HEADING = "Tools in this stage", "Today's tools", NOT_PLANNED[:1].upper() + NOT_PLANNED[1:]
+#: The note on a box whose text the lock caught before it was saved.
+LOCK_FELL = ("the facilitator locked the {stage} stage at {time} before this was saved. "
+             "Your text is still in the box but is not in the workshop: copy it if you want to keep it.")
 
 
 def stage_links(kit: Toolkit, current: str | None) -> str:
@@ -62,12 +71,15 @@ def stage_links(kit: Toolkit, current: str | None) -> str:
 
 class ToolNav(widgets.VBox):
     """``value`` is the selected tool id; ``done`` the ids of the tools
-    answered (ticked). Children: ``buttons`` (one per tool, by id),
-    ``progress`` (Label), ``announce`` (Label, read by screen readers
-    only: "Showing tool 2: …" when the selection changes). CSS:
-    ``xs-tool-nav``, each button ``xs-tool-nav-<tool_id>`` (and
-    ``xs-tool-done`` once answered; ``xs-tool-selected`` and ``xs-current``,
-    that is ``aria-current``, on the selected one)."""
+    """``value`` is the selected tool id; ``done`` the ids of the tools
+    answered (ticked). Children: ``heading``, ``buttons`` (one per tool, by
+    id, today's first: :meth:`set_order`), ``others`` (the "Not in today's
+    plan" heading, shown when some are not), ``progress`` (Label),
+    ``announce`` (Label, read by screen readers only: "Showing tool 2: …"
+    when the selection changes). CSS: ``xs-tool-nav``, each button
+    ``xs-tool-nav-<tool_id>`` (and ``xs-tool-done`` once answered,
+    ``xs-tool-unplanned`` when not in today's plan; ``xs-tool-selected``
+    and ``xs-current``, that is ``aria-current``, on the selected one)."""
 
     value = traitlets.Unicode(help="selected tool id")
     done = traitlets.Set(traitlets.Unicode(), help="ids of the tools answered")
@@ -76,7 +88,9 @@ class ToolNav(widgets.VBox):
         # Children first, super().__init__ last: the observers (also of
         # traits given as kwargs) always find the widget built.
         self.tools = {t.id: t for t in tools}
-        self.heading = widgets.HTML('<div class="xs-eyebrow">Tools in this stage</div>')
+        self.heading = widgets.HTML(f'<div class="xs-eyebrow">{ALL_TOOLS_HEADING}</div>')
+        self.others = hook(widgets.HTML(f'<div class="xs-eyebrow">{OTHERS_HEADING}</div>'), "xs-nav-others")
+        self.unplanned: set[str] = set()
         self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
         self.announce = hook(widgets.Label(""), "xs-tool-announce", LIVE, SR_ONLY)
         self.buttons: dict[str, widgets.Button] = {}
@@ -89,6 +103,19 @@ class ToolNav(widgets.VBox):
         self._render()
         super().__init__([self.heading, *self.buttons.values(), self.progress, self.announce], **kwargs)
         hook(self, "xs-tool-nav")
+
+    def set_order(self, first: list[str], rest: list[str]) -> None:
+        """Today's tools (``first``, in order) above the others (``rest``,
+        under "Not in today's plan"); without a plan ``rest`` is empty."""
+        planned = bool(rest)
+        self.unplanned = set(rest)
+        self.heading.value = f'<div class="xs-eyebrow">{TODAY_HEADING if planned else ALL_TOOLS_HEADING}</div>'
+        head = [self.heading] if first else []
+        tail = [self.others, *(self.buttons[t] for t in rest)] if rest else []
+        self.children = [*head, *(self.buttons[t] for t in first), *tail, self.progress, self.announce]
+        for tool_id, button in self.buttons.items():
+            (button.add_class if tool_id in self.unplanned else button.remove_class)("xs-tool-unplanned")
+            button.tooltip = self.tools[tool_id].definition + (f" ({NOT_PLANNED})" if tool_id in self.unplanned else "")
 
     @traitlets.validate("value")
     def _known_tool(self, proposal: dict[str, Any]) -> str:
@@ -182,12 +209,16 @@ class StageWorkbook(Page):
     value = traitlets.Unicode(help="selected tool id")
     locked = traitlets.Bool(False, help="the facilitator locked this stage")
 
-    def __init__(self, kit: Toolkit, stage_id: str, signin: SignIn | None = None, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
+    def __init__(
+        self, kit: Toolkit, stage_id: str, signin: SignIn | None = None, *, delay: float = DEFAULT_DELAY,
+        call_later: CallLater | None = None, order: tuple[list[str], list[str]] | None = None, **kwargs: Any,
+    ):
         # Children first, super().__init__ last: the observers (also of
         # traits given as kwargs) always find the page built.
         self.kit = kit
         self.stage = kit.stage(stage_id)
-        tools = kit.tools_in(self.stage.id)
+        first, rest = order or ([t.id for t in kit.tools_in(self.stage.id)], [])
+        tools = tuple(kit.tool(t) for t in [*first, *rest])
         self.header = hook(
             widgets.HTML(
                 f'<div class="xs-eyebrow">{esc(kit.pages.label_for(self.stage, len(kit.stages)))}</div>'
@@ -201,7 +232,9 @@ class StageWorkbook(Page):
         self.links = widgets.HTML(stage_links(kit, self.stage.id), layout=widgets.Layout(width="100%"))
         self.signin = signin
         self.notice = notice_line()
+        self.room = RoomStatus(lock_key=self.stage.id, lock_title=f"The {self.stage.title} stage", lock_verb="locks")
         self.nav = ToolNav(tools)
+        self.nav.set_order(first, rest)
         self._delay, self._call_later = delay, call_later
         self._panel_callbacks: list[Callable[[ToolPanel], None]] = []
         self.panels: dict[str, ToolPanel] = {}
@@ -210,8 +243,29 @@ class StageWorkbook(Page):
         self._apply()
         traitlets.link((self.nav, "value"), (self, "value"))  # builds the selected tool's panel
         head = [style_block(), self.header, self.links]
-        super().__init__([*head, *([signin] if signin is not None else []), self.notice, self.body], **kwargs)
+        super().__init__([*head, self.room, *([signin] if signin is not None else []), self.notice, self.body], **kwargs)
         hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
+
+    def set_order(self, first: list[str], rest: list[str]) -> None:
+        """Today's plan changed: list today's tools first (see
+        :meth:`ToolNav.set_order`). Before anyone signed in (a page built
+        ahead, in a warm kernel) the first of today's tools is shown;
+        after, the participant's choice stays."""
+        self.nav.set_order(first, rest)
+        if first and not self.ready:
+            self.value = first[0]
+
+    def lock_fell(self, when: float) -> None:
+        """The stage locked while the page was open: every box with text
+        not yet saved keeps it (it is never saved now) and says so."""
+        import time
+
+        reason = LOCK_FELL.format(stage=self.stage.title, time=time.strftime("%H:%M:%S", time.localtime(when)))
+        for panel in self.panels.values():
+            for field in [*panel.form.fields.values(), panel.rating.comment_field]:
+                if field.dirty:
+                    field.debouncer.cancel(field.key)
+                    field.mark_failed(reason)
 
     @traitlets.validate("value")
     def _known_tool(self, proposal: dict[str, Any]) -> str:

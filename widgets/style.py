@@ -6,7 +6,8 @@ helpers every component uses to escape text and attach CSS hooks.
     >>> hook(widgets.Textarea(), "xs-answer", "xs-q-epp-1")
 
 The CSS lives in files, ``widgets/css/workbook.css`` (the participant
-pages), ``dashboard.css`` and ``console.css``, each loaded once after the
+pages), ``dashboard.css``, ``presenter.css`` (after the dashboard's, for
+the projector) and ``console.css``, each loaded once after the
 kit's one palette (:mod:`toolkit.palette`), which the planning guide uses
 too, and ``controls.css`` (focus ring, control edges, boxes that never
 scroll sideways: every page). Every class is scoped with ``xs-`` and listed in ``docs/ui-hooks.md``.
@@ -54,7 +55,7 @@ GROUP_LABEL = "xs-group-label"
 SR_ONLY = "xs-sr-only"
 
 #: The pages' stylesheets: ``widgets/css/<name>.css``.
-SHEETS = ("workbook", "dashboard", "console")
+SHEETS = ("workbook", "dashboard", "console", "presenter")
 
 
 @functools.cache

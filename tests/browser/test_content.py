@@ -24,7 +24,7 @@ def test_the_served_pages_are_the_edited_content(serve_factory, page, sign_in, e
     # The pages and the links come from the content.
     listing = json.loads(server.facilitator_get("/voila/api/contents").body)
     assert sorted(item["name"] for item in listing["content"]) == sorted(
-        [first, "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb"]
+        [first, "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb"]
     )
     assert server.facilitator_get("/voila/render/stage-1-diagnosis.ipynb").status == 404
     assert f"1. {stage_title}" in server.log_text() and f"/voila/render/{first}" in server.log_text()

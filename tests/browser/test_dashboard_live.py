@@ -84,7 +84,7 @@ def test_dashboard_only_publishes_just_the_dashboard(serve_factory):
     server = serve_factory("--dashboard-only", "--pool", "0")
     try:
         listing = json.loads(server.facilitator_get("/voila/api/contents").body)
-        assert [item["name"] for item in listing["content"]] == ["dashboard.ipynb"]
+        assert [item["name"] for item in listing["content"]] == ["dashboard.ipynb", "presenter.ipynb"]  # and its presenter view
         assert server.facilitator_get(server.render("diagnosis")).status == 404
         assert server.facilitator_get("/voila/render/00_facilitator.ipynb").status == 404
         assert server.get("/voila/render/dashboard.ipynb").status == 302  # a stranger is sent to the door

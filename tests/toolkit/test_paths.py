@@ -96,7 +96,7 @@ def test_a_plain_pip_install_carries_the_content_and_the_notebooks(tmp_path):
     assert tools == "17"
     assert served.split() == [
         "stage-1-diagnosis.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb",
-        "priorities.ipynb", "dashboard.ipynb",
+        "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb",
     ]
 
 

@@ -134,7 +134,17 @@ def test_documented_hooks_are_on_the_console(session):
     doc = (Path(__file__).resolve().parents[2] / "docs" / "ui-hooks.md").read_text(encoding="utf-8")
     section = doc.split("### Facilitator console", 1)[1].split("\n### ", 1)[0]
     table = re.findall(r"((?:^\|.*\|\n)+)", section, flags=re.M)[0]
-    hooks = [c.replace("<stage_id>", "design") for row in table.splitlines()[2:] for c in re.findall(r"`(xs-[^`]+)`", row.split("|")[1])]
+    # An answer to hide and one hidden: their buttons carry their ids.
+    store, slug = session.store, session.slug
+    who = store.participants(slug)[0].id
+    shown = store.save_answer(slug, who, "engage-potential-partners", "epp-1", "Shown")
+    hidden = store.save_answer(slug, who, "engage-potential-partners", "epp-2", "Hidden")
+    store.hide_answer(slug, hidden.id)
+    session.update()
+    hooks = [
+        c.replace("<stage_id>", "design").replace("hide-<answer_id>", f"hide-{shown.id}").replace("show-<answer_id>", f"show-{hidden.id}")
+        for row in table.splitlines()[2:] for c in re.findall(r"`(xs-[^`]+)`", row.split("|")[1])
+    ]
 
     def walk(w):
         yield w
@@ -207,3 +217,80 @@ def test_resume_codes_are_looked_up_for_the_selected_workshop(sqlite_store):
     people.find.value = "nobody here"
     people.look_up.click()
     assert people.listing.value == "<p>Nobody matches.</p>"
+
+
+def test_the_room_controls_emit_their_events(kit):
+    console = FacilitatorConsole(kit)
+    got = []
+    for name in ("plan", "timer", "notice", "vote", "screen", "hide", "show", "min_group"):
+        getattr(console, f"on_{name}")(lambda *args, name=name: got.append((name, *args)))
+    console.plan_template.value = "first-meeting"
+    console.plan_use.click()
+    console.plan_tools.value = "1,2:30"
+    console.plan_set.click()
+    console.plan_clear.click()
+    console.timer_length.value = "5m"
+    console.timer_start.click()
+    console.timer_stop.click()
+    console.notice_target.value = "priorities"
+    console.notice_length.value = "90s"
+    console.notice_button.click()
+    console.vote.value = "closed"
+    console.screen_next.click()
+    console.screen_auto.click()
+    console.hide_id.value = 42
+    console.hide_button.click()
+    console.min_group.value = 4
+    assert got == [
+        ("plan", "template", "first-meeting"), ("plan", "tools", "1,2:30"), ("plan", "clear", ""),
+        ("timer", "5m"), ("timer", ""), ("notice", "priorities", "90s"), ("vote", False),
+        ("screen", "next"), ("screen", "auto"), ("hide", 42), ("min_group", 4),
+    ]
+
+
+def test_the_session_runs_the_room(session):
+    store, slug, c = session.store, session.slug, session.console
+    who = store.participants(slug)[0].id
+    c.plan_tools.value = "3,1:15"
+    c.plan_set.click()
+    assert store.workshop(slug).settings.planned == ("assess-the-history-of-addressing-the-issue", "engage-potential-partners")
+    assert "3. Assess the History" in c.plan_summary.value and "15 min" in c.plan_summary.value
+    c.plan_tools.value = "3,x:y"
+    c.plan_set.click()
+    assert "xs-console-error" in c.message.value and "minutes after ':' must be a whole number" in __import__("html").unescape(c.message.value)
+    c.timer_length.value = "10m"
+    c.timer_start.click()
+    assert "left" in c.timer_label.value and store.workshop(slug).settings.timer_seconds == 600
+    c.notice_target.value = "design"
+    c.notice_length.value = "2m"
+    c.notice_button.click()
+    assert "Design locks in 2m" in c.message.value and "Design locks in " in c.screen_label.value
+    c.vote.value = "closed"
+    assert store.workshop(slug).settings.vote_closed and "The dot vote is closed" in c.message.value
+    c.screen_next.click()
+    c.screen_next.click()
+    assert store.workshop(slug).settings.screen == "progress" and "Progress" in c.screen_label.value
+    c.screen_prev.click()
+    c.screen_prev.click()
+    assert store.workshop(slug).settings.screen == "feed"  # round the end
+    c.min_group.value = 5
+    assert store.workshop(slug).settings.min_group == 5
+    a = store.save_answer(slug, who, "engage-potential-partners", "epp-1", "Hide me, please")
+    session.update()
+    hide = [w for w in _walk(c.recent) if f"xs-console-hide-{a.id}" in getattr(w, "_dom_classes", ())]
+    assert len(hide) == 1 and "Hide me, please" in c.recent.children[0].children[0].value
+    hide[0].click()
+    assert store.workshop(slug).settings.hidden == (a.id,)
+    assert "No answers yet." in c.recent.children[0].value  # the console's frames leave it out too
+    show = [w for w in _walk(c.hidden) if f"xs-console-show-{a.id}" in getattr(w, "_dom_classes", ())]
+    show[0].click()
+    assert store.workshop(slug).settings.hidden == () and "None hidden." in c.hidden.children[0].value
+    c.hide_id.value = 999_999
+    c.hide_button.click()
+    assert "has no answer 999999" in c.message.value
+
+
+def _walk(w):
+    yield w
+    for child in getattr(w, "children", ()):
+        yield from _walk(child)

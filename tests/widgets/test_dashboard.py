@@ -37,6 +37,7 @@ def rw(sqlite_store):
     }
     s.slug = ws.slug  # type: ignore[attr-defined]
     s.people = {k: p.id for k, p in people.items()}  # type: ignore[attr-defined]
+    s.update_settings(ws.slug, min_group=1)  # one person per sector: every mean shown (see test_small_groups_*)
     return s
 
 
@@ -375,6 +376,7 @@ def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
     _rate(rw, "share-a-vision-of-success", None, None, None)  # not sure: a "not rated" cell
     _rate(rw, "account-for-resources", 4, "not-yet", 3)  # not yet relevant: counted in the cell
     rw.save_answer(rw.slug, rw.people["gov"], "engage-potential-partners", "epp-1", "An answer")
+    rw.save_answer(rw.slug, rw.people["biz"], "engage-potential-partners", "epp-2", "A long answer. " * 40)  # clamped: xs-feed-long
     rw.save_dots(rw.slug, rw.people["gov"], {"tell-the-story": 2})
     rw.add_action(rw.slug, "tell-the-story", what="Write it", owner="Ana")
     dash.refresh()
@@ -383,6 +385,9 @@ def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
     dash.refresh()
     collect()
     dash.feed_picker.value = "engage-potential-partners"
+    collect()
+    rw.update_settings(rw.slug, min_group=3)  # groups of one: xs-band-withheld
+    dash.refresh()
     collect()
     monkeypatch.setattr(dash.store, "workshops", lambda: (_ for _ in ()).throw(ToolkitError("down")))
     dash.refresh()

@@ -351,7 +351,11 @@ def test_a_write_that_races_the_lock_shows_the_store_message(session, sign_in, s
     form.boxes["epp-1"].value = "typed just before the lock"
     sqlite_store.lock_stage(workshop.slug, "diagnosis")
     session.flush()
-    assert form.statuses["epp-1"].value == "Not saved: the Diagnosis stage is locked by the facilitator; answers there are read-only"
+    # The refusal re-reads the settings, which finds the lock: the box keeps
+    # its text and says it was not saved.
+    status = form.statuses["epp-1"].value
+    assert status.startswith("Not saved: the facilitator locked the Diagnosis stage at ") and status.endswith("copy it if you want to keep it.")
+    assert form.boxes["epp-1"].value == "typed just before the lock"
     assert answers(sqlite_store, workshop.slug).empty
     assert book.locked is True  # the refusal re-read the settings
     assert form.boxes["epp-1"].disabled

@@ -39,8 +39,14 @@ def walk(widget):
 
 @pytest.fixture
 def pages(session, sign_in, sqlite_store, workshop):
+    # Today's plan (tools outside it), a timer and a lock with notice running.
+    sqlite_store.set_plan(workshop.slug, [("share-discretion", 20), ("engage-potential-partners", 20)])
+    sqlite_store.start_timer(workshop.slug, 600)
+    sqlite_store.lock_with_notice(workshop.slug, "diagnosis", 120)
+    session.check_settings()
     book = session.stage_workbook("design")
     votes = session.priorities()
+    diagnosis = session.stage_workbook("diagnosis")
     sign_in(session)
     panel = book.panel("share-discretion")
     panel.form.boxes["sd-1"].value = "x"
@@ -67,10 +73,13 @@ def pages(session, sign_in, sqlite_store, workshop):
     session.flush()
     broken.execute("ALTER TABLE answers_away RENAME TO answers")
     broken.close()
-    panel.form.boxes["sd-3"].value = "typing"  # xs-status-editing (pending)
+    panel.form.boxes["sd-3"].value = "typing"  # the lock below catches it: xs-status-error, text kept
+    diagnosis.panel("engage-potential-partners").form.boxes["epp-1"].value = "typing"  # xs-status-editing (pending)
     sqlite_store.lock_stage(workshop.slug, "design")
+    sqlite_store.set_vote(workshop.slug, open=False)  # xs-vote-closed
     session.check_settings()
-    return book, votes
+    assert panel.form.boxes["sd-3"].value == "typing" and "copy it if you want to keep it" in panel.form.statuses["sd-3"].value
+    return book, votes, diagnosis
 
 
 def test_every_documented_widget_hook_is_on_the_pages(pages):

@@ -8,6 +8,7 @@ can be done from here, with ``toolkit`` alone.
     workshop list                  workshops in the store
     workshop demo                  fill the store with a fictional demo workshop
     workshop lock SLUG STAGE       lock a stage (also: open, reveal, hide, round, anonymous)
+    workshop plan SLUG --template first-meeting   today's plan (also: timer, hide-answer, present)
 
 Every verb has ``--help``. The store is ``$WORKSHOP_DB`` (a path or a
 SQLAlchemy URL) unless ``--db`` says otherwise; the content is
@@ -45,7 +46,7 @@ EXIT_DONE, EXIT_NO, EXIT_FAILED = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 130, 141
 
 #: Modules that add verbs; each has ``register(verb)``.
-VERB_MODULES: tuple[str, ...] = ("content_verbs", "store_verbs", "serve_verbs", "export_verbs")
+VERB_MODULES: tuple[str, ...] = ("content_verbs", "store_verbs", "control_verbs", "serve_verbs", "export_verbs")
 
 
 # --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """``workshop`` verbs that use the answer store: new, list, demo, people,
-the facilitator's controls (lock, open, reveal, hide, anonymous, round) and
+the facilitator's controls (lock, open, reveal, hide, anonymous, round; the
+room's other controls are in :mod:`toolkit.cli.control_verbs`) and
 ``code`` (the room's join code and dashboard key).
 
 Each honours ``--db`` and otherwise ``$WORKSHOP_DB``, and ``--content``
@@ -15,6 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from toolkit.cli.context import add_db_option, store_of
+from toolkit.cli.control_verbs import print_plan, settings_line
+
+#: What ``lock`` and ``open`` take for the dot vote instead of a stage.
+VOTE_NAMES = ("priorities", "vote", "dots")
 
 
 def _out(text: str = "") -> None:
@@ -22,8 +27,15 @@ def _out(text: str = "") -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    ws = store_of(args).create_workshop(args.title, slug=args.slug)
+    store = store_of(args)
+    if args.plan:
+        from toolkit.store import checks
+
+        checks.plan_template(store.kit, args.plan)  # an unknown template is refused before anything is written
+    ws = store.create_workshop(args.title, slug=args.slug)
     _out(ws.slug)
+    if args.plan:
+        print_plan(store.kit, store.use_plan(ws.slug, args.plan))
     return 0
 
 
@@ -86,9 +98,24 @@ def _cut(text: str, width: int) -> str:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
+    from toolkit.room import clock
+    from toolkit.store import checks
+    from toolkit.store.values import VOTE
+
     store = store_of(args)
-    ws = store.set_stage_state(args.slug, store.kit.stage(args.stage).id, "locked" if args.verb == "lock" else "open")
-    _out(_settings_line(store, ws))
+    vote = args.stage.strip().lower() in VOTE_NAMES
+    key = VOTE if vote else store.kit.stage(args.stage).id
+    notice = getattr(args, "notice", None)
+    if notice is not None:
+        seconds = checks.duration(notice, field="--in")
+        ws = store.lock_with_notice(args.slug, key, seconds)
+        what = "The dot vote closes" if vote else f"{store.kit.stage(key).title} locks"
+        _out(f"{what} in {clock(seconds)}; every page counts down.")
+    elif vote:
+        ws = store.set_vote(args.slug, open=args.verb == "open")
+    else:
+        ws = store.set_stage_state(args.slug, key, "locked" if args.verb == "lock" else "open")
+    _out(settings_line(store.kit, ws))
     return 0
 
 
@@ -100,7 +127,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     elif args.verb == "anonymous":
         changes["anonymous"] = args.state == "on"
     ws = store.new_round(args.slug) if args.verb == "round" else store.update_settings(args.slug, **changes)
-    _out(_settings_line(store, ws))
+    _out(settings_line(store.kit, ws))
     return 0
 
 
@@ -117,15 +144,6 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings_line(store: Any, ws: Any) -> str:
-    s = ws.settings
-    stages = ", ".join(f"{st.title} {s.stage_state(st.id)}" for st in store.kit.stages)
-    return (
-        f"{ws.slug}: round {s.round}; ratings {'revealed' if s.ratings_revealed else 'hidden'}; "
-        f"names {'hidden (anonymous)' if s.anonymous else 'shown'}; {stages}"
-    )
-
-
 def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the store verbs to the ``workshop`` parser."""
 
@@ -133,16 +151,19 @@ def register(verb: Callable[..., argparse.ArgumentParser]) -> None:
     p = with_db(verb("new", cmd_new, "create a workshop and print its slug"), create_folder=True)
     p.add_argument("title", metavar="TITLE")
     p.add_argument("--slug", help="choose the slug instead of deriving it from the title")
+    p.add_argument("--plan", metavar="PLAN", help="today's plan from an agenda template (workshop plans lists them), e.g. first-meeting")
     with_db(verb("list", cmd_list, "list the workshops in the store"))
     p = with_db(verb("people", cmd_people, "list who signed in to a workshop, with each one's resume code"))
     p.add_argument("slug", metavar="SLUG")
     p.add_argument("--find", metavar="TEXT", help="only people whose name, organization, sector or table contains TEXT")
     p = with_db(verb("demo", cmd_demo, "add a fictional demo workshop with participants, answers, ratings and actions"), create_folder=True)
     p.add_argument("--if-empty", action="store_true", help="only when the store has no workshop yet")
-    for name, text in (("lock", "lock a stage: its answers become read-only"), ("open", "open a locked stage again")):
+    for name, text in (("lock", "lock a stage (its answers become read-only) or close the dot vote"), ("open", "open a locked stage or the dot vote again")):
         p = with_db(verb(name, cmd_stage, text))
         p.add_argument("slug", metavar="SLUG")
-        p.add_argument("stage", metavar="STAGE", help="stage id (design) or number (2)")
+        p.add_argument("stage", metavar="STAGE", help="stage id (design) or number (2), or priorities for the dot vote")
+        if name == "lock":
+            p.add_argument("--in", dest="notice", metavar="TIME", help="lock with notice: pages count down and it locks by itself after 2m, 90s ...")
     for name, text in (("reveal", "reveal ratings on the dashboard"), ("hide", "hide ratings on the dashboard"), ("round", "start a new round of answers")):
         p = with_db(verb(name, cmd_set, text))
         p.add_argument("slug", metavar="SLUG")

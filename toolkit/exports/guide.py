@@ -13,7 +13,8 @@ prints them, numbers already formatted), and the Jinja2 templates in
 Markdown. Both walk the same model in the same order, so they show the
 same facts (a test compares them).
 
-The planning guide: title, date and source credit; an overview with the
+The planning guide: title, date and source credit; today's plan when the
+workshop has one; an overview with the
 readiness heatmap (tools x sectors, mean rating coloured by band), the top
 priorities and the tools partners see differently; then per stage and tool
 the definition, every current answer under its question grouped by table
@@ -23,8 +24,12 @@ register and the participants. The frames come from
 :func:`toolkit.frames.for_view` for :attr:`~toolkit.frames.View.GUIDE`, so
 an anonymous workshop shows no participant's name or organization anywhere
 (answers unattributed, participants counted per sector, an action owned by
-a participant shows "A participant"). Ratings are always shown: the guide
-is for the facilitator, whatever the dashboard reveals.
+a participant shows "A participant"), a sector's mean where fewer than the
+workshop's minimum group rated reads "fewer than 3", answers the
+facilitator hid are left out, and only the tools in scope (today's plan
+and what was answered, the ``scope`` frame) and their stages are covered.
+Ratings are always shown: the guide is for the facilitator, whatever the
+dashboard reveals.
 
 The HTML is self-contained (the palette and the CSS files inlined; no
 script, font or image is fetched) and prints well: a page break before
@@ -90,7 +95,8 @@ class Group:
 @dataclass(frozen=True)
 class Rating:
     """A mean rating of one sector (or all): ``mean`` formatted (``"4.5"``,
-    ``""`` when nobody rated), ``band`` as :func:`toolkit.frames.band`;
+    ``""`` when nobody rated, ``"fewer than 3"`` when ``withheld``: too
+    few rated to show it), ``band`` as :func:`toolkit.frames.band`;
     "not sure" and "not yet relevant at our stage" counted apart."""
 
     sector: str
@@ -99,10 +105,20 @@ class Rating:
     not_sure: int
     band: str
     not_yet: int = 0
+    withheld: bool = False
 
     @property
     def label(self) -> str:
-        return self.band or "no rating"
+        return self.band or ("small group" if self.withheld else "no rating")
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One tool of today's plan: ``9. Share Discretion``, its stage and minutes."""
+
+    tool: str
+    stage: str
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -242,6 +258,13 @@ class Guide:
     people: tuple[Person, ...]
     #: (sector name, participants) in content order, then ("Total", n).
     sector_counts: tuple[tuple[str, int], ...]
+    #: Today's plan, in order (empty: no plan, every tool covered), and
+    #: the agenda template it came from (``""``: given by hand).
+    plan: tuple[PlanLine, ...] = ()
+    plan_title: str = ""
+    #: The minimum group size, and how a withheld mean reads ("fewer than 3").
+    min_group: int = 1
+    fewer: str = ""
 
 
 def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -> Guide:
@@ -288,8 +311,10 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
     ratings: dict[str, dict[str, Rating]] = {}
     for r in _records(frames["ratings"]):
         mean = None if r["mean"] is None else float(r["mean"])
+        withheld = bool(r["withheld"])
         ratings.setdefault(str(r["tool_id"]), {})[str(r["sector"])] = Rating(
-            sector_name(str(r["sector"])), _mean(mean), int(r["count"]), int(r["not_sure"]), band(mean), int(r["not_yet"])
+            sector_name(str(r["sector"])), views.fewer_than(shown) if withheld else _mean(mean), int(r["count"]), int(r["not_sure"]), band(mean),
+            int(r["not_yet"]), withheld,
         )
     divergence = {
         str(r["tool_id"]): Divergence(sector_name(r["low_sector"]), _mean(r["low_mean"]), sector_name(r["high_sector"]), _mean(r["high_mean"]), _mean(r["gap"]))
@@ -299,10 +324,13 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
     dots = {str(r["tool_id"]): (int(r["dots"]), int(r["voters"]), int(r["rank"])) for r in _records(frames["priorities"])}
     nobody = Rating("", "", 0, 0, "")
 
+    in_scope = set(frames["scope"]["tool_id"].tolist())
     stages = []
     for stage in kit.stages:
         heat, tools = [], []
         for tool in kit.tools_in(stage.id):
+            if tool.id not in in_scope:
+                continue
             by = ratings.get(tool.id, {})
             cells = tuple(by.get(s, nobody) for s in [*sector_ids, ALL_SECTORS])
             heat.append(HeatRow(tool.number, tool.name, tool.provisional, cells, tool.id in divergence))
@@ -316,7 +344,8 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
                     questions=questions, notes=groups(notes.get(tool.id, [])),
                 )
             )
-        stages.append(StagePart(stage.number, stage.id, stage.title, stage.question, stage.summary, tuple(heat), tuple(tools)))
+        if tools:  # a stage with no tool in scope is left out
+            stages.append(StagePart(stage.number, stage.id, stage.title, stage.question, stage.summary, tuple(heat), tuple(tools)))
 
     pri = frames["priorities"]
     voted = _records(pri[pri["dots"] > 0])
@@ -358,7 +387,7 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
         scale_top=len(kit.scale.points),
         scale_not_yet=kit.scale.not_yet,
         stage_count=len(kit.stages),
-        tool_count=len(kit.tools),
+        tool_count=len(in_scope),  # the tools the guide covers
         gap=f"{DIVERGENCE_GAP:g}",
         legend=tuple(Legend(b, BAND_LABELS[b], band_range(b)) for b in BANDS),
         any_provisional=any(t.provisional for t in kit.tools),
@@ -375,6 +404,13 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
             Person(p["name"] or "", p["organization"] or "", sector_name(str(p["sector"])), p["table"] or "") for p in listed
         ),
         sector_counts=sector_counts,
+        plan=tuple(
+            PlanLine(f"{kit.tool(slot.tool_id).number}. {kit.tool(slot.tool_id).name}", kit.stage(kit.tool(slot.tool_id).stage_id).title, slot.minutes)
+            for slot in ws.settings.plan if kit.has_tool(slot.tool_id)
+        ),
+        min_group=shown.min_group,
+        fewer=views.fewer_than(shown),
+        plan_title=kit.plan(ws.settings.plan_template).title if ws.settings.plan_template and ws.settings.plan_template in {p.id for p in kit.plans} else "",
     )
 
 

@@ -96,6 +96,8 @@ once the file is in, within the workshop's budget.
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import datetime as dt
 import io
@@ -808,7 +810,10 @@ def import_json(
         keys.add(p["key"])
 
     def plan(stored: Stored) -> _Batch:
-        batch = _Batch(stored, {"title": w["title"], "created": w["created"], "settings": w["settings"]})
+        # Hidden answers are named by their ids in the old store, which the
+        # rows do not keep here: the new workshop starts with none hidden
+        # rather than hiding whatever rows get those ids.
+        batch = _Batch(stored, {"title": w["title"], "created": w["created"], "settings": dataclasses.replace(w["settings"], hidden=())})
         index_of: dict[int, tuple[int, Who]] = {}
         for i, p in enumerate(people):
             index_of[p["id"]] = batch.file_person(_person(p, p["created"]), f"{name} participants[{i}]")

@@ -37,7 +37,9 @@ file gets its frames from :func:`toolkit.frames.for_view`, which applies
 the kit's one privacy rule (:mod:`toolkit.frames.views`): no participant's
 name or organization anywhere (the xlsx and csv files keep every column,
 with those cells empty), and an action owned by a participant shows "A
-participant" (by name) or "A partner organization" (by organization). The
+participant" (by name; an owner typed as a role or an organization stays). A
+sector's mean rating is withheld where fewer than the workshop's minimum
+group rated, and answers the facilitator hid are left out. The
 JSON file deliberately keeps names (:attr:`~toolkit.frames.View.BACKUP`):
 it is the facilitator's full-fidelity backup, and keeps each participant's
 key (by which a re-import finds them) and resume code (so they can go on
@@ -107,6 +109,10 @@ HEADERS: dict[str, str] = {
     "not_sure": "Not sure",
     "not_yet": "Not yet relevant",
     "band": "Band",
+    "withheld": "Fewer than the minimum group (mean withheld)",
+    "planned": "In today's plan",
+    "minutes": "Minutes",
+    "order": "Order in the plan",
     "sectors": "Sectors rating",
     "low_sector": "Lowest sector",
     "low_mean": "Lowest mean",
@@ -140,6 +146,7 @@ SHEETS = {
     "priorities": "Priorities",
     "actions": "Actions",
     "participants": "Participants",
+    "scope": "Today's plan",
 }
 
 # Column widths in characters; others get a width from their header.

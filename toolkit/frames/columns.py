@@ -42,7 +42,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         # view but the backup (toolkit.frames.views.unattributed).
         "anonymous": "bool",
     },
-    "ratings": {**TOOL_COLUMNS, "sector": "string", "mean": "float64", "count": "int64", "not_sure": "int64", "not_yet": "int64", "band": "string"},
+    # withheld: fewer than the minimum group rated; mean and band are left empty.
+    "ratings": {**TOOL_COLUMNS, "sector": "string", "mean": "float64", "count": "int64", "not_sure": "int64", "not_yet": "int64", "band": "string", "withheld": "bool"},
     "divergence": {
         **TOOL_COLUMNS,
         "sectors": "int64",
@@ -70,9 +71,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 COLUMNS["current_answers"] = COLUMNS["answers"]
+#: The tools a view covers (toolkit.frames.views.scope): planned or answered.
+COLUMNS["scope"] = {**TOOL_COLUMNS, "planned": "bool", "minutes": "int64", "order": "int64"}
 
 #: Frame names in the order exports list them.
-FRAME_NAMES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants")
+FRAME_NAMES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
 
 
 #: The bands, best first.

@@ -24,7 +24,7 @@ from toolkit.frames.columns import (
     shape,
 )
 from toolkit.frames.rows import admit_actions, admit_answers, admit_people
-from toolkit.frames.views import Audience, View, audience, unattributed, visible_actions, visible_people
+from toolkit.frames.views import Audience, View, audience, scope, shown_rows, unattributed, visible_actions, visible_people
 from toolkit.store.values import NOT_SURE, NOT_YET
 
 if TYPE_CHECKING:
@@ -119,6 +119,12 @@ class Source:
             "unattributed": unattributed(self.shown, anonymous),
         }
 
+    def shows(self, cols: Columns) -> np.ndarray:
+        """Which admitted rows this view shows: ``ok`` and not hidden by
+        the facilitator (judged when the frames are built, not when rows
+        are read: hiding and showing again take effect at once)."""
+        return cols["ok"] & shown_rows(cols["id"], self.shown)
+
 
 #: The answer columns the frames read (all but ``workshop_id``).
 READ_COLUMNS = ("id", "round", "participant_id", "tool_id", "question_id", "kind", "value", "created")
@@ -210,7 +216,7 @@ def answers(store: AnswerStore, slug: str, *, view: View | None = None) -> pd.Da
     history = store.answer_columns(slug, READ_COLUMNS)
     source = Source.read(store, slug, view)  # after the answers: their participants are in it
     history = source.admit(store.kit, history)
-    return answers_frame(take_rows(history, history["ok"]), source.lookups(store.kit), "answers")
+    return answers_frame(take_rows(history, source.shows(history)), source.lookups(store.kit), "answers")
 
 
 def current_answers(store: AnswerStore, slug: str, round: int | None = None, *, view: View | None = None) -> pd.DataFrame:
@@ -220,7 +226,7 @@ def current_answers(store: AnswerStore, slug: str, round: int | None = None, *, 
     latest = store.answer_columns(slug, READ_COLUMNS, current=True, round=round)
     source = Source.read(store, slug, view)  # after the answers: their participants are in it
     latest = source.admit(store.kit, latest)
-    return answers_frame(take_rows(latest, latest["ok"] & (latest["value"] != "")), source.lookups(store.kit), "current_answers")
+    return answers_frame(take_rows(latest, source.shows(latest) & (latest["value"] != "")), source.lookups(store.kit), "current_answers")
 
 
 def _numbers(values: np.ndarray) -> np.ndarray:
@@ -237,10 +243,13 @@ def _objects(column: pd.Series) -> np.ndarray:
     return column.to_numpy(dtype=object)
 
 
-def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
+def ratings(current: pd.DataFrame, look: Lookups | None = None, *, min_group: int = 1) -> pd.DataFrame:
     """Mean rating, count and band per tool and sector, plus a row per tool
     with ``sector == "all"``. "Not sure" and "not yet relevant at our
-    stage" are each counted apart (``not_sure``, ``not_yet``), not averaged."""
+    stage" are each counted apart (``not_sure``, ``not_yet``), not averaged.
+    A group where fewer than ``min_group`` people gave a rating is
+    ``withheld``: its mean and band are left empty (the view rule's small
+    groups, :mod:`toolkit.frames.views`)."""
     # A tool the content no longer has has no name to show: left out.
     keep = np.flatnonzero((_objects(current["kind"]) == "rating") & current["tool"].notna().to_numpy())
     if not len(keep):
@@ -269,15 +278,19 @@ def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
     group_tool, slot = np.divmod(stats.index.to_numpy(), width)
     overall = slot == width - 1
     first_row = keep[np.unique(tool, return_index=True)[1]][group_tool]  # where each group's tool facts are
+    count = stats["count"].to_numpy()
+    withheld = (count > 0) & (count < min_group)
+    mean = np.where(withheld, np.nan, stats["mean"].to_numpy(dtype="float64"))
     df = pd.DataFrame(
         {
             **{c: current[c].to_numpy()[first_row] for c in TOOL_COLUMNS},
             "sector": np.where(overall, ALL_SECTORS, np.append(np.asarray(sector_names, dtype=object), ALL_SECTORS)[slot]),
-            "mean": stats["mean"].to_numpy(),
-            "count": stats["count"].to_numpy(),
+            "mean": mean,
+            "count": count,
             "not_sure": stats["not_sure"].to_numpy(),
             "not_yet": stats["not_yet"].to_numpy(),
-            "band": [band(m) for m in stats["mean"]],
+            "band": [band(m) for m in mean],
+            "withheld": withheld,
             "_all": overall,
         }
     )
@@ -287,9 +300,10 @@ def ratings(current: pd.DataFrame, look: Lookups | None = None) -> pd.DataFrame:
 def divergence(current: pd.DataFrame, rating_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per tool: the lowest and highest sector means, their gap, the spread
     (standard deviation) of all ratings, and whether the gap reaches
-    :data:`DIVERGENCE_GAP` between at least two sectors."""
+    :data:`DIVERGENCE_GAP` between at least two sectors. Sectors whose
+    mean is withheld (a small group) take no part."""
     rating_frame = ratings(current) if rating_frame is None else rating_frame
-    sectors = rating_frame[(rating_frame["sector"] != ALL_SECTORS) & (rating_frame["count"] > 0)].reset_index(drop=True)
+    sectors = rating_frame[(rating_frame["sector"] != ALL_SECTORS) & (rating_frame["count"] > 0) & ~rating_frame["withheld"]].reset_index(drop=True)
     if sectors.empty:
         return empty("divergence")
     value = _objects(current["value"])
@@ -378,30 +392,41 @@ def actions(store: AnswerStore, slug: str, look: Lookups | None = None, action_l
 
 
 #: The kinds of answer each frame about the current state is built from.
-_KINDS_READ = {"ratings": {"rating"}, "divergence": {"rating"}, "progress": {"text", "rating"}, "priorities": {"dots"}}
+#: (Progress and priorities are rebuilt on any kind: any answer can bring a
+#: tool into today's scope.)
+_KINDS_READ = {"ratings": {"rating"}, "divergence": {"rating"}}
 
 
 def state_frames(
-    current: pd.DataFrame, look: Lookups, action_frame: pd.DataFrame, old: dict[str, Any] | None = None, kinds: Collection[str] = ()
+    current: pd.DataFrame, look: Lookups, action_frame: pd.DataFrame, source: Source, old: dict[str, Any] | None = None, kinds: Collection[str] = ()
 ) -> dict[str, pd.DataFrame]:
     """Every frame about the current state, from the current answers: what
-    :func:`all_frames` and :class:`LiveFrames` both return. With ``old``
-    (frames of the same participants) and the ``kinds`` of answer that
-    changed since, a frame built from none of those kinds is taken from
-    ``old`` as it is."""
+    :func:`all_frames` and :class:`LiveFrames` both return, shaped by the
+    view rule of ``source`` (small groups withheld, the tools in scope of
+    today's plan). With ``old`` (frames of the same participants, view and
+    plan) and the ``kinds`` of answer that changed since, a frame built
+    from none of those kinds is taken from ``old`` as it is."""
 
     def rebuild(name: str) -> bool:
         return old is None or not _KINDS_READ[name].isdisjoint(kinds)
 
-    rating_frame = ratings(current) if rebuild("ratings") else old["ratings"]  # type: ignore[index]
+    tools = scope(look.tools, source.settings, current)
+    in_scope = set(tools["tool_id"].tolist())
+
+    def scoped(df: pd.DataFrame) -> pd.DataFrame:
+        return df if len(in_scope) == len(look.tools) else df[df["tool_id"].isin(in_scope)].reset_index(drop=True)
+
+    rating_frame = ratings(current, min_group=source.shown.min_group) if rebuild("ratings") else old["ratings"]  # type: ignore[index]
     return {
         "current_answers": current,
         "ratings": rating_frame,
         "divergence": divergence(current, rating_frame) if rebuild("divergence") else old["divergence"],  # type: ignore[index]
-        "progress": progress(current, look) if rebuild("progress") else old["progress"],  # type: ignore[index]
-        "priorities": priorities(current, look) if rebuild("priorities") else old["priorities"],  # type: ignore[index]
+        # Every kind decides the scope (a tool with any answer is in it).
+        "progress": scoped(progress(current, look)) if old is None or kinds else old["progress"],  # type: ignore[index]
+        "priorities": scoped(priorities(current, look)) if old is None or kinds else old["priorities"],  # type: ignore[index]
         "actions": action_frame,
         "participants": shape("participants", look.participants) if old is None else old["participants"],
+        "scope": tools,
     }
 
 
@@ -424,10 +449,10 @@ def all_frames(store: AnswerStore, slug: str, round: int | None = None, *, view:
     # for LiveFrames, even when that row is left out: then the key has none.
     in_round = np.flatnonzero(history["round"] == round)
     latest = in_round[latest_rows(take_rows(history, in_round), {c: (k[in_round], u) for c, (k, u) in codes.items()})]
-    latest = latest[history["ok"][latest] & (history["value"][latest] != "")]
-    good = history["ok"]
+    good = source.shows(history)
+    latest = latest[good[latest] & (history["value"][latest] != "")]
     all_answers = answers_frame(take_rows(history, good), look, "answers", {c: (k[good], u) for c, (k, u) in codes.items()})
     # The current answers are rows of the history, already shaped: pick them.
     position = np.cumsum(good) - 1  # a kept row's place in all_answers
     current = all_answers.take(position[latest]).reset_index(drop=True)
-    return {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions))}
+    return {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions), source)}

@@ -163,14 +163,14 @@ class LiveFrames:
         people_actions = (
             tuple((p.id, p.sector) for p in source.people),
             tuple((a.id, a.updated) for a in source.actions),
-            source.shown,
+            (source.shown, source.settings.plan),  # the view rule and today's plan
         )
         answers_changed = self._merge(new)
         if self._frames is not None and not answers_changed and people_actions == self._people_actions:
             self.changed = False
             return self._frames
         look = source.lookups(self.store.kit)
-        current = answers_frame(take_rows(self._newest, self._newest["ok"] & (self._newest["value"] != "")), look, "current_answers")
+        current = answers_frame(take_rows(self._newest, source.shows(self._newest) & (self._newest["value"] != "")), look, "current_answers")
         old = self._frames
         same_view = old is not None and people_actions[2] == self._people_actions[2]
         if same_view and people_actions[:2] == self._people_actions[:2]:  # owners are masked by the participants' names
@@ -180,7 +180,7 @@ class LiveFrames:
         same_people = same_view and people_actions[0] == self._people_actions[0]
         # A row replaces one of its own kind (the kind is part of the key),
         # so the kinds of the rows read are all the kinds that changed.
-        frames = state_frames(current, look, action_frame, old if same_people else None, set(new["kind"].tolist()))
+        frames = state_frames(current, look, action_frame, source, old if same_people else None, set(new["kind"].tolist()))
         if old is not None:
             # Unchanged frames stay the same objects: the cheap change token a
             # view compares (small frames, so comparing costs little).

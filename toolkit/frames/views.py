@@ -11,8 +11,9 @@ The rule, for each :class:`View`:
 - **Anonymous workshop** (``settings.anonymous``): no view shows a
   participant's name or organization (in answer rows, the participant list
   or who wrote what), and an action whose owner is a participant's name
-  shows :data:`PARTICIPANT_OWNER`, one whose owner is a participant's
-  organization :data:`ORGANIZATION_OWNER`. Sector and table stay: they
+  shows :data:`PARTICIPANT_OWNER`. An owner typed as a role or an
+  organization ("Food Bank", "the county's planner") stays: the action
+  register is a plan, and a plan needs owners. Sector and table stay: they
   are what the room is counted by. The only exception is
   :attr:`View.BACKUP`, the JSON file the facilitator keeps to rebuild the
   workshop elsewhere, which must name each participant to be imported
@@ -24,9 +25,17 @@ The rule, for each :class:`View`:
   they are not counted in a table's progress either. Only
   :attr:`View.BACKUP` keeps who wrote them, with the flag, so a re-import
   keeps them unattributed.
+- **Small groups** (``settings.min_group``, 3 by default): a sector's mean
+  rating (and band) is shown only when at least that many people rated;
+  a smaller group shows as :func:`fewer_than` ("fewer than 3") and takes
+  no part in divergence flags, in every view (the backup has no means).
 - **Ratings**: the projected dashboard shows means and bands only once the
   facilitator reveals them (``settings.ratings_revealed``); every other
   view, written for the facilitator, always shows them.
+- **Hidden answers** (``settings.hidden``, the facilitator's moderation):
+  left out of every view but the backup, which keeps every row.
+- **Today's plan** (``settings.plan``): views cover the tools in
+  :func:`scope`, those planned or answered, not every tool of the content.
 
 A view asks :func:`for_view` (or a :class:`~toolkit.frames.LiveFrames`
 made for its view) for its frames; :func:`audience` tells it what it may
@@ -55,8 +64,8 @@ if TYPE_CHECKING:
 
 #: What an action owned by a participant (by name) shows in an anonymous workshop.
 PARTICIPANT_OWNER = "A participant"
-#: What an action owned by a participant's organization shows in an anonymous workshop.
-ORGANIZATION_OWNER = "A partner organization"
+#: How a withheld mean reads ("fewer than 3").
+FEWER_THAN = "fewer than {n}"
 
 
 class View(enum.Enum):
@@ -86,14 +95,21 @@ class Audience:
     names: bool
     #: Mean ratings, bands and divergence (and the notes that come with ratings).
     ratings: bool
+    #: Answer ids this view leaves out (hidden by the facilitator).
+    hidden: frozenset[int] = frozenset()
+    #: A sector's mean is shown only when at least this many people rated.
+    min_group: int = 1
 
 
 def audience(settings: WorkshopSettings, view: View) -> Audience:
     """The rule: what ``view`` may show of a workshop with ``settings``."""
+    backup = view is View.BACKUP
     return Audience(
         view=view,
-        names=view is View.BACKUP or (view is not View.PUBLIC and not settings.anonymous),
+        names=backup or (view is not View.PUBLIC and not settings.anonymous),
         ratings=view not in (View.DASHBOARD, View.PUBLIC) or settings.ratings_revealed,
+        hidden=frozenset() if backup else frozenset(settings.hidden),
+        min_group=1 if backup else settings.min_group,
     )
 
 
@@ -102,6 +118,18 @@ def unattributed(shown: Audience, anonymous: np.ndarray) -> np.ndarray:
     given without a name (``anonymous``, a boolean per row), in every view
     but the backup."""
     return anonymous if shown.view is not View.BACKUP else np.zeros(len(anonymous), dtype=bool)
+
+
+def fewer_than(shown: Audience) -> str:
+    """What a withheld mean shows: ``"fewer than 3"``."""
+    return FEWER_THAN.format(n=shown.min_group)
+
+
+def shown_rows(ids: np.ndarray, shown: Audience) -> np.ndarray:
+    """Which answer rows (by id) ``shown`` may show: all but the hidden ones."""
+    if not shown.hidden:
+        return np.ones(len(ids), dtype=bool)
+    return ~np.isin(ids, np.fromiter(shown.hidden, dtype="int64", count=len(shown.hidden)))
 
 
 def visible_people(people: Sequence[Participant], shown: Audience) -> list[Participant]:
@@ -114,19 +142,40 @@ def visible_people(people: Sequence[Participant], shown: Audience) -> list[Parti
 
 def visible_actions(actions: Sequence[Action], people: Sequence[Participant], shown: Audience) -> list[Action]:
     """The actions as ``shown`` may see them: when names are hidden, an
-    owner that is a participant's name or organization (ignoring case) is
-    replaced by :data:`PARTICIPANT_OWNER` or :data:`ORGANIZATION_OWNER`.
+    owner that is a participant's name (ignoring case and outer spaces)
+    is replaced by :data:`PARTICIPANT_OWNER`. Owners typed as roles or
+    organizations stay, so the register still says who does what.
     ``people`` are the real participants."""
     if shown.names:
         return list(actions)
-    names = {p.name.casefold() for p in people if p.name}
-    organizations = {p.organization.casefold() for p in people if p.organization}
+    names = {p.name.strip().casefold() for p in people if p.name}
+    return [replace(a, owner=PARTICIPANT_OWNER) if a.owner.strip().casefold() in names else a for a in actions]
 
-    def owner(text: str) -> str:
-        folded = text.casefold()
-        return PARTICIPANT_OWNER if folded in names else ORGANIZATION_OWNER if folded in organizations else text
 
-    return [replace(a, owner=owner(a.owner)) for a in actions]
+def scope(tools: pd.DataFrame, settings: WorkshopSettings, current: pd.DataFrame) -> pd.DataFrame:
+    """The tools a view covers (frame ``scope``): with today's plan, the
+    planned tools and any tool with a current answer (text, rating,
+    comment or dots); without one, every tool. ``tools`` is the content's
+    tools (:attr:`Lookups.tools <toolkit.frames.Lookups>`); ``planned`` says
+    whether a tool is in the plan (every tool when there is none),
+    ``minutes`` and ``order`` (1, 2, ...; 0 when not planned) where it is."""
+    from toolkit.frames.columns import shape
+
+    order = {tool_id: i for i, tool_id in enumerate(settings.planned, 1)}
+    minutes = {slot.tool_id: slot.minutes for slot in settings.plan}
+    ids = tools["tool_id"].to_numpy(dtype=object)
+    if order:
+        value = current["value"].to_numpy(dtype=object)
+        answered = set(current["tool_id"].to_numpy(dtype=object)[(value != "") & (value != "0")].tolist())
+        keep = np.asarray([t in order or t in answered for t in ids], dtype=bool)
+    else:
+        keep = np.ones(len(ids), dtype=bool)
+    df = tools[keep].assign(
+        planned=[not order or t in order for t in ids[keep]],
+        minutes=[minutes.get(t, 0) for t in ids[keep]],
+        order=[order.get(t, 0) for t in ids[keep]],
+    )
+    return shape("scope", df.sort_values("tool_number"))
 
 
 def for_view(store: AnswerStore, slug: str, view: View, round: int | None = None) -> dict[str, pd.DataFrame]:

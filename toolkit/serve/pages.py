@@ -1,16 +1,17 @@
 """The pages ``workshop serve`` publishes, built from the content: one per
-stage, the dot vote and the read-only dashboard. Each is a notebook made
+stage, the dot vote, the read-only dashboard and its presenter view for
+the projector. Each is a notebook made
 from one template: an introduction in the content's words (Markdown) and
 two lines of code.
 
     >>> pages = site_pages(kit)
     >>> [p.name for p in pages]
-    ['stage-1-diagnosis.ipynb', 'stage-2-design.ipynb', ..., 'priorities.ipynb', 'dashboard.ipynb']
+    ['stage-1-diagnosis.ipynb', 'stage-2-design.ipynb', ..., 'priorities.ipynb', 'dashboard.ipynb', 'presenter.ipynb']
     >>> write_pages(pages, folder)
 
 Names cannot collide, whatever the content holds: a stage's page is
 ``stage-<number>-<id>.ipynb`` (numbers and ids are unique), and no stage
-can be called ``priorities.ipynb`` or ``dashboard.ipynb``. The facilitator
+can be called ``priorities.ipynb``, ``dashboard.ipynb`` or ``presenter.ipynb``. The facilitator
 console is never a page. The packaged ``notebooks/`` hold the same pages
 for the packaged content (``workshop pages --output notebooks``), to open
 in JupyterLab.
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
 
 PRIORITIES_PAGE = "priorities.ipynb"
 DASHBOARD_PAGE = "dashboard.ipynb"
+PRESENTER_PAGE = "presenter.ipynb"
 #: Every name a page can have; anything else is refused by :func:`write_pages`.
-PAGE_NAME = re.compile(r"^(stage-[1-9][0-9]*-[a-z0-9_-]+|priorities|dashboard)\.ipynb$")
+PAGE_NAME = re.compile(r"^(stage-[1-9][0-9]*-[a-z0-9_-]+|priorities|dashboard|presenter)\.ipynb$")
 #: What every page's kernel runs: Python 3, as JupyterLab names it.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -131,13 +133,21 @@ def dashboard_page() -> Page:
     return Page(name=DASHBOARD_PAGE, label="Dashboard", code="from widgets.dashboard import build_dashboard\n\nbuild_dashboard()", dashboard=True)
 
 
+def presenter_page() -> Page:
+    """The dashboard for a projector: one section per screen, the join link,
+    code and QR code always on it (:mod:`widgets.presenter`). Read-only,
+    opened like the dashboard (its link's key)."""
+    return Page(name=PRESENTER_PAGE, label="Presenter view", aliases=("projector",),
+                code="from widgets.presenter import build_presenter\n\nbuild_presenter()", dashboard=True)
+
+
 def site_pages(kit: Toolkit, *, dashboard_only: bool = False) -> tuple[Page, ...]:
     """What ``workshop serve`` publishes for ``kit``: the stage pages, the
-    priorities page, then the dashboard; only the dashboard with
-    ``dashboard_only``."""
+    priorities page, then the dashboard and its presenter view; only those
+    two with ``dashboard_only``."""
     if dashboard_only:
-        return (dashboard_page(),)
-    return (*stage_pages(kit), priorities_page(kit), dashboard_page())
+        return (dashboard_page(), presenter_page())
+    return (*stage_pages(kit), priorities_page(kit), dashboard_page(), presenter_page())
 
 
 def write_pages(pages: Iterable[Page], folder: Path, *, workshop_title: str = "") -> Path:
@@ -150,6 +160,6 @@ def write_pages(pages: Iterable[Page], folder: Path, *, workshop_title: str = ""
     folder = private_dir(folder)
     for page in pages:
         if not PAGE_NAME.match(page.name):
-            raise ToolkitError(f"refusing to write {page.name!r}: only stage pages, {PRIORITIES_PAGE} and {DASHBOARD_PAGE} are served")
+            raise ToolkitError(f"refusing to write {page.name!r}: only stage pages, {PRIORITIES_PAGE}, {DASHBOARD_PAGE} and {PRESENTER_PAGE} are served")
         write_private_text(folder / page.name, page.to_json(workshop_title))
     return folder

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
 from toolkit.serve.kernel_limits import DEFAULT_UNCONNECTED_SECONDS, KernelLimits
-from toolkit.serve.pages import Page, site_pages
+from toolkit.serve.pages import PRESENTER_PAGE, Page, site_pages
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -41,6 +41,8 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 #: Set in every kernel's environment with ``--public-dashboard``: the
 #: dashboard hides names whatever the workshop's setting.
 PUBLIC_DASHBOARD_ENV = "WORKSHOP_PUBLIC_DASHBOARD"
+#: The join link and code every kernel gets (the presenter view shows them).
+JOIN_URL_ENV, JOIN_CODE_ENV = "WORKSHOP_JOIN_URL", "WORKSHOP_JOIN_CODE"
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,12 @@ class ServePlan:
     def pool_size(self, notebook: str) -> int:
         """Preheated kernels kept warm for ``notebook``: its own size if it
         was given one, else ``pool`` (one for the dashboard, which a screen
-        or a few show)."""
+        or a few show; none for the presenter view, opened once)."""
         for page in self.page_pools:
             if page.notebook == notebook:
                 return page.size
+        if notebook == PRESENTER_PAGE:
+            return 0  # opened once, on the projector: it can wait for its kernel
         if any(page.dashboard and page.name == notebook for page in self.pages):
             return min(self.pool, 1)
         return self.pool
@@ -318,6 +322,7 @@ def plan_serve(
         join_code=code, dashboard_key=key, public_dashboard=public_dashboard, limits=limits, allow_hosts=hosts,
     )
     _check_pools_fit(plan, limits)
+    env.update({JOIN_URL_ENV: plan.join_link, JOIN_CODE_ENV: code})  # for the presenter view
     return plan
 
 
@@ -364,6 +369,10 @@ def describe(plan: ServePlan) -> str:
         else:
             lines.append("Project the dashboard (read-only; its own link, keep it for the screen):")
         lines.append(f"  {plan.dashboard_link}")
+        presenter = [p for p in plan.pages if p.dashboard and p.name == PRESENTER_PAGE]
+        if presenter:
+            lines.append("On the projector, after that link: the presenter view (one section per screen, the join code and QR code on it):")
+            lines.append(f"  {plan.link(PRESENTER_PAGE)}")
         lines.append("")
     if plan.host in ("127.0.0.1", "localhost", "::1"):
         lines.append("Only this machine can open these links; to let the room connect, run with --host 0.0.0.0.")
@@ -391,7 +400,8 @@ def _warm_summary(plan: ServePlan) -> str:
         parts.append(f"{plan.pool} on {rest[0].label}")
     elif rest:
         parts.append(f"{plan.pool} on each {'other ' if len(rest) < len(participant) else ''}participant page")
-    parts += [f"{plan.pool_size(p.name)} on the dashboard" for p in plan.pages if p.dashboard]
+    # (the presenter view keeps none unless --pool-for says so: not worth a mention)
+    parts += [f"{plan.pool_size(p.name)} on the {p.label.lower()}" for p in plan.pages if p.dashboard and (p.name != PRESENTER_PAGE or plan.pool_size(p.name))]
     seconds = f"{plan.refill_seconds:g}"
     return (
         f"Kernels kept warm: {', '.join(parts)} ({total} in all); "

@@ -5,6 +5,7 @@ never lost, behind one small interface (:class:`AnswerStore`).
 - :mod:`~toolkit.store.schema`: tables, engines, upgrades
 - :mod:`~toolkit.store.values`: the frozen values it hands out
 - :mod:`~toolkit.store.checks`: the checks every write path calls
+- :mod:`~toolkit.store.controls`: the facilitator's controls (plan, timer, locks with notice, vote, hidden answers)
 - :mod:`~toolkit.store.demo`: the fictional demo workshop
 
 ``AnswerStore`` is imported on first use, so importing the values or the

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from toolkit import content as content_mod
 from toolkit.errors import ChangedElsewhere, InvalidAnswer, NotFound, ToolkitError
 from toolkit.store import checks, identity, schema
+from toolkit.store.controls import Controls
 from toolkit.store.schema import actions as t_actions
 from toolkit.store.schema import anonymous_answers as t_anonymous
 from toolkit.store.schema import answers as t_answers
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 _ATTEMPTS = 8
 
 
-class AnswerStore:
+class AnswerStore(Controls):
     """The shared store every kernel writes to and the dashboard reads.
 
     ``url`` is a path or SQLAlchemy URL; ``None`` uses ``$WORKSHOP_DB`` or
@@ -518,6 +519,7 @@ class AnswerStore:
             # Held until commit: two saves at once (two tabs, a double
             # click) must not both count the dots placed before either.
             ws = self._workshop_row(conn, slug, lock=True)
+            checks.vote_open(ws.settings)
             participant = self._participant_row(conn, participant_id)
             checks.same_workshop(ws, participant)
             for tool_id, n in allocation.items():

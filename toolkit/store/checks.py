@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.content.validate import describe
 from toolkit.errors import InvalidAnswer, StageLocked, ToolkitError, UnknownTool
-from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, NOT_YET, STAGE_STATES, Workshop, WorkshopSettings
+from toolkit.store.values import ACTION_STATUSES, KINDS, NOT_SURE, NOT_YET, SCREENS, STAGE_STATES, VOTE, Workshop, WorkshopSettings
 
 if TYPE_CHECKING:
-    from toolkit.content import Question, Tool, Toolkit
+    from toolkit.content import Plan, Question, Tool, Toolkit
     from toolkit.store.values import Participant
 
 #: The longest answer a participant can save (characters). About eight pages.
@@ -58,9 +58,28 @@ AHEAD_SECONDS = 24 * 3600.0
 #: A participant id fits the store's integer columns (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
 
-#: The facilitator's settings and the type each must have.
-SETTING_TYPES: Mapping[str, type] = {"anonymous": bool, "ratings_revealed": bool, "round": int, "dots": int, "stages": dict}
-_TYPE_WORDS = {bool: "true or false", int: "a whole number", dict: "a mapping of stage id to open or locked"}
+#: The most minutes one tool of today's plan can have.
+MAX_PLAN_MINUTES = 480
+#: The longest discussion timer (seconds): four hours.
+MAX_TIMER_SECONDS = 4 * 3600
+#: The largest minimum group size a facilitator can set.
+MAX_GROUP = 50
+#: The most answers a workshop can hide at once.
+MAX_HIDDEN = 10_000
+#: An answer id fits the store's answer ids (PostgreSQL ``bigint``).
+MAX_ANSWER_ID = 2**63 - 1
+
+#: The facilitator's settings and the type each must have (``float``:
+#: any number; ``None`` in a tuple: may be empty).
+SETTING_TYPES: Mapping[str, Any] = {
+    "anonymous": bool, "ratings_revealed": bool, "round": int, "dots": int, "stages": dict,
+    "plan": list, "plan_template": str, "lock_at": dict, "timer_ends": (float, None), "timer_seconds": int,
+    "vote_closed": bool, "hidden": list, "min_group": int, "screen": str,
+}
+_TYPE_WORDS = {
+    bool: "true or false", int: "a whole number", dict: "a mapping", list: "a list", str: "text",
+    (float, None): "a time in seconds since 1970, or null",
+}
 
 # Control characters (C0, DEL, C1) other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -384,17 +403,19 @@ def stage_open(kit: Toolkit, settings: WorkshopSettings, tool_id: str) -> None:
 
 
 def settings(kit: Toolkit, raw: object, *, field: str = "settings") -> WorkshopSettings:
-    """The facilitator's settings from a mapping (``anonymous``,
-    ``ratings_revealed``, ``round``, ``dots``, ``stages``), every value
-    checked: the right type, a round and a budget within limits, stages
-    the content has, each open or locked."""
+    """The facilitator's settings from a mapping (keys as
+    :meth:`WorkshopSettings.to_dict` writes them), every value checked:
+    the right type, a round and a budget within limits, stages the content
+    has, each open or locked, today's plan (:func:`plan`), locks with
+    notice and the timer at real times, hidden answer ids, a minimum group
+    size (:func:`min_group`) and a presenter section the view has."""
     if not isinstance(raw, Mapping):
         raise refuse(field, f"expected a mapping, got {describe(raw)}")
     for key, value in raw.items():
         if key not in SETTING_TYPES:
             raise refuse(field, f"unknown setting {shown(key)} (expected one of {', '.join(SETTING_TYPES)})")
         wanted = SETTING_TYPES[key]
-        if not (isinstance(value, Mapping) if wanted is dict else type(value) is wanted):
+        if not _has_type(value, wanted):
             raise refuse(f"{field}.{key}", f"expected {_TYPE_WORDS[wanted]}, got {describe(value)}")
     round_number(raw.get("round", 1), field=f"{field}.round")
     budget(raw.get("dots", 5), field=f"{field}.dots")
@@ -403,4 +424,145 @@ def settings(kit: Toolkit, raw: object, *, field: str = "settings") -> WorkshopS
         if stage_id not in stage_ids:
             raise refuse(f"{field}.stages", f"unknown stage {shown(stage_id)} (expected one of {', '.join(s.id for s in kit.stages)})")
         stage_state(state, field=f"{field}.stages.{stage_id}")
+    plan(kit, raw.get("plan") or [], field=f"{field}.plan")
+    template = raw.get("plan_template") or ""
+    if template and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", template):
+        raise refuse(f"{field}.plan_template", f"expected an agenda template's id such as 'first-meeting', got {shown(template)}")
+    for key, at in dict(raw.get("lock_at") or {}).items():
+        if key not in stage_ids and key != VOTE:
+            raise refuse(f"{field}.lock_at", f"unknown stage {shown(key)} (expected one of {', '.join([*(s.id for s in kit.stages), VOTE])})")
+        created(at, field=f"{field}.lock_at.{key}")
+    if raw.get("timer_ends") is not None:
+        created(raw["timer_ends"], field=f"{field}.timer_ends")
+    timer_seconds(raw.get("timer_seconds", 0), field=f"{field}.timer_seconds", allow_zero=True)
+    hidden = list(raw.get("hidden") or [])
+    if len(hidden) > MAX_HIDDEN:
+        raise refuse(f"{field}.hidden", f"{len(hidden):,} hidden answers is more than a workshop can hide (at most {MAX_HIDDEN:,})")
+    for value in hidden:
+        answer_id(value, field=f"{field}.hidden")
+    min_group(raw.get("min_group", 3), field=f"{field}.min_group")
+    screen = raw.get("screen") or ""
+    if screen and screen not in SCREENS:
+        raise refuse(f"{field}.screen", f"expected one of {', '.join(SCREENS)}, got {shown(screen)}")
     return WorkshopSettings.from_dict(raw)
+
+
+def _has_type(value: object, wanted: Any) -> bool:
+    if wanted is dict:
+        return isinstance(value, Mapping)
+    if wanted is list:
+        return isinstance(value, (list, tuple))
+    if wanted == (float, None):
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return type(value) is wanted
+
+
+def plan(kit: Toolkit, raw: object, *, field: str = "plan") -> list[dict[str, Any]]:
+    """Today's plan: a list of ``{"tool": id, "minutes": n}``, each tool
+    the content has, once, with 1 to :data:`MAX_PLAN_MINUTES` minutes."""
+    if not isinstance(raw, (list, tuple)):
+        raise refuse(field, f"expected a list of tools with minutes, got {describe(raw)}")
+    seen: set[str] = set()
+    out = []
+    for i, slot in enumerate(raw):
+        place = f"{field}[{i}]"
+        if not isinstance(slot, Mapping) or set(slot) != {"tool", "minutes"}:
+            raise refuse(place, f"expected {{'tool': id, 'minutes': n}}, got {shown(slot)}")
+        try:
+            found = tool(kit, slot["tool"])
+        except UnknownTool as exc:
+            raise refuse(f"{place}.tool", problem_of(exc)) from None
+        if found.id in seen:
+            raise refuse(place, f"tool {found.number} ({found.id}) is in the plan twice")
+        seen.add(found.id)
+        minutes = slot["minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_PLAN_MINUTES:
+            raise refuse(f"{place}.minutes", f"expected 1 to {MAX_PLAN_MINUTES} minutes, got {shown(minutes)}")
+        out.append({"tool": found.id, "minutes": minutes})
+    return out
+
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def duration(value: object, *, field: str = "duration") -> int:
+    """A length of time as people type it, in seconds: ``10m``, ``90s``,
+    ``1h``, ``1m30s``, or a bare number of minutes (``10``).
+
+        >>> duration("10m"), duration("1m30s"), duration("5")
+        (600, 90, 300)
+    """
+    text = value.strip().lower().replace(" ", "") if isinstance(value, str) else value
+    if isinstance(text, str) and text.isdigit():
+        seconds = int(text) * 60
+    else:
+        m = _DURATION.match(text) if isinstance(text, str) and text else None
+        if m is None:
+            raise refuse(field, f"expected a time such as 10m, 90s, 1h or 1m30s, got {shown(value)}")
+        h, mins, secs = (int(g or 0) for g in m.groups())
+        seconds = h * 3600 + mins * 60 + secs
+    return timer_seconds(seconds, field=field)
+
+
+def plan_template(kit: Toolkit, ref: object) -> Plan:
+    """An agenda template by id (``diagnosis-and-design``) or by the start
+    of its title as a slug, when one template has it (``half-day`` for
+    "Half day: Diagnosis and Design")."""
+    text = ref.strip().lower() if isinstance(ref, str) else ref
+    if isinstance(text, str) and text:
+        if text in {p.id for p in kit.plans}:
+            return kit.plan(text)
+        by_title = [p for p in kit.plans if slugify(p.title).startswith(text)]
+        if len(by_title) == 1:
+            return by_title[0]
+    known = ", ".join(f"{p.id} ({p.title})" for p in kit.plans) or "none: the content has no plans"
+    raise refuse("plan", f"unknown agenda template {shown(ref)} (known: {known})", UnknownTool)
+
+
+def tool_list(text: object, *, field: str = "tools") -> list[tuple[str, int | None]]:
+    """Tools as a facilitator types them for today's plan, in order, each
+    with optional minutes: ``"1,2,4:30,share-discretion"`` ->
+    ``[("1", None), ("2", None), ("4", 30), ("share-discretion", None)]``
+    (:meth:`~toolkit.store.AnswerStore.set_plan` checks the tools)."""
+    if not isinstance(text, str):
+        raise refuse(field, f"expected tool numbers or ids separated by commas, got {describe(text)}")
+    out: list[tuple[str, int | None]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        ref, _, minutes = part.partition(":")
+        if minutes and not minutes.strip().isdigit():
+            raise refuse(field, f"{part!r}: minutes after ':' must be a whole number, such as 4:30")
+        out.append((ref.strip(), int(minutes) if minutes else None))
+    if not out:
+        raise refuse(field, "expected tool numbers or ids separated by commas, such as 1,2,4,5")
+    return out
+
+
+def timer_seconds(value: object, *, field: str = "timer", allow_zero: bool = False) -> int:
+    """A discussion timer's length: a whole number of seconds, at most
+    four hours (0 only where it means "no timer")."""
+    low = 0 if allow_zero else 1
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_TIMER_SECONDS:
+        raise refuse(field, f"expected {low} to {MAX_TIMER_SECONDS:,} seconds (four hours), got {shown(value)}")
+    return value
+
+
+def min_group(value: object, *, field: str = "min_group") -> int:
+    """The minimum group size: 1 (every mean shown) to :data:`MAX_GROUP`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_GROUP:
+        raise refuse(field, f"expected a group size of 1 to {MAX_GROUP}, got {shown(value)}")
+    return value
+
+
+def answer_id(value: object, *, field: str = "answer") -> int:
+    """An answer's id number as the store hands them out."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ANSWER_ID:
+        raise refuse(field, f"expected an answer id number, got {shown(value)}")
+    return value
+
+
+def vote_open(settings: WorkshopSettings) -> None:
+    """The dot vote is open: the facilitator closes it (at once or with notice)."""
+    if settings.vote_is_closed():
+        raise refuse("", "the dot vote is closed by the facilitator; your dots are shown read-only", StageLocked)

@@ -3,6 +3,7 @@ answers and actions. Each has a readable repr and ``to_dict()``."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
@@ -19,12 +20,44 @@ ACTION_STATUSES = ("open", "in progress", "done", "dropped")
 STAGE_STATES = ("open", "locked")
 
 
+#: The dot vote's key in :attr:`WorkshopSettings.lock_at` (stages use their ids).
+VOTE = "priorities"
+#: A sector's mean is shown only when at least this many people rated (the default).
+MIN_GROUP = 3
+#: The presenter view's sections (one per screen), in order: who is here,
+#: progress by table, the current stage's heatmap, divergence, priorities,
+#: the answer feed.
+SCREENS = ("here", "progress", "heatmap", "divergence", "priorities", "feed")
+
+
+@dataclass(frozen=True)
+class PlanSlot:
+    """One tool of today's plan and the minutes it has."""
+
+    tool_id: str
+    minutes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tool": self.tool_id, "minutes": self.minutes}
+
+
 @dataclass(frozen=True)
 class WorkshopSettings:
     """What the facilitator controls during a workshop.
 
     ``stages`` maps a stage id to ``"open"`` or ``"locked"``; a stage not
-    listed is open.
+    listed is open. ``lock_at`` maps a stage id (or :data:`VOTE`, the dot
+    vote) to the time it locks by itself: a lock with notice. ``plan`` is
+    today's plan, its tools in order (empty: every tool), from the agenda
+    template ``plan_template`` (``""``: given by hand). ``timer_ends`` and
+    ``timer_seconds`` are the discussion timer (``None`` and 0: none).
+    ``vote_closed`` closes the dot vote. ``hidden`` are answer ids kept off
+    every view but the backup (moderation). ``min_group``: a sector's mean
+    is shown only when at least this many people rated. ``screen`` is the
+    section the facilitator put on the presenter view (``""``: its own).
+
+    Every time is seconds since 1970 (UTC); :meth:`is_locked` and
+    :meth:`vote_is_closed` take ``now`` (default: this machine's clock).
     """
 
     anonymous: bool = False
@@ -32,15 +65,71 @@ class WorkshopSettings:
     ratings_revealed: bool = False
     round: int = 1
     dots: int = 5
+    plan: tuple[PlanSlot, ...] = ()
+    plan_template: str = ""
+    lock_at: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    timer_ends: float | None = None
+    timer_seconds: int = 0
+    vote_closed: bool = False
+    hidden: tuple[int, ...] = ()
+    min_group: int = MIN_GROUP
+    screen: str = ""
 
-    def stage_state(self, stage_id: str) -> str:
-        return self.stages.get(stage_id, "open")
+    def stage_state(self, stage_id: str, now: float | None = None) -> str:
+        """``"locked"`` or ``"open"``, a lock with notice counted once its time has come."""
+        return "locked" if self.is_locked(stage_id, now) else "open"
 
-    def is_locked(self, stage_id: str) -> bool:
-        return self.stage_state(stage_id) == "locked"
+    def is_locked(self, stage_id: str, now: float | None = None) -> bool:
+        if self.stages.get(stage_id, "open") == "locked":
+            return True
+        at = self.lock_at.get(stage_id)
+        return at is not None and at <= (time.time() if now is None else now)
+
+    def locks_in(self, key: str, now: float | None = None) -> float | None:
+        """Seconds until a lock with notice on ``key`` (a stage id or
+        :data:`VOTE`) falls; ``None`` when none is pending."""
+        at = self.lock_at.get(key)
+        if at is None:
+            return None
+        left = at - (time.time() if now is None else now)
+        return left if left > 0 else None
+
+    def vote_is_closed(self, now: float | None = None) -> bool:
+        """The dot vote is closed: by the facilitator, or its notice ran out."""
+        if self.vote_closed:
+            return True
+        at = self.lock_at.get(VOTE)
+        return at is not None and at <= (time.time() if now is None else now)
+
+    def timer_left(self, now: float | None = None) -> float | None:
+        """Seconds left on the discussion timer (0 once it ran out), or
+        ``None`` when no timer is set."""
+        if self.timer_ends is None:
+            return None
+        return max(self.timer_ends - (time.time() if now is None else now), 0.0)
+
+    @property
+    def planned(self) -> tuple[str, ...]:
+        """Today's tools in order (empty: no plan, every tool)."""
+        return tuple(slot.tool_id for slot in self.plan)
 
     def with_stage(self, stage_id: str, state: str) -> WorkshopSettings:
-        return replace(self, stages=MappingProxyType({**self.stages, stage_id: state}))
+        """The stage opened or locked now (a lock with notice on it is dropped)."""
+        lock_at = {k: v for k, v in self.lock_at.items() if k != stage_id}
+        return replace(self, stages=MappingProxyType({**self.stages, stage_id: state}), lock_at=MappingProxyType(lock_at))
+
+    def settled(self, now: float | None = None) -> WorkshopSettings:
+        """The same settings with every lock whose notice ran out written
+        as a plain lock (what they mean does not change)."""
+        now = time.time() if now is None else now
+        due = {k for k, at in self.lock_at.items() if at <= now}
+        if not due:
+            return self
+        stages = {**self.stages, **{k: "locked" for k in due if k != VOTE}}
+        lock_at = {k: v for k, v in self.lock_at.items() if k not in due}
+        return replace(
+            self, stages=MappingProxyType(stages), lock_at=MappingProxyType(lock_at), vote_closed=self.vote_closed or VOTE in due
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,16 +138,38 @@ class WorkshopSettings:
             "ratings_revealed": self.ratings_revealed,
             "round": self.round,
             "dots": self.dots,
+            "plan": [slot.to_dict() for slot in self.plan],
+            "plan_template": self.plan_template,
+            "lock_at": dict(self.lock_at),
+            "timer_ends": self.timer_ends,
+            "timer_seconds": self.timer_seconds,
+            "vote_closed": self.vote_closed,
+            "hidden": list(self.hidden),
+            "min_group": self.min_group,
+            "screen": self.screen,
         }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> WorkshopSettings:
+        """Settings from their stored form (checked first by
+        :func:`toolkit.store.checks.settings`); keys an older store lacks
+        take their defaults."""
+        ends = raw.get("timer_ends")
         return cls(
             anonymous=bool(raw.get("anonymous", False)),
             stages=MappingProxyType({str(k): str(v) for k, v in dict(raw.get("stages", {})).items()}),
             ratings_revealed=bool(raw.get("ratings_revealed", False)),
             round=int(raw.get("round", 1)),
             dots=int(raw.get("dots", 5)),
+            plan=tuple(PlanSlot(str(s["tool"]), int(s["minutes"])) for s in raw.get("plan") or ()),
+            plan_template=str(raw.get("plan_template") or ""),
+            lock_at=MappingProxyType({str(k): float(v) for k, v in dict(raw.get("lock_at") or {}).items()}),
+            timer_ends=None if ends is None else float(ends),
+            timer_seconds=int(raw.get("timer_seconds") or 0),
+            vote_closed=bool(raw.get("vote_closed", False)),
+            hidden=tuple(sorted({int(i) for i in raw.get("hidden") or ()})),
+            min_group=int(raw.get("min_group", MIN_GROUP)),
+            screen=str(raw.get("screen") or ""),
         )
 
 

@@ -52,7 +52,8 @@ def build(store, *, anonymous: bool = False, revealed: bool = False) -> str:
     store.save_dots(s, biz1.id, {T7: 2})
     store.add_action(s, T7, what="Draft three measures of success", owner=NAMES[0], owner_sector="government", due="2026-06-30", status="in progress")
     store.add_action(s, T1, what="Map who holds influence", owner="Harbor Grocers", owner_sector="business", due="2026-07-15")
-    store.update_settings(s, anonymous=anonymous, ratings_revealed=revealed)
+    # Groups of two: every mean shown (test_small_groups_* covers the rule).
+    store.update_settings(s, anonymous=anonymous, ratings_revealed=revealed, min_group=1)
     return s
 
 

@@ -28,7 +28,7 @@ from toolkit.exports.workshop import (
     neutralise,
     workshop_document,
 )
-from toolkit.frames import COLUMNS, FRAME_NAMES, all_frames
+from toolkit.frames import COLUMNS, FRAME_NAMES, View, all_frames, for_view
 from toolkit.store import AnswerStore
 from toolkit.store.demo import create_demo
 
@@ -137,11 +137,12 @@ def test_json_document_has_marker_version_and_the_whole_history(demo, tmp_path):
 
 def test_xlsx_has_one_sheet_per_frame_with_human_headers(demo, tmp_path):
     store, slug = demo
+    store.update_settings(slug, min_group=1)  # every mean shown: the values below are compared cell by cell
     path = export_workshop(store, slug, "xlsx", tmp_path / "w.xlsx")
-    frames = all_frames(store, slug)
+    frames = for_view(store, slug, View.SPREADSHEET)
     wb = load_workbook(path)
     assert wb.sheetnames == [SHEETS[n] for n in FRAME_NAMES]
-    assert wb.sheetnames == ["Answers (history)", "Current answers", "Ratings", "Divergence", "Progress", "Priorities", "Actions", "Participants"]
+    assert wb.sheetnames == ["Answers (history)", "Current answers", "Ratings", "Divergence", "Progress", "Priorities", "Actions", "Participants", "Today's plan"]
     for name in FRAME_NAMES:
         ws = wb[SHEETS[name]]
         header = [c.value for c in ws[1]]
@@ -228,7 +229,10 @@ def test_anonymous_spreadsheets_leave_names_empty(demo, tmp_path):
     text = export_workshop(store, slug, "csv", tmp_path / "p.csv", frame="participants").read_text(encoding="utf-8-sig")
     assert not any(name in text for name in names)
     # Organizations are hidden too (the one rule, toolkit.frames.views); sectors and tables stay.
-    assert "Quillmouth Town Council" not in text and not any("Quillmouth Town Council" in v for v in cells)
+    # An action's owner typed as an organization stays: the register is a plan.
+    assert "Quillmouth Town Council" in owners
+    attributed = {str(c.value) for ws in wb if ws.title != "Actions" for row in ws.iter_rows() for c in row if c.value is not None}
+    assert "Quillmouth Town Council" not in text and not any("Quillmouth Town Council" in v for v in attributed)
     assert "Table 1" in text and "government" in text
     # JSON keeps the names: it is the facilitator's full-fidelity backup.
     doc = json.loads(export_workshop(store, slug, "json", tmp_path / "a.json").read_text(encoding="utf-8"))

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from toolkit.frames import BadRow, LiveFrames, View, all_frames, audience, for_view, summary
 from toolkit.frames.rows import is_time
-from toolkit.frames.views import ORGANIZATION_OWNER, PARTICIPANT_OWNER, plural
+from toolkit import room as room_mod
+from toolkit.frames.views import PARTICIPANT_OWNER, plural
 from toolkit.store import schema
 from toolkit.store.values import WorkshopSettings
 
@@ -32,6 +33,7 @@ def room(store):
     store.add_action(s, T1, what="Call round", owner="ilse marchbanks")
     store.add_action(s, T1, what="Bake for the launch", owner="Dunmore Bakery")
     store.add_action(s, T1, what="Book the hall", owner="Parish Council")
+    store.update_settings(s, min_group=1)  # small groups: see test_small_groups_*
     return s
 
 
@@ -61,7 +63,9 @@ def test_anonymous_frames_have_no_names_or_organizations(store, room):
         assert len(df) and (df["name"] == "").all() and (df["organization"] == "").all(), name
         assert set(df["sector"]) == {"government", "business"}  # sectors and tables stay
     owners = dict(zip(frames["actions"]["what"], frames["actions"]["owner"]))
-    assert owners == {"Call round": PARTICIPANT_OWNER, "Bake for the launch": ORGANIZATION_OWNER, "Book the hall": "Parish Council"}
+    # Only an owner who is a participant's name is masked: an organization
+    # or a role typed as owner keeps the plan usable.
+    assert owners == {"Call round": PARTICIPANT_OWNER, "Bake for the launch": "Dunmore Bakery", "Book the hall": "Parish Council"}
     # The ratings and the rest are untouched.
     assert frames["ratings"].query("sector == 'all'")["mean"].tolist() == [4.0]
     pd.testing.assert_frame_equal(frames["ratings"], all_frames(store, room)["ratings"])
@@ -86,7 +90,7 @@ def test_live_frames_follow_the_rule_when_it_changes(store, room):
     full = for_view(store, room, View.DASHBOARD)
     for name, df in frames.items():
         pd.testing.assert_frame_equal(df, full[name], obj=name)
-    assert set(frames["actions"]["owner"]) == {PARTICIPANT_OWNER, ORGANIZATION_OWNER, "Parish Council"}
+    assert set(frames["actions"]["owner"]) == {PARTICIPANT_OWNER, "Dunmore Bakery", "Parish Council"}
     store.update_settings(room, anonymous=False)
     assert live.refresh()["participants"]["name"].tolist() == ["Ilse Marchbanks", ""]
 
@@ -204,3 +208,96 @@ def test_a_failed_read_leaves_live_frames_as_they_were(store, room, monkeypatch)
         live.refresh()
     monkeypatch.setattr(store, "actions", real)
     assert "Written during the outage" in live.refresh()["current_answers"]["value"].tolist()
+
+
+# --------------------------------------------------------------------------
+# Small groups, hidden answers, today's plan
+
+
+def small_groups(store) -> str:
+    """Government: three raters (4, 4, 5); business: two (2 and 5, a
+    mean of 3.5 no one else has); community: one (1)."""
+    s = store.create_workshop("Small groups").slug
+    for i, (sector, score) in enumerate([("government", 4), ("government", 4), ("government", 5), ("business", 2), ("business", 5), ("community", 1)]):
+        p = store.add_participant(s, name=f"Person {i}", organization=f"Org {i}", sector=sector, table=f"Table {i % 2 + 1}")
+        store.save_rating(s, p.id, T1, score)
+    return s
+
+
+def test_small_groups_have_no_mean_and_no_divergence_flag(store):
+    s = small_groups(store)
+    r = for_view(store, s, View.GUIDE)["ratings"].set_index("sector")
+    assert r.loc["government", "mean"] == pytest.approx(13 / 3) and not r.loc["government", "withheld"]
+    for sector in ("business", "community"):
+        assert pd.isna(r.loc[sector, "mean"]) and r.loc[sector, "band"] == "" and r.loc[sector, "withheld"], sector
+    assert r.loc["business", "count"] == 2  # the count stays: it is not anyone's rating
+    assert r.loc["all", "mean"] == pytest.approx(21 / 6)
+    # Government 4.3 against business 3.5 or community 1.0 would be flagged:
+    # with those two withheld, nobody is compared.
+    d = for_view(store, s, View.GUIDE)["divergence"].iloc[0]
+    assert (d["sectors"], d["low_sector"], d["high_sector"], bool(d["flagged"])) == (1, "government", "government", False)
+    store.update_settings(s, min_group=2)
+    d = for_view(store, s, View.GUIDE)["divergence"].iloc[0]
+    assert (d["low_sector"], d["low_mean"], d["high_sector"]) == ("business", 3.5, "government")
+    store.update_settings(s, min_group=1)
+    d = for_view(store, s, View.DASHBOARD)["divergence"].iloc[0]
+    assert (d["low_sector"], d["low_mean"], bool(d["flagged"])) == ("community", 1.0, True)
+
+
+def test_live_frames_follow_the_minimum_group_size(store):
+    s = small_groups(store)
+    live = LiveFrames(store, s, view=View.DASHBOARD)
+    assert live.refresh()["ratings"]["withheld"].sum() == 2
+    store.update_settings(s, min_group=1)
+    frames = live.refresh()
+    assert live.changed and not frames["ratings"]["withheld"].any()
+    pd.testing.assert_frame_equal(frames["ratings"], for_view(store, s, View.DASHBOARD)["ratings"])
+
+
+def test_a_hidden_answer_is_left_out_of_every_view_but_the_backup(store, room):
+    clinic = [a for a in for_view(store, room, View.BACKUP)["answers"].itertuples() if a.value == "The clinic's patients"][0]
+    store.hide_answer(room, int(clinic.answer_id))
+    live = LiveFrames(store, room, view=View.DASHBOARD)
+    for view in (View.DASHBOARD, View.GUIDE, View.SPREADSHEET, View.CONSOLE):
+        frames = for_view(store, room, view)
+        for name in ("answers", "current_answers"):
+            assert "The clinic's patients" not in frames[name]["value"].tolist(), (view, name)
+    assert "The clinic's patients" not in live.refresh()["current_answers"]["value"].tolist()
+    assert "The clinic's patients" in for_view(store, room, View.BACKUP)["current_answers"]["value"].tolist()
+    assert [a.value for a in store.hidden_answers(room)] == ["The clinic's patients"]
+    store.show_answer(room, int(clinic.answer_id))
+    assert "The clinic's patients" in live.refresh()["current_answers"]["value"].tolist() and live.changed
+    assert store.hidden_answers(room) == []
+
+
+def test_scope_is_the_plan_and_what_was_answered(store, room):
+    everything = for_view(store, room, View.GUIDE)
+    assert len(everything["scope"]) == 17 and everything["scope"]["planned"].all()
+    assert len(everything["priorities"]) == 17 and everything["progress"]["tool_id"].nunique() == 17
+    store.set_plan(room, [("share-discretion", 25), ("2", None)])  # by id and by number, in this order
+    frames = for_view(store, room, View.GUIDE)
+    scope = frames["scope"].set_index("tool_id")
+    # Tool 1 is not planned but has answers, ratings and dots: it stays.
+    assert list(scope.index) == [T1, "share-a-vision-of-success", "share-discretion"]
+    assert scope["planned"].tolist() == [False, True, True] and scope["order"].tolist() == [0, 2, 1]
+    assert scope.loc["share-discretion", "minutes"] == 25
+    assert scope.loc["share-a-vision-of-success", "minutes"] == store.kit.tool(2).facilitation.minutes
+    assert set(frames["progress"]["tool_id"]) == set(scope.index) == set(frames["priorities"]["tool_id"])
+    live = LiveFrames(store, room, view=View.DASHBOARD)
+    assert set(live.refresh()["progress"]["tool_id"]) == set(scope.index)
+    store.use_plan(room, "first-meeting")
+    assert store.workshop(room).settings.plan_template == "first-meeting"
+    assert live.refresh()["scope"]["tool_id"].tolist() == [t for t in ("engage-potential-partners", "share-a-vision-of-success", "account-for-resources")]
+    store.clear_plan(room)
+    assert len(live.refresh()["scope"]) == 17 and live.changed
+
+
+def test_today_puts_the_plan_first(kit):
+    settings = WorkshopSettings()
+    diagnosis = [t.id for t in kit.tools_in("diagnosis")]
+    assert room_mod.today(kit, settings, diagnosis) == (diagnosis, [])
+    from toolkit.store.values import PlanSlot
+
+    planned = WorkshopSettings(plan=(PlanSlot("share-discretion", 10), PlanSlot(diagnosis[2], 10), PlanSlot(diagnosis[0], 10)))
+    first, rest = room_mod.today(kit, planned, diagnosis)
+    assert first == [diagnosis[2], diagnosis[0]] and rest == [diagnosis[1], *diagnosis[3:]]

@@ -30,10 +30,10 @@ STAGE_PAGES = ("stage-1-diagnosis.ipynb", "stage-2-design.ipynb", "stage-3-imple
 
 def test_the_pages_come_from_the_content_never_the_console(kit):
     pages = serve.site_pages(kit)
-    assert [p.name for p in pages] == [*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb"]
-    assert [p.label for p in pages] == ["1. Diagnosis", "2. Design", "3. Implementation", "4. Assessment", "Priorities", "Dashboard"]
-    assert [p.dashboard for p in pages] == [False] * 5 + [True]
-    assert [p.name for p in serve.site_pages(kit, dashboard_only=True)] == ["dashboard.ipynb"]
+    assert [p.name for p in pages] == [*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb"]
+    assert [p.label for p in pages] == ["1. Diagnosis", "2. Design", "3. Implementation", "4. Assessment", "Priorities", "Dashboard", "Presenter view"]
+    assert [p.dashboard for p in pages] == [False] * 5 + [True, True]
+    assert [p.name for p in serve.site_pages(kit, dashboard_only=True)] == ["dashboard.ipynb", "presenter.ipynb"]
     design = pages[1].notebook()
     nbformat.validate(nbformat.from_dict(design))
     intro, code = design["cells"]
@@ -54,7 +54,7 @@ def test_a_fifth_stage_gets_its_own_page_beside_priorities(kit):
     fifth = Stage(id="priorities", number=5, title="Priorities again", question="Q?", summary="S.", tool_ids=())
     more = dataclasses.replace(kit, stages=(*kit.stages, fifth))
     names = [p.name for p in serve.site_pages(more)]
-    assert names == [*STAGE_PAGES, "stage-5-priorities.ipynb", "priorities.ipynb", "dashboard.ipynb"]
+    assert names == [*STAGE_PAGES, "stage-5-priorities.ipynb", "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb"]
     assert len(set(names)) == len(names)
     pages = serve.site_pages(more)
     assert serve.parse_page_pools(["5=3", "priorities.ipynb=1"], pages) == (
@@ -66,7 +66,7 @@ def test_a_fifth_stage_gets_its_own_page_beside_priorities(kit):
 
 def test_write_pages_writes_only_pages(tmp_path, kit):
     folder = serve.write_pages(serve.site_pages(kit), tmp_path / "served")
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*STAGE_PAGES, "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb"])
     assert nbformat.read(folder / "stage-1-diagnosis.ipynb", as_version=4).cells[1].source.endswith('stage_workbook("diagnosis")')
     for bad in ("00_facilitator.ipynb", "../workshop.sqlite", "stage-1-x.py", "notes.ipynb"):
         with pytest.raises(ToolkitError, match="refusing to write"):
@@ -90,7 +90,11 @@ def test_plan_uses_the_newest_workshop_and_passes_the_store_to_kernels(sqlite_st
     newest = sqlite_store.create_workshop("Riverside Partners")
     plan = serve.plan_serve(sqlite_store.url)
     assert plan.slug == newest.slug
-    assert plan.env == {"WORKSHOP_DB": sqlite_store.url, "WORKSHOP_SLUG": newest.slug, "WORKSHOP_CONTENT": str(content.DEFAULT_FILE)}
+    assert plan.env == {
+        "WORKSHOP_DB": sqlite_store.url, "WORKSHOP_SLUG": newest.slug, "WORKSHOP_CONTENT": str(content.DEFAULT_FILE),
+        # the presenter view shows the join link and code
+        "WORKSHOP_JOIN_URL": plan.join_link, "WORKSHOP_JOIN_CODE": plan.join_code,
+    }
     assert serve.plan_serve(sqlite_store.url, workshop="older").env["WORKSHOP_SLUG"] == "older"
     with pytest.raises(NotFound, match="nope"):
         serve.plan_serve(sqlite_store.url, workshop="nope")
@@ -176,6 +180,7 @@ def test_pool_for_sizes_single_pages(sqlite_store):
         "stage-4-assessment.ipynb": {"pool_size": 2},
         "priorities.ipynb": {"pool_size": 0},
         "dashboard.ipynb": {"pool_size": 3},
+        "presenter.ipynb": {"pool_size": 0},
     }
     assert plan.warm_kernels == sum(v["pool_size"] for k, v in pools.items() if k != "default") == 28
     text = serve.describe(plan)
@@ -193,7 +198,7 @@ def test_pool_for_sizes_single_pages(sqlite_store):
     assert "No preheated kernels" in serve.describe(serve.plan_serve(sqlite_store.url, pool=0))
 
 
-PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities, dashboard (or a page's file name)"
+PAGES = "pages: diagnosis (1), design (2), implementation (3), assessment (4), priorities, dashboard, presenter (or a page's file name)"
 
 
 @pytest.mark.parametrize(
@@ -221,7 +226,7 @@ def test_pool_for_refuses_a_page_given_twice_or_not_served(sqlite_store):
     sqlite_store.create_workshop("W")
     with pytest.raises(ToolkitError, match="stage-1-diagnosis.ipynb was already given '1=4'"):
         serve.plan_serve(sqlite_store.url, pool_for=["1=4", "Diagnosis=6"])
-    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard \(or a page's file name\)"):
+    with pytest.raises(ToolkitError, match=r"no served page is called 'diagnosis'; pages: dashboard, presenter \(or a page's file name\)"):
         serve.plan_serve(sqlite_store.url, dashboard_only=True, pool_for=["diagnosis=4"])
 
 
