@@ -29,6 +29,14 @@ from toolkit.cli.context import add_db_option, content_of
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        return _serve(args)
+    except KeyboardInterrupt:  # Ctrl-C is how a facilitator stops serving, at any moment
+        sys.stdout.write("Stopped.\n")
+        return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
     from toolkit import serve
     plan = serve.plan_serve(
         args.db,
