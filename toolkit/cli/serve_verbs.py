@@ -16,7 +16,10 @@ priorities page) and the read-only dashboard to the room with Voila (see
     workshop pages --output notebooks       the pages, to open in JupyterLab
 
 It prints the participants' join link and code and the dashboard's own
-link; ``workshop code SLUG`` prints them again (``--new`` for a new code).
+link once the server answers them, then "Ready" once every preheated
+kernel has run its page; ``workshop code SLUG`` prints them again
+(``--new`` for a new code). Ctrl-C stops it at any moment, with exit
+status 0.
 """
 
 from __future__ import annotations
