@@ -8,12 +8,15 @@ Debian's Chromium.
 ``--narrow`` takes only a stage page and the dashboard at 320 px wide
 (``docs/a11y-stage-320.png``, ``docs/a11y-dashboard-320.png``: issue #17,
 reflow on a phone). Uses a throw-away store and a free port; touches
-nothing but docs/.
+nothing but docs/. The demo and the server run with their defaults
+(ratings revealed, the dashboard refreshing every 5 s), so the pictures
+show what a facilitator sees after ``bash scripts/start.sh``; each browser
+joins the room with the join link, and the dashboard opens with its own
+link, as a facilitator does.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -29,8 +32,9 @@ from toolkit.exports.pdf import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-#: A demo participant, so the pages show answers already given.
-WHO = {"name": "Amira Haddad", "org": "Quillmouth Town Council", "sector": "Government", "table": "Table 1"}
+#: A demo participant, so the pages show answers already given: each page
+#: continues as them with their resume code (typing a name makes a new person).
+WHO = "Amira Haddad"
 PAGES = {
     "workbook-diagnosis": "stage-1-diagnosis.ipynb",
     "workbook-design": "stage-2-design.ipynb",
@@ -57,43 +61,35 @@ def wait_http(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"the server did not answer at {url}")
 
 
-def sign_in(page) -> None:
-    page.wait_for_selector(".xs-signin-org input", timeout=180_000)
-    page.fill(".xs-signin-name input", WHO["name"])
-    page.fill(".xs-signin-org input", WHO["org"])
-    page.select_option(".xs-signin-sector select", label=WHO["sector"])
-    page.fill(".xs-signin-table input", WHO["table"])
-    page.click(".xs-signin-submit")
+def resume_code(workshop: Path, db: Path) -> str:
+    """:data:`WHO`'s resume code, from ``workshop people``."""
+    people = subprocess.run([str(workshop), "people", "demo", "--db", str(db)], check=True, capture_output=True, text=True).stdout
+    return next(line.split()[-1] for line in people.splitlines() if line.startswith(WHO + " "))
 
 
-def room_links(log: Path, seconds: float = 120) -> tuple[str, str]:
-    """The join code and the dashboard's link ``workshop serve`` printed."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")
-        code, dash = re.search(r"type the join code:\s+([A-Z0-9]+)", text), re.search(r"(http://\S+/dashboard/\S+)", text)
-        if code and dash:
-            return code.group(1), dash.group(1)
-        time.sleep(0.5)
-    raise SystemExit(f"workshop serve printed no join code:\n{log.read_text(errors='replace')}")
+def sign_in(page, code: str) -> None:
+    page.wait_for_selector(".xs-signin-resume input", timeout=180_000)
+    page.fill(".xs-signin-resume input", code)
+    page.click(".xs-signin-resume-submit")
 
 
-def joined_page(browser, base: str, links: tuple[str, str], width: int, height: int):
-    """A page in a fresh browser that followed the join link and the
-    dashboard's link, as the room does."""
-    code, dash = links
+def joined_page(browser, base: str, links: tuple[str, str], width: int, height: int, where: str):
+    """A page in a fresh browser that followed the join link (``links``:
+    the join link, the dashboard's link) on to ``where``."""
+    join, dashboard = links
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{base}/join/{code}", timeout=180_000)
-    page.goto(base + "/" + dash.split("/", 3)[3], timeout=180_000)
+    if where == dashboard:
+        page.goto(base + dashboard, timeout=180_000)
+    else:
+        page.goto(f"{base}{join}?next={where}", timeout=180_000)
     return page
 
 
-def narrow(browser, base: str, links: tuple[str, str]) -> None:
+def narrow(browser, base: str, links: tuple[str, str], code: str) -> None:
     """A stage page (signed in, a tool's rating chosen, the keyboard focus
     on the next choice) and the dashboard, 320 px wide."""
-    page = joined_page(browser, base, links, 320, 2200)
-    page.goto(f"{base}/voila/render/stage-1-diagnosis.ipynb", timeout=180_000)
-    sign_in(page)
+    page = joined_page(browser, base, links, 320, 2200, "/voila/render/stage-1-diagnosis.ipynb")
+    sign_in(page, code)
     page.wait_for_selector(".xs-signed-in", timeout=120_000)
     page.click(".xs-tool-nav-account-for-resources")
     radios = ".xs-tool-account-for-resources .xs-rating input[type=radio]"
@@ -105,8 +101,7 @@ def narrow(browser, base: str, links: tuple[str, str]) -> None:
     page.screenshot(path=str(DOCS / "a11y-stage-320.png"))
     page.close()
     print("docs/a11y-stage-320.png")
-    page = joined_page(browser, base, links, 320, 2200)
-    page.goto(f"{base}/voila/render/dashboard.ipynb", timeout=180_000)
+    page = joined_page(browser, base, links, 320, 2200, links[1])
     page.wait_for_selector(".xs-heatmap-grid", timeout=180_000)
     time.sleep(3)
     page.screenshot(path=str(DOCS / "a11y-dashboard-320.png"))
@@ -119,35 +114,33 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="workshop-shots-"))
     db = tmp / "demo.sqlite"
     workshop = ROOT / ".venv" / "bin" / "workshop"
-    subprocess.run([str(workshop), "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([str(workshop), "reveal", "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(workshop), "demo", "--db", str(db), "--create-folder"], check=True, stdout=subprocess.DEVNULL)
+    codes = subprocess.run([str(workshop), "code", "demo", "--db", str(db)], check=True, capture_output=True, text=True).stdout
+    join = re.search(r"Join link: (/join/\S+)", codes).group(1)
+    dashboard = re.search(r"Dashboard link: (/dashboard/\S+)", codes).group(1)
+    code = resume_code(workshop, db)
     port = free_port()
-    env = {**os.environ, "WORKSHOP_REFRESH": "2"}
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen([str(workshop), "serve", "--db", str(db), "--port", str(port), "--pool", "0"],
-                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([str(workshop), "serve", "--db", str(db), "--workshop", "demo", "--port", str(port), "--pool", "0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(base + "/join")
-        links = room_links(log)
+        links = (join, dashboard)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
-            narrow(browser, base, links)
+            narrow(browser, base, links, code)
             if only_narrow:
                 browser.close()
                 return 0
             for name, notebook in PAGES.items():
-                page = joined_page(browser, base, links, 1280, 1700)
-                page.goto(f"{base}/voila/render/{notebook}", timeout=180_000)
-                sign_in(page)
+                page = joined_page(browser, base, links, 1280, 1700, f"/voila/render/{notebook}")
+                sign_in(page, code)
                 page.wait_for_selector(".xs-answer textarea, .xs-dots", timeout=120_000)
                 time.sleep(1.5)  # let the restored answers paint
                 page.screenshot(path=str(DOCS / f"{name}.png"))
                 page.close()
                 print(f"docs/{name}.png")
-            page = joined_page(browser, base, links, 1400, 2200)
-            page.goto(f"{base}/voila/render/dashboard.ipynb", timeout=180_000)
+            page = joined_page(browser, base, links, 1400, 2200, links[1])  # the projector's own link
             page.wait_for_selector(".xs-heatmap", timeout=180_000)
             time.sleep(3)
             page.screenshot(path=str(DOCS / "dashboard.png"))

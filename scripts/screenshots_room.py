@@ -26,7 +26,7 @@ from toolkit.exports.pdf import CHROMIUM_ARGS
 from toolkit.store.values import SCREENS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import free_port, sign_in  # noqa: E402 - the README's screenshots script, beside this one
+from screenshots import free_port  # noqa: E402 - the README's screenshots script, beside this one
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -35,6 +35,16 @@ WORKSHOP = ROOT / ".venv" / "bin" / "workshop"
 
 def run(*args: str) -> str:
     return subprocess.run([str(WORKSHOP), *args], check=True, capture_output=True, text=True).stdout
+
+
+def sign_up(page) -> None:
+    """A newcomer signs in on the page: name, organization, sector, table."""
+    page.wait_for_selector(".xs-signin-org input", timeout=180_000)
+    page.fill(".xs-signin-name input", "Jordan Ellery")
+    page.fill(".xs-signin-org input", "Quillmouth Town Council")
+    page.select_option(".xs-signin-sector select", label="Government")
+    page.fill(".xs-signin-table input", "Table 1")
+    page.click(".xs-signin-submit")
 
 
 def main() -> int:
@@ -78,7 +88,7 @@ def main() -> int:
             page = room.new_page()
             page.goto(f"{base}/join/{code}", timeout=180_000)
             page.goto(f"{base}/voila/render/stage-2-design.ipynb", timeout=180_000)
-            sign_in(page)
+            sign_up(page)
             page.wait_for_selector(".xs-signed-in", timeout=120_000)
             run("timer", slug, "10m", "--db", db)
             run("lock", slug, "design", "--in", "2m", "--db", db)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for the workshop kit, and does nothing
-# twice: a virtual environment in .venv with the package installed (editable;
-# SQLite only), and, with --test, the test tools and the PostgreSQL driver (the
-# package's test and postgres extras) and the system packages the tests drive
-# for real (Debian's chromium, poppler-utils and postgresql), and the pinned
-# axe-core the accessibility tests inject (npm ci in tests/browser). Safe to run again;
-# it only redoes what changed.
+# twice: Debian's chromium and the fonts the planning guide is set in (the PDF
+# exports print with them), a virtual environment in .venv with the package
+# installed (editable; SQLite only), and, with --test, the test tools and the
+# PostgreSQL driver (the package's test and postgres extras), the system
+# packages the tests drive for real (poppler-utils and postgresql), and the
+# pinned axe-core the accessibility tests inject (npm ci in tests/browser).
+# Safe to run again; it only redoes what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -18,31 +19,37 @@ for arg in "$@"; do
   esac
 done
 
-# System packages: Chromium renders PDFs and runs browser tests; PostgreSQL is
-# the scale-out store the tests run against. The start command needs neither.
+# System packages. Chromium prints the PDFs (the planning guide a facilitator
+# exports after every workshop, the handout) and runs the browser tests; the
+# guide and handout are set in Liberation Sans/Serif (DejaVu otherwise).
+# PostgreSQL is the scale-out store the tests run against.
 apt_missing=()
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || apt_missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "liberation sans" || apt_missing+=(fonts-liberation)
 if [ "$want_test" = 1 ]; then
-  command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
   # pdfinfo/pdftotext read back the PDFs Chromium prints (tests/toolkit/exports/test_pdf.py).
   command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
-  # The planning guide and handout are set in Liberation Sans/Serif (DejaVu otherwise).
-  fc-list 2>/dev/null | grep -qi "liberation sans" || apt_missing+=(fonts-liberation)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_missing+=(postgresql)
   fc-list 2>/dev/null | grep -qi dejavu || apt_missing+=(fonts-dejavu-core)
   # npm installs axe-core for tests/browser/test_a11y.py (Debian's npm brings nodejs).
   command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
-  echo "setup: installing system packages: ${apt_missing[*]}"
   SUDO=""
-  if [ "$(id -u)" != 0 ]; then
-    if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
-      echo "setup: need root to apt-get install ${apt_missing[*]}; run: sudo apt-get install ${apt_missing[*]}" >&2
+  if [ "$(id -u)" != 0 ] && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
+  if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ] || ! command -v apt-get >/dev/null 2>&1; then
+    if [ "$want_test" = 1 ]; then
+      echo "setup: the tests need ${apt_missing[*]}; run: sudo apt-get install ${apt_missing[*]}" >&2
       exit 1
     fi
+    # The workshop itself runs without them; only the PDF exports need them.
+    echo "setup: the PDF exports need ${apt_missing[*]}, which setup cannot install here (no root, no sudo or no apt-get);" >&2
+    echo "setup: install them with: sudo apt-get install ${apt_missing[*]}  (everything else works without them)" >&2
+  else
+    echo "setup: installing system packages: ${apt_missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
   fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
 fi
 
 PY="${PYTHON:-python3}"

@@ -23,7 +23,8 @@ Exit codes, the same for every verb:
     2    it failed: a store that cannot be opened or used, a missing driver,
          a broken content file, an import refused, an unknown workshop or
          tool, a bad option (argparse's own usage errors are 2 as well)
-    130  stopped with Ctrl-C;  141  its output was closed early (``| head``)
+    130  stopped with Ctrl-C (``serve`` says 0: Ctrl-C is how it ends);
+         141  its output was closed early (``| head``)
 
 A failure is one line on stderr, ``workshop VERB: what is wrong; what to
 do``, never a traceback (``workshop --traceback VERB`` shows it, for a
@@ -79,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``workshop`` command; returns its exit code (see the module)."""
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every verb's module: a moment to press Ctrl-C in too
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     args = parser.parse_args(argv)
     try:
         code = args.handler(args)

@@ -16,7 +16,10 @@ priorities page) and the read-only dashboard to the room with Voila (see
     workshop pages --output notebooks       the pages, to open in JupyterLab
 
 It prints the participants' join link and code and the dashboard's own
-link; ``workshop code SLUG`` prints them again (``--new`` for a new code).
+link once the server answers them, then "Ready" once every preheated
+kernel has run its page; ``workshop code SLUG`` prints them again
+(``--new`` for a new code). Ctrl-C stops it at any moment, with exit
+status 0.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from toolkit.cli.context import add_db_option, content_of
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        return _serve(args)
+    except KeyboardInterrupt:  # Ctrl-C is how a facilitator stops serving, at any moment
+        sys.stdout.write("Stopped.\n")
+        return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
     from toolkit import serve
     plan = serve.plan_serve(
         args.db,

@@ -45,12 +45,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not workshops:
         _out(f"No workshops in {store.location} yet. Create one with: workshop new \"Title\"  (or: workshop demo)")
         return 0
-    _out(f"{'slug':<28} {'people':>6} {'answers':>8}  {'round':>5}  {'created':<16}  title")
+    _out(f"{'slug':<28} {'people':>6}  {'current answers':>15}  {'history rows':>12}  {'round':>5}  {'created':<16}  title")
     for ws in workshops:
         created = dt.datetime.fromtimestamp(ws.created).strftime("%Y-%m-%d %H:%M")
-        people = len(store.participants(ws.slug))
-        _out(f"{ws.slug:<28} {people:>6} {store.count_answers(ws.slug):>8}  {ws.settings.round:>5}  {created:<16}  {ws.title}")
+        counts = _counts(store, ws.slug)
+        _out(
+            f"{ws.slug:<28} {counts['participants']:>6}  {counts['answers']:>15}  {store.count_answers(ws.slug):>12}  "
+            f"{ws.settings.round:>5}  {created:<16}  {ws.title}"
+        )
+    _out()
+    _out("people and current answers (to guiding questions, this round) count as the dashboard does;")
+    _out("history rows are every row saved: each version of an answer, ratings, notes and dots, all rounds.")
     return 0
+
+
+def _counts(store: Any, slug: str) -> dict[str, int]:
+    """A workshop's headline counts, as the dashboard shows them
+    (:func:`toolkit.frames.views.summary`)."""
+    from toolkit.frames import all_frames
+    from toolkit.frames.views import summary
+
+    return summary(all_frames(store, slug))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -61,8 +76,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(f"The store {store.location} already has workshops; not adding the demo.")
         return 0
     ws = create_demo(store)
+    counts = _counts(store, ws.slug)
     _out(ws.slug)
-    _out(f"Demo workshop {ws.title!r}: {len(store.participants(ws.slug))} participants, {store.count_answers(ws.slug)} answers, {len(store.actions(ws.slug))} actions.", )
+    _out(
+        f"Demo workshop {ws.title!r}: {counts['participants']} participants, {counts['answers']} current answers, "
+        f"{counts['ratings']} ratings, {counts['actions']} actions ({store.count_answers(ws.slug)} history rows); ratings revealed."
+    )
     return 0
 
 

@@ -13,11 +13,19 @@ Formats:
     printed by headless Chromium (:mod:`toolkit.exports.pdf`).
 ``xlsx``
     One sheet per frame in :data:`toolkit.frames.FRAME_NAMES`, with human
-    headers, a bold frozen header row and sized columns. Times are UTC
-    without a timezone (Excel cannot store one).
+    headers, a bold frozen header row and sized columns, for partners to
+    read (:func:`partner_frame`): ratings and dots are numbers (a "not sure"
+    rating is the scale's words), means are rounded to one decimal and
+    shown so (``2.3``), shares as percentages, sectors by the content's
+    names ("Non-profit", "All sectors") and bands by their labels; stages
+    and tools are named as well as numbered. Times are UTC without a
+    timezone (Excel cannot store one).
 ``csv``
-    One frame (``answers`` unless ``frame=`` names another), with the
-    frame's own column names so scripts can rely on them.
+    One frame (``answers`` unless ``frame=`` names another), the
+    machine-readable twin of a sheet: the frame's own column names and
+    values, so scripts can rely on them: sector and band ids
+    (``nonprofit``, ``discuss``), ratings as stored (``4``, ``not-sure``),
+    means unrounded.
 ``json``
     Everything needed to rebuild the workshop elsewhere: the workshop
     (title, slug, settings), participants (with their key, by which a
@@ -248,7 +256,7 @@ def export_workshop(
         tick(1, 1, "done")
         return target
     with _atomic(target) as tmp:
-        write_xlsx(frames, tmp, progress=tick)
+        write_xlsx(frames, tmp, progress=tick, kit=store.kit)
     return target
 
 
@@ -274,6 +282,56 @@ def sheet_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Columns holding a sector id, shown by the sector's name in a spreadsheet.
+SECTOR_COLUMNS = ("sector", "low_sector", "high_sector", "owner_sector")
+#: Columns holding a mean rating (or a difference or spread of means),
+#: rounded to :data:`MEAN_DECIMALS` in a spreadsheet.
+MEAN_COLUMNS = ("mean", "low_mean", "high_mean", "gap", "spread")
+MEAN_DECIMALS = 1
+#: How a spreadsheet shows numbers of these columns (Excel number formats).
+NUMBER_FORMATS = {**{c: "0.0" for c in MEAN_COLUMNS}, "share": "0%"}
+
+
+def partner_frame(df: pd.DataFrame, kit: Any) -> pd.DataFrame:
+    """A frame as partners read it in a spreadsheet: rating and dot values
+    as numbers (a "not sure" rating as the scale's words), means rounded
+    to :data:`MEAN_DECIMALS`, sectors by their names
+    (:func:`toolkit.frames.views.sector_name`) and bands by their labels.
+    The CSV export keeps the frame as it is, for scripts.
+
+        >>> partner_frame(frames["ratings"], kit)[["sector", "mean", "band"]].iloc[0].tolist()
+        ['All sectors', 2.3, 'Concern']
+    """
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.frames.columns import BAND_LABELS
+    from toolkit.frames.views import sector_name
+    from toolkit.store.values import NOT_SURE
+
+    out = df.copy()
+    for col in SECTOR_COLUMNS:
+        if col in out.columns:
+            names = {s: sector_name(kit, s) for s in out[col].dropna().unique() if s}
+            out[col] = out[col].astype(object).map(lambda s: names.get(s, s))
+    for col in MEAN_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].round(MEAN_DECIMALS)
+    if "band" in out.columns:
+        out["band"] = out["band"].astype(object).map(lambda b: BAND_LABELS.get(b, b))
+    if {"kind", "value"} <= set(out.columns) and len(out):
+        kinds = out["kind"].to_numpy(dtype=object)
+        values = out["value"].to_numpy(dtype=object).copy()
+        for i in np.flatnonzero((kinds == "rating") | (kinds == "dots")):
+            value = values[i]
+            if isinstance(value, str) and value.isdigit():
+                values[i] = int(value)
+            elif value == NOT_SURE:
+                values[i] = kit.scale.not_sure
+        out["value"] = pd.Series(values, index=out.index, dtype=object)  # text and numbers side by side
+    return out
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """One frame as UTF-8 CSV (with a byte-order mark, so Excel reads the
     accents), text neutralised, times as ``2026-05-01 14:03:07.123456``."""
@@ -287,10 +345,13 @@ def write_xlsx(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
+    kit: Any = None,
 ) -> Path:
     """Every frame as a sheet (in :data:`toolkit.frames.FRAME_NAMES` order)
     of one workbook: human headers in bold, the top row frozen, a filter on
-    the header and column widths that fit the content."""
+    the header and column widths that fit the content. With the content
+    (``kit``), each frame as partners read it (:func:`partner_frame`);
+    means are shown with one decimal and shares as percentages either way."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -309,7 +370,7 @@ def write_xlsx(
     fill = PatternFill("solid", fgColor=colours["accent"].lstrip("#").upper())  # the kit's one palette
     wrap = Alignment(vertical="top", wrap_text=False)
     for name in names:
-        df = sheet_frame(frames[name])
+        df = sheet_frame(partner_frame(frames[name], kit) if kit is not None else frames[name])
         ws = wb.create_sheet(SHEETS.get(name, name)[:31])
         columns = list(df.columns)
         for i, col in enumerate(columns, 1):
@@ -330,8 +391,14 @@ def write_xlsx(
         # itertuples on an object frame hands back plain Python values;
         # pandas' NA and NaT become empty cells.
         values = df.astype(object).where(df.notna(), None)
+        formats = [(i, NUMBER_FORMATS[c]) for i, c in enumerate(columns) if c in NUMBER_FORMATS]
         for n, row in enumerate(values.itertuples(index=False, name=None), 1):
-            ws.append([_cell(v) for v in row])
+            cells = [_cell(v) for v in row]
+            for i, number_format in formats:
+                if cells[i] is not None:
+                    cells[i] = WriteOnlyCell(ws, value=cells[i])
+                    cells[i].number_format = number_format
+            ws.append(cells)
             if n % 2000 == 0:
                 tick(done + n, total, f"sheet {SHEETS.get(name, name)}")
         done += max(len(df), 1)

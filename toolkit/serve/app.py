@@ -1,6 +1,14 @@
 """The Voila application ``workshop serve`` runs: its configuration for a
 plan (:func:`voila_config`), the Voila subclass that pins what a page may
 do and who may open it (:func:`workshop_voila_class`) and :func:`run`.
+
+What the facilitator's terminal shows, in order: the links, once the
+server has answered a request of its own (:func:`wait_until_answering`);
+a "Ready" line once every preheated kernel has run its page
+(:func:`pools_warm`); on Ctrl-C (or SIGTERM), at any moment, "Stopping"
+and "Stopped" and exit status 0, never a traceback. The served pages are
+signed in a notary of the run folder (:func:`sign_pages`), so Jupyter
+trusts them instead of warning about each one as each kernel renders it.
 """
 
 from __future__ import annotations
@@ -9,8 +17,10 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +32,7 @@ from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
 from toolkit.serve.pages import write_pages
-from toolkit.serve.plan import ServePlan, describe, port_free
+from toolkit.serve.plan import ServePlan, describe, port_free, ready_line
 from toolkit.serve.run_folder import (
     FACILITATOR_TOKEN_FILE,
     IPYTHON_FOLDER,
@@ -64,6 +74,24 @@ HEADER_ENVS = ("Cookie",)
 #: What a page shows when its code fails while it is first drawn (Voila
 #: puts it where the cell's output would be; the error goes to the log).
 CELL_ERROR = PAGE_MESSAGE
+#: The run folder's notary: the served pages' signatures and its secret
+#: (:func:`sign_pages`).
+NOTARY_DB = "notary.db"
+NOTARY_SECRET = "notary-secret"
+#: How long the server waits for its own first request to be answered
+#: before printing the links anyway (seconds).
+ANSWER_WAIT_SECONDS = 120
+#: Log lines that say nothing new while the server stops and kills its
+#: kernels: a cancelled pool start still counts as "filled", and a page
+#: being run in a kernel that is killed fails (its sockets close, its
+#: client never gets a reply).
+STOPPING_NOISE = (
+    "Kernel pool of",
+    "Got events for closed stream",
+    "Error occurred while starting new kernel client",
+    "Error at server while executing cell",
+    "Kernel died",
+)
 #: Files it refuses even if the allowlist matched.
 FILE_DENYLIST = (
     r".*\.(ipynb|py|pyc|sqlite|sqlite3|db|db-wal|db-shm|sqlite-wal|sqlite-shm|yaml|yml|json|csv|xlsx|toml|ini|cfg|env|txt|md|sh)",
@@ -92,7 +120,7 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
     voila["authorizer_class"] = RoomAuthorizer
     if run_folder is not None:
         voila["connection_dir_root"] = str(run_folder)
-    return {
+    config: dict[str, dict[str, object]] = {
         "Voila": voila,
         "VoilaConfiguration": {
             "preheat_kernel": preheat,
@@ -128,6 +156,40 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "cull_connected": False,
         },
     }
+    if run_folder is not None:
+        # The notary the contents manager checks the pages against: the one
+        # sign_pages signed them in, not the user's own Jupyter notary.
+        config["NotebookNotary"] = notary_settings(run_folder)
+    return config
+
+
+def notary_settings(run_folder: Path) -> dict[str, object]:
+    """The settings of the run folder's notebook notary (its database and
+    secret, both inside the run folder)."""
+    return {"db_file": str(run_folder / NOTARY_DB), "secret_file": str(run_folder / NOTARY_SECRET)}
+
+
+def sign_pages(pages: Path, run_folder: Path) -> int:
+    """Sign every notebook in ``pages`` with a fresh secret, in the run
+    folder's notary (:func:`notary_settings`), and return how many. The kit
+    wrote these pages itself from the content; Jupyter's contents manager
+    checks a notebook's signature each time a kernel renders it and warns
+    about every unsigned one. Voila marks every output trusted whatever the
+    signature says, so signing changes what the log says, not what a page
+    may show."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    write_private_text(run_folder / NOTARY_SECRET, secrets.token_hex(32))
+    notary = NotebookNotary(**notary_settings(run_folder))
+    try:
+        signed = 0
+        for path in sorted(pages.glob("*.ipynb")):
+            notary.sign(nbformat.read(path, as_version=4))
+            signed += 1
+        return signed
+    finally:
+        notary.store.close()
 
 
 def voila_hook_problems() -> list[str]:
@@ -187,13 +249,14 @@ def voila_hook_problems() -> list[str]:
         classes["VoilaKernelManager"] = pooled
 
     from jupyter_client.manager import KernelManager
+    from nbformat.sign import NotebookNotary
     from voila.configuration import VoilaConfiguration
     from voila.execute import VoilaExecutor
 
     from toolkit.serve.pages import dashboard_page
 
     classes.update(Voila=voila_app.Voila, VoilaConfiguration=VoilaConfiguration, KernelManager=KernelManager,
-                   VoilaExecutor=VoilaExecutor, MappingKernelManager=AsyncMappingKernelManager)
+                   VoilaExecutor=VoilaExecutor, MappingKernelManager=AsyncMappingKernelManager, NotebookNotary=NotebookNotary)
     sample = ServePlan(url="sqlite://", slug="w", title="W", host="127.0.0.1", port=8866, pool=1, cull_minutes=30, dashboard_only=True, pages=(dashboard_page(),))
     for class_name, traits in voila_config(sample, Path(tempfile.gettempdir())).items():
         cls = classes.get(class_name)
@@ -216,7 +279,14 @@ def workshop_voila_class() -> type:
 
     Before ``initialize``, the application needs ``room`` (a
     :class:`toolkit.serve.room.Room`), ``kernel_limits``, ``allowed_hosts``
-    and ``query_path`` (see :func:`run`)."""
+    and ``query_path`` (see :func:`run`); ``on_answering``, ``on_ready``
+    and ``on_stopping`` are called once the server answers, once its pools
+    are warm and when a signal stops it. SIGINT and SIGTERM stop it at any
+    moment: before it serves (and when sent again while it stops) as a
+    ``KeyboardInterrupt`` for :func:`run` to catch, while it serves by
+    stopping the loop; kernels are then killed, not interrupted (an
+    interrupted kernel prints a traceback into the terminal), and pool
+    kernels not started yet never start."""
     from voila.app import Voila
 
     class WorkshopVoila(Voila):
@@ -224,10 +294,19 @@ def workshop_voila_class() -> type:
         kernel_limits: Any = None
         allowed_hosts: tuple[str, ...] = ()
         query_path: str = ""
+        on_answering: Callable[[], None] = staticmethod(lambda: None)
+        on_ready: Callable[[int, int], None] = staticmethod(lambda warm, pooled: None)
+        on_stopping: Callable[[], None] = staticmethod(lambda: None)
+        _stopping = False
 
         def initialize(self, argv: Sequence[str] | None = None) -> None:
-            super().initialize(argv)
+            super().initialize(argv)  # sets Voila's own SIGTERM handler, replaced here
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, self._stop_on_signal)
             one_line_errors(self.log)
+            self.log.addFilter(not_voilas_link)
+            for log in (self.log, logging.getLogger("tornado.general")):
+                log.addFilter(self._quiet_while_stopping)
             # A jupyter config file cannot widen what is served.
             self.voila_configuration.file_allowlist = list(FILE_ALLOWLIST)
             self.voila_configuration.file_denylist = list(FILE_DENYLIST)
@@ -292,9 +371,110 @@ def workshop_voila_class() -> type:
             self.app = RoomApplication(**self.init_settings())
             self.app.settings.update(self.tornado_settings)
             self.app.add_handlers(".*$", self.init_handlers())
+            from tornado.ioloop import IOLoop
+
+            # Runs once listen() has bound the port and started the loop.
+            IOLoop.current().add_callback(self._begin_announcing)
             self.listen()
 
+        def _begin_announcing(self) -> None:
+            import asyncio
+
+            self._announcing = asyncio.ensure_future(self._announce())
+
+        async def _announce(self) -> None:
+            host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(self.ip, f"[{self.ip}]" if ":" in self.ip else self.ip)
+            await wait_until_answering(f"http://{host}:{self.port}{self.base_url}join")
+            if self._stopping:
+                return
+            self.on_answering()
+            warm, pooled = await pools_warm(self.kernel_manager)
+            if not self._stopping:
+                self.on_ready(warm, pooled)
+
+        def _quiet_while_stopping(self, record: logging.LogRecord) -> bool:
+            return not (self._stopping and str(record.msg).startswith(STOPPING_NOISE))
+
+        def _stop_on_signal(self, signum: int, frame: object) -> None:
+            loop = getattr(self, "ioloop", None)
+            if loop is None or self._stopping:
+                raise KeyboardInterrupt  # not serving yet, or asked again: stop here
+            self._stopping = True
+            loop.asyncio_loop.call_soon_threadsafe(self._stop_serving)
+
+        def _stop_serving(self) -> None:
+            self.on_stopping()
+            self.ioloop.stop()  # Voila's listen() then calls stop()
+
+        def stop(self) -> None:
+            # Voila's stop, but pool kernels waiting to start never start,
+            # and every kernel is killed rather than interrupted first.
+            import asyncio
+
+            self._stopping = True
+            waiting = []
+            announcing = getattr(self, "_announcing", None)
+            if announcing is not None and not announcing.done():
+                announcing.cancel()
+                waiting.append(announcing)
+            for pool in getattr(self.kernel_manager, "_pools", {}).values():
+                for task in [t for t in pool if not t.done()]:
+                    pool.remove(task)
+                    task.cancel()
+                    waiting.append(task)
+
+            async def shut_down() -> None:
+                if waiting:
+                    await asyncio.wait(waiting)
+                await self.kernel_manager.shutdown_all(now=True)
+
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
+            # On the serving loop, stopped now, whose tasks these are (Voila's
+            # run_sync would start a new loop, where they never finish).
+            self.ioloop.asyncio_loop.run_until_complete(shut_down())
+
     return WorkshopVoila
+
+
+async def wait_until_answering(url: str, *, seconds: float = ANSWER_WAIT_SECONDS) -> bool:
+    """Request ``url`` until the server answers it (any HTTP status) and
+    return ``True``; ``False`` after ``seconds`` without an answer."""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    client = AsyncHTTPClient()
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            await client.fetch(url, raise_error=False, follow_redirects=False, request_timeout=10)
+            return True
+        except Exception:  # noqa: BLE001 - refused or reset: not answering yet
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.1)
+
+
+async def pools_warm(kernel_manager: Any) -> tuple[int, int]:
+    """Wait until every kernel in Voila's pools has been started and has
+    run its page (:class:`~toolkit.serve.kernel_pool.RefillWhenQuiet`
+    holds a pool start until then, or at most its hold time) and return
+    ``(ran their page, kernels in the pools)``; ``(0, 0)`` without pools."""
+    import asyncio
+
+    starts = [task for pool in getattr(kernel_manager, "_pools", {}).values() for task in pool]
+    if not starts:
+        return 0, 0
+    await asyncio.wait(starts)
+    warm = 0
+    for start in starts:
+        if start.cancelled() or start.exception() is not None:
+            continue
+        started = start.result()
+        render = started.get("task") if isinstance(started, dict) else None
+        if isinstance(render, asyncio.Future) and render.done() and not render.cancelled() and render.exception() is None:
+            warm += 1
+    return warm, len(starts)
 
 
 class OneLineErrors(logging.Filter):
@@ -317,6 +497,13 @@ class OneLineErrors(logging.Filter):
         return True
 
 
+def not_voilas_link(record: logging.LogRecord) -> bool:
+    """A log filter that drops Voila's "Voilà is running at" line: it names
+    the address Voila listens on, before the server answers; ``workshop
+    serve`` prints the room's own links once it does."""
+    return not str(record.msg).startswith("Voilà is running at")
+
+
 #: Longest piece of a message :class:`OneLineErrors` keeps.
 LOG_LINE_CHARS = 160
 
@@ -333,14 +520,30 @@ def one_line_errors(log: logging.Logger) -> None:
 
 def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
     """Remove run folders left by killed servers, write the plan's pages
-    into a fresh run folder, print the links and run Voila until Ctrl-C
-    (or SIGTERM); the run folder is removed afterwards.
+    into a fresh run folder (signed: :func:`sign_pages`) and run Voila until
+    Ctrl-C (or SIGTERM), printing the links once the server answers and a
+    "Ready" line once its pools are warm; the run folder is removed
+    afterwards. Ctrl-C at any moment stops it and returns 0.
 
     The run folder also holds the facilitator's token
     (:data:`~toolkit.serve.run_folder.FACILITATOR_TOKEN_FILE`: send it as
     ``Authorization: token ...`` to list the kernels) and the kernels'
     IPython folder (:mod:`toolkit.serve.kernel_errors`)."""
     out = out or (lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
+    # SIGTERM stops as Ctrl-C does, from the start (WorkshopVoila takes both
+    # over once it serves), so the run folder is removed either way.
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(plan, out)
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
     if not port_free(plan.host, plan.port):
         raise ToolkitError(f"port {plan.port} on {plan.host} is in use (another workshop serve?); pick another with --port")
     stale = remove_stale_run_folders()
@@ -368,17 +571,24 @@ def run(plan: ServePlan, *, out: Callable[[str], None] | None = None) -> int:
         os.environ.update(kernel_env(plan, query_path, write_startup(run_folder / IPYTHON_FOLDER)))
         room = make_room(plan)
         write_private_text(run_folder / FACILITATOR_TOKEN_FILE, room.facilitator_token + "\n")
-        out(describe(plan))
+        sign_pages(folder, run_folder)
         from traitlets.config import Config
 
+        started = time.monotonic()
         cls = workshop_voila_class()
         app = cls.instance(config=Config(voila_config(plan, run_folder)))
         app.room, app.kernel_limits, app.allowed_hosts, app.query_path = room, plan.limits, plan.allowed_hosts, query_path
+        app.on_answering = lambda: out(describe(plan))
+        app.on_ready = lambda warm, pooled: out(ready_line(plan, warm, pooled, time.monotonic() - started))
+        app.on_stopping = lambda: out("Stopping: shutting the kernels down ...")
         app.initialize([str(folder)])
         app.start()  # runs until Ctrl-C or SIGTERM, then shuts the kernels down
-        return 0
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the server ran, or twice: what started stops with this process
     finally:
         shutil.rmtree(run_folder, ignore_errors=True)
+    out("Stopped.")
+    return 0
 
 
 def make_room(plan: ServePlan) -> Any:

@@ -1,7 +1,7 @@
 """What ``workshop serve`` will serve: the plan (store, workshop, pages,
 pools, kernel limits, address, the room's join code and dashboard key)
-checked before anything starts, and the message with the links to share
-(:func:`describe`).
+checked before anything starts, the message with the links to share
+(:func:`describe`) and the line saying the pools are warm (:func:`ready_line`).
 
     >>> plan = plan_serve(db="/srv/riverside.sqlite", host="0.0.0.0", pool=4)
     >>> print(describe(plan))
@@ -352,7 +352,9 @@ def _check_host_name(name: str) -> str:
 def describe(plan: ServePlan) -> str:
     """The message ``workshop serve`` prints: what is served, the join
     link and code, the pages and the dashboard's own link."""
-    lines = [f"Serving workshop {plan.slug!r} ({plan.title}) from {_safe_url(plan.url)}", ""]
+    from toolkit.store.schema import location
+
+    lines = [f"Serving workshop {plan.slug!r} ({plan.title}) from {location(plan.url)}", ""]
     participant = [p for p in plan.pages if not p.dashboard]
     if participant:
         lines.append("Share this link with the room (one click joins, then every page opens):")
@@ -409,12 +411,22 @@ def _warm_summary(plan: ServePlan) -> str:
     )
 
 
-def _safe_url(url: str) -> str:
-    try:
-        import sqlalchemy as sa
+def ready_line(plan: ServePlan, warm: int, pooled: int, seconds: float) -> str:
+    """The line ``workshop serve`` prints once its pools are warm: every
+    preheated kernel (``pooled`` of them) has run its page (``warm`` did),
+    ``seconds`` after the start.
 
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for display
-        return url
+        >>> ready_line(plan, 11, 11, 42.4)
+        'Ready: 11 preheated kernels have run their pages (42 s after the start).'
+    """
+    after = f"{seconds:.0f} s after the start"
+    if pooled == 0:
+        return f"Ready ({after}); no preheated kernels, so every visitor waits for a kernel to start."
+    if warm == pooled:
+        return f"Ready: {pooled} preheated kernel{'s have' if pooled != 1 else ' has'} run {'their pages' if pooled != 1 else 'its page'} ({after})."
+    return (
+        f"Ready, but only {warm} of {pooled} preheated kernels ran their page ({after}; see the lines above); "
+        "visitors past them wait for a kernel to start."
+    )
 
 

@@ -1,5 +1,5 @@
 """A fictional demo workshop (``data/demo.yaml``), so a first run shows a
-dashboard with real-looking answers, ratings, dots and actions.
+dashboard with real-looking answers, ratings (revealed), dots and actions.
 
 Every name in the demo is invented. The file is read with the content's
 strict YAML loader (a key twice in one mapping is refused) and every value
@@ -106,7 +106,9 @@ class _Reader:
         info = self.mapping(top.get("workshop"), "workshop", _WORKSHOP)
         title = check("workshop.title", checks.title, info["title"])
         slug = check("workshop.slug", checks.slug, info.get("slug", "demo"))
-        settings = WorkshopSettings()
+        # Ratings revealed: the demo is a first look at a workshop under way,
+        # and the dashboard should show it as the README's screenshot does.
+        settings = WorkshopSettings(ratings_revealed=True)
 
         people: list[dict[str, Any]] = []
         who: dict[str, int] = {}

@@ -124,11 +124,43 @@ def test_store_verbs_new_list_lock(capsys, tmp_path):
     code, out, _ = _run(capsys, "new", "Riverside Partners", "--db", db)
     assert (code, out) == (0, "riverside-partners\n")
     code, out, _ = _run(capsys, "list", "--db", db)
-    assert code == 0 and re.search(r"^riverside-partners\s+0\s+0\s+1\s", out, re.M)
+    assert code == 0 and re.search(r"^riverside-partners\s+0\s+0\s+0\s+1\s", out, re.M)
     code, out, _ = _run(capsys, "lock", "riverside-partners", "2", "--db", db)
     assert code == 0 and "Design locked" in out and "Diagnosis open" in out
     code, _, err = _run(capsys, "lock", "no-such-workshop", "2", "--db", db)
     assert code == 2 and "unknown workshop 'no-such-workshop'" in err
+
+
+def test_list_labels_its_counts_as_the_dashboard_counts_them(capsys, tmp_path):
+    """The demo has 218 current answers to guiding questions (the
+    dashboard's "Answers") and more rows of history (ratings, notes, dots):
+    list says which is which."""
+    from toolkit.frames import all_frames, summary
+    from toolkit.store import AnswerStore
+
+    db = str(tmp_path / "cli.sqlite")
+    code, out, _ = _run(capsys, "demo", "--db", db)
+    store = AnswerStore(db)
+    counts, rows = summary(all_frames(store, "demo")), store.count_answers("demo")
+    assert store.workshop("demo").settings.ratings_revealed  # the demo's first look is the README's dashboard
+    store.close()
+    assert counts["answers"] < rows
+    assert code == 0 and f"{counts['participants']} participants, {counts['answers']} current answers" in out
+    assert f"({rows} history rows); ratings revealed." in out
+    code, out, _ = _run(capsys, "list", "--db", db)
+    header, row, *rest = out.splitlines()
+    assert code == 0 and header.startswith("slug ")
+    assert "people" in header and "current answers" in header and "history rows" in header
+    assert re.match(rf"^demo\s+{counts['participants']}\s+{counts['answers']}\s+{rows}\s+1\s", row), row
+    assert any("as the dashboard does" in line for line in rest)
+
+
+def test_the_readme_names_every_verb():
+    """Every verb ``workshop --help`` lists is in the README, written as a
+    reader would type it (``workshop lock``), so the two stay in step."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    missing = [verb for verb in _verbs() if not re.search(rf"\bworkshop {re.escape(verb)}\b", readme)]
+    assert missing == []
 
 
 # --------------------------------------------------------------------------

@@ -160,14 +160,67 @@ def test_xlsx_has_one_sheet_per_frame_with_human_headers(demo, tmp_path):
     # Values match the frame: the first rating row, and times without a timezone.
     first = frames["ratings"].iloc[0]
     row = {h: c.value for h, c in zip(header, ratings[2])}
-    assert (row["Tool"], row["Sector"], row["Ratings"], row["Band"]) == (first["tool"], first["sector"], first["count"], first["band"])
-    assert row["Mean rating"] == pytest.approx(first["mean"])
+    assert (row["Tool"], row["Ratings"]) == (first["tool"], first["count"])
+    assert row["Sector"] == store.kit.sector(first["sector"]).name and row["Band"] == first["band"].capitalize()
+    assert row["Mean rating"] == round(first["mean"], 1)
     answers = wb["Answers (history)"]
     col = [c.value for c in answers[1]].index("Created (UTC)")
     created = answers.cell(2, col + 1).value
     expected = frames["answers"]["created"].iloc[0].tz_convert(None).floor("us").to_pydatetime()
     assert isinstance(created, dt.datetime) and created.tzinfo is None
     assert abs(created - expected) < dt.timedelta(milliseconds=1)
+
+
+def _sheet(wb, name: str) -> list[dict[str, object]]:
+    """A sheet's rows as {header: cell}."""
+    ws = wb[SHEETS[name]]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2)]
+
+
+def test_xlsx_is_for_partners_numbers_as_numbers_means_to_one_decimal_sectors_by_name(sqlite_store, tmp_path):
+    store, slug = sqlite_store, create_demo(sqlite_store).slug  # round 1, every sector rating
+    kit = store.kit
+    frames = all_frames(store, slug)
+    wb = load_workbook(export_workshop(store, slug, "xlsx", tmp_path / "w.xlsx"))
+    # Ratings and dots are numbers; a "not sure" is the scale's words; text stays text.
+    answers = _sheet(wb, "answers")
+    ratings = [r["Answer"] for r in answers if r["Kind"].value == "rating"]
+    assert ratings and all(c.data_type == "n" and c.value in kit.scale.values for c in ratings if c.value != kit.scale.not_sure)
+    not_sure = int(((frames["answers"]["kind"] == "rating") & (frames["answers"]["value"] == "not-sure")).sum())
+    assert not_sure >= 1 and [c.value for c in ratings if c.data_type == "s"] == [kit.scale.not_sure] * not_sure
+    dots = [r["Answer"] for r in answers if r["Kind"].value == "dots"]
+    assert dots and all(c.data_type == "n" and isinstance(c.value, int) for c in dots)
+    texts = [r["Answer"].value for r in answers if r["Kind"].value == "text"]
+    assert texts and all(isinstance(t, str) for t in texts if t is not None)  # "1" typed as an answer would stay "1"
+    # Means: numbers, rounded to one decimal and shown so; every sector by its name.
+    rows = _sheet(wb, "ratings")
+    assert len(rows) == len(frames["ratings"])
+    for row, (_, want) in zip(rows, frames["ratings"].iterrows()):
+        mean = row["Mean rating"]
+        if pd.isna(want["mean"]):  # only "not sure": no mean, an empty cell
+            assert mean.value is None
+            continue
+        assert mean.data_type == "n" and mean.value == round(want["mean"], 1) and mean.number_format == "0.0"
+        assert row["Ratings"].data_type == "n" and row["Ratings"].value == want["count"]
+    unrounded = frames["ratings"]["mean"]
+    assert (unrounded.round(1) != unrounded).any()  # the demo has means like 2.333..., so rounding was needed
+    names = {s.name for s in kit.sectors} | {"All sectors"}
+    assert {r["Sector"].value for r in rows} <= names and "All sectors" in {r["Sector"].value for r in rows}
+    assert {r["Sector"].value for r in _sheet(wb, "participants")} <= names
+    assert {r["Stage"].value for r in rows} <= {st.title for st in kit.stages}
+    divergence = _sheet(wb, "divergence")
+    flagged = [r for r in divergence if r["Lowest sector"].value]
+    assert flagged and all(r["Lowest sector"].value in names and r["Highest sector"].value in names for r in flagged)
+    assert all(r[h].data_type == "n" and r[h].value == round(r[h].value, 1) for r in flagged for h in ("Lowest mean", "Highest mean", "Gap"))
+    assert {r["Band"].value for r in rows} <= {"Strength", "Discuss", "Concern", None}
+    share = _sheet(wb, "progress")[0]["Share answered"]
+    assert share.data_type == "n" and share.number_format == "0%"
+    # The CSV stays the machine-readable twin: ids, ratings as stored, means unrounded.
+    text = export_workshop(store, slug, "csv", tmp_path / "r.csv", frame="ratings").read_text(encoding="utf-8-sig")
+    csv_rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["sector"] for r in csv_rows} <= {s.id for s in kit.sectors} | {"all"}
+    assert any(len(r["mean"].split(".")[-1]) > 1 for r in csv_rows)
 
 
 def test_formula_looking_answers_are_text_in_xlsx_and_csv(demo, tmp_path):
