@@ -71,7 +71,6 @@ def stage_links(kit: Toolkit, current: str | None) -> str:
 
 class ToolNav(widgets.VBox):
     """``value`` is the selected tool id; ``done`` the ids of the tools
-    """``value`` is the selected tool id; ``done`` the ids of the tools
     answered (ticked). Children: ``heading``, ``buttons`` (one per tool, by
     id, today's first: :meth:`set_order`), ``others`` (the "Not in today's
     plan" heading, shown when some are not), ``progress`` (Label),
