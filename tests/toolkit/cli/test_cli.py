@@ -299,7 +299,7 @@ def test_pages_writes_the_pages_of_the_content(capsys, tmp_path, edited_content)
     code, out, _ = _run(capsys, "--content", str(edited_content.path), "pages", "--output", str(tmp_path / "pages"))
     assert code == 0
     names = [Path(line).name for line in out.splitlines()]
-    assert names == ["stage-1-discovery.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb"]
+    assert names == ["stage-1-discovery.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb", "dashboard.ipynb", "presenter.ipynb"]
     intro = json.loads((tmp_path / "pages" / "stage-1-discovery.ipynb").read_text())["cells"][0]["source"]
     assert "Stage 1 of 4: Discovery." in "".join(intro)
 

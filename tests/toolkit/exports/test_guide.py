@@ -437,4 +437,4 @@ def test_not_yet_relevant_is_shown_apart_in_the_guide_and_carried_by_the_spreads
     export_workshop(sqlite_store, slug, "xlsx", tmp_path / "w.xlsx")
     sheet = pd.read_excel(tmp_path / "w.xlsx", sheet_name="Ratings")
     assert "Not yet relevant" in sheet.columns
-    assert sheet.query("`Tool id` == @T1 and Sector == 'all'")["Not yet relevant"].tolist() == [1]
+    assert sheet.query("`Tool id` == @T1 and Sector == 'All sectors'")["Not yet relevant"].tolist() == [1]
