@@ -179,6 +179,8 @@ class Server:
 
     @property
     def token(self) -> str:
+        if self.run_folder is None:  # printed when the first kernel starts
+            _read_links(self)
         assert self.run_folder is not None
         return (self.run_folder / "facilitator-token").read_text().strip()
 
@@ -239,10 +241,12 @@ def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str
         if proc.poll() is not None:
             raise RuntimeError(f"workshop serve exited with {proc.returncode}:\n{server.log_text()}")
         try:
-            if server.get("/join").status == 200:
-                return _read_links(server)
+            answered = server.get("/join").status == 200
         except OSError:
-            pass
+            answered = False
+        # The links are printed once the server answers: a moment after.
+        if answered and (_read_links(server).join_code or server.dashboard_link):
+            return server
         if time.monotonic() > deadline:
             server.stop()
             raise RuntimeError(f"workshop serve did not answer within 120 s:\n{server.log_text()}")
