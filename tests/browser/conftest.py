@@ -244,9 +244,10 @@ def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str
             answered = server.get("/join").status == 200
         except OSError:
             answered = False
-        # The links are printed once the server answers: a moment after.
-        if answered and (_read_links(server).join_code or server.dashboard_link):
-            return server
+        # The links are printed (in one write) once the server answers: a moment after.
+        if answered and "Serving workshop" in server.log_text():
+            time.sleep(0.3)
+            return _read_links(server)
         if time.monotonic() > deadline:
             server.stop()
             raise RuntimeError(f"workshop serve did not answer within 120 s:\n{server.log_text()}")

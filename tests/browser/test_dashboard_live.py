@@ -52,7 +52,8 @@ def test_dashboard_follows_three_sectors_and_reveals_the_heatmap(room, page):
     assert "Ratings hidden until the facilitator reveals them" in page.locator(".xs-heatmap").inner_text()
     assert page.locator(".xs-heatmap td.xs-band-strength").count() == 0
 
-    store.update_settings(slug, ratings_revealed=True)
+    # One rater a sector: means shown only with groups of one allowed (3 by default).
+    store.update_settings(slug, ratings_revealed=True, min_group=1)
     try:
         row = page.locator(".xs-heatmap tr", has_text=tool.name)
         row.locator("td.xs-band-strength").first.wait_for(timeout=UPDATE_MS)
@@ -64,7 +65,7 @@ def test_dashboard_follows_three_sectors_and_reveals_the_heatmap(room, page):
         assert page.locator(".xs-dots-ranking").count() == 1 and page.locator(".xs-actions").count() == 1
         assert page.dialogs == []  # type: ignore[attr-defined]
     finally:
-        store.update_settings(slug, ratings_revealed=False)
+        store.update_settings(slug, ratings_revealed=False, min_group=3)
 
 
 def test_dashboard_keeps_the_viewers_tool_while_refreshing(room, page):
@@ -91,7 +92,7 @@ def test_dashboard_only_publishes_just_the_dashboard(serve_factory):
         page = server.visitor(dashboard=True).get("/voila/render/dashboard.ipynb")
         assert page.status == 200 and b"kernelId" in page.body
         log = server.log_text()
-        assert "Project the dashboard (read-only" in log and "Share this link" not in log and "join code" not in log
+        assert "Project the dashboard (read-only" in log and "Share this link" not in log and "type the join code" not in log
         assert re.search(rf"http://localhost:{server.port}/dashboard/[A-Za-z0-9_-]{{24}}\n", log)
     finally:
         server.stop()

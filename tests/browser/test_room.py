@@ -69,7 +69,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
             assert f"{sector} · {table}" in item.locator(".xs-feed-who").inner_text()
         assert "Room 2" in dash.locator(".xs-dash-participants").inner_text()
 
-        room.store.update_settings(room.slug, ratings_revealed=True)
+        room.store.update_settings(room.slug, ratings_revealed=True, min_group=1)  # one rater a sector
         try:
             tool_name = room.store.kit.tool(TOOL).name
             row = dash.locator(".xs-heatmap tr", has_text=tool_name)
@@ -77,7 +77,7 @@ def test_three_sectors_type_and_the_dashboard_shows_them(room, browser, sign_in)
             words = row.inner_text().lower()
             assert "strength" in words and "concern" in words
         finally:
-            room.store.update_settings(room.slug, ratings_revealed=False)
+            room.store.update_settings(room.slug, ratings_revealed=False, min_group=3)
         assert dialogs == []
 
         # The facilitator locks Diagnosis: on reload the workbook is read-only.

@@ -94,6 +94,8 @@ def test_store_and_data_files_cannot_be_downloaded(room):
 def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room):
     import stat
 
+    from toolkit.serve.app import NOTARY_DB, NOTARY_SECRET
+
     visitor = room.visitor(dashboard=True)
     visitor.kernel_of("/voila/render/dashboard.ipynb")  # a page has a kernel: its files exist
     found = re.search(r"Storing connection files in (\S+)\.", room.log_text())
@@ -102,7 +104,7 @@ def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room
     run_folder = connections.parent
     assert run_folder.name.startswith(serve.RUN_FOLDER_PREFIX)
     assert sorted(p.name for p in run_folder.iterdir()) == sorted(
-        [serve.PAGES_FOLDER, serve.PID_FILE, connections.name, serve.FACILITATOR_TOKEN_FILE, serve.IPYTHON_FOLDER]
+        [serve.PAGES_FOLDER, serve.PID_FILE, connections.name, serve.FACILITATOR_TOKEN_FILE, serve.IPYTHON_FOLDER, NOTARY_DB, NOTARY_SECRET]
     )
     pages = run_folder / serve.PAGES_FOLDER
     assert sorted(p.name for p in pages.iterdir()) == sorted(p.name for p in room.pages())  # no socket in what is served
