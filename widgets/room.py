@@ -9,8 +9,11 @@ The Session re-reads the settings every few seconds and calls
 :meth:`RoomStatus.show` every second while a timer or a notice runs, so the
 countdown moves on the page without the browser running any code. The
 countdowns are ``role="timer"`` (read on demand, not announced every
-second); the moments that matter (a notice starts, time is up, the lock
-falls) go to a separate ``role="alert"`` line, once each.
+second); the moments that matter (a timer or a notice starts, time is up)
+are said once each in a polite live region (``xs-live``, issue #17), a
+screen-reader-only line that stays in the page while empty so that a
+screen reader hears its text change. The lock falling is said by the
+page's own notice line.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from toolkit.room import clock
-from widgets.style import esc, hook
+from widgets.style import LIVE, SR_ONLY, esc, hook
 
 if TYPE_CHECKING:
     from toolkit.store.values import WorkshopSettings
@@ -35,22 +38,24 @@ class RoomStatus(widgets.VBox):
     ``lock_title`` how a notice names it ("The Diagnosis stage", "The dot
     vote"), ``lock_verb`` what happens ("locks", "closes").
 
-    Children: ``timer`` (``xs-timer``), ``countdown`` (``xs-lock-countdown``)
-    and ``alert`` (``xs-room-alert``), each HTML, hidden while empty.
+    Children: ``timer`` (``xs-timer``) and ``countdown``
+    (``xs-lock-countdown``), HTML hidden while empty, and ``announce``
+    (``xs-room-alert``), a Label read by screen readers only: a polite
+    live region, never hidden, so that its changes are heard.
     ``value`` is the text shown, for tests. CSS: ``xs-room-status``."""
 
     def __init__(self, lock_key: str | None = None, lock_title: str = "", lock_verb: str = "locks", **kwargs: Any):
         self.lock_key, self.lock_title, self.lock_verb = lock_key, lock_title, lock_verb
         self.timer = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-timer")
         self.countdown = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-lock-countdown")
-        self.alert = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-room-alert")
-        self._said: tuple[Any, ...] = ()  # what the alert last said, so each moment is said once
-        super().__init__([self.timer, self.countdown, self.alert], layout=widgets.Layout(width="100%"), **kwargs)
+        self.announce = hook(widgets.Label(""), "xs-room-alert", LIVE, SR_ONLY)
+        self._said: tuple[Any, ...] = (None, None, None)  # the moments last said, so each is said once
+        super().__init__([self.timer, self.countdown, self.announce], layout=widgets.Layout(width="100%"), **kwargs)
         hook(self, "xs-room-status")
 
     @property
     def value(self) -> str:
-        return " ".join(w.value for w in (self.timer, self.countdown, self.alert) if w.value)
+        return " ".join(w.value for w in (self.timer, self.countdown, self.announce) if w.value)
 
     def show(self, settings: WorkshopSettings | None, now: float) -> bool:
         """Show the timer and this page's lock notice as of ``now``; True
@@ -77,20 +82,26 @@ class RoomStatus(widgets.VBox):
         return ticking
 
     def _announce(self, settings: WorkshopSettings | None, left: float | None, lock_left: float | None) -> None:
-        """Say once what just changed (a notice started, time ran out)."""
+        """Say once what just changed: a notice or a timer started, time ran out."""
         moment: tuple[Any, ...] = (
             settings.lock_at.get(self.lock_key) if settings is not None and lock_left is not None and self.lock_key else None,
+            settings.timer_ends if settings is not None and left else None,
             settings.timer_ends if settings is not None and left == 0 else None,
         )
         if moment == self._said:
             return
-        self._said = moment
+        said, self._said = self._said, moment
         lines = []
-        if moment[0] is not None:
+        if moment[0] is not None and moment[0] != said[0]:
             lines.append(f"{self.lock_title} {self.lock_verb} in {clock(lock_left or 0)}.")
-        if moment[1] is not None:
+        if moment[1] is not None and moment[1] != said[1]:
+            lines.append(f"Discussion timer: {clock(left or 0)} left.")
+        if moment[2] is not None and moment[2] != said[2]:
             lines.append(f"{TIME_UP} for this discussion.")
-        _set(self.alert, f'<p role="alert" class="xs-sr-only">{esc(" ".join(lines))}</p>' if lines else "")
+        if lines:
+            self.announce.value = " ".join(lines)
+        elif not any(m is not None for m in moment):
+            self.announce.value = ""
 
 
 def _set(widget: widgets.HTML, html: str) -> None:

@@ -14,6 +14,7 @@ while the tests run.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -254,6 +255,57 @@ def test_planning_guide_html_has_no_violations(demo_room, browser, axe_js, tmp_p
         assert levels[0] == 1 and skips == []
     finally:
         context.close()
+
+
+#: What the room's live region says when a lock with notice and a timer start.
+SAID = r"(The \w+ stage locks in \d+:\d\d\.)? ?(Discussion timer: \d+:\d\d left\.)?"
+
+
+def test_the_presenter_and_the_rooms_countdowns_have_no_violations_and_are_announced(demo_room, browser, axe_js):
+    """The presenter view at 1920 x 1080, every section, while a discussion
+    timer and a lock with notice count down on it; a stage page showing the
+    same. The countdowns are timers (read on demand); that they started is
+    said once in a polite live region."""
+    store, slug, kit = demo_room.store, demo_room.slug, demo_room.store.kit
+    stages = [s.id for s in kit.stages]
+    store.start_timer(slug, 600)
+    for stage in stages:  # whichever stage the presenter finds current
+        store.lock_with_notice(slug, stage, 1800)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        open_page(page, demo_room, "presenter")
+        assert page.title() == f"Presenter view · {store.workshop(slug).title}"
+        page.locator(".xs-presenter .xs-lock-countdown .xs-lock-left").wait_for(timeout=WAIT_MS)
+        page.locator(".xs-presenter .xs-timer .xs-timer-left").wait_for(timeout=WAIT_MS)
+        said = aria(page, ".xs-presenter .xs-room-alert")
+        assert (said["role"], said["live"], said["atomic"]) == ("status", "polite", "true")
+        # Both at once, unless a refresh fell between the two writes above.
+        assert re.fullmatch(SAID, said["text"]) and said["text"], said["text"]
+        assert page.locator(".xs-presenter .xs-timer [role=timer]").count() == page.locator(".xs-presenter .xs-lock-countdown [role=timer]").count() == 1
+        titles = []
+        for _ in range(6):  # every section, moved by the Next button
+            heading = page.locator(".xs-presenter-title h1").inner_text()
+            titles.append(heading)
+            page.wait_for_timeout(500)  # the section's HTML is drawn with its title
+            audit(page, axe_js, f"presenter: {heading}")
+            page.locator(".xs-presenter-next").click()
+            page.wait_for_function("t => document.querySelector('.xs-presenter-title h1').innerText !== t", arg=heading, timeout=WAIT_MS)
+        assert len(set(titles)) == 6
+
+        page = context.new_page()
+        open_page(page, demo_room, "diagnosis")
+        page.locator(".xs-lock-countdown .xs-lock-left").wait_for(timeout=WAIT_MS)
+        audit(page, axe_js, "stage page with a timer and a lock counting down")
+        said = aria(page, ".xs-room-alert")
+        assert (said["role"], said["live"]) == ("status", "polite")
+        assert re.fullmatch(SAID, said["text"]) and said["text"], said["text"]
+        assert "The Diagnosis stage locks in" in page.locator(".xs-lock-countdown").inner_text()
+    finally:
+        context.close()
+        store.stop_timer(slug)
+        for stage in stages:
+            store.open_stage(slug, stage)
 
 
 # ---------------------------------------------------------------------------

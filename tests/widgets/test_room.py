@@ -12,6 +12,7 @@ import pytest
 
 from toolkit.store.values import PlanSlot, WorkshopSettings
 from widgets.room import RoomStatus
+from widgets.style import LIVE, SR_ONLY
 from widgets.session import TICK_SECONDS, Session
 
 T1, T3 = "engage-potential-partners", "assess-the-history-of-addressing-the-issue"
@@ -38,19 +39,29 @@ def live(sqlite_store, workshop, timers, clock):
 
 def test_room_status_shows_the_timer_and_a_lock_and_says_each_moment_once():
     status = RoomStatus(lock_key="design", lock_title="The Design stage")
+    # The announcement is a polite live region (a11y.js makes xs-live one)
+    # that stays in the page while empty, so that its changes are heard.
+    assert LIVE in status.announce._dom_classes and SR_ONLY in status.announce._dom_classes
+    assert status.announce.layout.display is None and status.announce.value == ""
     settings = WorkshopSettings(timer_ends=1_000.0, timer_seconds=600, lock_at={"design": 1_100.0})
     assert status.show(settings, now=700.0) is True
     assert "Discussion: " in status.timer.value and left(status.timer.value) == 300
+    assert 'role="timer"' in status.timer.value and 'role="timer"' in status.countdown.value  # read on demand, not every second
     assert "The Design stage locks in" in status.countdown.value and left(status.countdown.value) == 400
-    alert = status.alert.value
-    assert 'role="alert"' in alert and "The Design stage locks in 6:40." in alert
+    said = status.announce.value
+    assert said == "The Design stage locks in 6:40. Discussion timer: 5:00 left."
     status.show(settings, now=701.0)
-    assert status.alert.value == alert  # the countdown moves; the alert is not said again
+    assert status.announce.value == said  # the countdowns move; nothing is said again
     assert status.show(settings, now=1_050.0) is True  # the lock still counts down
-    assert "Time is up" in status.timer.value and "Time is up for this discussion." in status.alert.value
-    assert status.show(settings, now=1_200.0) is False  # nothing counts down any more
+    assert "Time is up" in status.timer.value and status.announce.value == "Time is up for this discussion."
+    # A new timer while the lock counts down: only the timer is said.
+    later = WorkshopSettings(timer_ends=1_150.0, timer_seconds=120, lock_at={"design": 1_100.0})
+    status.show(later, now=1_060.0)
+    assert status.announce.value == "Discussion timer: 1:30 left."
+    assert status.show(later, now=1_200.0) is False  # nothing counts down any more
     assert status.countdown.layout.display == "none" and status.countdown.value == ""
     assert status.show(WorkshopSettings(), now=1_200.0) is False and status.value == ""
+    assert status.announce.layout.display is None  # still in the page, empty
 
 
 def test_a_timer_from_the_facilitator_counts_down_on_the_page(live, sqlite_store, workshop, timers, clock):

@@ -45,6 +45,7 @@ def test_pages_are_titled_by_page_and_workshop(tmp_path):
     assert titles["stage-1-diagnosis.ipynb"] == "Diagnosis · Quillmouth Food Access Partnership"
     assert titles["priorities.ipynb"] == f"{kit.pages.priorities_title} · Quillmouth Food Access Partnership"
     assert titles["dashboard.ipynb"] == "Dashboard · Quillmouth Food Access Partnership"
+    assert titles["presenter.ipynb"] == "Presenter view · Quillmouth Food Access Partnership"
     # Without a workshop (workshop pages --output notebooks): the page alone.
     assert json.loads(serve.site_pages(kit)[0].to_json())["metadata"]["title"] == "Diagnosis"
 
