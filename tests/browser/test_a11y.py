@@ -439,6 +439,44 @@ def test_keyboard_only_sign_in_pick_a_tool_answer_rate_and_saved(demo_room, page
     assert set(zip(mine["kind"], mine["value"])) >= {("text", "We can lend the church hall on Saturdays"), ("rating", "2"), ("comment", "No shared list of what each partner can lend")}
 
 
+BORDERS = """() => {
+    const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const behind = (el) => {
+        for (let p = el.parentElement; p; p = p.parentElement) {
+            const c = getComputedStyle(p).backgroundColor;
+            if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+        }
+        return 'rgb(255, 255, 255)';
+    };
+    const fields = [...document.querySelectorAll('input:not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea, select')]
+        .filter(e => e.getClientRects().length && !e.closest('.xs-sr-only'));
+    return fields.map(e => {
+        const s = getComputedStyle(e);
+        const [a, b] = [lum(s.borderTopColor), lum(behind(e))].sort((x, y) => y - x);
+        return {field: e.tagName + '.' + (e.closest('.jupyter-widgets') || e).className.toString().split(' ').filter(c => c.startsWith('xs-')).join('.'),
+                width: parseFloat(s.borderTopWidth), ratio: Math.round((a + 0.05) / (b + 0.05) * 100) / 100};
+    });
+}"""
+
+
+def test_text_fields_have_borders_of_at_least_3_to_1(demo_room, page, sign_in):
+    """WCAG 1.4.11: the edge of every text box and list (sign-in, answers,
+    actions, dots) stands out at 3:1 or more from what is behind it."""
+    open_page(page, demo_room, "design")
+    page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
+    sign_in(page, "Bea Border", "Harbour Library", "Community", "Table 3")
+    page.locator(".xs-tool-nav button").first.wait_for(timeout=WAIT_MS)
+    page.locator(".xs-body textarea:enabled").first.wait_for(state="visible", timeout=WAIT_MS)
+    fields = page.evaluate(BORDERS)
+    assert len(fields) >= 5, fields  # the answer boxes, the action's fields
+    assert [f for f in fields if f["width"] < 1 or f["ratio"] < 3] == []
+    open_page(page, demo_room, "priorities")
+    page.locator(".xs-dots-remaining", has_text="dots left").wait_for(timeout=WAIT_MS)
+    fields = page.evaluate(BORDERS)
+    assert fields and [f for f in fields if f["width"] < 1 or f["ratio"] < 3] == []
+
+
 def test_a_refused_sign_in_says_why_at_once_and_focuses_the_field(demo_room, page):
     open_page(page, demo_room, "diagnosis")
     page.locator(".xs-signin-org input").wait_for(timeout=WAIT_MS)
