@@ -54,7 +54,7 @@ from widgets.dashboard import (
     scope_tools,
 )
 from widgets.room import RoomStatus
-from widgets.style import esc, hook, style_block
+from widgets.style import SLIDER, esc, hook, style_block
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,7 +195,7 @@ class Presenter(OwnLoop, widgets.VBox):
         self.slider = hook(
             widgets.SelectionSlider(options=[(TITLES[s], s) for s in SCREENS], value=SCREENS[0], description="Section",
                                     continuous_update=True, layout=widgets.Layout(width="60%")),
-            "xs-presenter-slider",
+            "xs-presenter-slider", SLIDER,
         )
         self.cycle = hook(widgets.ToggleButton(description=f"Cycle every {self.cycle_seconds:g} s", icon="sync"), "xs-presenter-cycle")
         nav = hook(widgets.HBox([self.previous, self.slider, self.next, self.cycle], layout=widgets.Layout(align_items="center", flex_flow="row wrap")), "xs-presenter-nav")

@@ -51,6 +51,9 @@ RADIOGROUP = "xs-radiogroup"
 #: closest ``GROUP`` box around it.
 GROUP = "xs-group"
 GROUP_LABEL = "xs-group-label"
+#: A slider whose handle is named by its description and says its
+#: readout (a SelectionSlider's label) as its value.
+SLIDER = "xs-slider"
 #: Read by screen readers, not shown.
 SR_ONLY = "xs-sr-only"
 

@@ -292,6 +292,14 @@ def test_the_presenter_and_the_rooms_countdowns_have_no_violations_and_are_annou
             page.locator(".xs-presenter-next").click()
             page.wait_for_function("t => document.querySelector('.xs-presenter-title h1').innerText !== t", arg=heading, timeout=WAIT_MS)
         assert len(set(titles)) == 6
+        # The section slider's handle is named and says the section, not its index.
+        handle = page.locator(".xs-presenter-slider .noUi-handle")
+        page.wait_for_function("() => document.querySelector('.xs-presenter-slider .noUi-handle').getAttribute('aria-valuetext') === 'Who is here'", timeout=WAIT_MS)
+        name = handle.evaluate("h => document.getElementById(h.getAttribute('aria-labelledby')).textContent")
+        assert name == "Section" and handle.get_attribute("role") == "slider"
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.xs-presenter-slider .noUi-handle').getAttribute('aria-valuetext') === 'Progress by table'", timeout=WAIT_MS)
 
         page = context.new_page()
         open_page(page, demo_room, "diagnosis")

@@ -141,3 +141,14 @@ def test_the_timer_and_the_current_stages_lock_count_down(demo, view):
     view.now[0] += 100
     view.tick()
     assert "Time is up" in view.room.timer.value and view.room.countdown.value == ""
+
+
+def test_its_controls_carry_the_accessibility_hooks(view):
+    """a11y.js names the slider's handle and says the section by its
+    readout (xs-slider); the room's announcements are a live region that
+    stays in the page (xs-live)."""
+    from widgets.style import LIVE, SLIDER
+
+    assert SLIDER in view.slider._dom_classes and view.slider.description == "Section"
+    assert [label for label, _ in view.slider.options] == [TITLES[s] for s in SCREENS]  # the readout says the section
+    assert LIVE in view.room.announce._dom_classes and view.room.announce.layout.display is None

@@ -18,6 +18,10 @@
    xs-radiogroup  native radios made one group: role=radiogroup, one shared
                   name (arrow keys move the choice), labelled by the heading
                   in the xs-group-label of the closest xs-group.
+   xs-slider      an ipywidgets slider: its handle (role=slider, from
+                  noUiSlider) is labelled by the widget's description and
+                  says the readout's text (a SelectionSlider's label, not
+                  its index) as aria-valuetext, kept so as it moves.
 
    The live element is the widget's own outer element, which ipywidgets
    keeps while it only changes the text inside, so screen readers announce
@@ -27,7 +31,7 @@
   "use strict";
   var ERROR = ".xs-status-error, .xs-message-error, .xs-live-alert";
   var QUIET = ".xs-status-editing";
-  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup";
+  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider";
   var count = 0;
 
   function id(el, prefix) {
@@ -82,8 +86,19 @@
     if (heading) set(box, "aria-labelledby", id(heading, "xs-group-label"));
   }
 
+  function slider(el) {
+    var handle = el.querySelector(".noUi-handle");
+    if (!handle) return;
+    var label = el.querySelector(".widget-label");
+    if (label && label.textContent.trim()) set(handle, "aria-labelledby", id(label, "xs-slider-label"));
+    var readout = el.querySelector(".widget-readout");
+    if (readout && readout.textContent.trim()) set(handle, "aria-valuetext", readout.textContent.trim());
+  }
+
   function apply(el) {
     if (el.nodeType !== 1) return;
+    var within = el.closest(".xs-slider");
+    if (within) slider(within);  // the slider itself, its handle or its readout changed
     if (el.matches(".xs-live, .xs-live-local")) live(el);
     if (el.matches(".xs-current, [data-xs-current]")) current(el);
     if (el.matches(".xs-radiogroup")) radiogroup(el);
@@ -115,10 +130,11 @@
       if (r.type === "attributes") {
         apply(r.target);
       } else {
+        if (r.target.nodeType === 1 && r.target.closest(".xs-slider")) apply(r.target);  // a readout's new text
         for (var j = 0; j < r.addedNodes.length; j += 1) scan(r.addedNodes[j]);
       }
     }
-  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "aria-valuetext"] });
   document.addEventListener("focusin", refocus);
   document.addEventListener("focusout", function () {
     // The focus is on <body> between the two events: wait for its landing.
