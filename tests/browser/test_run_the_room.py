@@ -243,3 +243,41 @@ def test_a_hidden_answer_leaves_the_feed_and_the_guide_and_comes_back(server, br
     workshop(server, "export", slug, "--format", "html", "--output", str(guide))
     assert "typed into the wrong box" in guide.read_text(encoding="utf-8")
     dash.context.close()
+
+
+def test_a_long_answer_is_clamped_on_the_feed_and_opens_with_a_click(server, browser):
+    """A 3,200-character answer: a few lines on the dashboard's feed and the
+    presenter's, its neighbour in the row keeps its own height, and on the
+    laptop the whole text is one click away."""
+    store, slug, kit = server.store, server.slug, server.store.kit
+    tool = kit.tool(1)
+    long_text = ("We asked the families on the east side about the evening hours, and " * 50)[:3200]
+    p = store.add_participant(slug, name="Lou Long", organization="East Side Tenants", sector="community", table="Table 5")
+    store.save_answer(slug, p.id, tool.id, tool.questions[2].id, "Short and sweet")
+    store.save_answer(slug, p.id, tool.id, tool.questions[3].id, long_text)
+    dash = open_page(server, browser, "dashboard", dashboard=True)
+    long_card = dash.locator(".xs-feed-item", has=dash.locator(".xs-feed-long")).filter(has_text="evening hours").first
+    short_card = dash.locator(".xs-feed-item", has_text="Short and sweet").first
+    long_card.wait_for(timeout=UPDATE_MS)
+    short_card.wait_for(timeout=UPDATE_MS)
+    closed = long_card.bounding_box()["height"]
+    short = short_card.bounding_box()["height"]
+    assert closed < 260, closed  # four lines and "3,200 characters: show all", not 1,778 px
+    assert "3,200 characters: show all" in long_card.inner_text()
+    assert short < closed  # its own height, not stretched to the long card's
+    long_card.locator("summary").click()
+    dash.wait_for_function("() => document.querySelector('.xs-feed-long[open]') !== null")
+    opened = long_card.bounding_box()["height"]
+    assert opened > 3 * closed, (closed, opened)
+    assert short_card.bounding_box()["height"] == short  # the neighbour stays as it was
+    dash.context.close()
+
+    wall = open_page(server, browser, "presenter", dashboard=True, size=(1920, 1080))
+    workshop(server, "present", slug, "feed")
+    card = wall.locator(".xs-presenter-screen .xs-feed-item", has_text="evening hours").first
+    card.wait_for(timeout=UPDATE_MS)
+    size = float(card.evaluate("e => parseFloat(getComputedStyle(e.querySelector('.xs-feed-text')).lineHeight)"))
+    text_height = card.locator(".xs-feed-text").bounding_box()["height"]
+    assert text_height <= 3 * size + 2, (text_height, size)  # three lines on the wall
+    workshop(server, "present", slug, "auto")
+    wall.context.close()
