@@ -54,7 +54,7 @@ from widgets.dashboard import (
     scope_tools,
 )
 from widgets.room import RoomStatus
-from widgets.style import SLIDER, esc, hook, style_block
+from widgets.style import LABEL_STYLE, SLIDER, esc, hook, style_block
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,9 +144,10 @@ class Presenter(OwnLoop, widgets.VBox):
     :data:`SCREENS`); ``cycling`` moves it on every ``cycle_seconds``.
 
     Children: ``title`` (workshop, section and its place, ``xs-presenter-title``),
-    ``room`` (:class:`~widgets.room.RoomStatus`: the timer and the current
-    stage's lock notice), ``screen`` (the section, ``xs-presenter-screen``),
-    ``join`` (QR code, link, code: ``xs-presenter-join``), ``previous`` and
+    ``screen`` (the section, ``xs-presenter-screen``), and at the side
+    (``xs-presenter-side``) ``join`` (QR code, link, code:
+    ``xs-presenter-join``) over ``room`` (:class:`~widgets.room.RoomStatus`:
+    the timer and the current stage's lock notice); ``previous`` and
     ``next`` (Buttons), ``slider`` (SelectionSlider of the sections: the
     arrow keys move it once it has the focus), ``cycle`` (ToggleButton).
     """
@@ -190,17 +191,23 @@ class Presenter(OwnLoop, widgets.VBox):
         self.room = RoomStatus()
         self.screen = hook(widgets.HTML(""), "xs-presenter-screen")
         self.join = hook(widgets.HTML(""), "xs-presenter-join")
-        self.previous = hook(widgets.Button(description="Previous", icon="arrow-left", tooltip="Previous section (Left arrow on the slider)"), "xs-presenter-prev")
-        self.next = hook(widgets.Button(description="Next", icon="arrow-right", tooltip="Next section (Right arrow on the slider)"), "xs-presenter-next")
+        # Widths from their text (24 px on the wall): ipywidgets' fixed
+        # widths cut "Cycle every 20 s" and "Section" short.
+        auto = {"width": "auto"}
+        self.previous = hook(widgets.Button(description="Previous", icon="arrow-left", tooltip="Previous section (Left arrow on the slider)", layout=auto), "xs-presenter-prev")
+        self.next = hook(widgets.Button(description="Next", icon="arrow-right", tooltip="Next section (Right arrow on the slider)", layout=auto), "xs-presenter-next")
         self.slider = hook(
             widgets.SelectionSlider(options=[(TITLES[s], s) for s in SCREENS], value=SCREENS[0], description="Section",
-                                    continuous_update=True, layout=widgets.Layout(width="60%")),
+                                    continuous_update=True, style=LABEL_STYLE, layout=widgets.Layout(width="60%")),
             "xs-presenter-slider", SLIDER,
         )
-        self.cycle = hook(widgets.ToggleButton(description=f"Cycle every {self.cycle_seconds:g} s", icon="sync"), "xs-presenter-cycle")
+        self.cycle = hook(widgets.ToggleButton(description=f"Cycle every {self.cycle_seconds:g} s", icon="sync", layout=auto), "xs-presenter-cycle")
         nav = hook(widgets.HBox([self.previous, self.slider, self.next, self.cycle], layout=widgets.Layout(align_items="center", flex_flow="row wrap")), "xs-presenter-nav")
-        main = hook(widgets.VBox([self.title, self.room, self.screen], layout=widgets.Layout(flex="1 1 auto", min_width="0")), "xs-presenter-main")
-        body = hook(widgets.HBox([main, self.join], layout=widgets.Layout(width="100%", align_items="flex-start")), "xs-presenter-body")
+        main = hook(widgets.VBox([self.title, self.screen], layout=widgets.Layout(flex="1 1 auto", min_width="0")), "xs-presenter-main")
+        # The countdowns go under the join box, where every section leaves
+        # room: above the section they pushed a full heatmap off the screen.
+        side = hook(widgets.VBox([self.join, self.room]), "xs-presenter-side")
+        body = hook(widgets.HBox([main, side], layout=widgets.Layout(width="100%", align_items="flex-start")), "xs-presenter-body")
         traitlets.link((self, "value"), (self.slider, "value"))
         traitlets.link((self, "cycling"), (self.cycle, "value"))
         self.previous.on_click(lambda _b: self.step(-1))

@@ -75,7 +75,7 @@ class RoomStatus(widgets.VBox):
             ticking = True
             _set(self.countdown, f'<div role="timer" aria-label="Time until {esc(self.lock_title)} {esc(self.lock_verb)}">'
                                  f'{esc(self.lock_title)} {esc(self.lock_verb)} in '
-                                 f'<b class="xs-lock-left">{clock(lock_left)}</b>. Finish what you are writing: what is saved by then stays.</div>')
+                                 f'<b class="xs-lock-left">{clock(lock_left)}</b>.<span class="xs-lock-advice"> Finish what you are writing: what is saved by then stays.</span></div>')
         else:
             _set(self.countdown, "")
         self._announce(settings, left, lock_left)
