@@ -288,6 +288,10 @@ def test_the_presenter_and_the_rooms_countdowns_have_no_violations_and_are_annou
             heading = page.locator(".xs-presenter-title h1").inner_text()
             titles.append(heading)
             page.wait_for_timeout(500)  # the section's HTML is drawn with its title
+            # One section per screen (#14): the section and the side column
+            # (join box, timer, countdown) end above the projector's 1080 px.
+            bottoms = page.evaluate("() => ['.xs-presenter-screen', '.xs-presenter-side'].map(s => document.querySelector(s).getBoundingClientRect().bottom)")
+            assert max(bottoms) <= 1080, (heading, bottoms)
             audit(page, axe_js, f"presenter: {heading}")
             page.locator(".xs-presenter-next").click()
             page.wait_for_function("t => document.querySelector('.xs-presenter-title h1').innerText !== t", arg=heading, timeout=WAIT_MS)

@@ -127,14 +127,17 @@ def test_the_presenter_view_is_big_and_carries_the_join_code_and_a_qr_of_the_lin
     assert not page.evaluate("() => performance.getEntriesByType('resource').some(e => !e.name.startsWith(location.origin) && !e.name.startsWith('data:'))")
 
     def smallest_text() -> float:
-        """The smallest computed font size of any visible text on the screen and the join box."""
+        """The smallest computed font size of any visible text on the screen and at its side (join box, countdowns)."""
         return page.evaluate(
-            """() => Math.min(...[...document.querySelectorAll('.xs-presenter-screen *, .xs-presenter-join *, .xs-presenter-title *')]
+            """() => Math.min(...[...document.querySelectorAll('.xs-presenter-screen *, .xs-presenter-side *, .xs-presenter-title *')]
                  .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && el.getClientRects().length
                          && !el.closest('.xs-sr-only'))
                  .map(el => parseFloat(getComputedStyle(el).fontSize)))"""
         )
 
+    # A discussion timer shows at the side of every section, as big as the rest.
+    workshop(server, "timer", server.slug, "5m")
+    page.locator(".xs-presenter-side .xs-timer .xs-timer-left").wait_for(timeout=UPDATE_MS)
     titles = []
     for n in range(6):  # every section, moved by the Next button
         heading = page.locator(".xs-presenter-title h1")
@@ -143,6 +146,7 @@ def test_the_presenter_view_is_big_and_carries_the_join_code_and_a_qr_of_the_lin
         page.locator(".xs-presenter-next").click()
         page.wait_for_function("t => document.querySelector('.xs-presenter-title h1').innerText !== t", arg=titles[-1])
     assert len(set(titles)) == 6 and titles[0].startswith("Who is here")
+    workshop(server, "timer", server.slug, "stop")
     tile = page.locator(".xs-presenter-screen .xs-tile-n").first
     assert float(tile.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 96  # headline figures
     # The arrow keys move it too, once the section slider has the focus.

@@ -258,6 +258,7 @@ def test_the_session_runs_the_room(session):
     c.plan_tools.value = "3,x:y"
     c.plan_set.click()
     assert "xs-console-error" in c.message.value and "minutes after ':' must be a whole number" in __import__("html").unescape(c.message.value)
+    assert 'role="alert"' in c.message.value  # said at once by a screen reader (#17); JupyterLab has no a11y.js
     c.timer_length.value = "10m"
     c.timer_start.click()
     assert "left" in c.timer_label.value and store.workshop(slug).settings.timer_seconds == 600
@@ -265,6 +266,7 @@ def test_the_session_runs_the_room(session):
     c.notice_length.value = "2m"
     c.notice_button.click()
     assert "Design locks in 2m" in c.message.value and "Design locks in " in c.screen_label.value
+    assert 'role="status"' in c.message.value
     c.vote.value = "closed"
     assert store.workshop(slug).settings.vote_closed and "The dot vote is closed" in c.message.value
     c.screen_next.click()
