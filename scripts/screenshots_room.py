@@ -93,6 +93,9 @@ def main() -> int:
             run("timer", slug, "10m", "--db", db)
             run("lock", slug, "design", "--in", "2m", "--db", db)
             page.wait_for_selector(".xs-lock-countdown .xs-lock-left", timeout=60_000)
+            # Sign-in moved the focus (and the page) to the first answer box:
+            # back up to the stage links, with the countdowns under them.
+            page.evaluate("() => document.querySelector('.xs-stage-links').scrollIntoView({block: 'start'})")
             time.sleep(2)
             page.screenshot(path=str(DOCS / "room-timer-lock.png"))
             print("docs/room-timer-lock.png")
