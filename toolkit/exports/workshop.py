@@ -117,7 +117,7 @@ HEADERS: dict[str, str] = {
     "not_sure": "Not sure",
     "not_yet": "Not yet relevant",
     "band": "Band",
-    "withheld": "Fewer than the minimum group (mean withheld)",
+    "withheld": "Mean withheld",
     "planned": "In today's plan",
     "minutes": "Minutes",
     "order": "Order in the plan",
@@ -205,6 +205,8 @@ def export_workshop(
         PosixPath('out/demo-planning-guide.pdf')
     """
     from toolkit import frames as frames_mod
+    from toolkit.frames.views import fewer_than
+
     fmt = (fmt or "").lower().lstrip(".")
     if fmt == "markdown":
         fmt = "md"
@@ -255,8 +257,9 @@ def export_workshop(
             write_csv(frames[frame], tmp)
         tick(1, 1, "done")
         return target
+    shown = frames_mod.audience(store.workshop(slug).settings, frames_mod.View.SPREADSHEET)
     with _atomic(target) as tmp:
-        write_xlsx(frames, tmp, progress=tick, kit=store.kit)
+        write_xlsx(frames, tmp, progress=tick, kit=store.kit, fewer=fewer_than(shown))
     return target
 
 
@@ -292,11 +295,13 @@ MEAN_DECIMALS = 1
 NUMBER_FORMATS = {**{c: "0.0" for c in MEAN_COLUMNS}, "share": "0%"}
 
 
-def partner_frame(df: pd.DataFrame, kit: Any) -> pd.DataFrame:
+def partner_frame(df: pd.DataFrame, kit: Any, *, fewer: str = "") -> pd.DataFrame:
     """A frame as partners read it in a spreadsheet: rating and dot values
     as numbers (a "not sure" rating as the scale's words), means rounded
     to :data:`MEAN_DECIMALS`, sectors by their names
-    (:func:`toolkit.frames.views.sector_name`) and bands by their labels.
+    (:func:`toolkit.frames.views.sector_name`), bands by their labels, and
+    a withheld mean said in words (``fewer``: ``"fewer than 3"``, the view
+    rule's :func:`~toolkit.frames.views.fewer_than`) where its cell is empty.
     The CSV export keeps the frame as it is, for scripts.
 
         >>> partner_frame(frames["ratings"], kit)[["sector", "mean", "band"]].iloc[0].tolist()
@@ -319,6 +324,8 @@ def partner_frame(df: pd.DataFrame, kit: Any) -> pd.DataFrame:
             out[col] = out[col].round(MEAN_DECIMALS)
     if "band" in out.columns:
         out["band"] = out["band"].astype(object).map(lambda b: BAND_LABELS.get(b, b))
+    if fewer and "withheld" in out.columns:
+        out["withheld"] = np.where(out["withheld"].to_numpy(dtype=bool), fewer, "")
     if {"kind", "value"} <= set(out.columns) and len(out):
         kinds = out["kind"].to_numpy(dtype=object)
         values = out["value"].to_numpy(dtype=object).copy()
@@ -346,11 +353,13 @@ def write_xlsx(
     *,
     progress: Progress | None = None,
     kit: Any = None,
+    fewer: str = "",
 ) -> Path:
     """Every frame as a sheet (in :data:`toolkit.frames.FRAME_NAMES` order)
     of one workbook: human headers in bold, the top row frozen, a filter on
     the header and column widths that fit the content. With the content
-    (``kit``), each frame as partners read it (:func:`partner_frame`);
+    (``kit``), each frame as partners read it (:func:`partner_frame`, a
+    withheld mean said as ``fewer``);
     means are shown with one decimal and shares as percentages either way."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -370,7 +379,7 @@ def write_xlsx(
     fill = PatternFill("solid", fgColor=colours["accent"].lstrip("#").upper())  # the kit's one palette
     wrap = Alignment(vertical="top", wrap_text=False)
     for name in names:
-        df = sheet_frame(partner_frame(frames[name], kit) if kit is not None else frames[name])
+        df = sheet_frame(partner_frame(frames[name], kit, fewer=fewer) if kit is not None else frames[name])
         ws = wb.create_sheet(SHEETS.get(name, name)[:31])
         columns = list(df.columns)
         for i, col in enumerate(columns, 1):
