@@ -121,7 +121,7 @@ def test_a_bad_value_is_refused_and_nothing_changes(form):
     before = dict(form.value)
     with pytest.raises(traitlets.TraitError, match="unknown question 'nope' \\(expected one of epp-1, "):
         form.value = {"nope": "x"}
-    with pytest.raises(traitlets.TraitError, match="answer to epp-1: expected text, got int"):
+    with pytest.raises(traitlets.TraitError, match="answer to question 1 of tool 1: expected text, got int"):
         form.value = {"epp-1": 3}
     assert form.value == before
     assert form.boxes["epp-1"].value == ""

@@ -336,7 +336,7 @@ def test_a_locked_stage_is_read_only_with_a_message(sqlite_store, workshop, sign
     panel = book.panel("engage-potential-partners")
     assert book.locked is True
     assert "xs-locked" in book._dom_classes
-    assert book.notice.value == "🔒 The facilitator has locked the Diagnosis stage: your answers are shown read-only."
+    assert book.notice.value == "The facilitator has locked the Diagnosis stage: your answers are shown read-only."
     assert all(b.disabled for b in panel.form.boxes.values())
     assert panel.rating.buttons.disabled and panel.rating.comment.disabled
     assert panel.actions.add.disabled and panel.actions.what.disabled and panel.actions.due.disabled
@@ -610,7 +610,7 @@ def test_a_failed_settings_check_is_shown_until_one_succeeds(session, sign_in, s
     session.check_settings()
     for page in (book, votes):
         assert page.notice.value == (
-            "⚠ The workshop could not be checked just now: the workshop store could not be read (no such table: workshops). "
+            "The workshop could not be checked just now: the workshop store could not be read (no such table: workshops). "
             "Stage locks may be out of date; what you type stays here."
         )
         assert page.notice.layout.display is None

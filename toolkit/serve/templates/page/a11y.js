@@ -23,6 +23,15 @@
                   says the readout's text (a SelectionSlider's label, not
                   its index) as aria-valuetext, kept so as it moves.
 
+   xs-expander    a button that shows and hides a section ("About this
+                  tool"): aria-expanded, true while it also has xs-expanded.
+                  Its state is remembered in the browser (localStorage,
+                  one key per section kind, xs-about-toggle): a new page, a
+                  reload or another tool opens it as the visitor left it
+                  (a click on the visitor's behalf when they differ).
+   xs-maxlength-N a text box that takes at most N characters: maxlength=N
+                  on its textarea or input (typing and pasting stop there).
+
    The live element is the widget's own outer element, which ipywidgets
    keeps while it only changes the text inside, so screen readers announce
    the change. Keep this file free of Jinja's delimiters: it is included as a
@@ -31,7 +40,8 @@
   "use strict";
   var ERROR = ".xs-status-error, .xs-message-error, .xs-live-alert";
   var QUIET = ".xs-status-editing";
-  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider";
+  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider, .xs-expander, [class*='xs-maxlength-']";
+  var REMEMBER = "xs-about-toggle";
   var count = 0;
 
   function id(el, prefix) {
@@ -95,10 +105,50 @@
     if (readout && readout.textContent.trim()) set(handle, "aria-valuetext", readout.textContent.trim());
   }
 
-  function apply(el) {
+  function remembered() {
+    try {
+      return window.localStorage.getItem("xs-remember-" + REMEMBER);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function expander(el, added) {
+    var open = el.classList.contains("xs-expanded") ? "true" : "false";
+    var before = el.getAttribute("aria-expanded");
+    set(el, "aria-expanded", open);
+    if (!el.classList.contains(REMEMBER)) return;
+    var wanted = remembered();
+    if (added) {
+      // The visitor's last choice, once per button, as their own click.
+      if (wanted !== null && wanted !== open && !el.hasAttribute("data-xs-restored") && !el.disabled) {
+        el.setAttribute("data-xs-restored", "");
+        el.click();
+      }
+      return;
+    }
+    if (before !== null && before !== open) {
+      try {
+        window.localStorage.setItem("xs-remember-" + REMEMBER, open);
+      } catch (e) {
+        /* private mode: not remembered, still works */
+      }
+    }
+  }
+
+  function maxlength(el) {
+    var m = /(?:^|\s)xs-maxlength-(\d+)(?:\s|$)/.exec(el.className);
+    if (!m) return;
+    var box = el.matches("textarea, input") ? el : el.querySelector("textarea, input");
+    if (box) set(box, "maxlength", m[1]);
+  }
+
+  function apply(el, added) {
     if (el.nodeType !== 1) return;
     var within = el.closest(".xs-slider");
     if (within) slider(within);  // the slider itself, its handle or its readout changed
+    if (el.matches(".xs-expander")) expander(el, added);
+    if (el.matches("[class*='xs-maxlength-']")) maxlength(el);
     if (el.matches(".xs-live, .xs-live-local")) live(el);
     if (el.matches(".xs-current, [data-xs-current]")) current(el);
     if (el.matches(".xs-radiogroup")) radiogroup(el);
@@ -111,9 +161,9 @@
 
   function scan(root) {
     if (root.nodeType !== 1) return;
-    apply(root);
+    apply(root, true);
     var found = root.querySelectorAll(HOOKS + ", .xs-group-label");
-    for (var i = 0; i < found.length; i += 1) apply(found[i]);
+    for (var i = 0; i < found.length; i += 1) apply(found[i], true);
     // A radio added inside a group (options redrawn) joins the group.
     var group = root.closest && root.closest(".xs-radiogroup");
     if (group && group !== root) radiogroup(group);
@@ -128,7 +178,7 @@
     for (var i = 0; i < records.length; i += 1) {
       var r = records[i];
       if (r.type === "attributes") {
-        apply(r.target);
+        apply(r.target, false);
       } else {
         if (r.target.nodeType === 1 && r.target.closest(".xs-slider")) apply(r.target);  // a readout's new text
         for (var j = 0; j < r.addedNodes.length; j += 1) scan(r.addedNodes[j]);
