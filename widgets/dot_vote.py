@@ -243,8 +243,8 @@ class DotVote(KeyedBox):
         self._loading = True
         try:
             with self.hold_trait_notifications():
-                for tool_id, count in self.counts.items():
-                    count.value = min(self.saved.get(tool_id, 0), count.max)
+                for tid, count in self.counts.items():
+                    count.value = min(self.saved.get(tid, 0), count.max)
         finally:
             self._loading = False
         if tool_id in self.counts:

@@ -27,7 +27,8 @@ def test_one_labelled_box_per_question_with_hooks(form, tool):
         assert box.continuous_update is True
         assert {"xs-answer", f"xs-q-{q.id}"} <= set(box._dom_classes)
         assert "xs-save-status" in form.statuses[q.id]._dom_classes
-        assert form.rows[q.id].children == (box, form.statuses[q.id])
+        assert form.rows[q.id].children == (box, form.counters[q.id], form.statuses[q.id])
+        assert "xs-maxlength-20000" in box._dom_classes
         assert box.layout.width == "100%"
 
 
