@@ -483,8 +483,7 @@ class AutosaveField:
 
 class SavedSummary(widgets.Label):
     """The page's one line on its saves (issue #19), from the status lines
-    it watches (:meth:`watch`): ``All your answers on this page are
-    saved.``, ``Saving…``, ``Not everything is saved yet: retrying by
+    it watches (:meth:`watch`): ``All your answers here are saved.``, ``Saving…``, ``Not everything is saved yet: retrying by
     itself. Keep this page open.`` or ``2 answers on this page are not
     saved: see the red lines below.``; empty while ``active`` is False
     (nobody signed in). CSS: ``xs-page-saved`` plus ``xs-page-saved-<state>``
@@ -492,7 +491,7 @@ class SavedSummary(widgets.Label):
     whole page (:data:`~widgets.style.LIVE`), so that a failure is said at
     once; "Saving…" and "saved" are said politely."""
 
-    ALL_SAVED = "All your answers on this page are saved."
+    ALL_SAVED = "All your answers here are saved."
     SAVING = "Saving…"
     RETRYING = "Not everything is saved yet: retrying by itself. Keep this page open."
 
