@@ -113,18 +113,18 @@
     }
   }
 
-  function expander(el, added) {
+  function expander(el) {
     var open = el.classList.contains("xs-expanded") ? "true" : "false";
     var before = el.getAttribute("aria-expanded");
     set(el, "aria-expanded", open);
     if (!el.classList.contains(REMEMBER)) return;
-    var wanted = remembered();
-    if (added) {
-      // The visitor's last choice, once per button, as their own click.
-      if (wanted !== null && wanted !== open && !el.hasAttribute("data-xs-restored") && !el.disabled) {
-        el.setAttribute("data-xs-restored", "");
-        el.click();
-      }
+    if (!el.hasAttribute("data-xs-restored")) {
+      // The first time this button is seen (ipywidgets may set its classes
+      // after it is in the page): the visitor's last choice, once, as
+      // their own click.
+      el.setAttribute("data-xs-restored", "");
+      var wanted = remembered();
+      if (wanted !== null && wanted !== open && !el.disabled) el.click();
       return;
     }
     if (before !== null && before !== open) {
@@ -143,11 +143,11 @@
     if (box) set(box, "maxlength", m[1]);
   }
 
-  function apply(el, added) {
+  function apply(el) {
     if (el.nodeType !== 1) return;
     var within = el.closest(".xs-slider");
     if (within) slider(within);  // the slider itself, its handle or its readout changed
-    if (el.matches(".xs-expander")) expander(el, added);
+    if (el.matches(".xs-expander")) expander(el);
     if (el.matches("[class*='xs-maxlength-']")) maxlength(el);
     if (el.matches(".xs-live, .xs-live-local")) live(el);
     if (el.matches(".xs-current, [data-xs-current]")) current(el);
@@ -161,9 +161,9 @@
 
   function scan(root) {
     if (root.nodeType !== 1) return;
-    apply(root, true);
+    apply(root);
     var found = root.querySelectorAll(HOOKS + ", .xs-group-label");
-    for (var i = 0; i < found.length; i += 1) apply(found[i], true);
+    for (var i = 0; i < found.length; i += 1) apply(found[i]);
     // A radio added inside a group (options redrawn) joins the group.
     var group = root.closest && root.closest(".xs-radiogroup");
     if (group && group !== root) radiogroup(group);
@@ -178,7 +178,7 @@
     for (var i = 0; i < records.length; i += 1) {
       var r = records[i];
       if (r.type === "attributes") {
-        apply(r.target, false);
+        apply(r.target);
       } else {
         if (r.target.nodeType === 1 && r.target.closest(".xs-slider")) apply(r.target);  // a readout's new text
         for (var j = 0; j < r.addedNodes.length; j += 1) scan(r.addedNodes[j]);
