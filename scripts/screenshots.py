@@ -129,7 +129,9 @@ def first_screens(browser, base: str, links: tuple[str, str], code: str) -> None
         page.wait_for_selector(".xs-signed-in", state="visible", timeout=120_000)
         page.wait_for_selector(".xs-tool-panel .xs-answer textarea", state="visible", timeout=120_000)
         time.sleep(2)  # the restored answers and "All your answers … saved" paint
-        page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+        # Voila scrolls a panel, not the window: every scrolled box back to its top.
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                      "for (const el of document.querySelectorAll('*')) if (el.scrollTop > 0) el.scrollTop = 0; window.scrollTo(0, 0); }")
         time.sleep(0.3)
         page.screenshot(path=str(DOCS / f"{name}.png"))
         page.close()
