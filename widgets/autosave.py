@@ -41,7 +41,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import LIVE_LOCAL, hook
+from widgets.style import LIVE_LOCAL, QUIET, hook
 
 #: Seconds between the last keystroke and the save.
 DEFAULT_DELAY = 1.0
@@ -488,8 +488,9 @@ class SavedSummary(widgets.Label):
     saved: see the red lines below.``; empty while ``active`` is False
     (nobody signed in). CSS: ``xs-page-saved`` plus ``xs-page-saved-<state>``
     (``saved``, ``editing``, ``retrying``, ``error``); a live region for the
-    whole page (:data:`~widgets.style.LIVE`), so that a failure is said at
-    once; "Saving…" and "saved" are said politely."""
+    whole page (:data:`~widgets.style.LIVE`) that says only trouble (a
+    failure at once, a retry politely): while saved or saving it is
+    :data:`~widgets.style.QUIET`, since each box's own status speaks."""
 
     ALL_SAVED = "All your answers here are saved."
     SAVING = "Saving…"
@@ -504,7 +505,7 @@ class SavedSummary(widgets.Label):
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
         super().__init__("", **kwargs)
         self._watched: list[SaveStatus] = []
-        hook(self, "xs-page-saved", "xs-wrap", LIVE)
+        hook(self, "xs-page-saved", "xs-wrap", LIVE, QUIET)
 
     def watch(self, *statuses: SaveStatus) -> None:
         """Count these status lines in (a panel built, a vote shown)."""
@@ -538,8 +539,10 @@ class SavedSummary(widgets.Label):
                 self.remove_class(f"xs-page-saved-{self.state}")
             if state:
                 self.add_class(f"xs-page-saved-{state}")
-            # An error is said at once (the live region's assertive state).
+            # An error is said at once (the live region's assertive state);
+            # "saved" and "saving" are left to each box's own status.
             (self.add_class if state == SaveStatus.ERROR else self.remove_class)("xs-live-alert")
+            (self.add_class if state in ("", SaveStatus.SAVED, SaveStatus.EDITING) else self.remove_class)(QUIET)
             self.state = state
         if self.value != text:
             self.value = text

@@ -38,7 +38,8 @@ class PrioritiesPage(Page):
     in the notice (see :class:`~widgets.page.Page`). ``order``: today's
     tools and the others (:func:`toolkit.frames.views.today`). Children:
     ``header``, ``links``, ``room`` (:class:`~widgets.room.RoomStatus`:
-    the timer, the vote closing), ``signin``, ``notice`` (Label), ``vote``
+    the timer, the vote closing), ``signin``, ``notice`` (Label),
+    ``saved`` (:class:`~widgets.autosave.SavedSummary`), ``vote``
     (:class:`DotVote`). CSS: ``xs-page xs-priorities``, ``xs-notice``,
     ``xs-vote-closed`` while closed."""
 

@@ -271,7 +271,8 @@ class StageWorkbook(Page):
     Children: ``header`` (title, guiding question, summary), ``links``
     (other stages), ``signin`` (the Session's :class:`SignIn`, if given),
     ``notice`` (Label: ``problem``, ``store_error``, locked, or sign in
-    first), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
+    first), ``saved`` (:class:`~widgets.autosave.SavedSummary`: whether
+    every box of the page is saved), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
     the :class:`ToolPanel` built so far, by tool id; only the selected one
     is shown). CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked``
     while locked, ``xs-notice``.

@@ -44,6 +44,8 @@ LIVE = "xs-live"
 #: A save status under one box: announced while the focus is in the box's
 #: own group (the status's parent widget); errors always.
 LIVE_LOCAL = "xs-live-local"
+#: A live region that is silent (``aria-live=off``) while it has this class.
+QUIET = "xs-quiet"
 #: The chosen one of a list of buttons (``aria-current``).
 CURRENT = "xs-current"
 #: A button that shows and hides a section (``aria-expanded``: true while

@@ -82,11 +82,12 @@ def test_the_saved_line_says_the_worst_of_the_page(kit):
     line.watch(a, b)
     assert line.value == ""  # nobody signed in
     line.active = True
-    assert line.value == "All your answers here are saved." and "xs-page-saved-saved" in line._dom_classes
+    assert line.value == "All your answers here are saved." and "xs-page-saved-saved" in line._dom_classes and "xs-quiet" in line._dom_classes
     a.editing()
     assert line.value == "Saving…"
     b.retrying("the workshop store is busy")
     assert line.state == "retrying" and line.value.startswith("Not everything is saved yet")
+    assert "xs-quiet" not in line._dom_classes  # trouble is read out; "saved" and "saving" are not
     a.failed("x")
     b.failed("y")
     assert line.value == "2 answers on this page are not saved: see the red lines below."

@@ -14,6 +14,9 @@
                   widget), so that the "Saved" of every box restored at
                   sign-in is not read out at once; "Saving..." is never
                   read; errors are always assertive.
+   xs-quiet       a live region that says nothing while it has this class
+                  (the page's "All your answers here are saved." and its
+                  "Saving…": each box says its own; only trouble is read).
    xs-current     aria-current=true (the tool shown in the tool list).
    xs-radiogroup  native radios made one group: role=radiogroup, one shared
                   name (arrow keys move the choice), labelled by the heading
@@ -39,7 +42,7 @@
 (function () {
   "use strict";
   var ERROR = ".xs-status-error, .xs-message-error, .xs-live-alert";
-  var QUIET = ".xs-status-editing";
+  var QUIET = ".xs-status-editing, .xs-quiet";
   var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider, .xs-expander, [class*='xs-maxlength-']";
   var REMEMBER = "xs-about-toggle";
   var count = 0;
@@ -62,8 +65,8 @@
 
   function politeness(el) {
     if (el.matches(ERROR)) return "assertive";
-    if (!el.classList.contains("xs-live-local")) return "polite";
     if (el.matches(QUIET)) return "off";
+    if (!el.classList.contains("xs-live-local")) return "polite";
     var scope = el.parentElement;
     var focus = document.activeElement;
     return scope && focus && scope.contains(focus) ? "polite" : "off";
