@@ -333,10 +333,10 @@ class StageWorkbook(Page):
         :meth:`ToolNav.set_order`). Before anyone signed in (a page built
         ahead, in a warm kernel) the first of today's tools is shown;
         after, the participant's choice stays."""
+        if first and not self.ready:
+            self.value = first[0]  # first: the list shows the new order with its selection
         self.nav.set_order(first, rest)
         self._link_next()
-        if first and not self.ready:
-            self.value = first[0]
 
     def lock_fell(self, when: float) -> None:
         """The stage locked while the page was open: every box with text

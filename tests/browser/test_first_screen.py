@@ -121,7 +121,7 @@ def test_questions_first_about_and_next_tool(browser, room, sign_in, viewport):
         "sel => document.activeElement === document.querySelector(sel)", arg=f".xs-tool-{NEXT_TOOL} .xs-answer textarea"
     )
     if viewport == "phone":
-        chosen = page.locator(".xs-tool-picker select").evaluate("s => s.options[s.selectedIndex].text")
+        chosen = page.locator(".xs-tool-picker select").evaluate("s => s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ')")
         assert chosen == "6. Build a Common Fact Base"
     assert_no_ids(page)
     page.context.close()
