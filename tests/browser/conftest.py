@@ -255,16 +255,7 @@ def start_server(tmp_path: Path, *args: str, slug: str | None = None, title: str
 
 
 def _read_links(server: Server) -> Server:
-    """What the server printed: its join code, the dashboard's link, its run folder.
-    The links are printed once the server answers (issue #19), so they may
-    reach the log a moment after the first answer: wait for them (a
-    --dashboard-only server prints no join code, only its dashboard link)."""
-    deadline = time.monotonic() + 30
-    text = server.log_text()
-    while "/dashboard/" not in text and time.monotonic() < deadline:
-        time.sleep(0.2)
-        text = server.log_text()
-    time.sleep(0.2)
+    """What the server printed: its join code, the dashboard's link, its run folder."""
     text = server.log_text()
     code = re.search(r"type the join code:\s+([A-Z0-9]+)", text)
     server.join_code = code.group(1) if code else ""
