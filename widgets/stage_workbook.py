@@ -167,10 +167,12 @@ class ToolNav(widgets.VBox):
 
     @traitlets.observe("value", "done")
     def _changed(self, change: dict[str, Any]) -> None:
-        self._render()
         if change["name"] == "value" and change["new"]:
+            # Said before the list and the picker change, so that the
+            # browser has the words by the time the choice shows as current.
             tool = self.tools[change["new"]]
             self.announce.value = f"Showing tool {tool.number}: {tool.name}"
+        self._render()
 
     def set_done(self, tool_id: str, done: bool) -> None:
         """Tick (or untick) a tool."""
