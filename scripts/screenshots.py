@@ -4,10 +4,15 @@ Debian's Chromium.
 
     .venv/bin/python scripts/screenshots.py          # writes docs/*.png
     .venv/bin/python scripts/screenshots.py --narrow # only the 320 px ones
+    .venv/bin/python scripts/screenshots.py --tool   # only the first screens of a tool
 
 ``--narrow`` takes only a stage page and the dashboard at 320 px wide
 (``docs/a11y-stage-320.png``, ``docs/a11y-dashboard-320.png``: issue #17,
-reflow on a phone). Uses a throw-away store and a free port; touches
+reflow on a phone). ``--tool`` takes only the first screen a participant
+sees after signing in, on a tool, at 1366x768 (``docs/tool-1366.png``),
+1920x1080 (``docs/tool-1920.png``) and on a 390x844 phone
+(``docs/tool-phone.png``), and the dot vote on that phone
+(``docs/priorities-phone.png``): issue #19, the work comes first. Uses a throw-away store and a free port; touches
 nothing but docs/. The demo and the server run with their defaults
 (ratings revealed, the dashboard refreshing every 5 s), so the pictures
 show what a facilitator sees after ``bash scripts/start.sh``; each browser
@@ -109,8 +114,42 @@ def narrow(browser, base: str, links: tuple[str, str], code: str) -> None:
     print("docs/a11y-dashboard-320.png")
 
 
+#: The first screens of issue #19: (file, width, height).
+FIRST_SCREENS = (("tool-1366", 1366, 768), ("tool-1920", 1920, 1080), ("tool-phone", 390, 844))
+
+
+def first_screens(browser, base: str, links: tuple[str, str], code: str) -> None:
+    """What a participant sees first after signing in on a stage page, the
+    page scrolled to its top (the sign-in moves the focus into the first
+    box; the picture shows the page as laid out, not as scrolled), and the
+    dot vote on a phone with a few dots placed."""
+    for name, width, height in FIRST_SCREENS:
+        page = joined_page(browser, base, links, width, height, "/voila/render/stage-2-design.ipynb")
+        sign_in(page, code)
+        page.wait_for_selector(".xs-signed-in", state="visible", timeout=120_000)
+        page.wait_for_selector(".xs-tool-panel .xs-answer textarea", state="visible", timeout=120_000)
+        time.sleep(2)  # the restored answers and "All your answers … saved" paint
+        # Voila scrolls a panel, not the window: every scrolled box back to its top.
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                      "for (const el of document.querySelectorAll('*')) if (el.scrollTop > 0) el.scrollTop = 0; window.scrollTo(0, 0); }")
+        time.sleep(0.3)
+        page.screenshot(path=str(DOCS / f"{name}.png"))
+        page.close()
+        print(f"docs/{name}.png")
+    page = joined_page(browser, base, links, 390, 844, "/voila/render/priorities.ipynb")
+    sign_in(page, code)
+    page.wait_for_selector(".xs-dot-add:not([disabled])", timeout=120_000)
+    time.sleep(2)
+    page.evaluate("document.querySelector('.xs-dots-remaining').scrollIntoView()")
+    time.sleep(0.3)
+    page.screenshot(path=str(DOCS / "priorities-phone.png"))
+    page.close()
+    print("docs/priorities-phone.png")
+
+
 def main() -> int:
     only_narrow = "--narrow" in sys.argv[1:]
+    only_tool = "--tool" in sys.argv[1:]
     tmp = Path(tempfile.mkdtemp(prefix="workshop-shots-"))
     db = tmp / "demo.sqlite"
     workshop = ROOT / ".venv" / "bin" / "workshop"
@@ -128,7 +167,12 @@ def main() -> int:
         links = (join, dashboard)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
+            if only_tool:
+                first_screens(browser, base, links, code)
+                browser.close()
+                return 0
             narrow(browser, base, links, code)
+            first_screens(browser, base, links, code)
             if only_narrow:
                 browser.close()
                 return 0

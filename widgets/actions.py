@@ -20,7 +20,8 @@ import ipywidgets as widgets
 import traitlets
 
 from widgets.autosave import retrying_text
-from widgets.style import LABEL_STYLE, esc, hook, message_line, set_message
+from toolkit.store.checks import MAX_ACTION_CHARS, MAX_SHORT_CHARS
+from widgets.style import LABEL_STYLE, esc, hook, max_length, message_line, set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -70,6 +71,8 @@ class ActionsPanel(widgets.VBox):
             widgets.DatePicker(description="Due date", value=None, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
             "xs-action-due", "xs-stacked",
         )
+        max_length(self.what, MAX_ACTION_CHARS)  # the store's limits
+        max_length(self.owner, MAX_SHORT_CHARS)
         self.add = hook(widgets.Button(description="Add action", icon="plus", button_style="primary", tooltip="Add this action to the tool",
                                        layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")), "xs-action-add")
         self.add.on_click(lambda _b: self._add_handlers(self.fields()))

@@ -41,7 +41,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import LIVE_LOCAL, hook
+from widgets.style import LIVE_LOCAL, QUIET, hook
 
 #: Seconds between the last keystroke and the save.
 DEFAULT_DELAY = 1.0
@@ -332,6 +332,11 @@ class SaveStatus(widgets.Label):
     def failed(self, reason: str) -> None:
         self._set(self.ERROR, f"Not saved: {reason}")
 
+    def refused(self, text: str) -> None:
+        """An error that is not a failed save (nothing was sent): ``text``
+        as it is, such as ``No dots left: …``."""
+        self._set(self.ERROR, text)
+
     def clear(self) -> None:
         self._set("", "")
 
@@ -474,3 +479,106 @@ class AutosaveField:
             return  # in a conflict the text waits for the choice
         self.status.editing()
         self.debouncer.touch(self.key)
+
+
+class SavedSummary(widgets.Label):
+    """The page's one line on its saves (issue #19), from the status lines
+    it watches (:meth:`watch`): ``All your answers here are saved.``, ``Saving…``, ``Not everything is saved yet: retrying by
+    itself. Keep this page open.`` or ``2 answers on this page are not
+    saved: see the red lines below.``; empty while ``active`` is False
+    (nobody signed in). CSS: ``xs-page-saved`` plus ``xs-page-saved-<state>``
+    (``saved``, ``editing``, ``retrying``, ``error``); a live region for the
+    whole page (:data:`~widgets.style.LIVE`) that says only trouble (a
+    failure at once, a retry politely): while saved or saving it is
+    :data:`~widgets.style.QUIET`, since each box's own status speaks."""
+
+    ALL_SAVED = "All your answers here are saved."
+    SAVING = "Saving…"
+    RETRYING = "Not everything is saved yet: retrying by itself. Keep this page open."
+
+    state = traitlets.Unicode("", help="'saved', 'editing', 'retrying', 'error' or '' (inactive)")
+    active = traitlets.Bool(False, help="someone is signed in: there is something to say")
+
+    def __init__(self, **kwargs: Any):
+        from widgets.style import LIVE
+
+        kwargs.setdefault("layout", widgets.Layout(width="100%"))
+        super().__init__("", **kwargs)
+        self._watched: list[SaveStatus] = []
+        hook(self, "xs-page-saved", "xs-wrap", LIVE, QUIET)
+
+    def watch(self, *statuses: SaveStatus) -> None:
+        """Count these status lines in (a panel built, a vote shown)."""
+        for status in statuses:
+            if status not in self._watched:
+                self._watched.append(status)
+                status.observe(lambda _c: self.update(), "state")
+        self.update()
+
+    @traitlets.observe("active")
+    def _active_changed(self, _change: dict[str, Any]) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Say again what the watched lines say now."""
+        states = [s.state for s in self._watched]
+        failed = states.count(SaveStatus.ERROR)
+        if not self.active:
+            state, text = "", ""
+        elif failed:
+            what = "answer on this page is" if failed == 1 else "answers on this page are"
+            state, text = SaveStatus.ERROR, f"{failed} {what} not saved: see the red line{'s' if failed != 1 else ''} below."
+        elif SaveStatus.RETRYING in states:
+            state, text = SaveStatus.RETRYING, self.RETRYING
+        elif SaveStatus.EDITING in states:
+            state, text = SaveStatus.EDITING, self.SAVING
+        else:
+            state, text = SaveStatus.SAVED, self.ALL_SAVED
+        if state != self.state:
+            if self.state:
+                self.remove_class(f"xs-page-saved-{self.state}")
+            if state:
+                self.add_class(f"xs-page-saved-{state}")
+            # An error is said at once (the live region's assertive state);
+            # "saved" and "saving" are left to each box's own status.
+            (self.add_class if state == SaveStatus.ERROR else self.remove_class)("xs-live-alert")
+            (self.add_class if state in ("", SaveStatus.SAVED, SaveStatus.EDITING) else self.remove_class)(QUIET)
+            self.state = state
+        if self.value != text:
+            self.value = text
+
+
+class CharCount(widgets.Label):
+    """How much of a box's limit its text uses, shown once the text is
+    near it (``near`` of the limit, 90% by default): ``18,250 of 20,000
+    characters``, and at the limit ``20,000 of 20,000 characters: the
+    most an answer can hold.`` The box itself stops there too
+    (:func:`~widgets.style.max_length`). CSS ``xs-char-count``, with
+    ``xs-char-count-full`` at the limit; hidden (``display: none``) far
+    from it. :meth:`follow` keeps it in step with a box."""
+
+    def __init__(self, limit: int, *, near: float = 0.9, **kwargs: Any):
+        kwargs.setdefault("layout", widgets.Layout(width="100%", display="none"))
+        super().__init__("", **kwargs)
+        self.limit = int(limit)
+        self.near = near
+        hook(self, "xs-char-count")
+
+    def follow(self, box: widgets.ValueWidget) -> None:
+        """Count ``box``'s text now and on every change."""
+        self.count(box.value)
+        box.observe(lambda change: self.count(change["new"]), "value")
+
+    def count(self, text: str) -> None:
+        n = len(text or "")
+        shown = n >= self.near * self.limit
+        full = n >= self.limit
+        text_now = ""
+        if shown:
+            text_now = f"{n:,} of {self.limit:,} characters" + (": the most an answer can hold." if full else "")
+        if self.value != text_now:
+            self.value = text_now
+        (self.add_class if full else self.remove_class)("xs-char-count-full")
+        display = None if shown else "none"
+        if self.layout.display != display:
+            self.layout.display = display

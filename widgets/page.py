@@ -39,7 +39,7 @@ class Page(widgets.VBox):
     in (no workshop, no store). ``store_error``: the last read of the store
     failed, and why (the next good read clears it). ``disabled``: the page's
     inputs are read-only; the page sets it from the other traits, and it
-    can be linked like any trait.
+    can be linked like any trait. CSS: ``xs-ready`` while signed in.
     """
 
     ready = traitlets.Bool(False, help="a participant is signed in")
@@ -56,6 +56,10 @@ class Page(widgets.VBox):
     @traitlets.observe("ready", "problem", "store_error")
     def _state_changed(self, _change: dict[str, Any]) -> None:
         self._apply()
+        # Signed in: the CSS folds what only the sign-in needed (the
+        # notebook's intro line, the stage's summary), so that the work
+        # starts in the first screen (issue #19).
+        (self.add_class if self.ready else self.remove_class)("xs-ready")
 
     def _apply(self) -> None:
         raise NotImplementedError

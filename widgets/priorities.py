@@ -16,6 +16,7 @@ import traitlets
 
 from toolkit.store.values import VOTE
 from widgets.dot_vote import DotVote
+from widgets.autosave import SavedSummary
 from widgets.page import Page, notice_line
 from widgets.room import RoomStatus
 from widgets.stage_workbook import stage_links
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from widgets.signin import SignIn
 
 SIGN_IN_FIRST = "Sign in above to place your dots."
-VOTE_CLOSED = "🔒 The facilitator has closed the dot vote: your dots are shown read-only."
+VOTE_CLOSED = "The facilitator has closed the dot vote: your dots are shown read-only."
 
 
 class PrioritiesPage(Page):
@@ -37,7 +38,8 @@ class PrioritiesPage(Page):
     in the notice (see :class:`~widgets.page.Page`). ``order``: today's
     tools and the others (:func:`toolkit.frames.views.today`). Children:
     ``header``, ``links``, ``room`` (:class:`~widgets.room.RoomStatus`:
-    the timer, the vote closing), ``signin``, ``notice`` (Label), ``vote``
+    the timer, the vote closing), ``signin``, ``notice`` (Label),
+    ``saved`` (:class:`~widgets.autosave.SavedSummary`), ``vote``
     (:class:`DotVote`). CSS: ``xs-page xs-priorities``, ``xs-notice``,
     ``xs-vote-closed`` while closed."""
 
@@ -62,17 +64,20 @@ class PrioritiesPage(Page):
         self.notice = notice_line()
         self.room = RoomStatus(lock_key=VOTE, lock_title="The dot vote", lock_verb="closes")
         self.vote = DotVote(kit, budget=budget)
+        self.saved = SavedSummary()
+        self.saved.watch(self.vote.status, *(row.status for row in self.vote.counts.values()))
         if order is not None:
             self.vote.set_order(*order)
         traitlets.link((self.vote, "value"), (self, "value"))
         traitlets.dlink((self, "disabled"), (self.vote, "disabled"))
         self._apply()
-        super().__init__([style_block(), self.header, self.links, self.room, *([signin] if signin is not None else []), self.notice, self.vote], **kwargs)
+        super().__init__([style_block(), self.header, self.links, self.room, *([signin] if signin is not None else []), self.notice, self.saved, self.vote], **kwargs)
         hook(self, "xs-page", "xs-priorities")
 
     def focus_first(self) -> widgets.Widget | None:
-        """The first tool's dot count."""
-        return focus(next(iter(self.vote.counts.values()), None))
+        """The first tool listed (pressing it places a dot)."""
+        first = next(iter(self.vote.children_rows()), None)
+        return focus(first.add if first is not None else None)
 
     @traitlets.observe("closed")
     def _closed_changed(self, _change: dict[str, Any]) -> None:
@@ -80,5 +85,7 @@ class PrioritiesPage(Page):
 
     def _apply(self) -> None:
         self.disabled = not self.ready or bool(self.problem) or self.closed
+        if hasattr(self, "saved"):
+            self.saved.active = self.ready and not self.problem
         (self.add_class if self.closed else self.remove_class)("xs-vote-closed")
         self.say(self.problem or self.store_error or (VOTE_CLOSED if self.closed else "") or ("" if self.ready else SIGN_IN_FIRST))

@@ -11,6 +11,11 @@ second after the last keystroke it emits ``save(question_id, text)``, and
 whoever saved calls :meth:`mark_saved`, :meth:`mark_failed` or, while the
 save is retried, :meth:`mark_retrying`.
 
+Every box takes at most the store's limit for an answer
+(:data:`toolkit.store.checks.MAX_ANSWER_CHARS`, the browser's
+``maxlength``), and a counter under it (``counters``, hook
+``xs-char-count``) shows how much is used once the text is near the limit.
+
 A question the content flags as sensitive gets an "Answer without my name"
 checkbox under its box (``anonymous_boxes``, hook ``xs-q-anonymous``);
 whoever saves asks :meth:`is_anonymous`. Ticking or unticking it saves the
@@ -25,15 +30,17 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.store.checks import MAX_ANSWER_CHARS, named
 from widgets.autosave import (
     DEFAULT_DELAY,
     AutosaveField,
     CallLater,
+    CharCount,
     Debouncer,
     SaveStatus,
 )
 from widgets.keyed import KeyedBox
-from widgets.style import LABEL_STYLE, hook
+from widgets.style import LABEL_STYLE, hook, max_length
 
 if TYPE_CHECKING:
     from toolkit.content import Tool
@@ -46,10 +53,11 @@ class QuestionForm(KeyedBox):
     it; setting it from outside fills the boxes it names (the others keep
     their text) and counts as typing: it is autosaved. :meth:`load` shows
     the store's answers without saving them. ``disabled`` makes every box
-    read-only. Children: ``boxes`` and ``statuses`` (dicts by question id),
-    ``rows`` (one VBox per question, class ``xs-question``).
-    CSS: each box ``xs-answer xs-q-<question_id>``, each status
-    ``xs-save-status``.
+    read-only. Children: ``boxes``, ``counters`` and ``statuses`` (dicts
+    by question id), ``rows`` (one VBox per question, class
+    ``xs-question``). CSS: each box ``xs-answer xs-q-<question_id>``
+    (and ``xs-maxlength-<limit>``), each counter ``xs-char-count``, each
+    status ``xs-save-status``.
     """
 
     value = traitlets.Dict(help="{question_id: text} as shown")
@@ -64,6 +72,7 @@ class QuestionForm(KeyedBox):
         self._save_handlers = widgets.CallbackDispatcher()
         self.boxes: dict[str, widgets.Textarea] = {}
         self.statuses: dict[str, SaveStatus] = {}
+        self.counters: dict[str, CharCount] = {}
         self.fields: dict[str, AutosaveField] = {}
         self.rows: dict[str, widgets.VBox] = {}
         self.anonymous_boxes: dict[str, widgets.Checkbox] = {}
@@ -80,14 +89,18 @@ class QuestionForm(KeyedBox):
                 layout=widgets.Layout(width="100%"),
             )
             hook(box, "xs-answer", f"xs-q-{question.id}", "xs-stacked")
+            max_length(box, MAX_ANSWER_CHARS)
+            counter = CharCount(MAX_ANSWER_CHARS)
+            counter.follow(box)
             status = SaveStatus()
             self.boxes[question.id] = box
+            self.counters[question.id] = counter
             self.statuses[question.id] = status
             traitlets.dlink((self, "disabled"), (box, "disabled"))
             parts: list[widgets.Widget] = [box]
             if question.sensitive is not None:
                 parts.append(self._anonymous_box(question.id))
-            row = hook(widgets.VBox([*parts, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
+            row = hook(widgets.VBox([*parts, counter, status], layout=widgets.Layout(width="100%")), "xs-question", f"xs-question-{question.id}")
             self.rows[question.id] = row
             self.fields[question.id] = AutosaveField(question.id, box, status, self.debouncer, row=row)
         self._keep_in_step(self.boxes)
@@ -200,5 +213,8 @@ class QuestionForm(KeyedBox):
 
     def _check_part(self, question_id: str, text: Any) -> str:
         if not isinstance(text, str):
-            raise traitlets.TraitError(f"answer to {question_id}: expected text, got {type(text).__name__}")
+            raise traitlets.TraitError(f"answer to {self._name(question_id)}: expected text, got {type(text).__name__}")
         return text
+
+    def _name(self, question_id: str) -> str:
+        return named(self.tool, question_id) if question_id in {q.id for q in self.tool.questions} else repr(question_id)

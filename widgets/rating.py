@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.store.checks import MAX_ANSWER_CHARS
 from toolkit.store.values import NOT_SURE, NOT_YET
 from widgets.autosave import (
     DEFAULT_DELAY,
@@ -29,7 +30,7 @@ from widgets.autosave import (
     Debouncer,
     SaveStatus,
 )
-from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, RADIOGROUP, esc, hook
+from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, RADIOGROUP, esc, hook, max_length
 
 if TYPE_CHECKING:
     from toolkit.content import Scale
@@ -91,6 +92,7 @@ class Rating(widgets.VBox):
             layout=widgets.Layout(width="100%"),
         )
         hook(self.comment, "xs-rating-comment", "xs-stacked")
+        max_length(self.comment, MAX_ANSWER_CHARS)  # the store's limit for a comment
         self.comment_status = SaveStatus()
         self.comment_box = hook(widgets.VBox([self.comment, self.comment_status], layout=widgets.Layout(width="100%", display="none")), "xs-rating-comment-box")
         self.comment_field = AutosaveField("comment", self.comment, self.comment_status, self.debouncer, row=self.comment_box)

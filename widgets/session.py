@@ -73,7 +73,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
 from toolkit.room import today
 from toolkit.store import AnswerStore
-from toolkit.store.checks import field_of
+from toolkit.store.checks import field_of, problem_of
 from toolkit.store.identity import device_from_environ, format_resume_code
 from toolkit.store.schema import PAGE_BUSY_SECONDS
 from toolkit.store.values import NOT_SURE
@@ -106,7 +106,7 @@ STORE_DOWN = "the workshop store could not be reached ({}); your text is still h
 #: Why something could not be shown (the store's reason in the braces).
 STORE_UNREADABLE = "the workshop store could not be read ({})"
 #: The pages' notice while re-reading the workshop fails.
-SETTINGS_UNREADABLE = "⚠ The workshop could not be checked just now: {}. Stage locks may be out of date; what you type stays here."
+SETTINGS_UNREADABLE = "The workshop could not be checked just now: {}. Stage locks may be out of date; what you type stays here."
 NOT_SIGNED_IN = "sign in first"
 #: Why a save waits for its retry while another program writes to the store.
 STORE_BUSY = "the workshop store is busy with another save"
@@ -730,6 +730,7 @@ class Session:
         *,
         base: Callable[[dict[tuple[str, str, str], int]], Any] = lambda _bases: None,
         stale: Callable[[ChangedElsewhere], None] | None = None,
+        beside: bool = True,
     ) -> None:
         """Hand one save to the writer: ``save(store, slug, participant_id,
         base)`` runs off the event loop for whoever is signed in now;
@@ -737,7 +738,10 @@ class Session:
         loop just before each attempt) is what it saves on top of.
         The outcome comes back on the loop: ``ok(result)``, ``stale`` (a
         newer answer was written elsewhere), ``fail(reason)`` (refused), or
-        ``wait(reason)`` while it is retried.
+        ``wait(reason)`` while it is retried. ``beside``: the reason is
+        shown beside the one field it concerns, so a refusal says its
+        problem without naming the field again (an action's message line
+        serves several fields and keeps the name).
 
         An outcome that arrives after the page switched participant or
         round (the page shows other answers now) changes nothing on it;
@@ -763,7 +767,7 @@ class Session:
                 fail(KEPT_NOT_SAVED.format(str(exc).rstrip(".")))
                 self.check_settings()
             elif isinstance(exc, ToolkitError):
-                fail(str(exc))
+                fail(problem_of(exc) if beside else str(exc))
             elif isinstance(exc, SQLAlchemyError):
                 fail(STORE_DOWN.format(_reason(exc)))
             else:  # a bug: one line in the kernel's log, the reason on the box, never a traceback
@@ -879,6 +883,7 @@ class Session:
             ok,
             panel.actions.failed,
             panel.actions.retrying,
+            beside=False,
         )
 
     def _save_dots(self, page: PrioritiesPage, allocation: dict[str, int]) -> None:
@@ -899,7 +904,7 @@ class Session:
             ("dots", ",".join(sorted(allocation)), ""),
             lambda store, slug, who, bases: store.save_dots(slug, who, allocation, bases=bases),
             ok,
-            page.vote.mark_failed,
+            lambda reason: page.vote.mark_failed(reason, next(iter(allocation), None)),
             page.vote.mark_retrying,
             base=lambda bases: {tool_id: bases.get(("dots", tool_id, ""), 0) for tool_id in allocation},
             stale=stale,

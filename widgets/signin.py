@@ -23,7 +23,8 @@ import ipywidgets as widgets
 import traitlets
 
 from widgets.keyed import KeyedBox
-from widgets.style import LABEL_STYLE, LIVE, focus, hook, message_line, set_message
+from toolkit.store.checks import MAX_SHORT_CHARS
+from widgets.style import LABEL_STYLE, LIVE, focus, hook, max_length, message_line, set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -101,6 +102,8 @@ class SignIn(KeyedBox):
             layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between"),
         )
         self.inputs = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
+        for text in (self.name, self.organization, self.table):
+            max_length(text, MAX_SHORT_CHARS)  # the store's limit
         for w in (*self.inputs.values(), self.submit, self.code, self.resume):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
         self._keep_in_step(self.inputs)

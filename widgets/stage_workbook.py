@@ -8,14 +8,22 @@ questions, rating and actions.
 
 The Session builds it (``session.stage_workbook("diagnosis")``) and wires
 each panel's events to the store; the workbook itself never writes.
-Navigation is a column of buttons (keyboard-usable), one per tool, with a
-tick once the participant has answered something there, today's tools
-first (``order``, from :func:`toolkit.frames.views.today`) and the others
+Navigation is a column of buttons (keyboard-usable), one per tool, that
+stays in view while the page scrolls on a wide screen, and a compact
+"Tool" picker in its place on a phone (CSS chooses), with a tick once
+the participant has answered something there, today's tools first (``order``, from :func:`toolkit.frames.views.today`) and the others
 under "Not in today's plan", still one click away; and plain relative
 links to the other stages' pages (``stage-2-design.ipynb``, named by
 :mod:`toolkit.serve.pages`), which work under Voila's ``/voila/render/``
 and in JupyterLab beside the packaged ``notebooks/``. The header's
 "Stage 1 of 4" is the content's wording (``pages.stage_label``).
+
+Questions first (issue #19): a tool opens on its name and guiding
+questions; what the tool is waits under "About this tool", whose state
+the page keeps for every tool (``about_open``) and the browser for the
+next visit. Each tool ends with "Next tool", and the last with a link to
+the next stage's page. A line at the top says whether everything on the
+page is saved (:class:`~widgets.autosave.SavedSummary`).
 """
 
 from __future__ import annotations
@@ -29,12 +37,12 @@ import traitlets
 from toolkit.room import NOT_PLANNED
 from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
 from widgets.actions import ActionsPanel
-from widgets.autosave import DEFAULT_DELAY, CallLater
+from widgets.autosave import DEFAULT_DELAY, CallLater, SavedSummary
 from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
 from widgets.room import RoomStatus
-from widgets.style import CURRENT, LIVE, SR_ONLY, esc, focus, hook, style_block
+from widgets.style import CURRENT, LABEL_STYLE, LIVE, SR_ONLY, esc, focus, hook, style_block
 from widgets.tool_card import ToolCard
 
 if TYPE_CHECKING:
@@ -45,6 +53,8 @@ TICK = "✓"
 SIGN_IN_FIRST = "Sign in above to answer. You can already read every tool."
 #: The heading over the tools of a stage, with and without a plan.
 ALL_TOOLS_HEADING, TODAY_HEADING, OTHERS_HEADING = "Tools in this stage", "Today's tools", NOT_PLANNED[:1].upper() + NOT_PLANNED[1:]
+#: The words of the notice on a locked stage (the padlock is the CSS's own SVG).
+LOCKED = "The facilitator has locked the {stage} stage: your answers are shown read-only."
 #: The note on a box whose text the lock caught before it was saved.
 LOCK_FELL = ("the facilitator locked the {stage} stage at {time} before this was saved. "
              "Your text is still in the box but is not in the workshop: copy it if you want to keep it.")
@@ -75,7 +85,9 @@ class ToolNav(widgets.VBox):
     id, today's first: :meth:`set_order`), ``others`` (the "Not in today's
     plan" heading, shown when some are not), ``progress`` (Label),
     ``announce`` (Label, read by screen readers only: "Showing tool 2: …"
-    when the selection changes). CSS: ``xs-tool-nav``, each button
+    when the selection changes), ``picker`` (the same choice as a
+    Dropdown, ``xs-tool-picker``, shown instead of the buttons on a
+    phone). CSS: ``xs-tool-nav``, each button
     ``xs-tool-nav-<tool_id>`` (and ``xs-tool-done`` once answered,
     ``xs-tool-unplanned`` when not in today's plan; ``xs-tool-selected``
     and ``xs-current``, that is ``aria-current``, on the selected one)."""
@@ -98,10 +110,32 @@ class ToolNav(widgets.VBox):
             hook(button, f"xs-tool-nav-{tool.id}")
             button.on_click(lambda _b, tid=tool.id: setattr(self, "value", tid))
             self.buttons[tool.id] = button
+        self.picker = hook(
+            widgets.Dropdown(description="Tool", options=[], style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            "xs-tool-picker", "xs-stacked",
+        )
+        self._picking = False
+        self._order = [t.id for t in tools]
         self.value = tools[0].id if tools else ""
         self._render()
-        super().__init__([self.heading, *self.buttons.values(), self.progress, self.announce], **kwargs)
+        self.picker.observe(self._picked, "value")
+        super().__init__([self.picker, self.heading, *self.buttons.values(), self.progress, self.announce], **kwargs)
         hook(self, "xs-tool-nav")
+
+    @property
+    def order(self) -> list[str]:
+        """The tools in the order listed (today's first)."""
+        return list(self._order)
+
+    def next_after(self, tool_id: str) -> str | None:
+        """The tool listed after ``tool_id``, or ``None`` for the last."""
+        order = self._order
+        i = order.index(tool_id) if tool_id in order else -1
+        return order[i + 1] if 0 <= i < len(order) - 1 else None
+
+    def _picked(self, change: dict[str, Any]) -> None:
+        if not self._picking and change["new"] and change["new"] != self.value:
+            self.value = change["new"]
 
     def set_order(self, first: list[str], rest: list[str]) -> None:
         """Today's tools (``first``, in order) above the others (``rest``,
@@ -111,10 +145,12 @@ class ToolNav(widgets.VBox):
         self.heading.value = f'<div class="xs-eyebrow">{TODAY_HEADING if planned else ALL_TOOLS_HEADING}</div>'
         head = [self.heading] if first else []
         tail = [self.others, *(self.buttons[t] for t in rest)] if rest else []
-        self.children = [*head, *(self.buttons[t] for t in first), *tail, self.progress, self.announce]
+        self._order = [*first, *rest]
+        self.children = [self.picker, *head, *(self.buttons[t] for t in first), *tail, self.progress, self.announce]
         for tool_id, button in self.buttons.items():
             (button.add_class if tool_id in self.unplanned else button.remove_class)("xs-tool-unplanned")
             button.tooltip = self.tools[tool_id].definition + (f" ({NOT_PLANNED})" if tool_id in self.unplanned else "")
+        self._render()
 
     @traitlets.validate("value")
     def _known_tool(self, proposal: dict[str, Any]) -> str:
@@ -131,10 +167,12 @@ class ToolNav(widgets.VBox):
 
     @traitlets.observe("value", "done")
     def _changed(self, change: dict[str, Any]) -> None:
-        self._render()
         if change["name"] == "value" and change["new"]:
+            # Said before the list and the picker change, so that the
+            # browser has the words by the time the choice shows as current.
             tool = self.tools[change["new"]]
             self.announce.value = f"Showing tool {tool.number}: {tool.name}"
+        self._render()
 
     def set_done(self, tool_id: str, done: bool) -> None:
         """Tick (or untick) a tool."""
@@ -150,6 +188,15 @@ class ToolNav(widgets.VBox):
             for name in ("xs-tool-selected", CURRENT):
                 (button.add_class if tool_id == self.value else button.remove_class)(name)
         self.progress.value = f"{len(self.done)} of {len(self.tools)} tools answered"
+        options = [(self.buttons[t].description + (f" ({NOT_PLANNED})" if t in self.unplanned else ""), t) for t in self._order]
+        if tuple(options) != tuple(self.picker.options) or self.picker.value != self.value:
+            self._picking = True  # new options reset the Dropdown's value: put it back
+            try:
+                self.picker.options = options
+                if self.value:
+                    self.picker.value = self.value
+            finally:
+                self._picking = False
 
 
 class ToolPanel(widgets.VBox):
@@ -157,7 +204,11 @@ class ToolPanel(widgets.VBox):
     (:class:`QuestionForm`), ``rating`` (:class:`Rating`), ``actions``
     (:class:`ActionsPanel`). ``value`` is the tool id (read-only: a panel
     is built for one tool); ``disabled`` is passed on to the form, the
-    rating and the actions. CSS: ``xs-tool-panel xs-tool-<tool_id>``."""
+    rating and the actions. Last, ``next_tool`` ("Next tool: 2. …", a
+    Button, ``xs-next-tool``; :meth:`on_next`) or, on the stage's last
+    tool, ``next_page`` (a link to the next page, ``xs-next-page``): the
+    workbook says which (:meth:`set_next`). CSS: ``xs-tool-panel
+    xs-tool-<tool_id>``."""
 
     value = traitlets.Unicode(read_only=True, help="tool id")
     disabled = traitlets.Bool(False, help="the tool's inputs are read-only")
@@ -173,8 +224,39 @@ class ToolPanel(widgets.VBox):
         self.actions = ActionsPanel(kit, tool.id)
         for part in (self.form, self.rating, self.actions):
             traitlets.dlink((self, "disabled"), (part, "disabled"))
-        super().__init__([self.card, questions, rating, self.actions], **kwargs)
+        self.next_tool = hook(
+            widgets.Button(description="Next tool", button_style="primary", layout=widgets.Layout(width="auto", align_self="flex-end", display="none")),
+            "xs-next-tool",
+        )
+        self.next_page = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-next-page")
+        self._next_handlers = widgets.CallbackDispatcher()
+        self.next_tool.on_click(lambda _b: self._next_handlers())
+        footer = hook(widgets.HBox([self.next_page, self.next_tool], layout=widgets.Layout(width="100%", justify_content="flex-end")), "xs-tool-footer")
+        super().__init__([self.card, questions, rating, self.actions, footer], **kwargs)
         hook(self, "xs-tool-panel", f"xs-tool-{tool.id}")
+
+    def on_next(self, callback: Callable[[], Any]) -> None:
+        """Register ``callback()``, called when "Next tool" is pressed."""
+        self._next_handlers.register_callback(callback)
+
+    def set_next(self, tool: Tool | None, page: tuple[str, str] | None = None) -> None:
+        """What comes after this tool: the ``tool`` listed next ("Next tool:
+        <number>. <name>"), or for the last, a link to ``page``
+        (``(href, text)``), or nothing."""
+        if tool is not None:
+            self.next_tool.description = f"Next tool: {tool.number}. {tool.name}"
+            self.next_tool.tooltip = f"Go to tool {tool.number}, {tool.name}"
+            self.next_tool.layout.display = None
+            self.next_page.layout.display = "none"
+            return
+        self.next_tool.layout.display = "none"
+        if page is None:
+            self.next_page.value = ""
+            self.next_page.layout.display = "none"
+            return
+        href, text = page
+        self.next_page.value = f'<p class="xs-next-page-line">That was the last tool of this stage. <a class="xs-next-page-link" href="{esc(href)}">Next: {esc(text)}</a></p>'
+        self.next_page.layout.display = None
 
     def flush(self) -> None:
         self.form.flush()
@@ -191,7 +273,8 @@ class StageWorkbook(Page):
     Children: ``header`` (title, guiding question, summary), ``links``
     (other stages), ``signin`` (the Session's :class:`SignIn`, if given),
     ``notice`` (Label: ``problem``, ``store_error``, locked, or sign in
-    first), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
+    first), ``saved`` (:class:`~widgets.autosave.SavedSummary`: whether
+    every box of the page is saved), ``nav`` (:class:`ToolNav`), ``panels`` (dict of
     the :class:`ToolPanel` built so far, by tool id; only the selected one
     is shown). CSS: ``xs-page xs-stage xs-stage-<stage_id>``, ``xs-locked``
     while locked, ``xs-notice``.
@@ -207,6 +290,7 @@ class StageWorkbook(Page):
 
     value = traitlets.Unicode(help="selected tool id")
     locked = traitlets.Bool(False, help="the facilitator locked this stage")
+    about_open = traitlets.Bool(False, help='"About this tool" is expanded (every tool of the page alike)')
 
     def __init__(
         self, kit: Toolkit, stage_id: str, signin: SignIn | None = None, *, delay: float = DEFAULT_DELAY,
@@ -223,7 +307,7 @@ class StageWorkbook(Page):
                 f'<div class="xs-eyebrow">{esc(kit.pages.label_for(self.stage, len(kit.stages)))}</div>'
                 f"<h1>{esc(self.stage.title)}</h1>"
                 f'<p class="xs-lead">{esc(self.stage.question)}</p>'
-                f"<p>{esc(self.stage.summary)}</p>",
+                f'<p class="xs-stage-summary">{esc(self.stage.summary)}</p>',
                 layout=widgets.Layout(width="100%"),
             ),
             "xs-stage-header",
@@ -232,6 +316,7 @@ class StageWorkbook(Page):
         self.signin = signin
         self.notice = notice_line()
         self.room = RoomStatus(lock_key=self.stage.id, lock_title=f"The {self.stage.title} stage", lock_verb="locks")
+        self.saved = SavedSummary()
         self.nav = ToolNav(tools)
         self.nav.set_order(first, rest)
         self._delay, self._call_later = delay, call_later
@@ -242,7 +327,7 @@ class StageWorkbook(Page):
         self._apply()
         traitlets.link((self.nav, "value"), (self, "value"))  # builds the selected tool's panel
         head = [style_block(), self.header, self.links]
-        super().__init__([*head, self.room, *([signin] if signin is not None else []), self.notice, self.body], **kwargs)
+        super().__init__([*head, self.room, *([signin] if signin is not None else []), self.notice, self.saved, self.body], **kwargs)
         hook(self, "xs-page", "xs-stage", f"xs-stage-{self.stage.id}")
 
     def set_order(self, first: list[str], rest: list[str]) -> None:
@@ -250,9 +335,10 @@ class StageWorkbook(Page):
         :meth:`ToolNav.set_order`). Before anyone signed in (a page built
         ahead, in a warm kernel) the first of today's tools is shown;
         after, the participant's choice stays."""
-        self.nav.set_order(first, rest)
         if first and not self.ready:
-            self.value = first[0]
+            self.value = first[0]  # first: the list shows the new order with its selection
+        self.nav.set_order(first, rest)
+        self._link_next()
 
     def lock_fell(self, when: float) -> None:
         """The stage locked while the page was open: every box with text
@@ -288,11 +374,40 @@ class StageWorkbook(Page):
         panel = ToolPanel(self.kit, self.nav.tools[tool_id], delay=self._delay, call_later=self._call_later)
         panel.layout.display = "none"
         traitlets.dlink((self, "disabled"), (panel, "disabled"))
+        traitlets.link((self, "about_open"), (panel.card, "expanded"))
+        panel.on_next(lambda: self.next_tool(tool_id))
+        self.saved.watch(*panel.form.statuses.values(), panel.rating.status, panel.rating.comment_status)
         self.panels[tool_id] = panel
+        self._link_next(panel)
         self.panel_box.children = [*self.panel_box.children, panel]
         for callback in self._panel_callbacks:
             callback(panel)
         return panel
+
+    def _link_next(self, *panels: ToolPanel) -> None:
+        """Tell each panel (default: every one built) what comes after it."""
+        for panel in panels or tuple(self.panels.values()):
+            after = self.nav.next_after(panel.tool.id)
+            panel.set_next(self.nav.tools[after] if after else None, None if after else self._next_page())
+
+    def _next_page(self) -> tuple[str, str]:
+        stages = list(self.kit.stages)
+        i = stages.index(self.stage)
+        if i + 1 < len(stages):
+            nxt = stages[i + 1]
+            return stage_page(nxt), f"Stage {nxt.number}, {nxt.title}"
+        return PRIORITIES_PAGE, self.kit.pages.priorities_title
+
+    def next_tool(self, tool_id: str | None = None) -> str | None:
+        """Show the tool listed after ``tool_id`` (default: the one shown)
+        and put the focus at its start; returns its id (``None`` on the
+        last tool: nothing changes)."""
+        after = self.nav.next_after(tool_id or self.value)
+        if after is None:
+            return None
+        self.value = after
+        self.focus_first()
+        return after
 
     def on_panel(self, callback: Callable[[ToolPanel], None]) -> None:
         """Call ``callback(panel)`` for every panel built from now on, and
@@ -310,11 +425,12 @@ class StageWorkbook(Page):
 
     def _apply(self) -> None:
         self.disabled = self.locked or not self.ready
+        self.saved.active = self.ready and not self.problem
         (self.add_class if self.locked else self.remove_class)("xs-locked")
         if self.problem or self.store_error:
             self.say(self.problem or self.store_error)
         elif self.locked:
-            self.say(f"🔒 The facilitator has locked the {self.stage.title} stage: your answers are shown read-only.")
+            self.say(LOCKED.format(stage=self.stage.title))
         elif not self.ready:
             self.say(SIGN_IN_FIRST)
         else:
@@ -325,10 +441,12 @@ class StageWorkbook(Page):
 
     def focus_first(self) -> widgets.Widget | None:
         """The first answer box of the tool shown, or (read-only) its
-        button in the tool list."""
+        button in the tool list (the picker on a phone, where the buttons
+        are hidden: a hidden control takes no focus, so both are asked)."""
         panel = self.panels.get(self.value)
         if panel is not None and not self.disabled and panel.form.boxes:
             return focus(next(iter(panel.form.boxes.values())))
+        focus(self.nav.picker)
         return focus(self.nav.buttons.get(self.value))
 
     def flush(self) -> None:

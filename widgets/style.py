@@ -17,7 +17,8 @@ readable) without it. Widths are relative (``100%``, ``rem``,
 
 ipywidgets cannot put ARIA attributes on a widget, so the accessibility
 hooks are classes too (:data:`LIVE`, :data:`LIVE_LOCAL`, :data:`CURRENT`,
-:data:`RADIOGROUP`, :data:`GROUP`, :data:`GROUP_LABEL`, :data:`SR_ONLY`);
+:data:`RADIOGROUP`, :data:`GROUP`, :data:`GROUP_LABEL`, :data:`SR_ONLY`,
+:data:`EXPANDER`, :data:`MAXLENGTH`);
 the served pages' template turns them into ARIA
 (``toolkit/serve/templates/page/a11y.js``; docs/ui-hooks.md lists them).
 """
@@ -43,8 +44,17 @@ LIVE = "xs-live"
 #: A save status under one box: announced while the focus is in the box's
 #: own group (the status's parent widget); errors always.
 LIVE_LOCAL = "xs-live-local"
+#: A live region that is silent (``aria-live=off``) while it has this class.
+QUIET = "xs-quiet"
 #: The chosen one of a list of buttons (``aria-current``).
 CURRENT = "xs-current"
+#: A button that shows and hides a section (``aria-expanded``: true while
+#: the button also has :data:`EXPANDED`).
+EXPANDER = "xs-expander"
+EXPANDED = "xs-expanded"
+#: A text box that takes at most N characters: ``xs-maxlength-<N>`` puts
+#: ``maxlength=N`` on its native control (see :func:`max_length`).
+MAXLENGTH = "xs-maxlength-"
 #: Native radios that form one group (``role=radiogroup``, one name) ...
 RADIOGROUP = "xs-radiogroup"
 #: ... labelled by the heading inside the ``GROUP_LABEL`` widget of the
@@ -85,6 +95,17 @@ def hook(widget: W, *classes: str) -> W:
     for name in classes:
         widget.add_class(name)
     return widget
+
+
+def max_length(widget: W, limit: int) -> W:
+    """Let ``widget`` (a Text or Textarea) take at most ``limit``
+    characters in the browser (``maxlength``, set by the served page's
+    a11y.js from the ``xs-maxlength-<limit>`` class): typing and pasting
+    stop at the limit. The limit comes from the rule's own place
+    (:mod:`toolkit.store.checks`), never a copy."""
+    for name in [c for c in widget._dom_classes if c.startswith(MAXLENGTH)]:
+        widget.remove_class(name)
+    return hook(widget, f"{MAXLENGTH}{int(limit)}")
 
 
 def style_block(sheet: str = "workbook") -> widgets.HTML:

@@ -2,11 +2,13 @@
 
     >>> card = ToolCard(kit, kit.tool(3))
 
-Number, name and stage; the definition and why it matters; the case
-example (if the content has one); further resources as links (only the
-content's http(s) URLs); and the glossary terms the tool uses, with their
-definitions. All text is escaped: the content file is ours, but a
-facilitator may edit it.
+Number, name and stage, always shown; under a collapsed "About this tool"
+(``expanded``; a button, ``aria-expanded``): the definition and why it
+matters, the case example (if the content has one), further resources as
+links (only the content's http(s) URLs), and the glossary terms the tool
+uses, with their definitions. Collapsed, the tool's guiding questions come
+straight after its name (issue #19: the work comes first). All text is
+escaped: the content file is ours, but a facilitator may edit it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import esc, hook, safe_link
+from widgets.style import EXPANDER, esc, hook, safe_link
 
 if TYPE_CHECKING:
     from toolkit.content import Tool, Toolkit
@@ -24,14 +26,18 @@ if TYPE_CHECKING:
 
 class ToolCard(widgets.VBox):
     """``value`` is the tool id; setting it shows that tool (``tool`` is
-    the tool shown). Children: ``header``, ``about``, ``example``,
-    ``resources``, ``glossary`` (HTML widgets; the last three are hidden
-    when the tool has none). CSS: ``xs-tool-card``.
+    the tool shown); ``expanded``: "About this tool" is open. Children:
+    ``header`` (HTML), ``toggle`` (the "About this tool" Button,
+    ``xs-about-toggle``, with ``xs-expanded`` while open), ``details`` (the
+    VBox it opens, ``xs-about``, displayed only while open) holding
+    ``about``, ``example``, ``resources``, ``glossary`` (HTML widgets; the
+    last three are hidden when the tool has none). CSS: ``xs-tool-card``.
 
     A card has no ``disabled``: it has no input, and its links stay usable
     on a locked page."""
 
     value = traitlets.Unicode(help="tool id")
+    expanded = traitlets.Bool(False, help='"About this tool" is open')
 
     def __init__(self, kit: Toolkit, tool: Tool, **kwargs: Any):
         # Children first, super().__init__ last: the observers (also of
@@ -43,9 +49,24 @@ class ToolCard(widgets.VBox):
         self.example = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.resources = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.glossary = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.toggle = hook(
+            widgets.Button(description="About this tool", tooltip="The definition, why it matters, an example, resources and the words we use",
+                           layout=widgets.Layout(width="auto", align_self="flex-start")),
+            "xs-about-toggle", EXPANDER,
+        )
+        self.toggle.on_click(lambda _b: setattr(self, "expanded", not self.expanded))
+        self.details = hook(
+            widgets.VBox([self.about, self.example, self.resources, self.glossary], layout=widgets.Layout(width="100%", display="none")),
+            "xs-about",
+        )
         self.value = tool.id
-        super().__init__([self.header, self.about, self.example, self.resources, self.glossary], **kwargs)
+        super().__init__([self.header, self.toggle, self.details], **kwargs)
         hook(self, "xs-tool-card", "xs-card")
+
+    @traitlets.observe("expanded")
+    def _open_changed(self, change: dict[str, Any]) -> None:
+        self.details.layout.display = None if change["new"] else "none"
+        (self.toggle.add_class if change["new"] else self.toggle.remove_class)("xs-expanded")
 
     @traitlets.validate("value")
     def _known_tool(self, proposal: dict[str, Any]) -> str:

@@ -25,8 +25,8 @@ def test_the_checkbox_is_under_each_sensitive_question_only(form, kit):
     assert flagged == ["afr-1", "afr-5"] and list(form.anonymous_boxes) == flagged
     check = form.anonymous_boxes[SENSITIVE]
     assert check.description == "Answer without my name" and "xs-q-anonymous" in check._dom_classes
-    assert form.rows[SENSITIVE].children == (form.boxes[SENSITIVE], check, form.statuses[SENSITIVE])
-    assert form.rows[PLAIN].children == (form.boxes[PLAIN], form.statuses[PLAIN])
+    assert form.rows[SENSITIVE].children == (form.boxes[SENSITIVE], check, form.counters[SENSITIVE], form.statuses[SENSITIVE])
+    assert form.rows[PLAIN].children == (form.boxes[PLAIN], form.counters[PLAIN], form.statuses[PLAIN])
     assert not form.is_anonymous(SENSITIVE) and not form.is_anonymous(PLAIN)
     form.disabled = True
     assert check.disabled

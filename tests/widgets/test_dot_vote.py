@@ -41,7 +41,7 @@ def test_setting_value_sets_the_counts_and_emits_each_change(vote, changes):
 def test_value_is_bounded_like_the_boxes(vote):
     vote.value = {"share-discretion": 9}
     assert vote.value["share-discretion"] == 5 == vote.counts["share-discretion"].value
-    with pytest.raises(traitlets.TraitError, match="dots on share-discretion: expected a whole number of at least 0, got -1"):
+    with pytest.raises(traitlets.TraitError, match="dots on 9. Share Discretion: expected a whole number of at least 0, got -1"):
         vote.value = {"share-discretion": -1}
     with pytest.raises(traitlets.TraitError, match="unknown tool 'nope'"):
         vote.value = {"nope": 1}

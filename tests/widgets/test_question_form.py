@@ -27,7 +27,8 @@ def test_one_labelled_box_per_question_with_hooks(form, tool):
         assert box.continuous_update is True
         assert {"xs-answer", f"xs-q-{q.id}"} <= set(box._dom_classes)
         assert "xs-save-status" in form.statuses[q.id]._dom_classes
-        assert form.rows[q.id].children == (box, form.statuses[q.id])
+        assert form.rows[q.id].children == (box, form.counters[q.id], form.statuses[q.id])
+        assert "xs-maxlength-20000" in box._dom_classes
         assert box.layout.width == "100%"
 
 
@@ -121,7 +122,7 @@ def test_a_bad_value_is_refused_and_nothing_changes(form):
     before = dict(form.value)
     with pytest.raises(traitlets.TraitError, match="unknown question 'nope' \\(expected one of epp-1, "):
         form.value = {"nope": "x"}
-    with pytest.raises(traitlets.TraitError, match="answer to epp-1: expected text, got int"):
+    with pytest.raises(traitlets.TraitError, match="answer to question 1 of tool 1: expected text, got int"):
         form.value = {"epp-1": 3}
     assert form.value == before
     assert form.boxes["epp-1"].value == ""

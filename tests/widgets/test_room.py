@@ -112,7 +112,7 @@ def test_the_dot_vote_closes_and_reopens(live, sign_in, sqlite_store, workshop):
     sqlite_store.set_vote(workshop.slug, open=False)
     live.check_settings()
     assert page.closed and page.disabled and page.vote.counts[T1].disabled
-    assert page.notice.value == "🔒 The facilitator has closed the dot vote: your dots are shown read-only."
+    assert page.notice.value == "The facilitator has closed the dot vote: your dots are shown read-only."
     with pytest.raises(Exception, match="the dot vote is closed by the facilitator"):
         sqlite_store.save_dots(workshop.slug, live.participant.id, {T1: 1})
     sqlite_store.set_vote(workshop.slug, open=True)

@@ -206,8 +206,8 @@ def test_a_tool_opened_later_shows_the_saved_answers_and_saves(sqlite_store, wor
 @pytest.mark.parametrize(
     "bad, reason",
     [
-        ("before\x00after", "Not saved: answer to epp-1: contains NUL (U+0000) at position 7"),
-        ("x" * 20_001, "Not saved: answer to epp-1: 20,001 characters is over the limit of 20,000"),
+        ("before\x00after", "Not saved: contains NUL (U+0000) at position 7"),
+        ("x" * 20_001, "Not saved: 20,001 characters is over the limit of 20,000"),
     ],
 )
 def test_refused_text_shows_the_store_reason_and_writes_nothing(session, sign_in, sqlite_store, workshop, bad, reason):
@@ -336,7 +336,7 @@ def test_a_locked_stage_is_read_only_with_a_message(sqlite_store, workshop, sign
     panel = book.panel("engage-potential-partners")
     assert book.locked is True
     assert "xs-locked" in book._dom_classes
-    assert book.notice.value == "🔒 The facilitator has locked the Diagnosis stage: your answers are shown read-only."
+    assert book.notice.value == "The facilitator has locked the Diagnosis stage: your answers are shown read-only."
     assert all(b.disabled for b in panel.form.boxes.values())
     assert panel.rating.buttons.disabled and panel.rating.comment.disabled
     assert panel.actions.add.disabled and panel.actions.what.disabled and panel.actions.due.disabled
@@ -450,7 +450,9 @@ def test_dots_over_budget_are_refused_and_put_back(session, sign_in, sqlite_stor
     vote = page.vote
     vote.counts["share-discretion"].value = 4
     vote.counts["tell-the-story"].value = 2
-    assert vote.status.value == "Not saved: dots: 6 dots placed but each participant has 5; take some back first"
+    # Said beside the tool that changed, in plain words.
+    assert vote.counts["tell-the-story"].status.value == "Not saved: 6 dots placed but each participant has 5; take some back first"
+    assert vote.status.value == "" and page.saved.value == "1 answer on this page is not saved: see the red line below."
     assert vote.counts["tell-the-story"].value == 0
     assert vote.value["tell-the-story"] == 0
     assert "1 of 5 dots left" in vote.remaining.value
@@ -610,7 +612,7 @@ def test_a_failed_settings_check_is_shown_until_one_succeeds(session, sign_in, s
     session.check_settings()
     for page in (book, votes):
         assert page.notice.value == (
-            "⚠ The workshop could not be checked just now: the workshop store could not be read (no such table: workshops). "
+            "The workshop could not be checked just now: the workshop store could not be read (no such table: workshops). "
             "Stage locks may be out of date; what you type stays here."
         )
         assert page.notice.layout.display is None
@@ -888,7 +890,7 @@ def test_a_refused_save_is_not_retried(page_store, sqlite_store, workshop, sign_
     form = book.panel("engage-potential-partners").form
     form.boxes["epp-1"].value = "\x00"  # a control character: refused by the store
     timers.run_due()
-    assert form.statuses["epp-1"].value.startswith("Not saved: answer to epp-1:")
+    assert form.statuses["epp-1"].value.startswith("Not saved: contains NUL")
     assert timers.live == [] and session.writer.pending == ()
 
 

@@ -131,8 +131,8 @@ def test_disabled_is_derived_and_passed_to_every_panel(book):
 
 def test_the_notice_shows_a_store_error_until_cleared(book):
     book.ready = True
-    book.store_error = "⚠ The workshop could not be checked just now: the workshop store could not be read (x)."
-    assert book.notice.value.startswith("⚠ The workshop could not be checked")
+    book.store_error = "The workshop could not be checked just now: the workshop store could not be read (x)."
+    assert book.notice.value.startswith("The workshop could not be checked")
     assert book.notice.layout.display is None
     assert not book.disabled  # typing goes on; the saves say what happened
     book.store_error = ""

@@ -479,26 +479,28 @@ class AnswerStore(Controls):
         ``anonymous=True`` (only on a question the content flags as
         sensitive) saves it without the participant's name: every view but
         the JSON backup shows it unattributed (:mod:`toolkit.frames.views`)."""
-        question = checks.question(self.kit, checks.tool(self.kit, tool_id), question_id)
-        value = checks.clean_text(text, field=f"answer to {question.id}")
+        of_tool = checks.tool(self.kit, tool_id)
+        question = checks.question(self.kit, of_tool, question_id)
+        what = f"answer to {checks.named(of_tool, question.id)}"
+        value = checks.clean_text(text, field=what)
         checks.anonymous_answer(question, anonymous)
-        return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=f"answer to {question.id}", anonymous=anonymous)
+        return self._append(slug, participant_id, tool_id, question_id, "text", value, base=base, what=what, anonymous=anonymous)
 
     def save_rating(self, slug: str, participant_id: int, tool_id: str, value: int | str | None, *, base: int | None = None) -> Answer:
         """Rate how well the collaboration does a tool today, on the
         content's scale; ``None`` means "not sure", ``"not-yet"`` "not yet
         relevant at our stage" (when the scale offers it). ``base`` as in
         :meth:`save_answer`."""
-        checks.tool(self.kit, tool_id)
-        stored = checks.rating(self.kit, value, field=f"rating for {tool_id}")
-        return self._append(slug, participant_id, tool_id, "", "rating", stored, base=base, what=f"rating for {tool_id}")
+        what = f"rating for {checks.named(checks.tool(self.kit, tool_id))}"
+        stored = checks.rating(self.kit, value, field=what)
+        return self._append(slug, participant_id, tool_id, "", "rating", stored, base=base, what=what)
 
     def save_comment(self, slug: str, participant_id: int, tool_id: str, text: str, *, base: int | None = None) -> Answer:
         """The note that goes with a low rating: what is missing. ``base``
         as in :meth:`save_answer`."""
-        checks.tool(self.kit, tool_id)
-        value = checks.clean_text(text, field=f"comment on {tool_id}")
-        return self._append(slug, participant_id, tool_id, "", "comment", value, base=base, what=f"comment on {tool_id}")
+        what = f"comment on {checks.named(checks.tool(self.kit, tool_id))}"
+        value = checks.clean_text(text, field=what)
+        return self._append(slug, participant_id, tool_id, "", "comment", value, base=base, what=what)
 
     def save_dots(self, slug: str, participant_id: int, allocation: Mapping[str, int], *, bases: Mapping[str, int] | None = None) -> list[Answer]:
         """Save a participant's dot vote: tool id -> dots. Tools not named
@@ -512,8 +514,7 @@ class AnswerStore(Controls):
         if not isinstance(allocation, Mapping):
             raise InvalidAnswer("dots: expected a mapping of tool id to number of dots")
         for tool_id, n in allocation.items():
-            checks.tool(self.kit, tool_id)
-            checks.dots(n, field=f"dots for {tool_id}")
+            checks.dots(n, field=f"dots for {checks.named(checks.tool(self.kit, tool_id))}")
         stale: ChangedElsewhere | None = None
         with self._write() as conn:
             # Held until commit: two saves at once (two tabs, a double
@@ -524,7 +525,7 @@ class AnswerStore(Controls):
             checks.same_workshop(ws, participant)
             for tool_id, n in allocation.items():
                 if bases is not None and tool_id in bases:
-                    stale = self._stale(conn, ws, participant_id, tool_id, "", "dots", str(n), bases[tool_id], what=f"dots for {tool_id}")
+                    stale = self._stale(conn, ws, participant_id, tool_id, "", "dots", str(n), bases[tool_id], what=f"dots for {checks.named(self.kit.tool(tool_id))}")
                     if stale is not None and stale.newer.value != str(n):  # type: ignore[union-attr]
                         break
                     stale = None

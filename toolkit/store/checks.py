@@ -105,6 +105,22 @@ def field_of(exc: BaseException) -> str:
     return getattr(exc, "field", "") or ""
 
 
+def named(of_tool: Tool, question_id: str | None = None) -> str:
+    """How a message names a tool or one of its questions for the people
+    in the room: by number, never by id (issue #19).
+
+        >>> named(kit.tool("engage-potential-partners"), "epp-2")
+        'question 2 of tool 1'
+        >>> named(kit.tool("engage-potential-partners"))
+        'tool 1'
+    """
+    if question_id:
+        numbers = {q.id: n for n, q in enumerate(of_tool.questions, start=1)}
+        if question_id in numbers:
+            return f"question {numbers[question_id]} of tool {of_tool.number}"
+    return f"tool {of_tool.number}"
+
+
 def shown(value: Any) -> str:
     """A value as a message quotes it: its repr, cut at 40 characters."""
     try:

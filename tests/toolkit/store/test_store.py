@@ -507,7 +507,7 @@ def test_question_of_another_tool(store, kit, ws, alice):
 
 @pytest.mark.parametrize("bad", [0, 6, "3", True, 3.0, -1])
 def test_rating_outside_the_scale(store, ws, alice, bad):
-    refused(store, InvalidAnswer, f"rating for {DIAG_TOOL}: rating {bad!r} is outside the scale 1-5", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
+    refused(store, InvalidAnswer, f"rating for tool 1: rating {bad!r} is outside the scale 1-5", lambda: store.save_rating(ws.slug, alice.id, DIAG_TOOL, bad))
 
 
 def test_unknown_sector_for_a_participant(store, ws):
@@ -558,7 +558,7 @@ def test_answer_with_a_control_character(store, kit, ws, alice, char):
 
 
 def test_comment_with_a_control_character(store, ws, alice):
-    refused(store, InvalidAnswer, "comment on engage-potential-partners: contains NUL", lambda: store.save_comment(ws.slug, alice.id, DIAG_TOOL, "\x00"))
+    refused(store, InvalidAnswer, "comment on tool 1: contains NUL", lambda: store.save_comment(ws.slug, alice.id, DIAG_TOOL, "\x00"))
 
 
 def test_participant_with_a_control_character(store, ws):

@@ -14,6 +14,9 @@
                   widget), so that the "Saved" of every box restored at
                   sign-in is not read out at once; "Saving..." is never
                   read; errors are always assertive.
+   xs-quiet       a live region that says nothing while it has this class
+                  (the page's "All your answers here are saved." and its
+                  "Saving…": each box says its own; only trouble is read).
    xs-current     aria-current=true (the tool shown in the tool list).
    xs-radiogroup  native radios made one group: role=radiogroup, one shared
                   name (arrow keys move the choice), labelled by the heading
@@ -23,6 +26,15 @@
                   says the readout's text (a SelectionSlider's label, not
                   its index) as aria-valuetext, kept so as it moves.
 
+   xs-expander    a button that shows and hides a section ("About this
+                  tool"): aria-expanded, true while it also has xs-expanded.
+                  Its state is remembered in the browser (localStorage,
+                  one key per section kind, xs-about-toggle): a new page, a
+                  reload or another tool opens it as the visitor left it
+                  (a click on the visitor's behalf when they differ).
+   xs-maxlength-N a text box that takes at most N characters: maxlength=N
+                  on its textarea or input (typing and pasting stop there).
+
    The live element is the widget's own outer element, which ipywidgets
    keeps while it only changes the text inside, so screen readers announce
    the change. Keep this file free of Jinja's delimiters: it is included as a
@@ -30,8 +42,9 @@
 (function () {
   "use strict";
   var ERROR = ".xs-status-error, .xs-message-error, .xs-live-alert";
-  var QUIET = ".xs-status-editing";
-  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider";
+  var QUIET = ".xs-status-editing, .xs-quiet";
+  var HOOKS = ".xs-live, .xs-live-local, .xs-current, [data-xs-current], .xs-radiogroup, .xs-slider, .xs-expander, [class*='xs-maxlength-']";
+  var REMEMBER = "xs-about-toggle";
   var count = 0;
 
   function id(el, prefix) {
@@ -52,8 +65,8 @@
 
   function politeness(el) {
     if (el.matches(ERROR)) return "assertive";
-    if (!el.classList.contains("xs-live-local")) return "polite";
     if (el.matches(QUIET)) return "off";
+    if (!el.classList.contains("xs-live-local")) return "polite";
     var scope = el.parentElement;
     var focus = document.activeElement;
     return scope && focus && scope.contains(focus) ? "polite" : "off";
@@ -95,10 +108,50 @@
     if (readout && readout.textContent.trim()) set(handle, "aria-valuetext", readout.textContent.trim());
   }
 
+  function remembered() {
+    try {
+      return window.localStorage.getItem("xs-remember-" + REMEMBER);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function expander(el) {
+    var open = el.classList.contains("xs-expanded") ? "true" : "false";
+    var before = el.getAttribute("aria-expanded");
+    set(el, "aria-expanded", open);
+    if (!el.classList.contains(REMEMBER)) return;
+    if (!el.hasAttribute("data-xs-restored")) {
+      // The first time this button is seen (ipywidgets may set its classes
+      // after it is in the page): the visitor's last choice, once, as
+      // their own click.
+      el.setAttribute("data-xs-restored", "");
+      var wanted = remembered();
+      if (wanted !== null && wanted !== open && !el.disabled) el.click();
+      return;
+    }
+    if (before !== null && before !== open) {
+      try {
+        window.localStorage.setItem("xs-remember-" + REMEMBER, open);
+      } catch (e) {
+        /* private mode: not remembered, still works */
+      }
+    }
+  }
+
+  function maxlength(el) {
+    var m = /(?:^|\s)xs-maxlength-(\d+)(?:\s|$)/.exec(el.className);
+    if (!m) return;
+    var box = el.matches("textarea, input") ? el : el.querySelector("textarea, input");
+    if (box) set(box, "maxlength", m[1]);
+  }
+
   function apply(el) {
     if (el.nodeType !== 1) return;
     var within = el.closest(".xs-slider");
     if (within) slider(within);  // the slider itself, its handle or its readout changed
+    if (el.matches(".xs-expander")) expander(el);
+    if (el.matches("[class*='xs-maxlength-']")) maxlength(el);
     if (el.matches(".xs-live, .xs-live-local")) live(el);
     if (el.matches(".xs-current, [data-xs-current]")) current(el);
     if (el.matches(".xs-radiogroup")) radiogroup(el);
