@@ -246,7 +246,8 @@ def serve_plain_bare(port: int, pool: int, room_pool: int) -> int:
 
 def start_server(kind: str, args: argparse.Namespace, workdir: Path) -> voila_room.Server:
     if kind == "workbook":
-        server = voila_room.start_workbook_server(workdir, args.pool, args.room_pool)
+        limits = () if args.max_kernels is None else ("--max-kernels", str(args.max_kernels))
+        server = voila_room.start_workbook_server(workdir, args.pool, args.room_pool, limits)
         server.pages = ("stage-1-diagnosis.ipynb", "stage-2-design.ipynb", "stage-3-implementation.ipynb", "stage-4-assessment.ipynb", "priorities.ipynb")  # type: ignore[attr-defined]
     else:
         port = voila_room.free_port()
@@ -465,6 +466,7 @@ def report(args: argparse.Namespace, runs: list[dict[str, Any]], when: str) -> s
         f"Voila room over a shaped link, {when}: {n} visitors arriving over {args.window:g} s (seeded), "
         f"link {args.down:g} Mbit/s down, {args.up:g} up, {args.rtt:g} ms round trip (a shaped proxy: this kernel has no netem), "
         f"{len(BARE_PAGES)} pages each with {args.pause:g} s pauses; pool {args.room_pool} on the first page, {args.pool} on the others; "
+        f"workbook kernel cap {args.max_kernels or 'workshop serve' + chr(39) + 's default'}; "
         f"wire visitors (40 Chromiums do not fit on {os.cpu_count()} cores); {platform.system()} {platform.release()}, Python {platform.python_version()}",
     ]
     for i, run in enumerate(runs, 1):
@@ -519,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rtt", type=float, default=30.0, help="round trip in ms (default: %(default)s)")
     p.add_argument("--pool", type=int, default=None, help="preheated kernels on each page after the first (default: workshop serve's)")
     p.add_argument("--room-pool", type=int, default=None, help="preheated kernels on the first page (default: --visitors)")
+    p.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                   help="the workbook server's kernel cap, warm ones included (default: workshop serve's, from this machine's memory; 51 is an 8 GiB machine's)")
     p.add_argument("--repeat", type=int, default=1, help="runs of both servers, alternating which goes first (default: %(default)s)")
     p.add_argument("--seed", type=int, default=18, help="arrival times' seed (default: %(default)s)")
     p.add_argument("--page-timeout", type=float, default=300.0, help="give up on a page after S seconds (default: %(default)s)")
@@ -568,6 +572,13 @@ def main(argv: list[str] | None = None) -> int:
                                "cores": os.cpu_count(), "arrivals_s": arrivals, "runs": runs}, indent=1))
     if not args.only:
         print(report(args, runs, when))
+    else:
+        for i, run in enumerate(runs, 1):
+            s = summary(run[args.only], args.visitors)
+            errors = {e: s["errors"].count(e) for e in sorted(set(s["errors"]))}
+            print(f"Run {i}, {args.only} only (no ratios): first page p50 {voila_room.fmt(s['first_p50'], ' s')}, p95 {voila_room.fmt(s['first_p95'], ' s')}; "
+                  f"pages 2-5 p95 {voila_room.fmt(s['later_p95'], ' s')}; {s['bytes_per_visitor'] / 1e6:.2f} MB and {s['cpu_per_visitor']:.1f} CPU-s per visitor; "
+                  f"peak {s['peak_kernels']} kernels, {s['peak_gib']:.1f} GiB; {s['complete']} of {args.visitors} finished; failed visits: {errors or 'none'}")
     print(f"\nRaw figures: {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
     return 0
 

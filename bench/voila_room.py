@@ -243,8 +243,9 @@ def _spawn(name: str, cmd: list[str], *, port: int, notebook: str, workdir: Path
     return Server(name, proc, port, notebook, log, expected_kernels)
 
 
-def start_workbook_server(workdir: Path, pool: int, room_pool: int) -> Server:
-    """``workshop serve`` on a fresh SQLite store with one workshop."""
+def start_workbook_server(workdir: Path, pool: int, room_pool: int, serve_args: tuple[str, ...] = ()) -> Server:
+    """``workshop serve`` on a fresh SQLite store with one workshop
+    (``serve_args``: more of its options, such as ``--max-kernels 51``)."""
     sys.path.insert(0, str(REPO))
     from toolkit import serve
     from toolkit.store import AnswerStore
@@ -260,7 +261,7 @@ def start_workbook_server(workdir: Path, pool: int, room_pool: int) -> Server:
     script = shutil.which("workshop", path=str(Path(sys.executable).parent))
     base = [script] if script else [sys.executable, "-m", "toolkit.cli"]
     pool_for = f"{ROOM_PAGE}={room_pool}"
-    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool), "--pool-for", pool_for]
+    cmd = [*base, "serve", "--db", str(db), "--workshop", slug, "--port", str(port), "--pool", str(pool), "--pool-for", pool_for, *serve_args]
     expected = serve.plan_serve(str(db), workshop=slug, port=port, pool=pool, pool_for=[pool_for]).warm_kernels
     return _spawn("workbook", cmd, port=port, notebook=WORKBOOK_NOTEBOOK, workdir=workdir, expected_kernels=expected)
 
@@ -342,11 +343,23 @@ def wait_http(server: Server) -> None:
 def join_link(server: Server) -> str | None:
     """The join link the server printed (the room's door, issue #12), on
     this server's own address where the pages are opened (a cookie set for
-    "localhost" is not sent to 127.0.0.1); ``None`` when it printed none."""
+    "localhost" is not sent to 127.0.0.1); ``None`` when it printed none.
+
+    ``workshop serve`` prints its links only once it answers, a moment
+    after its first answer, and always before its ``Ready`` line: for the
+    workbook server this waits for the link (up to ``SERVER_START_S``)
+    until that line or the server's end; the bare server prints none."""
     import re
 
-    found = re.search(r"https?://\S+/join\S*", server.log_tail(200))
-    return re.sub(r"^https?://[^/]+", f"http://{HOST}:{server.port}", found.group(0)) if found else None
+    deadline = time.monotonic() + (SERVER_START_S if server.name == "workbook" else 0)
+    while True:
+        log = server.log_tail(200)
+        found = re.search(r"https?://\S+/join\S*", log)
+        if found:
+            return re.sub(r"^https?://[^/]+", f"http://{HOST}:{server.port}", found.group(0))
+        if time.monotonic() > deadline or re.search(r"^Ready\b", log, re.M) or server.proc.poll() is not None:
+            return None
+        time.sleep(0.3)
 
 
 def wait_warm(servers: list[Server], *, min_kernels: dict[str, int] | None = None, idle_share: float = 0.10, window: float = 2.0, refill: bool = True) -> float:
