@@ -537,7 +537,10 @@ async def _visit(context: Any, result: Visit, server: Server, kind: str, number:
         page.set_default_timeout(PAGE_S * 1000)
         page.on("websocket", watch.attach)
         if server.join:
-            await page.goto(server.join, wait_until="load", timeout=PAGE_S * 1000)
+            # The join link's cookies, without the page it redirects to:
+            # rendering that page here too would take a second kernel (and
+            # a second pool kernel) for every visitor.
+            await context.request.get(server.join, max_redirects=0, timeout=PAGE_S * 1000)
         t0 = time.perf_counter()
         await page.goto(server.url, wait_until="commit", timeout=PAGE_S * 1000)
         first = page.locator(FIRST_INPUT[kind]).first

@@ -89,8 +89,8 @@ async def record_assets(browser: Any, url: str, join: str | None = None) -> list
     context = await browser.new_context()
     try:
         page = await context.new_page()
-        if join:
-            await page.goto(join, wait_until="load", timeout=300_000)
+        if join:  # its cookies only: the page it redirects to is opened below
+            await context.request.get(join, max_redirects=0, timeout=300_000)
         page.on("request", lambda r: seen.append(r.url) if r.method == "GET" else None)
         await page.goto(url, wait_until="load", timeout=300_000)
         await page.locator(FIRST_BOX).first.wait_for(state="visible", timeout=300_000)
@@ -325,10 +325,13 @@ class RoomVisitor:
 
     # -- the walk
     async def join(self) -> None:
-        """Open the join link (following its redirects) for the room's cookies."""
+        """Open the join link (following its redirects) for the room's
+        cookies, up to the page it leads to: that page is opened by
+        :meth:`open_page`, once, as a browser opens it once. (Fetching it
+        here as well rendered it twice, and each render takes a kernel.)"""
         url = self.join_url
         for _ in range(5):
-            if url is None:
+            if url is None or "/voila/render/" in urlsplit(url).path:
                 return
             status, headers, _ = await self._http(self._request, "GET", url)
             self.join_status = status
