@@ -896,7 +896,7 @@ class AnswerStore(Controls):
         """What a table's page shows when it opens: the current text answers
         and ratings of every member of ``table`` and the table's current
         answers, in ``round`` (default: the current one), oldest first."""
-        a, p, ta = t_answers, t_participants, t_table_answers
+        a, p, ta, anon = t_answers, t_participants, t_table_answers, t_anonymous
         with self._read() as conn:
             ws = self._workshop_row(conn, slug)
             rnd = round or ws.settings.round
@@ -906,10 +906,16 @@ class AnswerStore(Controls):
                 .where(a.c.workshop_id == ws.id, p.c.workshop_id == ws.id, p.c.table_name == table, a.c.round == rnd, a.c.kind.in_(("text", "rating")))
                 .group_by(a.c.participant_id, a.c.tool_id, a.c.kind, a.c.question_id)
             )
-            answers = conn.execute(sa.select(a).where(a.c.id.in_(latest)).order_by(a.c.id)).mappings().all()
+            answers = conn.execute(
+                sa.select(a, anon.c.answer_id.label("unnamed")).select_from(a.outerjoin(anon, anon.c.answer_id == a.c.id)).where(a.c.id.in_(latest)).order_by(a.c.id)
+            ).mappings().all()
             newest = sa.select(sa.func.max(ta.c.id)).where(ta.c.workshop_id == ws.id, ta.c.table_name == table, ta.c.round == rnd).group_by(ta.c.tool_id, ta.c.question_id)
             tabled = conn.execute(sa.select(ta).where(ta.c.id.in_(newest)).order_by(ta.c.id)).mappings().all()
-        return TableChanges(tuple(Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in answers), tuple(map(_table_answer, tabled)))
+        return TableChanges(
+            tuple(Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in answers),
+            tuple(map(_table_answer, tabled)),
+            frozenset(r["id"] for r in answers if r["unnamed"] is not None),
+        )
 
     def table_changes(self, slug: str, table: str, *, round: int, after_id: int = 0, after_table_id: int = 0) -> TableChanges:
         """What a table's page polls for, in one statement: the answer rows
@@ -919,7 +925,7 @@ class AnswerStore(Controls):
         little is new: it reads the ids after ``after_id`` (the primary
         key's range), not the workshop's history. An unknown workshop has
         no rows."""
-        a, p, ta, w = t_answers, t_participants, t_table_answers, t_workshops
+        a, p, ta, w, anon = t_answers, t_participants, t_table_answers, t_workshops, t_anonymous
         workshop_id = sa.select(w.c.id).where(w.c.slug == slug).scalar_subquery()
         if self.backend == "sqlite":
             # As in _answers_query: "+ 0" keeps SQLite on the id range after
@@ -929,18 +935,20 @@ class AnswerStore(Controls):
         else:
             in_workshop, in_round = a.c.workshop_id == workshop_id, a.c.round == round
         mates = (
-            sa.select(sa.literal(0).label("source"), a.c.id, a.c.workshop_id, a.c.participant_id, a.c.round, a.c.tool_id, a.c.question_id, a.c.kind, a.c.value, a.c.created, sa.literal("").label("table_name"))
-            .select_from(a.join(p, p.c.id == a.c.participant_id))
+            sa.select(sa.literal(0).label("source"), a.c.id, a.c.workshop_id, a.c.participant_id, a.c.round, a.c.tool_id, a.c.question_id, a.c.kind, a.c.value, a.c.created, sa.literal("").label("table_name"),
+                      sa.case((anon.c.answer_id.is_(None), 0), else_=1).label("unnamed"))
+            .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(anon, anon.c.answer_id == a.c.id))
             .where(a.c.id > int(after_id), in_workshop, in_round, p.c.table_name == table)
         )
         tabled = sa.select(
-            sa.literal(1), ta.c.id, ta.c.workshop_id, ta.c.participant_id, ta.c.round, ta.c.tool_id, ta.c.question_id, sa.literal("table"), ta.c.value, ta.c.created, ta.c.table_name
+            sa.literal(1), ta.c.id, ta.c.workshop_id, ta.c.participant_id, ta.c.round, ta.c.tool_id, ta.c.question_id, sa.literal("table"), ta.c.value, ta.c.created, ta.c.table_name, sa.literal(0)
         ).where(ta.c.workshop_id == workshop_id, ta.c.table_name == table, ta.c.round == round, ta.c.id > int(after_table_id))
         with self._read() as conn:
             rows = conn.execute(sa.union_all(mates, tabled)).mappings().all()
         answers = sorted((Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in rows if r["source"] == 0), key=lambda x: x.id)
         tables = sorted((_table_answer(r) for r in rows if r["source"] == 1), key=lambda x: x.id)
-        return TableChanges(tuple(answers), tuple(tables))
+        unnamed = frozenset(r["id"] for r in rows if r["source"] == 0 and r["unnamed"])
+        return TableChanges(tuple(answers), tuple(tables), unnamed)
 
     def current_table_answers(self, slug: str, round: int | None = None) -> list[TableAnswer]:
         """Every table's current answers in ``round`` (default: the current

@@ -300,10 +300,13 @@ class TableSeat:
 class TableChanges:
     """What a table's page polls for (:meth:`AnswerStore.table_changes`):
     the answer rows of the table's members (the reader's own included) and
-    the table answer rows written after the ids the page last saw."""
+    the table answer rows written after the ids the page last saw.
+    ``unnamed``: the ids of those answers given without a name, which no
+    tablemate is shown (:func:`toolkit.frames.views.for_tablemates`)."""
 
     answers: tuple[Answer, ...] = ()
     table_answers: tuple[TableAnswer, ...] = ()
+    unnamed: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
