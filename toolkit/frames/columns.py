@@ -91,6 +91,12 @@ COLUMNS["table_answers"] = {
 FRAME_NAMES = ("answers", "current_answers", "table_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
 
 
+def in_order(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` in :data:`FRAME_NAMES` order (then any other), as every
+    view and export lists them."""
+    return {**{n: frames[n] for n in FRAME_NAMES if n in frames}, **{n: df for n, df in frames.items() if n not in FRAME_NAMES}}
+
+
 #: The bands, best first.
 BANDS = ("strength", "discuss", "concern")
 #: A band's name as a legend or a cell shows it.

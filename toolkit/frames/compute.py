@@ -456,7 +456,8 @@ def all_frames(store: AnswerStore, slug: str, round: int | None = None, *, view:
     # The current answers are rows of the history, already shaped: pick them.
     position = np.cumsum(good) - 1  # a kept row's place in all_answers
     current = all_answers.take(position[latest]).reset_index(drop=True)
+    from toolkit.frames.columns import in_order
     from toolkit.frames.tables import table_answers_frame
 
     frames = {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions), source)}
-    return {**frames, "table_answers": table_answers_frame([r for r in tabled if r.round == round], look, store.kit)}
+    return in_order({**frames, "table_answers": table_answers_frame([r for r in tabled if r.round == round], look, store.kit)})

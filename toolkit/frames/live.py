@@ -23,6 +23,7 @@ from toolkit.frames.compute import (
     state_frames,
     take_rows,
 )
+from toolkit.frames.columns import in_order
 from toolkit.frames.tables import table_answers_frame
 from toolkit.frames.views import View
 
@@ -195,10 +196,8 @@ class LiveFrames:
         # A row replaces one of its own kind (the kind is part of the key),
         # so the kinds of the rows read are all the kinds that changed.
         frames = state_frames(current, look, action_frame, source, old if same_people else None, set(new["kind"].tolist()))
-        if same_people and not tables_changed:
-            frames["table_answers"] = old["table_answers"]  # type: ignore[index]
-        else:
-            frames["table_answers"] = table_answers_frame(self._tabled, look, self.store.kit)
+        tabled = old["table_answers"] if same_people and not tables_changed else table_answers_frame(self._tabled, look, self.store.kit)  # type: ignore[index]
+        frames = in_order({**frames, "table_answers": tabled})
         if old is not None:
             # Unchanged frames stay the same objects: the cheap change token a
             # view compares (small frames, so comparing costs little).

@@ -27,7 +27,7 @@ MIN_GROUP = 3
 #: The presenter view's sections (one per screen), in order: who is here,
 #: progress by table, the current stage's heatmap, divergence, priorities,
 #: the answer feed.
-SCREENS = ("here", "progress", "heatmap", "divergence", "priorities", "feed")
+SCREENS = ("here", "progress", "heatmap", "divergence", "priorities", "feed", "report")
 
 
 @dataclass(frozen=True)

@@ -419,10 +419,10 @@ def test_frame_option_lists_every_frame_and_refuses_others(demo, capsys, tmp_pat
     assert FRAME_CHOICES == FRAME_NAMES
     store, slug = demo
     assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 2
-    assert "frame: expected one of answers, current_answers, ratings" in capsys.readouterr().err
+    assert "frame: expected one of answers, current_answers, table_answers, ratings" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["export", "--help"])
-    assert "current_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert "current_answers, table_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal(demo, capsys, tmp_path):
