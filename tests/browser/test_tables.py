@@ -17,6 +17,7 @@ tables are unique to this run.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -28,6 +29,8 @@ TOOL = "engage-potential-partners"  # stage 1's first tool: its panel is built w
 Q = "epp-1"
 #: What "within a few seconds" means here: the page polls its table every 2.5 s.
 SEEN_MS = 5_000
+#: A status line after a save ("Not saved: ..." must not count).
+SAVED = re.compile(r"^Saved \d")
 PAYLOAD = '<img src=x onerror="window.__xs_pwned = 1; alert(1)">'
 
 
@@ -78,7 +81,7 @@ def test_three_members_and_another_table_work_together(room, browser, sign_in):
         # Member 1 types; member 2 sees it under the question within 5 s of the save.
         typed = f"Start with the river trust {run} {PAYLOAD}"
         m1.locator(f".xs-q-{Q} textarea").fill(typed)
-        m1.locator(f".xs-question-{Q} > .xs-save-status", has_text="Saved").wait_for()
+        m1.locator(f".xs-question-{Q} > .xs-save-status", has_text=SAVED).wait_for()
         mates = part(m2, ".xs-tablemates")
         mates.locator(".xs-tablemate", has_text=f"river trust {run}").wait_for(timeout=SEEN_MS)
         assert mates.locator(".xs-tablemate-who").first.inner_text() == f"{ana}:"
@@ -90,9 +93,9 @@ def test_three_members_and_another_table_work_together(room, browser, sign_in):
         assert "Nobody else at your table has answered this yet." in part(other, ".xs-tablemates").inner_text()
 
         # Member 2 starts the table answer from member 1's text, one click.
-        part(m2, ".xs-table-start", ).filter(has_text=f"Start from {ana}'s").click()
+        part(m2, ".xs-table-start").filter(has_text=f"Start from {ana}'s").click()
         wait_for_value(m2, TABLE_BOX, typed)
-        part(m2, ".xs-save-status").filter(has_text="Saved").wait_for()
+        part(m2, ".xs-save-status").filter(has_text=SAVED).wait_for()
         started = room.store.current_table_answers(room.slug)
         assert [r.value for r in started if r.table == table] == [typed]
 
@@ -104,7 +107,7 @@ def test_three_members_and_another_table_work_together(room, browser, sign_in):
         m3.locator(TABLE_BOX).fill(cy_text)
         m2.wait_for_timeout(300)  # Cy's save lands about a second after his typing, after Ben's typing started
         m2.locator(TABLE_BOX).fill(ben_text)
-        part(m3, ".xs-save-status").filter(has_text="Saved").wait_for()
+        part(m3, ".xs-save-status").filter(has_text=SAVED).wait_for()
         conflict = part(m2, ".xs-conflict")
         conflict.wait_for(state="visible")
         assert conflict.locator(".xs-conflict-mine-text").inner_text() == ben_text
@@ -116,7 +119,7 @@ def test_three_members_and_another_table_work_together(room, browser, sign_in):
         assert ben_text in [s.value for s in room.store.table_superseded(room.slug) if s.table == table]
         # Member 2 chooses "Edit both together": both texts, saved on top of member 3's.
         conflict.locator(".xs-conflict-merge").click()
-        part(m2, ".xs-save-status").filter(has_text="Saved").wait_for()
+        part(m2, ".xs-save-status").filter(has_text=SAVED).wait_for()
         merged = [r.value for r in room.store.current_table_answers(room.slug) if r.table == table]
         assert merged == [cy_text + "\n\n" + ben_text]
         wait_for_value(m1, TABLE_BOX, merged[0], timeout=SEEN_MS + 2_000)
@@ -133,7 +136,7 @@ def test_three_members_and_another_table_work_together(room, browser, sign_in):
         dash.on("dialog", lambda d: (dash.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
         dash.set_default_timeout(WAIT_MS)
         dash.goto(room.url(room.dashboard_path))
-        dash.locator(".xs-dash-report-tool select").select_option(value=TOOL)
+        dash.locator(".xs-dash-report-tool select").select_option(label="1. Engage Potential Partners")  # TOOL
         section = dash.locator(".xs-report-table", has=dash.locator("h3", has_text=table))
         section.locator(".xs-report-text", has_text=f"river trust {run}").wait_for()
         shown = section.locator(".xs-report-text").first.inner_text()
