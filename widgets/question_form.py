@@ -50,7 +50,7 @@ class QuestionForm(KeyedBox):
     away, leaving each question's text (a table's shared device writes only
     the table's answers). Children: ``boxes`` and
     ``statuses`` (dicts by question id), ``rows`` (one VBox per question,
-    class ``xs-question``; :meth:`attach` adds a part under a question).
+    class ``xs-question``; :meth:`attach` adds a part after a question).
     CSS: each box ``xs-answer xs-q-<question_id>``, each status
     ``xs-save-status``.
     """
@@ -125,15 +125,15 @@ class QuestionForm(KeyedBox):
         return bool(check is not None and check.value)
 
     def attach(self, question_id: str | None, part: widgets.Widget) -> None:
-        """Show ``part`` under a question's box and status (the table's part
-        of it, :mod:`widgets.table_view`), or at the end of the form
-        (``None``)."""
-        if question_id is None:
-            self.children = [*self.children, part]
+        """Show ``part`` right after a question's row (the table's part of
+        it, :mod:`widgets.table_view`), or at the end of the form
+        (``None``). Beside the row, not in it: ``.xs-question-<id>`` holds
+        the participant's own box, status and conflict, and nothing else."""
+        children = list(self.children)
+        if part in children:
             return
-        row = self.rows[question_id]
-        if part not in row.children:
-            row.children = [*row.children, part]
+        children.insert(len(children) if question_id is None else children.index(self.rows[question_id]) + 1, part)
+        self.children = children
 
     @traitlets.observe("individual", "disabled")
     def _boxes_state(self, _change: dict[str, Any]) -> None:
