@@ -98,7 +98,7 @@ from toolkit.store.values import NOT_SURE
 from widgets.autosave import DEFAULT_DELAY, CallLater, Write, Writer
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
-from widgets.stage_workbook import StageWorkbook, ToolPanel
+from widgets.stage_workbook import LOCK_FELL, StageWorkbook, ToolPanel
 from widgets.style import set_message
 from widgets.table_view import Mate, TableView
 
@@ -732,8 +732,6 @@ class Session:
     def _table_lock_fell(self, book: StageWorkbook, when: float) -> None:
         """A lock fell on ``book``'s stage: a table answer still being typed
         keeps its text, marked not saved, as the page's own boxes do."""
-        from widgets.stage_workbook import LOCK_FELL
-
         reason = LOCK_FELL.format(stage=book.stage.title, time=time.strftime("%H:%M:%S", time.localtime(when)))
         for panel in book.panels.values():
             built = self._table_views.get(id(panel))
