@@ -6,6 +6,11 @@ Debian's Chromium.
     .venv/bin/python scripts/screenshots.py --narrow # only the 320 px ones
     .venv/bin/python scripts/screenshots.py --tool   # only the first screens of a tool
 
+``--tables`` takes only a table working together (issue #15):
+``docs/tables-page.png``, a participant's page with what tablemates wrote
+under a question and the table's answer, and ``docs/tables-report.png``,
+the dashboard's report-back.
+
 ``--narrow`` takes only a stage page and the dashboard at 320 px wide
 (``docs/a11y-stage-320.png``, ``docs/a11y-dashboard-320.png``: issue #17,
 reflow on a phone). ``--tool`` takes only the first screen a participant
@@ -147,9 +152,50 @@ def first_screens(browser, base: str, links: tuple[str, str], code: str) -> None
     print("docs/priorities-phone.png")
 
 
+def table_answers(db: Path) -> None:
+    """A table answer for :data:`WHO`'s table and the next one, written by a
+    tablemate, so the pages and the report-back have something to show."""
+    from toolkit.store import AnswerStore
+
+    store = AnswerStore(str(db))
+    try:
+        people = store.participants("demo")
+        me = next(p for p in people if p.name == WHO)
+        mate = next(p for p in people if p.table == me.table and p.id != me.id)
+        tool = store.kit.tool(1)
+        mine = store.current_for("demo", me.id).get(("text", tool.id, tool.questions[0].id), "")
+        store.save_table_answer("demo", me.table, tool.id, tool.questions[0].id,
+                                (mine + "\n\n" if mine else "") + "Then the port authority: they own the quay we need.", participant_id=mate.id)
+        other = next(p for p in people if p.table != me.table)
+        store.save_table_answer("demo", other.table, tool.id, tool.questions[0].id,
+                                "The food bank's volunteers, then the schools' kitchens.", participant_id=other.id)
+    finally:
+        store.close()
+
+
+def tables(browser, base: str, links: tuple[str, str], code: str) -> None:
+    """A participant's page with their table's part of the first question,
+    and the dashboard's report-back."""
+    page = joined_page(browser, base, links, 1280, 1300, "/voila/render/stage-1-diagnosis.ipynb")
+    sign_in(page, code)
+    page.wait_for_selector(".xs-table-question-epp-1 .xs-tablemate", timeout=180_000)
+    time.sleep(2)
+    page.evaluate("document.querySelector('.xs-question-epp-1').scrollIntoView()")
+    page.screenshot(path=str(DOCS / "tables-page.png"))
+    page.close()
+    print("docs/tables-page.png")
+    page = joined_page(browser, base, links, 1400, 1000, links[1])
+    page.wait_for_selector(".xs-report-table", timeout=180_000)
+    time.sleep(2)
+    page.locator(".xs-dash-report-card").screenshot(path=str(DOCS / "tables-report.png"))
+    page.close()
+    print("docs/tables-report.png")
+
+
 def main() -> int:
     only_narrow = "--narrow" in sys.argv[1:]
     only_tool = "--tool" in sys.argv[1:]
+    only_tables = "--tables" in sys.argv[1:]
     tmp = Path(tempfile.mkdtemp(prefix="workshop-shots-"))
     db = tmp / "demo.sqlite"
     workshop = ROOT / ".venv" / "bin" / "workshop"
@@ -158,6 +204,7 @@ def main() -> int:
     join = re.search(r"Join link: (/join/\S+)", codes).group(1)
     dashboard = re.search(r"Dashboard link: (/dashboard/\S+)", codes).group(1)
     code = resume_code(workshop, db)
+    table_answers(db)
     port = free_port()
     server = subprocess.Popen([str(workshop), "serve", "--db", str(db), "--workshop", "demo", "--port", str(port), "--pool", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -171,8 +218,13 @@ def main() -> int:
                 first_screens(browser, base, links, code)
                 browser.close()
                 return 0
+            if only_tables:
+                tables(browser, base, links, code)
+                browser.close()
+                return 0
             narrow(browser, base, links, code)
             first_screens(browser, base, links, code)
+            tables(browser, base, links, code)
             if only_narrow:
                 browser.close()
                 return 0

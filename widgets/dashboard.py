@@ -7,13 +7,14 @@
 For the chosen workshop and round it shows who is here (by sector and
 table), progress by stage, tool and table, the readiness heatmap (tools by
 sector, banded strength / discuss / concern, with divergence flags), the
-answer feed of one tool, the dot-vote ranking and the action register;
-the tools covered are those of today's plan and any answered (the frames'
-``scope``), stages with none are left out. Small groups' means read
-"fewer than 3", answers the facilitator hid are left out, and a long
-answer is clamped to a few lines with the rest one click away.
-:mod:`widgets.presenter` draws the same sections, one per screen, for a
-projector.
+answer feed of one tool, the report-back (each table's shared answers
+for one tool, side by side, issue #15), the dot-vote ranking and the
+action register; the tools covered are those of today's plan and any
+answered (the frames' ``scope``), stages with none are left out. Small
+groups' means read "fewer than 3", answers the facilitator hid are left
+out, and a long answer is clamped to a few lines with the rest one click
+away. :mod:`widgets.presenter` draws the same sections, one per screen,
+for a projector.
 
 It only ever reads: it refuses a store that was not opened with
 ``read_only=True``, and it has no control that writes. Everything a
@@ -45,14 +46,23 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from toolkit.frames import BAND_LABELS, BANDS, View, audience, band_range, summary
-from toolkit.frames.views import SUMMARY_LABELS, fewer_than, natural_key, plural, sector_name, sector_order
+from toolkit.frames.views import (
+    SUMMARY_LABELS,
+    TABLE_DEVICE,
+    attributed,
+    fewer_than,
+    natural_key,
+    plural,
+    sector_name,
+    sector_order,
+)
 from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
 from widgets.style import style_block
 
@@ -70,6 +80,8 @@ REFRESH_ENV = "WORKSHOP_REFRESH"
 SLUG_ENV = "WORKSHOP_SLUG"
 #: The feed option that shows the newest answers of every tool.
 ALL_TOOLS = ""
+#: The report-back option that follows the tool the tables wrote about last.
+LATEST_TOOL = ""
 #: How many answers the "all tools" feed shows.
 FEED_LATEST = 24
 #: An answer longer than this (characters) or with more lines is clamped
@@ -103,6 +115,9 @@ class Snapshot:
     digest: str
     #: What the dashboard may show of this workshop (None: no workshop).
     shown: Audience | None = None
+    #: Each table that signed in a shared device, by name (the report-back
+    #: lists who sits at it; :meth:`AnswerStore.table_seats`).
+    seats: Mapping[str, Any] = field(default_factory=dict)
 
 
 def frames_digest(frames: Mapping[str, pd.DataFrame], *extra: object) -> str:
@@ -167,7 +182,7 @@ class Reader:
                 # 50,000 answers, on every change).
                 self._frames, self._frames_version = frames, self._frames_version + 1
             digest = frames_digest({}, self._frames_version, workshops, workshop.title, workshop.settings.to_dict(), rnd)
-            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view))
+            return Snapshot(workshops, workshop, rnd, frames, digest, audience(workshop.settings, view), dict(self._live.seats))
 
 
 class OwnLoop:
@@ -209,7 +224,8 @@ class Dashboard(OwnLoop, widgets.VBox):
 
     Children are public: ``workshop_picker``, ``round_picker``, ``status``,
     ``summary``, ``participants``, ``progress``, ``heatmap``,
-    ``divergence``, ``feed_picker``, ``feed``, ``dots``, ``actions`` (each
+    ``divergence``, ``feed_picker``, ``feed``, ``report_picker``,
+    ``report``, ``dots``, ``actions`` (each
     section an HTML widget with a stable CSS class, see docs/ui-hooks.md).
 
     ``refresh()`` reads the store once and updates what changed; with
@@ -256,6 +272,14 @@ class Dashboard(OwnLoop, widgets.VBox):
         )
         self.feed_picker.add_class("xs-dash-feed-tool")
         self.feed = _html("xs-dash-feed")
+        self.report_picker = widgets.Dropdown(
+            description="Tool",
+            options=[("The tool the tables wrote about last", LATEST_TOOL)] + [(f"{t.number}. {t.name}", t.id) for t in self.kit.tools],
+            value=LATEST_TOOL,
+            layout=widgets.Layout(width="520px"),
+        )
+        self.report_picker.add_class("xs-dash-report-tool")
+        self.report = _html("xs-dash-report")
         self.dots = _html("xs-dots-ranking")
         self.actions = _html("xs-actions")
 
@@ -263,10 +287,13 @@ class Dashboard(OwnLoop, widgets.VBox):
         controls.add_class("xs-dash-controls")
         feed_box = widgets.VBox([_html("xs-dash-heading", _heading("Answer feed", "What tables are writing, as they write it")), self.feed_picker, self.feed])
         feed_box.add_class("xs-dash-card")
+        report_box = widgets.VBox([_html("xs-dash-heading", _heading("Report-back", "Each table's answers, side by side")), self.report_picker, self.report])
+        report_box.add_class("xs-dash-card")
+        report_box.add_class("xs-dash-report-card")
         side = widgets.HBox([self.participants, self.dots], layout=widgets.Layout(width="100%"))
         side.add_class("xs-dash-row")
         super().__init__(
-            [self.style_html, self.title, controls, self.status, self.summary, side, self.heatmap, self.divergence, self.progress, feed_box, self.actions],
+            [self.style_html, self.title, controls, self.status, self.summary, side, self.heatmap, self.divergence, self.progress, report_box, feed_box, self.actions],
             layout=widgets.Layout(width="100%"),
             **kwargs,
         )
@@ -275,6 +302,7 @@ class Dashboard(OwnLoop, widgets.VBox):
         self.workshop_picker.observe(self._on_workshop, "value")
         self.round_picker.observe(self._on_round, "value")
         self.feed_picker.observe(self._on_feed_tool, "value")
+        self.report_picker.observe(lambda _change: self._render_report(), "value")
 
         self._initial_slug = slug or os.environ.get(SLUG_ENV) or None
         if self._initial_slug:
@@ -359,7 +387,7 @@ class Dashboard(OwnLoop, widgets.VBox):
         if ws is None:
             _set(self.title, "<h1>Live dashboard</h1>")
             _set(self.status, '<div class="xs-dash-empty">The store has no workshop yet. Create one from the facilitator console or with <code>workshop new "Title"</code>.</div>')
-            for section in (self.summary, self.participants, self.progress, self.heatmap, self.divergence, self.feed, self.dots, self.actions):
+            for section in (self.summary, self.participants, self.progress, self.heatmap, self.divergence, self.feed, self.report, self.dots, self.actions):
                 _set(section, "")
             self._drawn.clear()
             return
@@ -379,6 +407,7 @@ class Dashboard(OwnLoop, widgets.VBox):
         self._draw(self.dots, (f["priorities"],), lambda: render_dots(f["priorities"]))
         self._draw(self.actions, (f["actions"],), lambda: render_actions(f["actions"], kit))
         self._render_feed()
+        self._render_report()
 
     def _draw(self, section: widgets.HTML, inputs: tuple[Any, ...], render: Callable[[], str]) -> None:
         """Draw a section unless it was last drawn from the same inputs:
@@ -418,6 +447,17 @@ class Dashboard(OwnLoop, widgets.VBox):
         shown = snap.shown
         current, tool_id = snap.frames["current_answers"], self.feed_picker.value
         self._draw(self.feed, (current, shown.ratings, tool_id), lambda: render_feed(current, self.kit, shown, tool_id, ids=True))
+
+    def _render_report(self) -> None:
+        snap = self.snapshot
+        if snap is None or snap.workshop is None:
+            _set(self.report, "")
+            self._drawn.pop(self.report, None)
+            return
+        f, tool_id = snap.frames, self.report_picker.value
+        seats = snap.seats
+        inputs = (f["table_answers"], f["participants"], tool_id, json.dumps({k: dict(v.members) for k, v in seats.items()}, sort_keys=True))
+        self._draw(self.report, inputs, lambda: render_report_back(f["table_answers"], f["participants"], self.kit, tool_id, seats))
 
     # ------------------------------------------------------------------
     # Viewer's choices
@@ -787,6 +827,69 @@ def render_feed(current: pd.DataFrame, kit: Toolkit, shown: Audience, tool_id: s
         if len(comments):
             parts.append(f'<div class="xs-feed-question"><h3>What is missing (comments with ratings)</h3><div class="xs-feed">{"".join(item(i) for i in comments)}</div></div>')
     return "".join(parts)
+
+
+def report_tool(table_answers: pd.DataFrame, tool_id: str = LATEST_TOOL) -> str:
+    """The tool a report-back shows: ``tool_id``, or for
+    :data:`LATEST_TOOL` the one a table answered last (``""`` when none has)."""
+    if tool_id != LATEST_TOOL or table_answers.empty:
+        return tool_id
+    newest = int(table_answers["table_answer_id"].to_numpy().argmax())
+    return str(table_answers["tool_id"].iloc[newest])
+
+
+def render_report_back(table_answers: pd.DataFrame, people: pd.DataFrame, kit: Toolkit, tool_id: str = LATEST_TOOL, seats: Mapping[str, Any] | None = None) -> str:
+    """Each table's shared answers to one tool's questions, side by side,
+    table by table: who sits at the table (sectors), the answer (as text),
+    and who changed it last and when, as far as the masked frame names them."""
+    tool_id = report_tool(table_answers, tool_id)
+    if not tool_id:
+        return '<p class="xs-dash-empty">No table has written a table answer yet.</p>'
+    tool = kit.tool(tool_id)
+    rows = table_answers[table_answers["tool_id"] == tool_id] if len(table_answers) else table_answers
+    seats = seats or {}
+    tables = sorted(set(rows["table"].tolist()) | set(people["table"].tolist()) | set(seats), key=natural_key)
+    if not tables:
+        return f'<p class="xs-dash-empty">No table for {_esc(tool.name)} yet.</p>'
+    cols = _columns(rows, ("table", "question_id", "value", "participant_id", "name", "organization", "sector", "created"))
+    by = {(t, q): i for i, (t, q) in enumerate(zip(cols["table"].tolist(), cols["question_id"].tolist()))}
+    at: dict[str, Counter[str]] = {}
+    for table, sector in zip(people["table"].tolist(), people["sector"].tolist()):
+        at.setdefault(table, Counter())[sector] += 1
+    columns = []
+    for table in tables:
+        sectors = at.get(table, Counter())
+        who = ", ".join(f"{sector_name(kit, s)}{f' ×{sectors[s]}' if sectors[s] > 1 else ''}" for s in sector_order(kit, sectors))
+        seat = seats.get(table)
+        if seat is not None:
+            shared = ", ".join(f"{sector_name(kit, s)} {n}" for s, n in seat.members.items())
+            who = f"{who} · " if who else ""
+            who += f"shared device: {shared}"
+        parts = []
+        for n, q in enumerate(tool.questions, 1):
+            i = by.get((table, q.id))
+            if i is None:
+                answer = '<p class="xs-dash-empty">No table answer yet.</p>'
+            else:
+                author = TABLE_DEVICE if int(cols["participant_id"][i]) == 0 else attributed(kit, _text(cols["name"][i]), _text(cols["organization"][i]), _text(cols["sector"][i]))
+                when = _clock(cols["created"][i])
+                answer = (
+                    f'<div class="xs-report-text">{_esc(_text(cols["value"][i]))}</div>'
+                    f'<div class="xs-report-who">Last changed by {_esc(author)}{f" at {when}" if when else ""}</div>'
+                )
+            parts.append(f'<div class="xs-report-question"><h4>{n}. {_esc(q.text)}</h4>{answer}</div>')
+        columns.append(
+            f'<section class="xs-report-table"><h3>{_esc(table)}</h3><p class="xs-dash-muted xs-report-sectors">{_esc(who)}</p>{"".join(parts)}</section>'
+        )
+    return f'<div class="xs-report"><p class="xs-report-tool">{tool.number}. {_esc(tool.name)}</p><div class="xs-report-grid">{"".join(columns)}</div></div>'
+
+
+def _clock(value: Any) -> str:
+    """A frame's time as the room's clock shows it (HH:MM)."""
+    try:
+        return value.tz_convert(dt.datetime.now().astimezone().tzinfo).strftime("%H:%M")
+    except (AttributeError, TypeError, ValueError):
+        return ""
 
 
 def render_dots(priorities: pd.DataFrame, limit: int | None = None) -> str:

@@ -8,7 +8,8 @@ screen, readable from the back of the room.
 
 Sections (:data:`toolkit.store.values.SCREENS`): who is here, progress by
 table, the current stage's heatmap, divergence, priorities, the newest
-answers. The facilitator moves them with the arrow keys (the section
+answers, and what the tables said (each table's shared answers to the
+tool written about last, side by side: the report-back, issue #15). The facilitator moves them with the arrow keys (the section
 slider under the screen takes them once clicked or tabbed to; a
 presentation clicker's arrow keys too), the Previous and Next buttons, the
 console's buttons (``workshop present SLUG heatmap``: the ``screen``
@@ -42,6 +43,7 @@ from toolkit.frames.views import natural_key, plural
 from toolkit.store.values import SCREENS, VOTE
 from widgets.dashboard import (
     ALL_TOOLS,
+    LATEST_TOOL,
     OwnLoop,
     Reader,
     Snapshot,
@@ -49,6 +51,7 @@ from widgets.dashboard import (
     render_divergence,
     render_dots,
     render_feed,
+    render_report_back,
     render_heatmap,
     render_participants,
     scope_tools,
@@ -74,6 +77,7 @@ TITLES = {
     "divergence": "Partners see this differently",
     "priorities": "Priorities",
     "feed": "Newest answers",
+    "report": "What the tables said",
 }
 #: How many answers the feed screen shows, and tools the priorities screen.
 FEED_ON_SCREEN, PRIORITIES_ON_SCREEN = 6, 7
@@ -309,6 +313,10 @@ class Presenter(OwnLoop, widgets.VBox):
             return render_divergence(f["divergence"], kit, shown)
         if section == "priorities":
             return render_dots(f["priorities"], limit=PRIORITIES_ON_SCREEN)
+        if section == "report":
+            # The report-back moment (issue #15): each table's answers to
+            # the tool the tables wrote about last, side by side.
+            return f'<section class="xs-dash-card xs-presenter-report">{render_report_back(f["table_answers"], f["participants"], kit, LATEST_TOOL, snap.seats)}</section>'
         return f'<section class="xs-dash-card">{render_feed(f["current_answers"], kit, shown, ALL_TOOLS, latest=FEED_ON_SCREEN)}</section>'
 
     def _title_html(self, problem: str = "") -> str:

@@ -53,16 +53,20 @@ class QuestionForm(KeyedBox):
     it; setting it from outside fills the boxes it names (the others keep
     their text) and counts as typing: it is autosaved. :meth:`load` shows
     the store's answers without saving them. ``disabled`` makes every box
-    read-only. Children: ``boxes``, ``counters`` and ``statuses`` (dicts
-    by question id), ``rows`` (one VBox per question, class
-    ``xs-question``). CSS: each box ``xs-answer xs-q-<question_id>``
-    (and ``xs-maxlength-<limit>``), each counter ``xs-char-count``, each
-    status ``xs-save-status``.
+    read-only; ``individual=False`` makes them read-only and folds them
+    away, leaving each question's text (a table's shared device writes only
+    the table's answers). Children: ``boxes``, ``counters`` and
+    ``statuses`` (dicts by question id), ``rows`` (one VBox per question,
+    class ``xs-question``; :meth:`attach` adds a part after a question).
+    CSS: each box ``xs-answer xs-q-<question_id>`` (and
+    ``xs-maxlength-<limit>``), each counter ``xs-char-count``, each status
+    ``xs-save-status``.
     """
 
     value = traitlets.Dict(help="{question_id: text} as shown")
     noun = "question"
     disabled = traitlets.Bool(False, help="every box read-only")
+    individual = traitlets.Bool(True, help="each person's own boxes are shown (hidden on a table's shared device)")
 
     def __init__(self, tool: Tool, *, delay: float = DEFAULT_DELAY, call_later: CallLater | None = None, **kwargs: Any):
         # Children first, super().__init__ last: the observers (also of
@@ -96,7 +100,6 @@ class QuestionForm(KeyedBox):
             self.boxes[question.id] = box
             self.counters[question.id] = counter
             self.statuses[question.id] = status
-            traitlets.dlink((self, "disabled"), (box, "disabled"))
             parts: list[widgets.Widget] = [box]
             if question.sensitive is not None:
                 parts.append(self._anonymous_box(question.id))
@@ -116,7 +119,6 @@ class QuestionForm(KeyedBox):
             layout=widgets.Layout(width="auto"),
         )
         hook(check, "xs-q-anonymous")
-        traitlets.dlink((self, "disabled"), (check, "disabled"))
         self.anonymous_boxes[question_id] = check
         self._saved_anonymous[question_id] = False
         check.observe(lambda change: self._anonymous_changed(question_id), "value")
@@ -134,6 +136,29 @@ class QuestionForm(KeyedBox):
         their name (always False for a question not flagged sensitive)."""
         check = self.anonymous_boxes.get(question_id)
         return bool(check is not None and check.value)
+
+    def attach(self, question_id: str | None, part: widgets.Widget) -> None:
+        """Show ``part`` right after a question's row (the table's part of
+        it, :mod:`widgets.table_view`), or at the end of the form
+        (``None``). Beside the row, not in it: ``.xs-question-<id>`` holds
+        the participant's own box, status and conflict, and nothing else."""
+        children = list(self.children)
+        if part in children:
+            return
+        children.insert(len(children) if question_id is None else children.index(self.rows[question_id]) + 1, part)
+        self.children = children
+
+    @traitlets.observe("individual", "disabled")
+    def _boxes_state(self, _change: dict[str, Any]) -> None:
+        # Without its own box a question keeps its label (the question's
+        # text): the box is read-only, and the CSS folds its textarea away.
+        for qid, box in self.boxes.items():
+            box.disabled = self.disabled or not self.individual
+            (box.remove_class if self.individual else box.add_class)("xs-answer-off")
+            self.statuses[qid].layout.display = None if self.individual else "none"
+        for check in self.anonymous_boxes.values():
+            check.disabled = self.disabled or not self.individual
+            check.layout.display = None if self.individual else "none"
 
     # -- events -----------------------------------------------------------
 

@@ -33,6 +33,21 @@ there; otherwise their save is refused and the page shows both texts and
 the choice (keep mine, keep theirs, edit both), or for a rating or a dot
 count, theirs with "Use mine". The actions lists follow changes too.
 
+**A table works together** (issue #15). Under each guiding question the
+page shows what the others at the participant's table wrote, attributed
+as :func:`toolkit.frames.views.attribution` says (a name, or a sector in
+an anonymous workshop; an answer given without a name or hidden by the
+facilitator is not shown: :func:`toolkit.frames.views.for_tablemates`),
+and the table's shared answer, which any member edits with the same
+no-silent-overwrite rule, for the whole table, saved by the same
+retrying writer; a tool's panel also shows the spread of the table's
+ratings once enough members rated (the minimum group size). The same
+poll reads it all: one statement for the new rows of the table's members
+(the participant's own among them) and of the table's answers
+(:meth:`~toolkit.store.AnswerStore.table_changes`). A table that shares
+one laptop signs in as the table (``sign_in_table``, "Our whole table"
+on the form): that page writes the table's answers only.
+
 Widgets only emit events; this class saves, then tells the widget
 "Saved 14:03:12" or "Not saved: <the store's reason>". **Saves heal
 themselves**: they run on the session's :class:`~widgets.autosave.Writer`,
@@ -68,9 +83,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import traitlets
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from toolkit.errors import ChangedElsewhere, StageLocked, ToolkitError
+from toolkit.frames.tables import rating_spread
+from toolkit.frames.views import View, attribution, audience, for_tablemates, sector_name
 from toolkit.room import today
 from toolkit.store import AnswerStore
 from toolkit.store.checks import field_of, problem_of
@@ -80,12 +98,13 @@ from toolkit.store.values import NOT_SURE
 from widgets.autosave import DEFAULT_DELAY, CallLater, Write, Writer
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
-from widgets.stage_workbook import StageWorkbook, ToolPanel
+from widgets.stage_workbook import LOCK_FELL, StageWorkbook, ToolPanel
 from widgets.style import set_message
+from widgets.table_view import Mate, TableView
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
-    from toolkit.store.values import Action, Answer, Participant, Workshop
+    from toolkit.store.values import Action, Answer, Participant, TableAnswer, TableChanges, TableSeat, Workshop
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +131,14 @@ NOT_SIGNED_IN = "sign in first"
 STORE_BUSY = "the workshop store is busy with another save"
 #: After the store's refusal of a write to a locked stage or a closed vote.
 KEPT_NOT_SAVED = "{}. What you entered is still shown here but was not saved: copy it if you want to keep it."
+#: Seconds of a table's rows a poll reads again on PostgreSQL, where ids
+#: are handed out before commit: a tablemate's row can commit after a
+#: higher id another member wrote, and a poll reading only the ids after
+#: the last one seen would skip it for good. SQLite's writers take turns,
+#: so its ids commit in order and nothing is read twice.
+LOOKBACK_SECONDS = 10.0
+#: How the reader is named as the author of their own table answer.
+YOU = "you"
 
 
 class Session:
@@ -155,6 +182,8 @@ class Session:
         self.poll_seconds = poll_seconds
         self.sync_seconds = sync_seconds
         self.participant: Participant | None = None
+        #: Set instead of ``participant`` on a table's shared device.
+        self.seat: TableSeat | None = None
         self.workshop: Workshop | None = None
         self.device: str | None = None
         self._tentative: int | None = None  # the participant this page signed in as, shown or not
@@ -168,6 +197,21 @@ class Session:
         self._base: dict[tuple[str, str, str], int] = {}
         self._seen_id = 0  # the newest of the participant's rows read
         self._actions_seen: tuple[int, float] | None = None
+        # The table (issue #15): its members by id, their current rows
+        # ((kind, tool, question, participant) -> row; the reader's own
+        # are in _current) and which of those were given without a name,
+        # the table's current answers and the rows this page based its
+        # shown table answers on, the newest table answer row read, the
+        # poll's cursors of the last few seconds, and the table parts of
+        # each panel built (by id(panel)).
+        self._members: dict[int, Participant] = {}
+        self._mates: dict[tuple[str, str, str, int], Answer] = {}
+        self._mates_unnamed: set[int] = set()
+        self._tabled: dict[tuple[str, str], TableAnswer] = {}
+        self._table_base: dict[tuple[str, str], int] = {}
+        self._table_seen = 0
+        self._marks: list[tuple[float, int, int]] = []
+        self._table_views: dict[int, tuple[ToolPanel, TableView]] = {}
         self._poll: Any = None  # the pending poll's timer handle
         self._sync: Any = None  # the pending sync's timer handle
         self.writer = Writer(passing_reason, call_later=call_later)
@@ -185,6 +229,7 @@ class Session:
         workshops = self._pick_workshop(workshop)
         self.signin = SignIn(self.kit, workshops=workshops, selected=self.workshop.slug if self.workshop else None)
         self.signin.on_sign_in(self._on_sign_in)
+        self.signin.on_sign_in_table(self._on_sign_in_table)
         self.signin.on_resume(self._on_resume)
         if self.problem:
             self.signin.unavailable(self.problem)
@@ -194,13 +239,25 @@ class Session:
             self._device_from_request()
 
     def __repr__(self) -> str:
-        who = f"participant {self.participant.id}" if self.participant else "not signed in"
+        who = f"participant {self.participant.id}" if self.participant else f"table {self.seat.table!r}" if self.seat else "not signed in"
         slug = self.workshop.slug if self.workshop else None
         return f"<Session workshop={slug!r} {who}>"
 
     @property
     def slug(self) -> str | None:
         return self.workshop.slug if self.workshop else None
+
+    @property
+    def table(self) -> str | None:
+        """The table this page works with: the participant's, or the one a
+        table's shared device signed in as (``None`` until signed in)."""
+        if self.seat is not None:
+            return self.seat.table
+        return self.participant.table if self.participant is not None else None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.participant is not None or self.seat is not None
 
     def _pick_workshop(self, wanted: str | None) -> list[tuple[str, str]]:
         self._wanted = wanted
@@ -272,6 +329,7 @@ class Session:
             self._show_actions([panel])
 
     def _wire(self, book: StageWorkbook, panel: ToolPanel) -> None:
+        self._table_view(panel)
         panel.form.on_save(lambda qid, text: self._save_text(book, panel, qid, text))
         panel.rating.on_rate(lambda value: self._save_rating(book, panel, value))
         panel.rating.on_comment(lambda text: self._save_comment(book, panel, text))
@@ -306,6 +364,16 @@ class Session:
         self.flush()
         return self._become(slug, self.store.resume(slug, code, device=self.device))
 
+    def sign_in_table(self, *, table: str, members: dict[str, int], workshop: str | None = None) -> TableSeat:
+        """Sign this page (and its device) in as a whole table sharing one
+        device (what the form does with "Our whole table"): ``members`` is
+        sector id -> how many sit at it. The page then writes the table's
+        answers, not anyone's own."""
+        slug = self._slug_for_sign_in(workshop)
+        self.flush()
+        seat = self.store.sign_in_table(slug, table, members, device=self.device)
+        return self._become_table(slug, seat)
+
     def use_device(self, device: str | None) -> Participant | None:
         """Take ``device`` as this browser's token: if it is signed in to the
         workshop, sign this page in as that participant (no form). Returns
@@ -319,8 +387,16 @@ class Session:
                 # (a preheated kernel on a busy machine): the device is theirs.
                 self.store.bind_device(self.slug, device, self.participant.id)
                 return self.participant
+            if self.seat is not None:  # ... or the table's
+                self.store.sign_in_table(self.slug, self.seat.table, self.seat.members, device=device)
+                return None
             participant = self.store.participant_for_device(self.slug, device)
-            return self._become(self.slug, participant) if participant is not None else None
+            if participant is not None:
+                return self._become(self.slug, participant)
+            seat = self.store.table_for_device(self.slug, device)
+            if seat is not None:
+                self._become_table(self.slug, seat)
+            return None
         except (ToolkitError, SQLAlchemyError) as exc:
             # The form stays; signing in works as soon as the store does.
             self.signin.failed(STORE_DOWN.format(_reason(exc)))
@@ -373,12 +449,40 @@ class Session:
         rows = self.store.current_rows(slug, participant.id)
         anonymous = self.store.anonymous_questions(slug, participant.id)
         code = self.store.resume_code(participant.id)
-        self.participant, self.workshop = participant, workshop_now
+        table = self._read_table(slug, participant.table)
+        self.participant, self.seat, self.workshop = participant, None, workshop_now
         self._take_rows(rows, anonymous)
+        self._take_table(*table)
         self.signin.signed_in(self._who(participant), format_resume_code(code))
         self._show_everywhere()
         self._start_sync()
         return participant
+
+    def _become_table(self, slug: str, seat: TableSeat) -> TableSeat:
+        workshop_now = self.store.workshop(slug)
+        table = self._read_table(slug, seat.table)
+        self.participant, self.seat, self.workshop, self._tentative = None, seat, workshop_now, None
+        self._take_rows({})
+        self._take_table(*table)
+        self.signin.signed_in(self._who_table(seat))
+        self._show_everywhere()
+        self._start_sync()
+        return seat
+
+    def _read_table(self, slug: str, table: str) -> tuple[list[Participant], TableChanges]:
+        return self.store.table_members(slug, table), self.store.table_current(slug, table)
+
+    def _take_table(self, members: list[Participant], current: TableChanges) -> None:
+        """Start from a table's current state (members, their rows, its answers)."""
+        me = self.participant.id if self.participant is not None else None
+        self._members = {p.id: p for p in members}
+        self._mates = {(r.kind, r.tool_id, r.question_id, r.participant_id): r for r in current.answers if r.participant_id != me}
+        self._mates_unnamed = set(current.unnamed)
+        self._tabled = {(r.tool_id, r.question_id): r for r in current.table_answers}
+        self._table_base = {key: r.id for key, r in self._tabled.items()}
+        self._table_seen = max((r.id for r in current.table_answers), default=0)
+        self._seen_id = max([self._seen_id, *(r.id for r in current.answers)])
+        self._marks = []
 
     def _take_rows(self, rows: dict[tuple[str, str, str], Answer], anonymous: set[str] | None = None) -> None:
         self._current = {key: a.value for key, a in rows.items()}
@@ -398,6 +502,9 @@ class Session:
             )
         )
 
+    def _on_sign_in_table(self, value: dict[str, Any]) -> None:
+        self._tell_form(lambda: self.sign_in_table(table=value.get("table", ""), members=value.get("members") or {}, workshop=value.get("workshop") or None))
+
     def _on_resume(self, code: str) -> None:
         self._tell_form(lambda: self.resume(code))
 
@@ -416,6 +523,10 @@ class Session:
         sector = self.kit.sector(p.sector).name if self.kit.has_sector(p.sector) else p.sector
         return f"{p.name or 'Anonymous'} · {p.organization} · {sector} · {p.table}"
 
+    def _who_table(self, seat: TableSeat) -> str:
+        members = ", ".join(f"{sector_name(self.kit, s)} {n}" for s, n in seat.members.items())
+        return f"{seat.table} · the table's shared device · {members}"
+
     # ------------------------------------------------------------------
     # Showing the store's state
 
@@ -426,6 +537,8 @@ class Session:
             self._take_rows(self.store.current_rows(self.slug, self.participant.id), self.store.anonymous_questions(self.slug, self.participant.id))
         else:
             self._take_rows({})
+        if self.table is not None and self.slug is not None:
+            self._take_table(*self._read_table(self.slug, self.table))
         self._show_everywhere()
 
     def _show_everywhere(self) -> None:
@@ -440,7 +553,7 @@ class Session:
             view.vote.load({t: v for (k, t, _q), v in self._current.items() if k == "dots"})
             with view.hold_trait_notifications():
                 view.closed = bool(settings and settings.vote_is_closed(self.clock()))
-                view.ready = self.participant is not None
+                view.ready = self.participant is not None  # a table's shared device has no dots of its own
             self._show_room()
             return
         for panel in view.panels.values():
@@ -450,13 +563,184 @@ class Session:
             view.set_done(tool_id, self._answered(tool_id))
         with view.hold_trait_notifications():  # one update of the page's state
             view.locked = bool(settings and settings.is_locked(view.stage.id, self.clock()))
-            view.ready = self.participant is not None
+            view.ready = self.signed_in
         self._show_room()
 
     def _load_panel(self, panel: ToolPanel) -> None:
         tool_id = panel.tool.id
         panel.form.load({q: v for (k, t, q), v in self._current.items() if k == "text" and t == tool_id}, anonymous=self._anonymous)
         panel.rating.load(self._current.get(("rating", tool_id, "")), self._current.get(("comment", tool_id, ""), ""))
+        # A table's shared device writes the table's answers only: each
+        # person rates on their own device.
+        panel.form.individual = self.seat is None
+        panel.rating.layout.display = "none" if self.seat is not None else None
+        view = self._table_view(panel)
+        if view is not None:
+            for qid, part in view.questions.items():
+                row = self._tabled.get((tool_id, qid))
+                if not part.field.busy:  # a member's edit in progress stays
+                    part.field.load(row.value if row is not None else "")
+                part.show_changed(self._author(row), row.created if row is not None else 0.0)
+            self._show_mates(tool_id)
+
+    # ------------------------------------------------------------------
+    # The table (issue #15)
+
+    def _table_view(self, panel: ToolPanel) -> TableView | None:
+        """The table parts of a panel, built the first time the page knows
+        its table (after signing in: before, there is no table to show)."""
+        if id(panel) in self._table_views:
+            return self._table_views[id(panel)][1]
+        if self.table is None:
+            return None
+        view = TableView(panel.tool, delay=self.autosave_delay, call_later=self.call_later)
+        for qid, part in view.questions.items():
+            panel.form.attach(qid, part)
+            traitlets.dlink((panel.form.boxes[qid], "value"), (part, "mine"))
+        panel.form.attach(None, view.ratings)
+        traitlets.dlink((panel, "disabled"), (view, "disabled"))
+        view.on_save(lambda qid, text: self._save_table(view, panel.tool.id, qid, text))
+        self._table_views[id(panel)] = (panel, view)
+        return view
+
+    def _views_of(self, tool_id: str) -> list[TableView]:
+        return [view for panel, view in self._table_views.values() if panel.tool.id == tool_id]
+
+    def _person_label(self, participant_id: int | None) -> str:
+        """A member as this page may attribute them (the privacy rule)."""
+        if self.participant is not None and participant_id == self.participant.id:
+            return YOU
+        person = self._members.get(participant_id) if participant_id is not None else None
+        if participant_id is not None and person is None:
+            try:
+                person = self._members[participant_id] = self.store.participant(participant_id)
+            except (ToolkitError, SQLAlchemyError):
+                return "another member"
+        shown = audience(self.workshop.settings, View.TABLE) if self.workshop else None
+        return attribution(self.kit, person, shown) if shown is not None else ""
+
+    def _author(self, row: TableAnswer | None) -> str:
+        """Who changed a table answer last, as the page says it (``""``: nobody yet)."""
+        return "" if row is None else self._person_label(row.participant_id)
+
+    def _show_mates(self, tool_id: str) -> None:
+        """Show the tablemates' current answers and the table's ratings on
+        every panel of ``tool_id``, as the privacy rule lets this table see
+        them (:func:`~toolkit.frames.views.for_tablemates`: nothing given
+        without a name or hidden; a spread only once enough rated)."""
+        views = self._views_of(tool_id)
+        if not views or self.workshop is None:
+            return
+        shown = audience(self.workshop.settings, View.TABLE)
+        order = list(self._members)
+        mates = for_tablemates((r for (_k, t, _q, _p), r in self._mates.items() if t == tool_id), shown, self._mates_unnamed)
+        rows = sorted(
+            (r for r in mates if r.kind == "text"),
+            key=lambda r: (order.index(r.participant_id) if r.participant_id in order else len(order), r.participant_id),
+        )
+        ratings = [r.value for r in mates if r.kind == "rating"]
+        mine = self._current.get(("rating", tool_id, "")) if self.participant is not None else None
+        spread = rating_spread([*ratings, *([mine] if mine else [])], min_group=shown.min_group)
+        for view in views:
+            for qid, part in view.questions.items():
+                part.show_mates([Mate(r.participant_id, self._person_label(r.participant_id), r.value) for r in rows if r.question_id == qid])
+            if view.ratings.value != spread:
+                view.ratings.value = spread
+
+    def _take_changes(self, changes: TableChanges) -> None:
+        """Show what a poll read of the table: the tablemates' new rows and
+        the table's new answers (the reader's own rows are taken by
+        :meth:`sync`)."""
+        me = self.participant.id if self.participant is not None else None
+        touched: set[str] = set()
+        for row in changes.answers:
+            if row.participant_id == me or row.kind not in ("text", "rating"):
+                continue
+            key = (row.kind, row.tool_id, row.question_id, row.participant_id)
+            known = self._mates.get(key)
+            if known is not None and known.id >= row.id:
+                continue  # read again within the look-back
+            self._mates[key] = row
+            (self._mates_unnamed.add if row.id in changes.unnamed else self._mates_unnamed.discard)(row.id)
+            touched.add(row.tool_id)
+        for tool_id in touched:
+            self._show_mates(tool_id)
+        for row in changes.table_answers:
+            self._table_seen = max(self._table_seen, row.id)
+            key = (row.tool_id, row.question_id)
+            known = self._tabled.get(key)
+            if known is None or known.id < row.id:
+                self._tabled[key] = row
+        # Show every table answer newer than what its box is based on,
+        # unless a member is editing it here: their save then meets it.
+        for key, row in self._tabled.items():
+            if self._table_base.get(key, 0) == row.id:
+                continue
+            parts = [view.questions[key[1]] for view in self._views_of(key[0]) if key[1] in view.questions]
+            for part in parts:
+                part.show_changed(self._author(row), row.created)
+            if any(part.field.busy for part in parts) or self.writer.busy(self._table_key(*key)):
+                continue
+            for part in parts:
+                part.show_table_answer(row.value, self._author(row), row.created)
+            self._table_base[key] = row.id
+            self._tick(key[0])
+
+    def _cursor(self) -> tuple[int, int]:
+        """The answer and table answer ids this poll reads after: the newest
+        seen, or on PostgreSQL those seen :data:`LOOKBACK_SECONDS` ago."""
+        if self.store is None or self.store.backend != "postgresql":
+            return self._seen_id, self._table_seen
+        now = time.monotonic()
+        self._marks.append((now, self._seen_id, self._table_seen))
+        while len(self._marks) > 1 and self._marks[1][0] <= now - LOOKBACK_SECONDS:
+            self._marks.pop(0)
+        return self._marks[0][1], self._marks[0][2]
+
+    def _table_key(self, tool_id: str, question_id: str) -> tuple[Any, ...]:
+        """The writer's key of one table answer (as :meth:`_write` makes it)."""
+        who = self.participant.id if self.participant is not None else f"table:{self.table}"
+        return (who, "table", tool_id, question_id)
+
+    def _save_table(self, view: TableView, tool_id: str, question_id: str, text: str) -> None:
+        key = (tool_id, question_id)
+        part = view.questions[question_id]
+        table = self.table
+
+        def ok(row: TableAnswer) -> None:
+            self._tabled[key], self._table_base[key] = row, row.id
+            part.mark_saved(text, row.created, self._author(row))
+            self._tick(tool_id)
+
+        def stale(exc: ChangedElsewhere) -> None:
+            newer: TableAnswer = exc.newer  # type: ignore[assignment]
+            self._tabled[key], self._table_base[key] = newer, newer.id  # the choice is saved on top of it
+            # The box's text: what "keep mine" saves (newer than this save when typed on meanwhile).
+            part.conflict(mine=part.field.value, theirs=newer.value, when=newer.created, who=self._author(newer))
+
+        self._write(
+            ("table", tool_id, question_id),
+            lambda store, slug, who, base: store.save_table_answer(slug, table, tool_id, question_id, text, participant_id=who, base=base),
+            ok,
+            part.field.mark_failed,
+            part.field.mark_retrying,
+            base=lambda _bases: self._table_base.get(key, 0),
+            stale=stale,
+            table=True,
+        )
+
+    def _table_lock_fell(self, book: StageWorkbook, when: float) -> None:
+        """A lock fell on ``book``'s stage: a table answer still being typed
+        keeps its text, marked not saved, as the page's own boxes do."""
+        reason = LOCK_FELL.format(stage=book.stage.title, time=time.strftime("%H:%M:%S", time.localtime(when)))
+        for panel in book.panels.values():
+            built = self._table_views.get(id(panel))
+            if built is None:
+                continue
+            for part in built[1].questions.values():
+                if part.field.dirty:
+                    part.field.debouncer.cancel(part.field.key)
+                    part.field.mark_failed(reason)
 
     def _show_actions(self, panels: Iterable[ToolPanel], tool_id: str | None = None) -> None:
         """Read the actions (of ``tool_id``, or all) once and show them on
@@ -476,6 +760,8 @@ class Session:
             panel.actions.show_actions(actions)
 
     def _answered(self, tool_id: str) -> bool:
+        if self.seat is not None:
+            return any(t == tool_id and r.value.strip() for (t, _q), r in self._tabled.items())
         return any(
             t == tool_id and k in ("text", "rating", "comment") and v.strip()
             for (k, t, _q), v in self._current.items()
@@ -522,6 +808,11 @@ class Session:
                 page.vote.set_order(*today(self.kit, settings))
         for page in self.priority_pages:
             page.vote.budget = settings.dots
+        if old is not None and _table_rule(old.settings) != _table_rule(settings):
+            # Who wrote what (a name or a sector), which answers are hidden
+            # and the group size a spread needs: say it all again.
+            for panel, _view in list(self._table_views.values()):
+                self._load_panel(panel)
         self._show_room()
 
     # ------------------------------------------------------------------
@@ -539,6 +830,7 @@ class Session:
                 # The lock fell while the page was open: what was typed
                 # since the last save stays in its box, marked not saved.
                 book.lock_fell(now)
+                self._table_lock_fell(book, now)
             book.locked = locked
         for page in self.priority_pages:
             page.closed = settings.vote_is_closed(now)
@@ -587,7 +879,7 @@ class Session:
     def _start_sync(self) -> None:
         """Read the participant's new rows every ``sync_seconds`` while
         signed in and a page is open."""
-        if self._sync is None and self.participant is not None and (self.workbooks or self.priority_pages):
+        if self._sync is None and self.signed_in and (self.workbooks or self.priority_pages):
             self._every(self.sync_seconds, self.sync, "_sync")
 
     def _timer(self) -> CallLater | None:
@@ -619,28 +911,41 @@ class Session:
 
     def sync(self) -> None:
         """Show what this participant saved elsewhere (another tab, another
-        device) since this page last looked: one cheap read of their rows
-        after the newest one seen, and the actions when they changed. A box
-        with unsaved edits keeps them (its save will be refused, and the
-        page will offer the choice); everything else shows the newer value."""
-        if self.participant is None or self.store is None or self.slug is None or self.workshop is None:
+        device) and what their table wrote since this page last looked: one
+        cheap read of the table's rows after the newest one seen
+        (:meth:`~toolkit.store.AnswerStore.table_changes`), and the actions
+        when they changed. A box with unsaved edits keeps them (its save
+        will be refused, and the page will offer the choice); everything
+        else shows the newer value."""
+        if not self.signed_in or self.store is None or self.slug is None or self.workshop is None or self.table is None:
             return
+        after, after_table = self._cursor()
         try:
-            rows = self.store.changes_for(self.slug, self.participant.id, after_id=self._seen_id, round=self.workshop.settings.round)
+            # One statement: the new rows of the table's members (this
+            # participant's own among them) and of the table's answers,
+            # with which of them were given without a name.
+            changes = self.store.table_changes(self.slug, self.table, round=self.workshop.settings.round, after_id=after, after_table_id=after_table)
             actions_now = self.store.actions_version(self.slug)
-            if any(row.kind == "text" for row in rows):  # an answer from elsewhere brings its "without my name" too
-                self._anonymous = self.store.anonymous_questions(self.slug, self.participant.id)
         except (ToolkitError, SQLAlchemyError):
             return  # the settings poll says when the store cannot be read
-        for row in rows:
+        me = self.participant.id if self.participant is not None else None
+        for row in changes.answers:
             self._seen_id = max(self._seen_id, row.id)
+        self._take_changes(changes)
+        for row in changes.answers:
+            if row.participant_id != me:
+                continue
             key = (row.kind, row.tool_id, row.question_id)
             if row.id <= self._base.get(key, 0):
                 continue  # this page's own save, or older than what it shows
             self._current[key] = row.value
+            if row.kind == "text":  # an answer from elsewhere brings its "without my name" too
+                (self._anonymous.add if row.id in changes.unnamed else self._anonymous.discard)(row.question_id)
             if self._show_newer(row):
                 self._base[key] = row.id
             self._tick(row.tool_id)
+            if row.kind == "rating":
+                self._show_mates(row.tool_id)
         if actions_now != self._actions_seen:
             if self._actions_seen is not None:
                 self._show_actions(p for book in self.workbooks for p in book.panels.values())
@@ -696,6 +1001,10 @@ class Session:
     def _forget(self, page: StageWorkbook | PrioritiesPage) -> None:
         """A page closed: stop updating it, and stop polling after the last."""
         if page in self.workbooks:
+            for panel in page.panels.values():
+                built = self._table_views.pop(id(panel), None)
+                if built is not None:
+                    built[1].flush()
             self.workbooks.remove(page)
         if page in self.priority_pages:
             self.priority_pages.remove(page)
@@ -715,6 +1024,8 @@ class Session:
         for its retry (tests, and before switching participant)."""
         for book in self.workbooks:
             book.flush()
+        for _panel, view in list(self._table_views.values()):
+            view.flush()
         self.writer.flush()
 
     # ------------------------------------------------------------------
@@ -731,6 +1042,7 @@ class Session:
         base: Callable[[dict[tuple[str, str, str], int]], Any] = lambda _bases: None,
         stale: Callable[[ChangedElsewhere], None] | None = None,
         beside: bool = True,
+        table: bool = False,
     ) -> None:
         """Hand one save to the writer: ``save(store, slug, participant_id,
         base)`` runs off the event loop for whoever is signed in now;
@@ -741,16 +1053,20 @@ class Session:
         ``wait(reason)`` while it is retried. ``beside``: the reason is
         shown beside the one field it concerns, so a refusal says its
         problem without naming the field again (an action's message line
-        serves several fields and keeps the name).
+        serves several fields and keeps the name). ``table``: a table
+        answer, which a table's shared device writes too
+        (``participant_id`` is then ``None``); every other write is a
+        participant's own.
 
         An outcome that arrives after the page switched participant or
         round (the page shows other answers now) changes nothing on it;
         the save itself still went to whoever typed it."""
-        if self.participant is None or self.store is None or self.slug is None:
+        if self.store is None or self.slug is None or not (self.participant is not None or (table and self.seat is not None)):
             fail(NOT_SIGNED_IN)
             return
         bases = self._base  # replaced (not changed) when the participant or round changes
-        store, slug, participant_id = self.store, self.slug, self.participant.id
+        store, slug = self.store, self.slug
+        participant_id = self.participant.id if self.participant is not None else None
 
         def current() -> bool:
             return bases is self._base
@@ -774,7 +1090,7 @@ class Session:
                 log.error("a save failed: %s: %s", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
                 fail(f"something went wrong ({type(exc).__name__}); your text is still here")
 
-        writer_key = (participant_id, *key)
+        writer_key = (participant_id if participant_id is not None else f"table:{self.table}", *key)  # as _table_key
         self.writer.submit(
             writer_key,
             Write(
@@ -830,6 +1146,7 @@ class Session:
             panel.rating.mark_rating_saved(value, answer.created)
             self._saved(answer)
             self._tick(tool_id)
+            self._show_mates(tool_id)  # the table's spread
 
         def stale(exc: ChangedElsewhere) -> None:
             self._lost_to(exc.newer)
@@ -909,6 +1226,11 @@ class Session:
             base=lambda bases: {tool_id: bases.get(("dots", tool_id, ""), 0) for tool_id in allocation},
             stale=stale,
         )
+
+
+def _table_rule(settings: Any) -> tuple[Any, ...]:
+    """The settings a table's page shows tablemates by (the privacy rule)."""
+    return (settings.anonymous, tuple(sorted(settings.hidden)), settings.min_group)
 
 
 def passing_reason(exc: BaseException) -> str | None:

@@ -5,7 +5,10 @@ table.
     >>> form.on_sign_in(lambda value: ...)    # the Session calls store.add_participant
     >>> form.organization.value = "City Parks"; form.submit.click()
 
-The name is optional. A name, organization and table find no one: signing
+The name is optional. A table that shares one laptop chooses "Our whole
+table" under "Who uses this device?" and says how many people of each
+sector sit at it (issue #15): the device then signs in as the table and
+writes the table's answers. A name, organization and table find no one: signing
 in makes a participant, and the browser (its device token) stays signed in
 on every page (the Session and the store decide that). On another device a
 participant types their resume code under "Continue with a resume code"
@@ -22,14 +25,16 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from toolkit.store.checks import MAX_SHORT_CHARS, MAX_TABLE_MEMBERS
 from widgets.keyed import KeyedBox
-from toolkit.store.checks import MAX_SHORT_CHARS
-from widgets.style import LABEL_STYLE, LIVE, focus, hook, max_length, message_line, set_message
+from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, LIVE, RADIOGROUP, focus, hook, max_length, message_line, set_message
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
 
 NO_SECTOR = ""
+#: The "Who uses this device?" choices.
+PERSON, TABLE = "person", "table"
 
 
 class SignIn(KeyedBox):
@@ -43,7 +48,10 @@ class SignIn(KeyedBox):
     ``form`` is hidden and ``signed_in_bar`` shows ``whoami`` and a
     ``change`` button, and ``resume_code`` the participant's code.
     ``code`` (Text) and ``resume`` (Button) continue as someone who holds a
-    resume code. CSS: ``xs-signin``,
+    resume code. ``uses`` (RadioButtons: ``"person"`` or ``"table"``)
+    switches to signing in as a table: ``members`` (BoundedIntText by
+    sector id, built the first time) in ``members_box``. CSS: ``xs-signin``,
+    ``xs-signin-uses``, ``xs-signin-members``, ``xs-signin-members-<sector_id>``,
     ``xs-signin-workshop``, ``xs-signin-name``, ``xs-signin-org``,
     ``xs-signin-sector``, ``xs-signin-table``, ``xs-signin-submit``,
     ``xs-signin-message``, ``xs-signed-in``, ``xs-signin-change``,
@@ -58,6 +66,7 @@ class SignIn(KeyedBox):
         # Children first, super().__init__ last: the observers (also of
         # traits given as kwargs) always find the fields built.
         self._handlers = widgets.CallbackDispatcher()
+        self._table_handlers = widgets.CallbackDispatcher()
         wide = widgets.Layout(width="100%")
         self._resume_handlers = widgets.CallbackDispatcher()
         self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Sign in once: every page you open in this browser knows you. "
@@ -75,8 +84,22 @@ class SignIn(KeyedBox):
             widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop", layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")),
             "xs-signin-submit",
         )
-        self.submit.on_click(lambda _b: self._handlers(dict(self.value)))
+        self.submit.on_click(lambda _b: self._submitted())
         self.message = message_line("xs-signin-message")
+        # Native radios named by the heading above them (a11y.js: one
+        # radiogroup labelled "Who uses this device?").
+        self.uses = hook(
+            widgets.RadioButtons(options=[("Just me", PERSON), ("Our whole table (one shared device)", TABLE)], value=PERSON, layout=wide),
+            "xs-signin-uses", RADIOGROUP,
+        )
+        uses_box = hook(
+            widgets.VBox([hook(widgets.HTML('<h3 class="xs-signin-uses-label">Who uses this device?</h3>'), GROUP_LABEL), self.uses], layout=wide),
+            "xs-signin-uses-box", GROUP,
+        )
+        self.members: dict[str, widgets.BoundedIntText] = {}  # built when "our whole table" is first chosen
+        self._sectors = [(s.id, s.name) for s in kit.sectors]
+        self.members_box = hook(widgets.VBox([], layout=widgets.Layout(width="100%", display="none")), "xs-signin-members")
+        self.uses.observe(self._uses_changed, "value")
         fields = hook(widgets.Box([self.workshop, self.name, self.organization, self.sector, self.table], layout=wide), "xs-signin-fields")
         self.code = hook(
             widgets.Text(description="Continue with a resume code", placeholder="e.g. K7PQ-4QX9", style=LABEL_STYLE, layout=wide),
@@ -88,8 +111,8 @@ class SignIn(KeyedBox):
             "xs-signin-resume-submit",
         )
         self.resume.on_click(lambda _b: self._resume_handlers(self.code.value))
-        resume_box = hook(widgets.VBox([self.code, self.resume], layout=wide), "xs-signin-resume-box")
-        self.form = widgets.VBox([self.heading, fields, self.submit, resume_box, self.message], layout=widgets.Layout(width="100%"))
+        self.resume_box = hook(widgets.VBox([self.code, self.resume], layout=wide), "xs-signin-resume-box")
+        self.form = widgets.VBox([self.heading, uses_box, fields, self.members_box, self.submit, self.resume_box, self.message], layout=widgets.Layout(width="100%"))
         self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap", LIVE)
         self.change = hook(
             widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto")),
@@ -104,7 +127,7 @@ class SignIn(KeyedBox):
         self.inputs = {"workshop": self.workshop, "name": self.name, "organization": self.organization, "sector": self.sector, "table": self.table}
         for text in (self.name, self.organization, self.table):
             max_length(text, MAX_SHORT_CHARS)  # the store's limit
-        for w in (*self.inputs.values(), self.submit, self.code, self.resume):
+        for w in (*self.inputs.values(), self.uses, self.submit, self.code, self.resume):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
         self._keep_in_step(self.inputs)
         super().__init__([self.form, self.signed_in_bar], **kwargs)
@@ -114,6 +137,43 @@ class SignIn(KeyedBox):
     def on_sign_in(self, callback: Callable[[dict[str, Any]], Any], remove: bool = False) -> None:
         """Register ``callback(value)``, called when ``submit`` is pressed."""
         self._handlers.register_callback(callback, remove=remove)
+
+    def on_sign_in_table(self, callback: Callable[[dict[str, Any]], Any], remove: bool = False) -> None:
+        """Register ``callback({"workshop", "table", "members"})``, called
+        when ``submit`` is pressed with "Our whole table" chosen;
+        ``members`` is sector id -> how many of that sector sit at the table."""
+        self._table_handlers.register_callback(callback, remove=remove)
+
+    @property
+    def table_members(self) -> dict[str, int]:
+        """Sector id -> how many sit at the table, as filled in (sectors at 0 left out)."""
+        return {sid: int(box.value) for sid, box in self.members.items() if box.value}
+
+    def _submitted(self) -> None:
+        if self.uses.value == TABLE:
+            self._table_handlers({"workshop": self.workshop.value, "table": self.table.value, "members": self.table_members})
+        else:
+            self._handlers(dict(self.value))
+
+    def _uses_changed(self, change: dict[str, Any]) -> None:
+        table = change["new"] == TABLE
+        if table and not self.members:
+            # Built on first use: five more inputs the visitor's browser
+            # would otherwise wait for on every page, for the few tables
+            # that share a device.
+            for sid, name in self._sectors:
+                box = hook(widgets.BoundedIntText(value=0, min=0, max=MAX_TABLE_MEMBERS, description=f"How many from {name}", style=LABEL_STYLE,
+                                                  layout=widgets.Layout(width="100%")), "xs-signin-member", f"xs-signin-members-{sid}", "xs-stacked")
+                traitlets.dlink((self, "disabled"), (box, "disabled"))
+                self.members[sid] = box
+            intro = widgets.HTML('<p class="xs-muted">Who sits at the table? Say how many people from each sector: the table\'s answers are '
+                                 "written here for all of you, and each person can still rate and vote on their own device.</p>")
+            self.members_box.children = [intro, *self.members.values()]
+        for w in (self.name, self.organization, self.sector):
+            w.layout.display = "none" if table else None
+        self.members_box.layout.display = None if table else "none"
+        self.resume_box.layout.display = "none" if table else None
+        self.submit.description = "Sign in as the table" if table else "Sign in"
 
     def set_workshops(self, workshops: Sequence[tuple[str, str]], selected: str | None = None) -> None:
         """Offer ``(title, slug)`` pairs; ``selected`` (else the first) is

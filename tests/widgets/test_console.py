@@ -274,7 +274,7 @@ def test_the_session_runs_the_room(session):
     assert store.workshop(slug).settings.screen == "progress" and "Progress" in c.screen_label.value
     c.screen_prev.click()
     c.screen_prev.click()
-    assert store.workshop(slug).settings.screen == "feed"  # round the end
+    assert store.workshop(slug).settings.screen == "report"  # round the end
     c.min_group.value = 5
     assert store.workshop(slug).settings.min_group == 5
     a = store.save_answer(slug, who, "engage-potential-partners", "epp-1", "Hide me, please")

@@ -379,6 +379,7 @@ def test_documented_hooks_are_on_the_dashboard(rw, dash, monkeypatch):
     rw.save_answer(rw.slug, rw.people["biz"], "engage-potential-partners", "epp-2", "A long answer. " * 40)  # clamped: xs-feed-long
     rw.save_dots(rw.slug, rw.people["gov"], {"tell-the-story": 2})
     rw.add_action(rw.slug, "tell-the-story", what="Write it", owner="Ana")
+    rw.save_table_answer(rw.slug, "Table 1", "engage-potential-partners", "epp-1", "The table's answer", participant_id=rw.people["gov"])
     dash.refresh()
     collect()  # ratings hidden
     rw.update_settings(rw.slug, ratings_revealed=True)
@@ -448,3 +449,28 @@ def test_a_database_error_is_one_line_naming_the_store(ro, dash, monkeypatch):
     assert dash.refresh() is False
     assert f"Cannot read the store: cannot use the store {ro.location} (no such column: nonsense)" in dash.status.value
     assert "SELECT" not in dash.status.value and "sqlalche.me" not in dash.status.value
+
+
+def test_the_report_back_shows_each_tables_answers_side_by_side_as_text(rw, dash):
+    """Issue #15: the report-back moment. Each table's shared answers to
+    one tool's questions, table by table, escaped; who changed it last as
+    the dashboard may name them; a table's shared device with its sectors."""
+    tool = "engage-potential-partners"
+    assert "No table has written a table answer yet." in dash.report.value
+    rw.save_table_answer(rw.slug, "Table 1", tool, "epp-1", "<img src=x onerror=alert(1)> our plan", participant_id=rw.people["gov"])
+    rw.sign_in_table(rw.slug, "Table 2", {"nonprofit": 2, "community": 1})
+    rw.save_table_answer(rw.slug, "Table 2", tool, "epp-2", "Written on the laptop", participant_id=None)
+    dash.refresh()
+    html = dash.report.value
+    assert "&lt;img src=x onerror=alert(1)&gt; our plan" in html and "<img" not in html
+    tables = re.findall(r'<section class="xs-report-table"><h3>([^<]+)</h3>', html)
+    assert tables == ["Table 1", "Table 2"]
+    assert "Last changed by Ana Ruiz at " in html and "Last changed by the table&#x27;s shared device at " in html
+    assert "shared device: Non-profit 2, Community 1" in html
+    # Anonymous: the writer is named by sector.
+    rw.update_settings(rw.slug, anonymous=True)
+    dash.refresh()
+    assert "Ana Ruiz" not in dash.report.value and "Last changed by Government at " in dash.report.value
+    # Another tool picked: its own (empty) answers.
+    dash.report_picker.value = "share-a-vision-of-success"
+    assert dash.report.value.count("No table answer yet.") == 2 * len(rw.kit.tool("share-a-vision-of-success").questions)

@@ -58,6 +58,19 @@ def test_every_section_draws_and_who_is_here_lists_no_one(demo, view):
     assert "xs-divergence-item" in seen["divergence"]
     assert seen["priorities"].count('class="xs-dots-item') == 7
     assert seen["feed"].count('class="xs-feed-item"') == 6 and "xs-feed-id" not in seen["feed"]
+    assert "xs-presenter-report" in seen["report"] and "No table has written a table answer yet." in seen["report"]
+
+
+def test_the_report_back_on_the_wall_shows_each_tables_answers_as_text(demo, view):
+    store, slug = demo
+    p = store.participants(slug)[0]
+    tool = store.kit.tool(1)
+    store.save_table_answer(slug, p.table, tool.id, tool.questions[0].id, "<script>x()</script> our answer", participant_id=p.id)
+    view.refresh()
+    view.value = "report"
+    html = view.screen.value
+    assert f"<h3>{p.table}</h3>" in html and "&lt;script&gt;x()&lt;/script&gt; our answer" in html and "<script>" not in html
+    assert TITLES["report"] == "What the tables said" and "What the tables said" in view.title.value
 
 
 def test_the_join_box_has_the_link_the_code_and_a_local_qr_code(view):
@@ -92,6 +105,8 @@ def test_it_follows_the_consoles_section_and_cycles(demo, view):
     assert view.value == "feed"
     view.refresh()  # the same console setting is not applied twice
     assert view.value == "feed"
+    view.next.click()
+    assert view.value == "report"  # what the tables said, last
     view.next.click()
     assert view.value == "here"
     view.cycling = True

@@ -48,6 +48,10 @@ def pages(session, sign_in, sqlite_store, workshop):
     votes = session.priorities()
     diagnosis = session.stage_workbook("diagnosis")
     sign_in(session)
+    # A tablemate at Table 3 answered (issue #15): xs-tablemate and its parts.
+    mate = sqlite_store.add_participant(workshop.slug, name="Mate", organization="Port", sector="business", table="Table 3")
+    sqlite_store.save_answer(workshop.slug, mate.id, "share-discretion", "sd-1", "The mate's answer")
+    session.sync()
     panel = book.panel("share-discretion")
     panel.form.boxes["sd-1"].value = "x"
     panel.rating.buttons.value = 1

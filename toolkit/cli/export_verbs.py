@@ -67,7 +67,7 @@ class ProgressBar:
 
 #: The frames ``--frame`` accepts, as in :data:`toolkit.frames.FRAME_NAMES`
 #: (a test keeps them equal).
-FRAME_CHOICES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
+FRAME_CHOICES = ("answers", "current_answers", "table_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
 
 
 def _bar(args: argparse.Namespace, title: str) -> ProgressBar:

@@ -140,6 +140,25 @@ class Question:
 
 
 @dataclass(frozen=True)
+class TableLine:
+    """A table's shared answer to one question (issue #15), and who changed
+    it last as the guide may say it (``""`` when names are hidden)."""
+
+    number: int
+    question: str
+    text: str
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class TableSaid:
+    """What one table agreed for a tool: its answers, in question order."""
+
+    table: str
+    answers: tuple[TableLine, ...]
+
+
+@dataclass(frozen=True)
 class ToolPart:
     """One tool's part of the guide."""
 
@@ -156,6 +175,8 @@ class ToolPart:
     rank: int
     questions: tuple[Question, ...]
     notes: tuple[Group, ...]
+    #: What the tables said: each table's shared answers (issue #15).
+    tables: tuple[TableSaid, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,6 +329,15 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
         named = tuple(Group(table=t, sector=sector_name(s), entries=tuple(out[(t, s)])) for t, s in keys)
         return named + ((Group("", "", tuple(unnamed), unattributed=True),) if unnamed else ())
 
+    # What the tables said (issue #15): the frame is already masked for the
+    # guide and in table, tool and question order.
+    said: dict[str, dict[str, list[TableLine]]] = {}
+    numbers = {q.id: (i, q.text) for t in kit.tools for i, q in enumerate(t.questions, 1)}
+    for r in _records(frames["table_answers"], ["tool_id", "question_id", "table", "value", "participant_id", "name", "organization"]):
+        n, question = numbers.get(str(r["question_id"]), (0, str(r["question_id"])))
+        who = views.TABLE_DEVICE if int(r["participant_id"]) == 0 else _who(r["name"], r["organization"])
+        said.setdefault(str(r["tool_id"]), {}).setdefault(str(r["table"]), []).append(TableLine(n, question, str(r["value"]), who))
+
     ratings: dict[str, dict[str, Rating]] = {}
     for r in _records(frames["ratings"]):
         mean = None if r["mean"] is None else float(r["mean"])
@@ -342,6 +372,7 @@ def guide_data(store: AnswerStore, slug: str, *, today: dt.date | None = None) -
                     ratings=tuple(by[s] for s in [*sector_ids, ALL_SECTORS] if s in by) if by else (),
                     divergence=divergence.get(tool.id), dots=d, voters=v, rank=rank,
                     questions=questions, notes=groups(notes.get(tool.id, [])),
+                    tables=tuple(TableSaid(table, tuple(lines)) for table, lines in said.get(tool.id, {}).items()),
                 )
             )
         if tools:  # a stage with no tool in scope is left out

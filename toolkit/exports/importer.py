@@ -76,13 +76,15 @@ time, so transcribing and importing a stack of paper twice is harmless.
 JSON
 ----
 The export's own format (``"format": "intersector-workshop"``,
-``"version": 2``; version 1 files are read too): ``workshop`` (slug,
+``"version": 3``; versions 1 and 2 are read too): ``workshop`` (slug,
 title, created, settings), ``participants`` (with a file-local ``id``,
 their ``key`` and ``resume_code``), ``answers`` (every row of the
 history; an answer given without a name has ``"anonymous": true`` and
 stays unattributed in every view after the import), ``superseded`` (saves
-refused as based on an older answer; kept for the record, never current)
-and ``actions``. A resume code already taken by someone else in the
+refused as based on an older answer; kept for the record, never current),
+``actions`` and (version 3) ``table_answers`` and ``table_superseded``
+(each table's shared answers and refused edits of them, with the table's
+name and the member who wrote them, ``null`` for a table's shared device). A resume code already taken by someone else in the
 target workshop is replaced by a fresh one. Into a store without that slug it recreates
 the workshop exactly; into an existing one it adds what is missing. Rows
 are restored as they were recorded, even in a stage that is locked now, and
@@ -356,8 +358,19 @@ JSON_TABLES: Mapping[str, tuple[Column, ...]] = {
         Column("updated", _time),
     ),
 }
+#: A table's shared answer to a question (version 3, issue #15), and a
+#: table answer edit refused as based on an older one: the same fields.
+TABLE_ANSWER: tuple[Column, ...] = (
+    Column("table", lambda c, raw, r: checks.clean_short(raw, field="table")),
+    Column("participant", _who_in_file(optional=True)),
+    Column("round", lambda c, raw, r: checks.round_number(raw)),
+    Column("tool_id", _json_tool, key="tool"),
+    Column("question_id", lambda c, raw, r: checks.question_id(c.kit, r["tool"], "text", raw), key="question"),
+    Column("value", lambda c, raw, r: checks.clean_text(raw, field="value")),
+    Column("created", _time),
+)
 #: Saves refused as based on an older answer: the fields of an answer.
-JSON_TABLES = {**JSON_TABLES, "superseded": JSON_TABLES["answers"]}
+JSON_TABLES = {**JSON_TABLES, "superseded": JSON_TABLES["answers"], "table_answers": TABLE_ANSWER, "table_superseded": TABLE_ANSWER}
 
 
 def _read_row(ctx: _Context, raw: Callable[[str], Any], columns: Sequence[Column], place: Callable[[str], str]) -> dict[str, Any]:
@@ -392,6 +405,7 @@ class ImportResult:
     actions_added: int = 0
     actions_skipped: int = 0
     superseded_added: int = 0
+    table_answers_added: int = 0
 
     def __str__(self) -> str:
         where = f"workshop {self.slug!r} " + ("created" if self.created_workshop else "updated" if self.added else "unchanged")
@@ -400,6 +414,8 @@ class ImportResult:
             parts.append(f"{self.actions_added} action{'s' * (self.actions_added != 1)}")
         if self.superseded_added:
             parts.append(f"{self.superseded_added} superseded save{'s' * (self.superseded_added != 1)}")
+        if self.table_answers_added:
+            parts.append(f"{self.table_answers_added} table answer{'s' * (self.table_answers_added != 1)}")
         text = f"{self.file}: {where}; " + ", ".join(parts[:-1]) + f" and {parts[-1]} added"
         skipped = self.answers_skipped + self.actions_skipped
         if skipped:
@@ -408,7 +424,7 @@ class ImportResult:
 
     @property
     def added(self) -> int:
-        return self.participants_added + self.answers_added + self.actions_added + self.superseded_added
+        return self.participants_added + self.answers_added + self.actions_added + self.superseded_added + self.table_answers_added
 
 
 #: How a batch names a participant: ``("id", stored id)`` for one the store
@@ -428,6 +444,8 @@ class _Batch:
     answers: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
     superseded: list[dict[str, Any]] = field(default_factory=list)
+    table_answers: list[dict[str, Any]] = field(default_factory=list)
+    table_superseded: list[dict[str, Any]] = field(default_factory=list)
     answers_skipped: int = 0
     actions_skipped: int = 0
     by_details: dict[str, list[Any]] = field(default_factory=dict)  # identity -> stored participants
@@ -437,6 +455,9 @@ class _Batch:
     answer_keys: set[tuple[Any, ...]] = field(default_factory=set)
     loose_keys: set[tuple[Any, ...]] = field(default_factory=set)
     superseded_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    #: (table key, round, tool, question, value, created) of stored table answer rows, then refused ones.
+    table_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    table_superseded_keys: set[tuple[Any, ...]] = field(default_factory=set)
     action_keys: set[tuple[Any, ...]] = field(default_factory=set)
     dots: dict[tuple[Who, int], dict[str, int]] = field(default_factory=dict)  # (who, round) -> tool -> dots
     dots_placed: dict[tuple[Who, int], str] = field(default_factory=dict)  # (who, round) -> where the import last set them
@@ -462,6 +483,9 @@ class _Batch:
             self.superseded_keys.add((("id", s.participant_id), s.round, s.tool_id, s.question_id, s.kind, s.value, float(s.created)))
         for a in self.stored.actions:
             self.action_keys.add((a.tool_id, a.what, float(a.created)))
+        for keys, rows in ((self.table_keys, self.stored.table_answers), (self.table_superseded_keys, self.stored.table_superseded)):
+            for t in rows:
+                keys.add((checks.table_key(t.table), t.round, t.tool_id, t.question_id, t.value, float(t.created)))
 
     @property
     def settings(self) -> WorkshopSettings:
@@ -548,7 +572,10 @@ class _Batch:
             {k: v for k, v in p.items() if not k.startswith("_")} if p["_new"] else {"id": p["id"], "sector": p["sector"]}
             for p in self.participants
         )
-        return NewRows(workshop=self.workshop, participants=people, answers=tuple(self.answers), actions=tuple(self.actions), superseded=tuple(self.superseded))
+        return NewRows(
+            workshop=self.workshop, participants=people, answers=tuple(self.answers), actions=tuple(self.actions), superseded=tuple(self.superseded),
+            table_answers=tuple(self.table_answers), table_superseded=tuple(self.table_superseded),
+        )
 
     def result(self, name: str, slug: str) -> ImportResult:
         return ImportResult(
@@ -561,6 +588,7 @@ class _Batch:
             actions_added=len(self.actions),
             actions_skipped=self.actions_skipped,
             superseded_added=len(self.superseded),
+            table_answers_added=len(self.table_answers),
         )
 
 
@@ -803,6 +831,20 @@ def import_json(
     answers = records("answers", ctx)
     actions = records("actions", ctx)
     superseded = records("superseded", ctx) if "superseded" in doc else []
+    for key in ("table_answers", "table_superseded"):
+        if key not in doc and version < 3:
+            continue  # versions 1 and 2 had no table answers
+        if key not in doc:
+            raise fail(f"field {key!r}", "missing")
+        if not isinstance(doc[key], list):
+            raise fail(f"field {key!r}", f"expected a list, got {describe(doc[key])}")
+    tabled = records("table_answers", ctx) if "table_answers" in doc else []
+    tabled_refused = records("table_superseded", ctx) if "table_superseded" in doc else []
+    seated = {p["id"]: p["table"] for p in people}
+    for key, rows in (("table_answers", tabled), ("table_superseded", tabled_refused)):
+        for i, a in enumerate(rows):
+            if a["participant"] is not None and checks.table_key(seated[a["participant"]]) != checks.table_key(a["table"]):
+                raise fail(f"{key}[{i}], field 'participant'", f"participant {a['participant']} sits at {seated[a['participant']]!r}, not at {a['table']!r}: only a table's members write its answer")
     keys: set[str] = set()
     for i, p in enumerate(people):
         if p["key"] is not None and p["key"] in keys:
@@ -838,6 +880,18 @@ def import_json(
             batch.superseded.append(
                 {"participant": index, "round": a["round"], "tool_id": a["tool"].id, "question_id": a["question"], "kind": a["kind"], "value": a["value"], "created": a["created"]}
             )
+        # Table answers (issue #15): a row already stored (same table, in any
+        # spelling, round, question, text and time) is left as it is.
+        for rows, keys, out in ((tabled, batch.table_keys, batch.table_answers), (tabled_refused, batch.table_superseded_keys, batch.table_superseded)):
+            for a in rows:
+                row = (checks.table_key(a["table"]), a["round"], a["tool"].id, a["question"], a["value"], a["created"])
+                if row in keys:
+                    continue
+                keys.add(row)
+                out.append(
+                    {"table": a["table"], "participant": None if a["participant"] is None else index_of[a["participant"]][0], "round": a["round"],
+                     "tool_id": a["tool"].id, "question_id": a["question"], "value": a["value"], "created": a["created"]}
+                )
         for a in actions:
             if (a["tool"].id, a["what"], a["created"]) in batch.action_keys:
                 batch.actions_skipped += 1

@@ -85,7 +85,10 @@ FORMATS = ("html", "md", "pdf", "xlsx", "csv", "json")
 JSON_FORMAT = "intersector-workshop"
 #: 2 (issue #12): participants carry their ``key`` and ``resume_code``, and
 #: ``superseded`` holds the saves refused as based on an older answer.
-JSON_VERSION = 2
+#: 3 (issue #15): ``table_answers`` (every row of the tables' shared
+#: answers) and ``table_superseded`` (table answer edits refused as based
+#: on an older one).
+JSON_VERSION = 3
 
 #: Called as ``progress(done, total, label)`` while a long export runs.
 Progress = Callable[[int, int, str], None]
@@ -93,6 +96,7 @@ Progress = Callable[[int, int, str], None]
 #: Human column headers for spreadsheets, one per frame column.
 HEADERS: dict[str, str] = {
     "answer_id": "Answer id",
+    "table_answer_id": "Table answer id",
     "action_id": "Action id",
     "round": "Round",
     "participant_id": "Participant id",
@@ -148,6 +152,7 @@ HEADERS: dict[str, str] = {
 SHEETS = {
     "answers": "Answers (history)",
     "current_answers": "Current answers",
+    "table_answers": "Table answers",
     "ratings": "Ratings",
     "divergence": "Divergence",
     "progress": "Progress",
@@ -494,6 +499,8 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
             for s in store.superseded(slug)
             if s.participant_id in shown
         ],
+        "table_answers": [_table_row(r) for r in store.table_answer_rows(slug) if _table_row_ok(r, shown)],
+        "table_superseded": [_table_row(r) for r in store.table_superseded(slug) if _table_row_ok(r, shown)],
         "actions": [
             {
                 "tool_id": a.tool_id,
@@ -508,6 +515,25 @@ def workshop_document(store: AnswerStore, slug: str) -> dict[str, Any]:
             }
             for a in source.actions
         ],
+    }
+
+
+def _table_row_ok(row: Any, shown: set[int]) -> bool:
+    """A table answer row the file can keep (and import again): written by
+    a participant in the file or the table's shared device, at a real
+    time, within the answer limit; like the answers, others are left out."""
+    from toolkit.frames.rows import is_time
+    from toolkit.store.checks import MAX_ANSWER_CHARS
+
+    return (row.participant_id is None or row.participant_id in shown) and is_time(row.created) and len(row.value) <= MAX_ANSWER_CHARS
+
+
+def _table_row(row: Any) -> dict[str, Any]:
+    """A table answer row as the JSON file keeps it: ``participant`` is the
+    member who wrote it, ``None`` for the table's shared device."""
+    return {
+        "table": row.table, "round": row.round, "tool_id": row.tool_id, "question_id": row.question_id,
+        "value": row.value, "participant": row.participant_id, "created": row.created,
     }
 
 

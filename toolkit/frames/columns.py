@@ -73,9 +73,28 @@ COLUMNS: dict[str, dict[str, str]] = {
 COLUMNS["current_answers"] = COLUMNS["answers"]
 #: The tools a view covers (toolkit.frames.views.scope): planned or answered.
 COLUMNS["scope"] = {**TOOL_COLUMNS, "planned": "bool", "minutes": "int64", "order": "int64"}
+#: Each table's current shared answer per question (issue #15); the
+#: author's columns as in the answers (``participant_id`` 0: the table's
+#: shared device).
+COLUMNS["table_answers"] = {
+    "table_answer_id": "int64",
+    "round": "int64",
+    **WHO_COLUMNS,
+    **TOOL_COLUMNS,
+    "question_id": "string",
+    "question": "string",
+    "value": "string",
+    "created": "datetime64[ns, UTC]",
+}
 
 #: Frame names in the order exports list them.
-FRAME_NAMES = ("answers", "current_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
+FRAME_NAMES = ("answers", "current_answers", "table_answers", "ratings", "divergence", "progress", "priorities", "actions", "participants", "scope")
+
+
+def in_order(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` in :data:`FRAME_NAMES` order (then any other), as every
+    view and export lists them."""
+    return {**{n: frames[n] for n in FRAME_NAMES if n in frames}, **{n: df for n, df in frames.items() if n not in FRAME_NAMES}}
 
 
 #: The bands, best first.

@@ -440,6 +440,7 @@ def all_frames(store: AnswerStore, slug: str, round: int | None = None, *, view:
     # read has its participant among them, and its round is one the
     # workshop has had.
     history = store.answer_columns(slug, READ_COLUMNS)
+    tabled = store.current_table_answers(slug, round)  # before the participants too: their authors are in it
     source = Source.read(store, slug, view)
     round = round or source.settings.round
     look = source.lookups(store.kit)
@@ -455,4 +456,8 @@ def all_frames(store: AnswerStore, slug: str, round: int | None = None, *, view:
     # The current answers are rows of the history, already shaped: pick them.
     position = np.cumsum(good) - 1  # a kept row's place in all_answers
     current = all_answers.take(position[latest]).reset_index(drop=True)
-    return {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions), source)}
+    from toolkit.frames.columns import in_order
+    from toolkit.frames.tables import table_answers_frame
+
+    frames = {"answers": all_answers, **state_frames(current, look, actions(store, slug, look, source.actions), source)}
+    return in_order({**frames, "table_answers": table_answers_frame([r for r in tabled if r.round == round], look, store.kit)})

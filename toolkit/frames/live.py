@@ -23,7 +23,8 @@ from toolkit.frames.compute import (
     state_frames,
     take_rows,
 )
-
+from toolkit.frames.columns import in_order
+from toolkit.frames.tables import table_answers_frame
 from toolkit.frames.views import View
 
 if TYPE_CHECKING:
@@ -126,6 +127,12 @@ class LiveFrames:
         self._frames: dict[str, Any] | None = None
         self._people_actions: tuple[Any, ...] = ()
         self._reported: set[tuple[str, int]] = set()  # participants and actions already warned about
+        # The table answers (issue #15): re-read only when their count or
+        # newest id moved (a handful of rows per table, read whole).
+        self._table_version: tuple[int, int] | None = None
+        self._tabled: list[Any] = []
+        #: Each table that signed in a shared device, by name (:meth:`AnswerStore.table_seats`).
+        self.seats: dict[str, Any] = {}
 
     def refresh(self, round: int | None = None, *, settings: WorkshopSettings | None = None) -> dict[str, Any]:
         """The current frames; ``self.changed`` is False when they are the
@@ -135,6 +142,7 @@ class LiveFrames:
         round = round or settings.round
         if round != self._round:
             self._round, self._gaps, self._seen, self._newest, self._frames = round, _Gaps(), self._seen[:0], None, None
+            self._table_version = None
         now = self._clock()
         # Everything is read (and judged) before any state changes: a read
         # that fails leaves the view as it was, to read the same rows again.
@@ -150,6 +158,11 @@ class LiveFrames:
             gaps.saw(self.store.answer_ids(after_id=floor), floor, now)
             new = self.store.answer_columns(self.slug, READ_COLUMNS, round=round, after_id=floor)
             new = take_rows(new, ~np.isin(new["id"], self._seen))
+        table_version = self.store.table_answers_version(self.slug)
+        tables_changed = table_version != self._table_version
+        if tables_changed:
+            tabled = [r for r in self.store.current_table_answers(self.slug, round) if r.round == round]
+            seats = self.store.table_seats(self.slug)
         # Participants and actions after the answers: every answer read has
         # its participant among them. A row is judged once, when read, and
         # its verdict travels with it; a bad participant or action is
@@ -166,7 +179,9 @@ class LiveFrames:
             (source.shown, source.settings.plan),  # the view rule and today's plan
         )
         answers_changed = self._merge(new)
-        if self._frames is not None and not answers_changed and people_actions == self._people_actions:
+        if tables_changed:
+            self._table_version, self._tabled, self.seats = table_version, tabled, seats
+        if self._frames is not None and not answers_changed and not tables_changed and people_actions == self._people_actions:
             self.changed = False
             return self._frames
         look = source.lookups(self.store.kit)
@@ -181,6 +196,8 @@ class LiveFrames:
         # A row replaces one of its own kind (the kind is part of the key),
         # so the kinds of the rows read are all the kinds that changed.
         frames = state_frames(current, look, action_frame, source, old if same_people else None, set(new["kind"].tolist()))
+        tabled = old["table_answers"] if same_people and not tables_changed else table_answers_frame(self._tabled, look, self.store.kit)  # type: ignore[index]
+        frames = in_order({**frames, "table_answers": tabled})
         if old is not None:
             # Unchanged frames stay the same objects: the cheap change token a
             # view compares (small frames, so comparing costs little).

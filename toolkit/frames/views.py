@@ -29,6 +29,15 @@ The rule, for each :class:`View`:
   rating (and band) is shown only when at least that many people rated;
   a smaller group shows as :func:`fewer_than` ("fewer than 3") and takes
   no part in divergence flags, in every view (the backup has no means).
+- **Tablemates** (:attr:`View.TABLE`, a table's own page): each member sees
+  what the others at the table wrote, attributed by name, or by sector
+  when names are hidden (:func:`attribution`); a table answer written on
+  the table's shared device is attributed to :data:`TABLE_DEVICE`. An
+  answer given without a name or hidden by the facilitator is not shown
+  to tablemates at all (:func:`for_tablemates`): at a table of four, "a
+  tablemate" names its writer. The spread of a table's ratings is shown
+  only when at least ``settings.min_group`` of them rated
+  (:func:`~toolkit.frames.tables.rating_spread`).
 - **Ratings**: the projected dashboard shows means and bands only once the
   facilitator reveals them (``settings.ratings_revealed``); every other
   view, written for the facilitator, always shows them.
@@ -47,25 +56,25 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from toolkit.frames.columns import ALL_SECTORS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from toolkit.content import Toolkit
     from toolkit.store import AnswerStore
-    from toolkit.store.values import Action, Participant, WorkshopSettings
+    from toolkit.store.values import Action, Answer, Participant, WorkshopSettings
 
 #: What an action owned by a participant (by name) shows in an anonymous workshop.
 PARTICIPANT_OWNER = "A participant"
 #: How a withheld mean reads ("fewer than 3").
 FEWER_THAN = "fewer than {n}"
+#: Who wrote a table answer on a table's shared device (a table device).
+TABLE_DEVICE = "the table's shared device"
 
 
 class View(enum.Enum):
@@ -84,6 +93,9 @@ class View(enum.Enum):
     SPREADSHEET = "spreadsheet"
     #: The full-fidelity JSON file for re-import: keeps every name.
     BACKUP = "backup"
+    #: A table's own page: what tablemates wrote, and who changed the
+    #: table's answer (issue #15).
+    TABLE = "table"
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,39 @@ def scope(tools: pd.DataFrame, settings: WorkshopSettings, current: pd.DataFrame
     return shape("scope", df.sort_values("tool_number"))
 
 
+def for_tablemates(rows: Iterable[Answer], shown: Audience, unnamed: Collection[int] = ()) -> list[Answer]:
+    """The tablemates' answer rows a table's page (:attr:`View.TABLE`) may
+    show: not those given without a name (``unnamed``, their ids: at a
+    table of four, "a tablemate" would name the writer), not those the
+    facilitator hid. The reader's own rows are never passed here."""
+    return [r for r in rows if r.id not in unnamed and r.id not in shown.hidden]
+
+
+def attribution(kit: Toolkit, person: Participant | None, shown: Audience) -> str:
+    """Who wrote something, as ``shown`` may say it: the name (else the
+    organization) when names are shown, else the sector's name;
+    :data:`TABLE_DEVICE` for ``None`` (a table's shared device).
+
+        >>> attribution(kit, ana, audience(settings, View.TABLE))
+        'Ana Ruiz'               # 'Government' in an anonymous workshop
+    """
+    if person is None:
+        return TABLE_DEVICE
+    if not shown.names:
+        return sector_name(kit, person.sector)
+    return attributed(kit, person.name, person.organization, person.sector)
+
+
+def attributed(kit: Toolkit, name: object, organization: object, sector: object) -> str:
+    """:func:`attribution` for a row of a frame already masked for its
+    view (``name`` and ``organization`` empty when names are hidden): the
+    name, else the organization, else the sector's name."""
+    for text in (name, organization):
+        if isinstance(text, str) and text:
+            return text
+    return sector_name(kit, sector) if isinstance(sector, str) and sector else ""
+
+
 def for_view(store: AnswerStore, slug: str, view: View, round: int | None = None) -> dict[str, pd.DataFrame]:
     """Every frame of a workshop (as :func:`~toolkit.frames.all_frames`),
     masked for ``view``."""
@@ -202,6 +247,8 @@ def sector_name(kit: Toolkit, sector_id: str) -> str:
     """A sector as every view names it: the content's name, "All sectors"
     for the row of all, and the id itself for a sector the content does not
     have."""
+    from toolkit.frames.columns import ALL_SECTORS
+
     if sector_id == ALL_SECTORS:
         return "All sectors"
     return kit.sector(sector_id).name if kit.has_sector(sector_id) else sector_id

@@ -19,6 +19,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -33,6 +34,9 @@ from toolkit.store.schema import answers as t_answers
 from toolkit.store.schema import participant_sessions as t_sessions
 from toolkit.store.schema import participants as t_participants
 from toolkit.store.schema import superseded as t_superseded
+from toolkit.store.schema import table_answers as t_table_answers
+from toolkit.store.schema import table_sessions as t_table_sessions
+from toolkit.store.schema import table_superseded as t_table_superseded
 from toolkit.store.schema import workshops as t_workshops
 from toolkit.store.values import (
     KINDS,
@@ -43,6 +47,10 @@ from toolkit.store.values import (
     Person,
     Stored,
     Superseded,
+    TableAnswer,
+    TableChanges,
+    TableSeat,
+    TableSuperseded,
     Workshop,
     WorkshopSettings,
 )
@@ -275,19 +283,26 @@ class AnswerStore(Controls):
         a participant, :mod:`toolkit.store.identity`). When that participant
         has the same name, organization and table (ignoring case) they are
         signed in again, their sector updated, so pressing "Sign in" twice
-        is one person. ``device`` is then bound to whoever signed in."""
+        is one person. ``device`` is then bound to whoever signed in.
+
+        The table is kept as the workshop first spelled it (``"table 3"``
+        joins ``"Table 3"``, :func:`toolkit.store.checks.table_key`), so
+        everyone at one table is at the same table."""
         name_clean = checks.clean_short(name, field="name", required=False) or None
         org = checks.clean_short(organization, field="organization")
-        table_clean = checks.clean_short(table, field="table")
+        typed_table = checks.clean_short(table, field="table")
         sector_clean = checks.sector(self.kit, sector)
         hashed = identity.device_hash(device) if device is not None else None
-        typed = identity_key(name_clean, org, table_clean)
 
         def sign_in(conn: sa.Connection) -> Participant:
             # Held with a device: on PostgreSQL a browser's tabs signing in
             # at once would each bind the device to their own new
             # participant, the last one winning.
             ws = self._workshop_row(conn, slug, lock=hashed is not None)
+            # "table 3" joins "Table 3": a table is one table however its
+            # members type it, so they see each other's answers.
+            table_clean = self._table_spelling(conn, ws, typed_table)
+            typed = identity_key(name_clean, org, table_clean)
             mine = [known] if known is not None else []
             if hashed is not None:
                 bound = self._device_participant(conn, ws, hashed)
@@ -370,8 +385,9 @@ class AnswerStore(Controls):
             return
         with self._write() as conn:
             ws = self._workshop_row(conn, slug)
-            t = t_sessions
-            conn.execute(t.delete().where(t.c.workshop_id == ws.id, t.c.device_hash == identity.device_hash(device)))  # type: ignore[arg-type]
+            hashed = identity.device_hash(device)  # type: ignore[arg-type]
+            for t in (t_sessions, t_table_sessions):
+                conn.execute(t.delete().where(t.c.workshop_id == ws.id, t.c.device_hash == hashed))
 
     def resume_code(self, participant_id: int) -> str:
         """A participant's resume code, as stored (``K7PQ4QX9``; show it with
@@ -422,6 +438,7 @@ class AnswerStore(Controls):
         this workshop (a shared table laptop passes from one person to the next)."""
         t = t_sessions
         now = time.time()
+        conn.execute(t_table_sessions.delete().where(t_table_sessions.c.workshop_id == ws.id, t_table_sessions.c.device_hash == hashed))
         updated = conn.execute(
             t.update().where(t.c.workshop_id == ws.id, t.c.device_hash == hashed).values(participant_id=participant_id, last_seen=now)
         )
@@ -758,6 +775,221 @@ class AnswerStore(Controls):
             return int(conn.execute(query).scalar_one())
 
     # ------------------------------------------------------------------
+    # Tables (issue #15): a table sees its members' answers and agrees one
+    # table answer per question; a table may share one device.
+
+    @staticmethod
+    def _table_spelling(conn: sa.Connection, ws: Workshop, typed: str) -> str:
+        """The workshop's spelling of a table: the first one a member or a
+        table device used for it (:func:`toolkit.store.checks.table_key`),
+        else ``typed``."""
+        key = checks.table_key(typed)
+        p, ts = t_participants, t_table_sessions
+        used = conn.execute(
+            sa.select(p.c.table_name, sa.func.min(p.c.created)).where(p.c.workshop_id == ws.id).group_by(p.c.table_name)
+        ).all() + conn.execute(
+            sa.select(ts.c.table_name, sa.func.min(ts.c.created)).where(ts.c.workshop_id == ws.id).group_by(ts.c.table_name)
+        ).all()
+        same = sorted((first, name) for name, first in used if checks.table_key(name) == key)
+        return same[0][1] if same else typed
+
+    def table_members(self, slug: str, table: str) -> list[Participant]:
+        """The participants at a table (any spelling of it), oldest first."""
+        key = checks.table_key(table)
+        return [p for p in self.participants(slug) if checks.table_key(p.table) == key]
+
+    def sign_in_table(self, slug: str, table: str, members: Mapping[str, int], *, device: str | None = None) -> TableSeat:
+        """Sign a device in as a whole table (the one laptop a table
+        shares): ``members`` says how many of each sector sit at it
+        (:func:`toolkit.store.checks.table_members`). The device, if any, is
+        bound to the table (no longer to a participant); without one the
+        table's members are recorded under a token no browser holds."""
+        typed = checks.clean_short(table, field="table")
+        counts = checks.table_members(self.kit, members)
+        hashed = identity.device_hash(device) if device is not None else secrets.token_hex(32)
+
+        def sign_in(conn: sa.Connection) -> TableSeat:
+            ws = self._workshop_row(conn, slug, lock=True)
+            name = self._table_spelling(conn, ws, typed)
+            now = time.time()
+            t = t_table_sessions
+            conn.execute(t_sessions.delete().where(t_sessions.c.workshop_id == ws.id, t_sessions.c.device_hash == hashed))
+            conn.execute(t.delete().where(t.c.workshop_id == ws.id, t.c.device_hash == hashed))
+            conn.execute(t.insert().values(workshop_id=ws.id, table_name=name, members=json.dumps(counts), device_hash=hashed, created=now, last_seen=now))
+            return TableSeat(ws.id, name, MappingProxyType(counts))
+
+        return self._in_turn(sign_in)
+
+    def table_for_device(self, slug: str, device: str | None) -> TableSeat | None:
+        """The table a device is signed in as (a table's shared device), or
+        ``None``."""
+        if identity.valid_device(device) is None:
+            return None
+        hashed = identity.device_hash(device)  # type: ignore[arg-type]
+        t = t_table_sessions
+        with self._write() as conn:
+            ws = self._workshop_row(conn, slug)
+            row = conn.execute(sa.select(t).where(t.c.workshop_id == ws.id, t.c.device_hash == hashed)).mappings().first()
+            if row is None:
+                return None
+            conn.execute(t.update().where(t.c.id == row["id"]).values(last_seen=time.time()))
+            return _seat(row)
+
+    def table_seats(self, slug: str) -> dict[str, TableSeat]:
+        """Each table that signed in a shared device, by name: who it said
+        sits at it (its newest sign-in)."""
+        t = t_table_sessions
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            rows = conn.execute(sa.select(t).where(t.c.workshop_id == ws.id).order_by(t.c.created, t.c.id)).mappings().all()
+        return {r["table_name"]: _seat(r) for r in rows}
+
+    def save_table_answer(
+        self, slug: str, table: str, tool_id: str, question_id: str, text: str, *, participant_id: int | None, base: int | None = None
+    ) -> TableAnswer:
+        """Save a table's shared answer to one guiding question, written by
+        ``participant_id`` (a member of the table) or, with ``None``, by the
+        table's shared device. Empty text records that it was cleared.
+
+        ``base`` works as in :meth:`save_answer`, for the whole table: when
+        another member changed the table answer since the editor's page
+        showed row ``base``, nothing is written over it, the edit is kept
+        in :meth:`table_superseded` and :class:`ChangedElsewhere` carries
+        the newer :class:`~toolkit.store.values.TableAnswer`."""
+        question = checks.question(self.kit, checks.tool(self.kit, tool_id), question_id)
+        what = f"table answer to {question.id}"
+        value = checks.clean_text(text, field=what)
+        typed = checks.clean_short(table, field="table")
+        if participant_id is not None:
+            checks.participant_id(participant_id)
+        stale: ChangedElsewhere | None = None
+        with self._write() as conn:
+            # Held until commit: on PostgreSQL two members saving at once on
+            # the same base would otherwise both find it current.
+            ws = self._workshop_row(conn, slug, lock=True)
+            checks.stage_open(self.kit, ws.settings, tool_id)
+            name = self._table_spelling(conn, ws, typed)
+            if participant_id is not None:
+                author = self._participant_row(conn, participant_id)
+                checks.same_workshop(ws, author)
+                checks.at_table(author, name)
+            row = {"workshop_id": ws.id, "round": ws.settings.round, "table_name": name, "tool_id": tool_id, "question_id": question_id, "participant_id": participant_id}
+            if base is not None:
+                if isinstance(base, bool) or not isinstance(base, int) or base < 0:
+                    raise InvalidAnswer(f"{what}: base must be the id of the table answer last seen (0 for none), got {checks.shown(base)}")
+                t = t_table_answers
+                current = conn.execute(
+                    sa.select(t).where(*(t.c[k] == row[k] for k in ("workshop_id", "table_name", "round", "tool_id", "question_id"))).order_by(t.c.id.desc()).limit(1)
+                ).mappings().first()
+                if current is not None and current["id"] != base:
+                    newer = _table_answer(current)
+                    if newer.value == value:
+                        return newer  # both wrote the same: nothing to choose between
+                    conn.execute(t_table_superseded.insert().values(**row, value=value, created=time.time(), base_id=base, newer_id=newer.id))
+                    stale = ChangedElsewhere(f"{what}: changed by another member of the table since this page showed it; nothing was saved over it", newer=newer, mine=value)
+            if stale is None:
+                values = {**row, "value": value, "created": time.time()}
+                result = conn.execute(t_table_answers.insert().values(**values))
+                return _table_answer({"id": result.inserted_primary_key[0], **values})
+        raise stale
+
+    def table_current(self, slug: str, table: str, round: int | None = None) -> TableChanges:
+        """What a table's page shows when it opens: the current text answers
+        and ratings of every member of ``table`` and the table's current
+        answers, in ``round`` (default: the current one), oldest first."""
+        a, p, ta, anon = t_answers, t_participants, t_table_answers, t_anonymous
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            rnd = round or ws.settings.round
+            latest = (
+                sa.select(sa.func.max(a.c.id))
+                .select_from(a.join(p, p.c.id == a.c.participant_id))
+                .where(a.c.workshop_id == ws.id, p.c.workshop_id == ws.id, p.c.table_name == table, a.c.round == rnd, a.c.kind.in_(("text", "rating")))
+                .group_by(a.c.participant_id, a.c.tool_id, a.c.kind, a.c.question_id)
+            )
+            answers = conn.execute(
+                sa.select(a, anon.c.answer_id.label("unnamed")).select_from(a.outerjoin(anon, anon.c.answer_id == a.c.id)).where(a.c.id.in_(latest)).order_by(a.c.id)
+            ).mappings().all()
+            newest = sa.select(sa.func.max(ta.c.id)).where(ta.c.workshop_id == ws.id, ta.c.table_name == table, ta.c.round == rnd).group_by(ta.c.tool_id, ta.c.question_id)
+            tabled = conn.execute(sa.select(ta).where(ta.c.id.in_(newest)).order_by(ta.c.id)).mappings().all()
+        return TableChanges(
+            tuple(Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in answers),
+            tuple(map(_table_answer, tabled)),
+            frozenset(r["id"] for r in answers if r["unnamed"] is not None),
+        )
+
+    def table_changes(self, slug: str, table: str, *, round: int, after_id: int = 0, after_table_id: int = 0) -> TableChanges:
+        """What a table's page polls for, in one statement: the answer rows
+        of the table's members (the reader's own among them) after answer
+        row ``after_id``, and the table's answer rows after table answer
+        row ``after_table_id``, in ``round``, oldest first. Cheap when
+        little is new: it reads the ids after ``after_id`` (the primary
+        key's range), not the workshop's history. An unknown workshop has
+        no rows."""
+        a, p, ta, w, anon = t_answers, t_participants, t_table_answers, t_workshops, t_anonymous
+        workshop_id = sa.select(w.c.id).where(w.c.slug == slug).scalar_subquery()
+        if self.backend == "sqlite":
+            # As in _answers_query: "+ 0" keeps SQLite on the id range after
+            # after_id instead of walking every row of the workshop in
+            # ix_answers_current.
+            in_workshop, in_round = (a.c.workshop_id + 0) == workshop_id, (a.c.round + 0) == round
+        else:
+            in_workshop, in_round = a.c.workshop_id == workshop_id, a.c.round == round
+        mates = (
+            sa.select(sa.literal(0).label("source"), a.c.id, a.c.workshop_id, a.c.participant_id, a.c.round, a.c.tool_id, a.c.question_id, a.c.kind, a.c.value, a.c.created, sa.literal("").label("table_name"),
+                      sa.case((anon.c.answer_id.is_(None), 0), else_=1).label("unnamed"))
+            .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(anon, anon.c.answer_id == a.c.id))
+            .where(a.c.id > int(after_id), in_workshop, in_round, p.c.table_name == table)
+        )
+        tabled = sa.select(
+            sa.literal(1), ta.c.id, ta.c.workshop_id, ta.c.participant_id, ta.c.round, ta.c.tool_id, ta.c.question_id, sa.literal("table"), ta.c.value, ta.c.created, ta.c.table_name, sa.literal(0)
+        ).where(ta.c.workshop_id == workshop_id, ta.c.table_name == table, ta.c.round == round, ta.c.id > int(after_table_id))
+        with self._read() as conn:
+            rows = conn.execute(sa.union_all(mates, tabled)).mappings().all()
+        answers = sorted((Answer(**{c: r[c] for c in ANSWER_COLUMNS}) for r in rows if r["source"] == 0), key=lambda x: x.id)
+        tables = sorted((_table_answer(r) for r in rows if r["source"] == 1), key=lambda x: x.id)
+        unnamed = frozenset(r["id"] for r in rows if r["source"] == 0 and r["unnamed"])
+        return TableChanges(tuple(answers), tuple(tables), unnamed)
+
+    def current_table_answers(self, slug: str, round: int | None = None) -> list[TableAnswer]:
+        """Every table's current answers in ``round`` (default: the current
+        one), cleared ones included, oldest first: what the report-back shows."""
+        ta = t_table_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            newest = (
+                sa.select(sa.func.max(ta.c.id))
+                .where(ta.c.workshop_id == ws.id, ta.c.round == (round or ws.settings.round))
+                .group_by(ta.c.table_name, ta.c.tool_id, ta.c.question_id)
+            )
+            return [_table_answer(r) for r in conn.execute(sa.select(ta).where(ta.c.id.in_(newest)).order_by(ta.c.id)).mappings()]
+
+    def table_answer_rows(self, slug: str) -> list[TableAnswer]:
+        """Every table answer row of a workshop (the history), oldest first."""
+        ta = t_table_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            return [_table_answer(r) for r in conn.execute(sa.select(ta).where(ta.c.workshop_id == ws.id).order_by(ta.c.id)).mappings()]
+
+    def table_superseded(self, slug: str) -> list[TableSuperseded]:
+        """The table answer edits refused as based on an older table answer
+        (oldest first): kept for the record, never current."""
+        t = t_table_superseded
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            rows = conn.execute(sa.select(t).where(t.c.workshop_id == ws.id).order_by(t.c.id)).mappings().all()
+        return [TableSuperseded(**{**_table_answer(r).to_dict(), "base_id": r["base_id"], "newer_id": r["newer_id"]}) for r in rows]
+
+    def table_answers_version(self, slug: str) -> tuple[int, int]:
+        """How many table answer rows a workshop has and the newest id: a
+        live view re-reads the table answers only when this moves."""
+        ta = t_table_answers
+        with self._read() as conn:
+            ws = self._workshop_row(conn, slug)
+            count, latest = conn.execute(sa.select(sa.func.count(), sa.func.max(ta.c.id)).where(ta.c.workshop_id == ws.id)).one()
+        return int(count), int(latest or 0)
+
+    # ------------------------------------------------------------------
     # Actions
 
     def add_action(self, slug: str, tool_id: str, *, what: str, owner: str, owner_sector: str | None = None, due: Any = None, participant_id: int | None = None, status: str = "open") -> Action:
@@ -847,14 +1079,14 @@ class AnswerStore(Controls):
         """Insert prepared rows (table name, values) in one transaction,
         unchecked: for benchmarks and tests that build large workshops
         fast. Imports and the demo go through :meth:`import_rows`."""
-        tables = {"participants": t_participants, "answers": t_answers, "actions": t_actions}
+        tables = {"participants": t_participants, "answers": t_answers, "actions": t_actions, "table_answers": t_table_answers}
         with self._write() as conn:
             batch: dict[str, list[dict[str, Any]]] = {}
             for table, values in rows:
                 if table == "participants" and "participant_key" not in values:
                     values = {**values, "participant_key": new_participant_key()}
                 batch.setdefault(table, []).append(values)
-            for name in ("participants", "answers", "actions"):
+            for name in ("participants", "answers", "actions", "table_answers"):
                 if batch.get(name):
                     conn.execute(tables[name].insert(), batch[name])
             if batch.get("participants"):
@@ -905,10 +1137,14 @@ class AnswerStore(Controls):
         superseded = conn.execute(sa.select(t_superseded).where(t_superseded.c.workshop_id == ws.id).order_by(t_superseded.c.id)).mappings()
         columns = ("participant_id", "round", "tool_id", "question_id", "kind", "value", "created")
         answers = _fetch_columns(conn, _answers_query(conn.dialect.name, ws.id, columns, current=False, round=None, after_id=0), columns)
+        tabled = conn.execute(sa.select(t_table_answers).where(t_table_answers.c.workshop_id == ws.id).order_by(t_table_answers.c.id)).mappings()
+        tabled_refused = conn.execute(sa.select(t_table_superseded).where(t_table_superseded.c.workshop_id == ws.id).order_by(t_table_superseded.c.id)).mappings()
         return Stored(
             workshop=ws, participants=tuple(map(_participant, people)), answers=answers, actions=tuple(map(_action, actions)),
             keys={r["id"]: r["participant_key"] for r in people}, resume_codes={r["id"]: r["resume_code"] for r in people if r["resume_code"]},
             superseded=tuple(map(_superseded, superseded)),
+            table_answers=tuple(map(_table_answer, tabled)),
+            table_superseded=tuple(TableSuperseded(**{**_table_answer(r).to_dict(), "base_id": r["base_id"], "newer_id": r["newer_id"]}) for r in tabled_refused),
         )
 
     def _write_rows(self, conn: sa.Connection, ws: Workshop, rows: NewRows) -> None:
@@ -927,7 +1163,7 @@ class AnswerStore(Controls):
             result = conn.execute(
                 t_participants.insert().values(
                     workshop_id=ws.id, name=p.get("name") or None, organization=p["organization"], sector=p["sector"],
-                    table_name=p["table"], participant_key=key, resume_code=self._free_code(conn, ws.id, p.get("resume_code")),
+                    table_name=self._table_spelling(conn, ws, p["table"]), participant_key=key, resume_code=self._free_code(conn, ws.id, p.get("resume_code")),
                     created=p.get("created") or time.time(),
                 )
             )
@@ -944,6 +1180,19 @@ class AnswerStore(Controls):
             conn.execute(t_actions.insert(), [link(a) for a in rows.actions])
         if rows.superseded:
             conn.execute(t_superseded.insert(), [{"base_id": 0, "newer_id": 0} | link(a) for a in rows.superseded])
+
+        spelled: dict[str, str] = {}
+
+        def tabled(values: Mapping[str, Any]) -> dict[str, Any]:
+            out = link({k: v for k, v in values.items() if k != "table"})
+            if values["table"] not in spelled:
+                spelled[values["table"]] = self._table_spelling(conn, ws, values["table"])
+            return out | {"table_name": spelled[values["table"]]}
+
+        if rows.table_answers:
+            conn.execute(t_table_answers.insert(), [tabled(a) for a in rows.table_answers])
+        if rows.table_superseded:
+            conn.execute(t_table_superseded.insert(), [{"base_id": 0, "newer_id": 0} | tabled(a) for a in rows.table_superseded])
 
 
 def _insert_answers(conn: sa.Connection, workshop_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -1083,6 +1332,17 @@ def _participant(row: Mapping[str, Any]) -> Participant:
 
 def _superseded(row: Mapping[str, Any]) -> Superseded:
     return Superseded(**{k: row[k] for k in ("id", "workshop_id", "participant_id", "round", "tool_id", "question_id", "kind", "value", "created", "base_id", "newer_id")})
+
+
+def _table_answer(row: Mapping[str, Any]) -> TableAnswer:
+    return TableAnswer(
+        id=row["id"], workshop_id=row["workshop_id"], round=row["round"], table=row["table_name"], tool_id=row["tool_id"],
+        question_id=row["question_id"], value=row["value"], participant_id=row["participant_id"], created=row["created"],
+    )
+
+
+def _seat(row: Mapping[str, Any]) -> TableSeat:
+    return TableSeat(row["workshop_id"], row["table_name"], MappingProxyType(dict(json.loads(row["members"]))))
 
 
 def _action(row: Mapping[str, Any]) -> Action:

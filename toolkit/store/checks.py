@@ -57,6 +57,8 @@ EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc).timestamp()
 AHEAD_SECONDS = 24 * 3600.0
 #: A participant id fits the store's integer columns (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
+#: The most people a table device can say sit at its table.
+MAX_TABLE_MEMBERS = 50
 
 #: The most minutes one tool of today's plan can have.
 MAX_PLAN_MINUTES = 480
@@ -300,6 +302,46 @@ def same_workshop(workshop: Workshop, participant: Participant) -> None:
     """A participant writes only into the workshop they signed in to."""
     if participant.workshop_id != workshop.id:
         raise refuse("", f"participant {participant.id} signed in to another workshop, not {workshop.slug!r}")
+
+
+# --------------------------------------------------------------------------
+# Tables (issue #15)
+
+
+def table_key(name: str) -> str:
+    """How two spellings of one table compare: case and spacing ignored.
+
+        >>> table_key("  Table   3 ") == table_key("table 3")
+        True
+    """
+    return " ".join(name.split()).casefold()
+
+
+def at_table(participant: Participant, table: str) -> None:
+    """Only a table's members write its table answer."""
+    if table_key(participant.table) != table_key(table):
+        raise refuse("", f"participant {participant.id} sits at {participant.table!r}, not at {table!r}: only a table's members write its answer")
+
+
+def table_members(kit: Toolkit, value: object, *, field: str = "table members") -> dict[str, int]:
+    """Who sits at a table that shares one device, as it says when it signs
+    in: sector id -> how many (whole numbers; sectors with none may be left
+    out), at least one person and at most :data:`MAX_TABLE_MEMBERS`."""
+    if not isinstance(value, Mapping):
+        raise refuse(field, f"expected sector -> number of people, got {describe(value)}")
+    members: dict[str, int] = {}
+    for raw_sector, raw_count in value.items():
+        sector_id = sector(kit, raw_sector, field=field)
+        if isinstance(raw_count, bool) or not isinstance(raw_count, int) or raw_count < 0:
+            raise refuse(field, f"{sector_id}: expected a whole number of people (0 or more), got {shown(raw_count)}")
+        if raw_count:
+            members[sector_id] = members.get(sector_id, 0) + raw_count
+    total = sum(members.values())
+    if not total:
+        raise refuse(field, "say how many people from each sector sit at the table (at least one)")
+    if total > MAX_TABLE_MEMBERS:
+        raise refuse(field, f"{total} people is more than a table can seat here (at most {MAX_TABLE_MEMBERS})")
+    return {s.id: members[s.id] for s in kit.sectors if s.id in members}
 
 
 # --------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from toolkit.errors import StoreError, ToolkitError
 
 #: Bumped whenever the tables change; ``upgrade`` brings older stores here.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DB_ENV = "WORKSHOP_DB"
 #: How long a SQLite connection waits for another one's lock (seconds):
 #: commands, imports and the facilitator's views, which have nobody to
@@ -158,6 +158,58 @@ anonymous_answers = sa.Table(
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
 )
 
+
+def _table_answer_columns() -> list[sa.Column[Any]]:
+    """A table answer row's columns (fresh objects, as for answers)."""
+    return [
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+        sa.Column("round", sa.Integer, nullable=False),
+        # The table as its members' participant rows spell it (one spelling
+        # per workshop: AnswerStore.add_participant keeps the first one typed).
+        sa.Column("table_name", sa.String(120), nullable=False),
+        sa.Column("tool_id", sa.String(64), nullable=False),
+        sa.Column("question_id", sa.String(64), nullable=False),
+        sa.Column("value", sa.Text, nullable=False),
+        # Who wrote it: a member of the table, or NULL for the table's own
+        # shared device (a table device, issue #15 item 5).
+        sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id"), nullable=True),
+        sa.Column("created", sa.Float(53), nullable=False),
+    ]
+
+
+#: One shared answer per table, round, tool and question, which any member
+#: of the table may edit (issue #15). Appended, never overwritten: the
+#: current table answer is the newest row.
+table_answers = sa.Table("table_answers", metadata, *_table_answer_columns())
+
+#: Table answer edits refused because they were based on a table answer
+#: that another member had changed meanwhile: kept, never current, as
+#: ``superseded`` keeps participants' own refused saves.
+table_superseded = sa.Table(
+    "table_superseded",
+    metadata,
+    *_table_answer_columns(),
+    sa.Column("base_id", sa.BigInteger, nullable=False),
+    sa.Column("newer_id", sa.BigInteger, nullable=False),
+)
+
+#: A browser (its device token, hashed) signed in as a whole table: the
+#: laptop a table shares. ``members`` is JSON, sector id -> how many of
+#: that sector sit at the table (what the table said when it signed in).
+table_sessions = sa.Table(
+    "table_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
+    sa.Column("table_name", sa.String(120), nullable=False),
+    sa.Column("members", sa.Text, nullable=False),
+    sa.Column("device_hash", sa.String(64), nullable=False),
+    sa.Column("created", sa.Float(53), nullable=False),
+    sa.Column("last_seen", sa.Float(53), nullable=False),
+    sa.UniqueConstraint("workshop_id", "device_hash", name="uq_table_session_device"),
+)
+
 actions = sa.Table(
     "actions",
     metadata,
@@ -182,6 +234,11 @@ sa.Index("uq_participant_resume_code", participants.c.workshop_id, participants.
 sa.Index("ix_superseded_workshop", superseded.c.workshop_id, superseded.c.id)
 sa.Index("ix_actions_workshop", actions.c.workshop_id)
 sa.Index("ix_anonymous_answers_workshop", anonymous_answers.c.workshop_id, anonymous_answers.c.answer_id)
+# A table's current answers, and the rows after the last one a page saw.
+sa.Index("ix_table_answers_current", table_answers.c.workshop_id, table_answers.c.table_name, table_answers.c.round, table_answers.c.tool_id, table_answers.c.question_id, table_answers.c.id)
+sa.Index("ix_table_superseded_workshop", table_superseded.c.workshop_id, table_superseded.c.id)
+# Who sits at a table: a page's poll joins answers to this.
+sa.Index("ix_participants_table", participants.c.workshop_id, participants.c.table_name)
 
 
 def default_sqlite_path() -> Path:
@@ -578,4 +635,15 @@ def _add_anonymous_answers(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[anonymous_answers])
 
 
-UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _add_anonymous_answers}
+def _add_tables(conn: sa.Connection) -> None:
+    """Version 4 had no tables working together (issue #15): add the
+    table answers, their refused edits and table devices, and the index
+    that finds a table's members. Every row is kept."""
+    metadata.create_all(conn, tables=[table_answers, table_superseded, table_sessions])
+    indexes = {i["name"] for i in sa.inspect(conn).get_indexes("participants")}
+    for index in participants.indexes:
+        if index.name not in indexes:
+            index.create(conn)
+
+
+UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _add_anonymous_answers, 4: _add_tables}

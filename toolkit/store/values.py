@@ -27,7 +27,7 @@ MIN_GROUP = 3
 #: The presenter view's sections (one per screen), in order: who is here,
 #: progress by table, the current stage's heatmap, divergence, priorities,
 #: the answer feed.
-SCREENS = ("here", "progress", "heatmap", "divergence", "priorities", "feed")
+SCREENS = ("here", "progress", "heatmap", "divergence", "priorities", "feed", "report")
 
 
 @dataclass(frozen=True)
@@ -248,6 +248,68 @@ class Superseded(Answer):
 
 
 @dataclass(frozen=True)
+class TableAnswer:
+    """One row of a table's shared answer to a guiding question (issue
+    #15): the current one is the newest row per table, round, tool and
+    question. ``participant_id`` is the member who wrote it, ``None`` when
+    the table's shared device did (a table device)."""
+
+    id: int
+    workshop_id: int
+    round: int
+    table: str
+    tool_id: str
+    question_id: str
+    value: str
+    participant_id: int | None
+    created: float
+
+    def __repr__(self) -> str:
+        short = self.value if len(self.value) <= 30 else self.value[:27] + "..."
+        return f"<{type(self).__name__} {self.id} {self.table!r} {self.tool_id}/{self.question_id} {short!r}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, repr=False)
+class TableSuperseded(TableAnswer):
+    """A table answer edit the store refused because another member had
+    changed the table answer since the editor's page showed it: kept for the
+    record, never current (``base_id``, ``newer_id`` as in :class:`Superseded`)."""
+
+    base_id: int = 0
+    newer_id: int = 0
+
+
+@dataclass(frozen=True)
+class TableSeat:
+    """A device signed in as a whole table (the laptop a table shares):
+    the table, and how many of each sector sit at it (sector id -> count),
+    as the table said when it signed in."""
+
+    workshop_id: int
+    table: str
+    members: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"workshop_id": self.workshop_id, "table": self.table, "members": dict(self.members)}
+
+
+@dataclass(frozen=True)
+class TableChanges:
+    """What a table's page polls for (:meth:`AnswerStore.table_changes`):
+    the answer rows of the table's members (the reader's own included) and
+    the table answer rows written after the ids the page last saw.
+    ``unnamed``: the ids of those answers given without a name, which no
+    tablemate is shown (:func:`toolkit.frames.views.for_tablemates`)."""
+
+    answers: tuple[Answer, ...] = ()
+    table_answers: tuple[TableAnswer, ...] = ()
+    unnamed: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Person:
     """A participant as the facilitator looks them up (``workshop people``,
     the console): who they are and their resume code. Never shown to
@@ -302,6 +364,9 @@ class Stored:
     #: participant id -> resume code
     resume_codes: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
     superseded: tuple[Superseded, ...] = ()
+    #: Every table answer row (the history), oldest first.
+    table_answers: tuple[TableAnswer, ...] = ()
+    table_superseded: tuple[TableSuperseded, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,7 +380,10 @@ class NewRows:
     optionally ``key`` and ``resume_code``, each kept when still free in the
     workshop, else a fresh one is made). Answer, action and superseded rows
     name their participant by index into ``participants`` under
-    ``"participant"`` (``None`` for an action nobody added).
+    ``"participant"`` (``None`` for an action nobody added, and for a table
+    answer its table's shared device wrote). Table answer rows carry
+    ``table`` (the table's name), ``round``, ``tool_id``, ``question_id``,
+    ``value`` and ``created``.
     """
 
     workshop: Mapping[str, Any]
@@ -323,3 +391,5 @@ class NewRows:
     answers: tuple[Mapping[str, Any], ...] = ()
     actions: tuple[Mapping[str, Any], ...] = ()
     superseded: tuple[Mapping[str, Any], ...] = ()
+    table_answers: tuple[Mapping[str, Any], ...] = ()
+    table_superseded: tuple[Mapping[str, Any], ...] = ()

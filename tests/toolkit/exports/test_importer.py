@@ -261,7 +261,7 @@ def test_broken_json_is_refused_with_line_and_column(sqlite_store, tmp_path):
     ("edit", "message"),
     [
         (lambda d: d.update(format="something-else"), "x.json field 'format': expected 'intersector-workshop'"),
-        (lambda d: d.update(version=3), "x.json field 'version': this kit reads versions 1-2, got a number (3); upgrade the kit"),
+        (lambda d: d.update(version=4), "x.json field 'version': this kit reads versions 1-3, got a number (4); upgrade the kit"),
         (lambda d: d.pop("answers"), "x.json field 'answers': missing"),
         (lambda d: d["answers"][3].update(tool_id="nope"), "x.json answers[3], field 'tool_id': unknown tool 'nope'"),
         (lambda d: d["answers"][5].update(participant=999), "x.json answers[5], field 'participant': 999 is not the id of a participant in this file"),

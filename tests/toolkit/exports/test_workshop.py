@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from toolkit import cli
 from toolkit.errors import InvalidAnswer, NotFound
-from toolkit.exports.importer import import_file
+from toolkit.exports.importer import ImportFileError, import_file
 from toolkit.exports.workshop import (
     FORMATS,
     HEADERS,
@@ -33,7 +33,7 @@ from toolkit.store import AnswerStore
 from toolkit.store.demo import create_demo
 
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTAB", "=1+1")
-IDS = ("answer_id", "action_id", "participant_id")
+IDS = ("answer_id", "action_id", "participant_id", "table_answer_id")
 
 
 def enrich(store, slug: str) -> None:
@@ -51,10 +51,36 @@ def enrich(store, slug: str) -> None:
     store.save_comment(slug, p0.id, tool.id, "Needs a shared glossary\nand a map")
     action = store.add_action(slug, tool.id, what="Write the glossary", owner="Kim", owner_sector="nonprofit", due="2026-09-01", participant_id=p0.id)
     store.update_action(action.id, status="done")
+    add_table_answers(store, slug, tool)
     store.new_round(slug)
     store.save_rating(slug, p0.id, tool.id, 2)
     store.save_answer(slug, p1.id, tool.id, tool.questions[1].id, "Round two answer")
+    store.save_table_answer(slug, p0.table, tool.id, tool.questions[0].id, ROUND_TWO_TABLE, participant_id=p0.id)
     store.lock_stage(slug, "diagnosis")
+
+
+#: The table answers add_table_answers writes (issue #15), as the file has them.
+ROUND_TWO_TABLE = "Round two: the table's <i>new</i> answer"
+TABLE_TEXTS = ("We start with the river trust", "<b>We</b> start with the trust\nand =the port", "Agreed on the table's laptop")
+
+
+def add_table_answers(store, slug: str, tool) -> None:
+    """Tables working together: a member's table answer, a tablemate's edit
+    of it, a stale edit refused (kept in table_superseded), one written on
+    the table's shared device, and a second table."""
+    from toolkit.errors import ChangedElsewhere
+
+    people = store.participants(slug)
+    p0 = people[0]
+    mate = next(p for p in people[1:] if p.table == p0.table)
+    other = next(p for p in people if p.table != p0.table)
+    q0, q1 = tool.questions[0].id, tool.questions[1].id
+    first = store.save_table_answer(slug, p0.table, tool.id, q0, TABLE_TEXTS[0], participant_id=p0.id, base=0)
+    store.save_table_answer(slug, p0.table, tool.id, q0, TABLE_TEXTS[1], participant_id=mate.id, base=first.id)
+    with pytest.raises(ChangedElsewhere):
+        store.save_table_answer(slug, p0.table, tool.id, q0, "A stale edit", participant_id=p0.id, base=first.id)
+    store.save_table_answer(slug, p0.table, tool.id, q1, TABLE_TEXTS[2], participant_id=None)
+    store.save_table_answer(slug, other.table, tool.id, q0, "The other table's answer", participant_id=other.id)
 
 
 @pytest.fixture
@@ -106,6 +132,22 @@ def test_json_round_trip_into_an_empty_store_gives_equal_frames(demo, store, tmp
     pd.testing.assert_frame_equal(
         all_frames(source, slug, round=1)["ratings"], all_frames(store, slug, round=1)["ratings"]
     )
+    # The tables' answers (round 1): every row, who wrote it, the shared
+    # device's and the refused edit, the same in both stores.
+    def tabled(s, rows):
+        return [(r.table, r.round, r.tool_id, r.question_id, r.value, r.participant_id and ids.get(r.participant_id, r.participant_id), r.created) for r in rows]
+
+    assert result.table_answers_added == len(source.table_answer_rows(slug)) == 5
+    assert [(t, rnd, tool, q, v, created) for t, rnd, tool, q, v, _who, created in tabled(source, source.table_answer_rows(slug))] == [
+        (t, rnd, tool, q, v, created) for t, rnd, tool, q, v, _who, created in tabled(store, store.table_answer_rows(slug))
+    ]
+    assert [r[5] for r in tabled(source, source.table_answer_rows(slug))] == [r.participant_id for r in store.table_answer_rows(slug)]
+    assert [r.value for r in store.table_superseded(slug)] == ["A stale edit"]
+    current = {(r.table, r.question_id): r.value for r in store.current_table_answers(slug, round=1)}
+    assert sorted(current.values()) == sorted([TABLE_TEXTS[1], TABLE_TEXTS[2], "The other table's answer"])
+    # Imported twice: nothing is added the second time.
+    again = import_file(store, path)
+    assert again.table_answers_added == 0 and len(store.table_answer_rows(slug)) == 5 and len(store.table_superseded(slug)) == 1
 
 
 def test_json_round_trip_from_each_backend(store, tmp_path):
@@ -120,7 +162,7 @@ def test_json_round_trip_from_each_backend(store, tmp_path):
 def test_json_document_has_marker_version_and_the_whole_history(demo, tmp_path):
     store, slug = demo
     doc = json.loads(export_workshop(store, slug, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
-    assert doc["format"] == JSON_FORMAT == "intersector-workshop" and doc["version"] == JSON_VERSION == 2
+    assert doc["format"] == JSON_FORMAT == "intersector-workshop" and doc["version"] == JSON_VERSION == 3
     assert doc == {**workshop_document(store, slug), "exported": doc["exported"]}
     assert doc["workshop"]["slug"] == slug and doc["workshop"]["settings"]["round"] == 2
     assert doc["workshop"]["settings"]["stages"] == {"diagnosis": "locked"}
@@ -133,6 +175,63 @@ def test_json_document_has_marker_version_and_the_whole_history(demo, tmp_path):
     assert set(doc["answers"][0]) == {"participant", "round", "tool_id", "question_id", "kind", "value", "created"}
     ids = {p["id"] for p in doc["participants"]}
     assert {a["participant"] for a in doc["answers"]} <= ids
+    # Tables working together (version 3): every table answer row and the refused edit.
+    assert [t["value"] for t in doc["table_answers"]] == [*TABLE_TEXTS, "The other table's answer", ROUND_TWO_TABLE]
+    assert set(doc["table_answers"][0]) == {"table", "participant", "round", "tool_id", "question_id", "value", "created"}
+    assert doc["table_answers"][2]["participant"] is None  # the table's shared device
+    assert {t["participant"] for t in doc["table_answers"]} - {None} <= ids
+    assert [t["value"] for t in doc["table_superseded"]] == ["A stale edit"]
+
+
+def test_a_table_answer_by_someone_not_at_the_table_is_refused_in_one_line(demo, tmp_path, store):
+    source, slug = demo
+    doc = json.loads(export_workshop(source, slug, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
+    doc["table_answers"][0]["table"] = "Table 99"
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"moved\.json table_answers\[0\], field 'participant': participant \d+ sits at '.+', not at 'Table 99'"):
+        import_file(store, path)
+    assert store.workshops() == []  # nothing half-written
+
+
+def test_a_version_2_file_without_table_answers_is_read(demo, tmp_path, store):
+    source, slug = demo
+    doc = json.loads(export_workshop(source, slug, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
+    doc["version"] = 2
+    del doc["table_answers"], doc["table_superseded"]
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = import_file(store, path)
+    assert result.table_answers_added == 0 and store.table_answer_rows(slug) == []
+    doc["version"] = 3
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"v2\.json field 'table_answers': missing"):
+        import_file(store, path, into="v3")
+
+
+def test_xlsx_and_the_guide_carry_the_table_answers(demo, tmp_path):
+    from toolkit.exports.guide import guide_data, render_html, render_markdown
+
+    store, slug = demo
+    p0 = store.participants(slug)[0]
+    path = export_workshop(store, slug, "xlsx", tmp_path / "w.xlsx")
+    [row] = _sheet(load_workbook(path), "table_answers")  # the current round's
+    assert (row["Table"].value, row["Answer"].value, row["Name"].value) == (p0.table, ROUND_TWO_TABLE, p0.name)
+    assert row["Question"].value == store.kit.tool(5).questions[0].text
+    # The guide: "What the tables said" under the tool, as text, HTML inert.
+    guide = guide_data(store, slug)
+    [part] = [t for s in guide.stages for t in s.tools if t.number == 5]
+    assert [(t.table, [(a.number, a.text, a.who) for a in t.answers]) for t in part.tables] == [(p0.table, [(1, ROUND_TWO_TABLE, f"{p0.name}, {p0.organization}")])]
+    html = render_html(guide)
+    assert "<h4>What the tables said</h4>" in html and "Round two: the table&#x27;s &lt;i&gt;new&lt;/i&gt; answer" in html and "<i>new</i>" not in html
+    md = render_markdown(guide)
+    assert "#### What the tables said\n\n**Table 1**\n\n- *1. " in md and "Round two: the table's &lt;i&gt;new&lt;/i&gt; answer" in md and "<i>" not in md
+    # A table answer written on a table's shared device is attributed to it.
+    ws = store.create_workshop("Device")
+    store.add_participant(ws.slug, name="Ana", organization="Org", sector="business", table="T1")
+    store.save_table_answer(ws.slug, "T1", store.kit.tool(1).id, store.kit.tool(1).questions[0].id, "From the laptop", participant_id=None)
+    [part] = [t for s in guide_data(store, ws.slug).stages for t in s.tools if t.number == 1]
+    assert [(t.table, [(a.text, a.who) for a in t.answers]) for t in part.tables] == [("T1", [("From the laptop", "the table's shared device")])]
 
 
 def test_xlsx_has_one_sheet_per_frame_with_human_headers(demo, tmp_path):
@@ -142,7 +241,7 @@ def test_xlsx_has_one_sheet_per_frame_with_human_headers(demo, tmp_path):
     frames = for_view(store, slug, View.SPREADSHEET)
     wb = load_workbook(path)
     assert wb.sheetnames == [SHEETS[n] for n in FRAME_NAMES]
-    assert wb.sheetnames == ["Answers (history)", "Current answers", "Ratings", "Divergence", "Progress", "Priorities", "Actions", "Participants", "Today's plan"]
+    assert wb.sheetnames == ["Answers (history)", "Current answers", "Table answers", "Ratings", "Divergence", "Progress", "Priorities", "Actions", "Participants", "Today's plan"]
     for name in FRAME_NAMES:
         ws = wb[SHEETS[name]]
         header = [c.value for c in ws[1]]
@@ -320,10 +419,10 @@ def test_frame_option_lists_every_frame_and_refuses_others(demo, capsys, tmp_pat
     assert FRAME_CHOICES == FRAME_NAMES
     store, slug = demo
     assert cli.main(["export", slug, "--db", store.url, "-f", "csv", "--frame", "nope", "-o", str(tmp_path / "n.csv")]) == 2
-    assert "frame: expected one of answers, current_answers, ratings" in capsys.readouterr().err
+    assert "frame: expected one of answers, current_answers, table_answers, ratings" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["export", "--help"])
-    assert "current_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert "current_answers, table_answers, ratings, divergence" in re.sub(r"\s+", " ", capsys.readouterr().out)
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal(demo, capsys, tmp_path):

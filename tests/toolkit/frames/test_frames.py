@@ -412,7 +412,7 @@ def test_live_frames_keep_unchanged_frames_as_the_same_objects(store, room):
     store.save_answer(slug, people["gov2"].id, OTHER, "sd-1", "A new text answer")
     after = live.refresh()
     assert live.changed and after["current_answers"] is not before["current_answers"]
-    assert [name for name in after if after[name] is before[name]] == ["ratings", "divergence", "priorities", "actions", "participants", "scope"]
+    assert [name for name in after if after[name] is before[name]] == ["table_answers", "ratings", "divergence", "priorities", "actions", "participants", "scope"]
     assert not after["progress"].equals(before["progress"])  # Table 2 answered a question of OTHER
 
     store.save_rating(slug, people["gov2"].id, OTHER, 1)

@@ -280,7 +280,7 @@ def test_settings_checked_whole(kit):
         ({"hidden": [True]}, "settings.hidden: expected an answer id number, got True"),
         ({"min_group": 0}, "settings.min_group: expected a group size of 1 to 50, got 0"),
         ({"min_group": 2.5}, "settings.min_group: expected a whole number, got a number (2.5)"),
-        ({"screen": "wall"}, "settings.screen: expected one of here, progress, heatmap, divergence, priorities, feed, got 'wall'"),
+        ({"screen": "wall"}, "settings.screen: expected one of here, progress, heatmap, divergence, priorities, feed, report, got 'wall'"),
     ],
 )
 def test_bad_settings_name_the_setting(kit, raw, message):

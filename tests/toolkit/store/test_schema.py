@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from toolkit.errors import StoreError, ToolkitError
+from toolkit.errors import ChangedElsewhere, StoreError, ToolkitError
 from toolkit.store import AnswerStore, schema
 
 V1_DDL = """
@@ -148,16 +148,18 @@ def _inspect(url: str) -> tuple[set[str], set[str]]:
 V3_TABLES = {"participant_sessions", "superseded"}
 #: Tables the 3 -> 4 upgrade adds whole (answers given without a name).
 V4_TABLES = {"anonymous_answers"}
+#: Tables the 4 -> 5 upgrade adds whole (tables working together, #15).
+V5_TABLES = {"table_answers", "table_superseded", "table_sessions"}
 
 
 def test_the_v1_ddl_here_is_schema_py_minus_the_upgrade(store_url):
     """Guard the fixture: a new store's tables are the v1 tables plus
-    exactly what the 1 -> 2, 2 -> 3 and 3 -> 4 upgrades add."""
+    exactly what the 1 -> 2, 2 -> 3, 3 -> 4 and 4 -> 5 upgrades add."""
     make_v1_store(store_url)
     v1_columns, v1_indexes = _inspect(store_url)
     assert "participant_id" not in v1_columns and "ix_answers_current" not in v1_indexes
     for table in schema.metadata.sorted_tables:
-        if table.name in V3_TABLES | V4_TABLES:
+        if table.name in V3_TABLES | V4_TABLES | V5_TABLES:
             continue
         expected = {c.name for c in table.columns}
         if table.name == "actions":
@@ -167,7 +169,7 @@ def test_the_v1_ddl_here_is_schema_py_minus_the_upgrade(store_url):
         engine = _engine(store_url)
         with engine.connect() as conn:
             assert {c["name"] for c in sa.inspect(conn).get_columns(table.name)} == expected, table.name
-            assert not (V3_TABLES | V4_TABLES) & set(sa.inspect(conn).get_table_names())
+            assert not (V3_TABLES | V4_TABLES | V5_TABLES) & set(sa.inspect(conn).get_table_names())
         engine.dispose()
 
 
@@ -222,6 +224,69 @@ def test_opening_a_v1_store_upgrades_it_keeping_every_row(store_url, with_meta):
         store.close()
 
 
+def make_old_store(url: str, version: int) -> dict[str, int]:
+    """A version-3 or version-4 store (the tables of schema.py without what
+    the later upgrades add), with a workshop, three people at two tables and
+    answers; at version 4, one of them given without a name."""
+    engine = _engine(url)
+    later = V5_TABLES | (V4_TABLES if version == 3 else set())
+    old = [t for t in schema.metadata.sorted_tables if t.name not in later]
+    with engine.begin() as conn:
+        schema.metadata.create_all(conn, tables=old)
+        conn.exec_driver_sql("DROP INDEX ix_participants_table")
+        conn.execute(schema.meta.insert().values(key="schema_version", value=str(version)))
+        ws = conn.execute(schema.workshops.insert().values(slug="old", title="Old", created=1700000000.0, settings="{}")).inserted_primary_key[0]
+        ids = {}
+        for n, (name, table) in enumerate((("Ana", "Table 1"), ("Ben", "Table 1"), ("Cy", "Table 2"))):
+            ids[name] = conn.execute(
+                schema.participants.insert().values(
+                    workshop_id=ws, name=name, organization="Org", sector="government", table_name=table,
+                    participant_key=f"key-{n}", created=1700000001.0 + n, resume_code=f"ABCD234{n + 2}",
+                )
+            ).inserted_primary_key[0]
+        answer_ids = [
+            conn.execute(
+                schema.answers.insert().values(workshop_id=ws, participant_id=ids[name], round=1, tool_id=TOOL, question_id="epp-1", kind="text", value=f"{name}'s", created=1700000100.0)
+            ).inserted_primary_key[0]
+            for name in ids
+        ]
+        if version == 4:
+            conn.execute(schema.anonymous_answers.insert().values(answer_id=answer_ids[2], workshop_id=ws))
+    engine.dispose()
+    return {"workshop": ws, **ids}
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_opening_a_v3_or_v4_store_adds_table_answers_keeping_every_row(store_url, version):
+    ids = make_old_store(store_url, version)
+    store = AnswerStore(store_url)
+    try:
+        assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "5"
+        engine = _engine(store_url)
+        with engine.connect() as conn:
+            insp = sa.inspect(conn)
+            assert V4_TABLES | V5_TABLES <= set(insp.get_table_names())
+            assert "ix_participants_table" in {i["name"] for i in insp.get_indexes("participants")}
+            assert "ix_table_answers_current" in {i["name"] for i in insp.get_indexes("table_answers")}
+            anonymous = conn.execute(sa.select(sa.func.count()).select_from(schema.anonymous_answers)).scalar_one()
+        engine.dispose()
+        assert store.count_answers() == 3
+        # A version-4 store's answer given without a name stays so.
+        assert anonymous == (1 if version == 4 else 0)
+        assert store.anonymous_questions("old", ids["Cy"]) == ({"epp-1"} if version == 4 else set())
+        # The tables work together on the upgraded store.
+        first = store.save_table_answer("old", "Table 1", TOOL, "epp-1", "We agree", participant_id=ids["Ana"], base=0)
+        with pytest.raises(ChangedElsewhere):
+            store.save_table_answer("old", "Table 1", TOOL, "epp-1", "Ben's version", participant_id=ids["Ben"], base=0)
+        now = store.table_current("old", "Table 1")
+        assert [r.value for r in now.table_answers] == ["We agree"] and now.table_answers[0].id == first.id
+        assert sorted(r.value for r in now.answers) == ["Ana's", "Ben's"]
+        assert [s.value for s in store.table_superseded("old")] == ["Ben's version"]
+        assert store.add_participant("old", organization="Org", sector="business", table="table  2").table == "Table 2"
+    finally:
+        store.close()
+
+
 def test_upgrade_runs_once(store_url):
     make_v1_store(store_url)
     engine = schema.make_engine(store_url)
@@ -243,7 +308,7 @@ def test_a_new_store_starts_at_the_current_version(store_url):
         assert schema.create_or_upgrade(engine) == 0
     finally:
         engine.dispose()
-    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "4"
+    assert _meta_version(store_url) == str(schema.SCHEMA_VERSION) == "5"
 
 
 def test_a_store_from_a_newer_kit_is_refused(store_url):
