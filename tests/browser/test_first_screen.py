@@ -133,7 +133,8 @@ def test_a_box_stops_at_the_limit_and_counts_near_it(browser, room, sign_in, vie
     who = f"Lim {viewport}"
     sign_in(page, who, "Harbour Trust", "Business", "Table 5")
     box = page.locator(f".xs-tool-{FIRST_TOOL} .xs-answer textarea").nth(1)
-    page.wait_for_function("el => !el.disabled", arg=box.element_handle())
+    # By selector, not by element: the form is drawn again as the table's part joins it.
+    page.wait_for_function("sel => { const t = document.querySelectorAll(sel)[1]; return t && !t.disabled; }", arg=f".xs-tool-{FIRST_TOOL} .xs-answer textarea")
     assert box.get_attribute("maxlength") == str(MAX_ANSWER_CHARS)
     counter = page.locator(f".xs-tool-{FIRST_TOOL} .xs-question").nth(1).locator(".xs-char-count")
     assert not counter.is_visible()  # far from the limit: no counter

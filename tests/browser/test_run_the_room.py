@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.store.values import SCREENS
+
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 90_000
@@ -139,13 +141,13 @@ def test_the_presenter_view_is_big_and_carries_the_join_code_and_a_qr_of_the_lin
     workshop(server, "timer", server.slug, "5m")
     page.locator(".xs-presenter-side .xs-timer .xs-timer-left").wait_for(timeout=UPDATE_MS)
     titles = []
-    for n in range(6):  # every section, moved by the Next button
+    for n in range(len(SCREENS)):  # every section, moved by the Next button
         heading = page.locator(".xs-presenter-title h1")
         titles.append(heading.inner_text())
         assert smallest_text() >= 24, titles[-1]
         page.locator(".xs-presenter-next").click()
         page.wait_for_function("t => document.querySelector('.xs-presenter-title h1').innerText !== t", arg=titles[-1])
-    assert len(set(titles)) == 6 and titles[0].startswith("Who is here")
+    assert len(set(titles)) == len(SCREENS) and titles[0].startswith("Who is here")
     workshop(server, "timer", server.slug, "stop")
     tile = page.locator(".xs-presenter-screen .xs-tile-n").first
     assert float(tile.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 96  # headline figures
