@@ -442,7 +442,7 @@ def room_handlers(voila_handlers: Iterable[Sequence[Any]], *, base_url: str, que
         if cls in REPLACED:
             out.append((pattern, REPLACED[cls], *rest))
             continue
-        if cls in (JoinHandler, DashboardLinkHandler, tornado.web.StaticFileHandler) or cls.__name__ in KEPT:
+        if cls in (JoinHandler, DashboardLinkHandler, KitStaticHandler) or cls.__name__ in KEPT:
             out.append((pattern, cls, *rest))
             continue
         raise UnknownHandler(f"{cls.__module__}.{cls.__name__} at {pattern}")
