@@ -11,7 +11,8 @@ lifetime). Here:
 
 - **Compressed once.** Every compressible static file a page can fetch
   (Voila's scripts, styles and fonts, the widget managers' extensions in
-  :data:`~toolkit.serve.app.PAGE_EXTENSIONS`) is compressed with brotli
+  :data:`~toolkit.serve.app.PAGE_EXTENSIONS`, the kit's own
+  ``/xs/static/``) is compressed with brotli
   (quality 11) and gzip (level 9) into :func:`cache_dir`, named by the
   SHA-256 of its content, by a separate, low-priority process that
   ``workshop serve`` starts (:func:`start_precompression`): a few seconds
