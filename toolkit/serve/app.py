@@ -360,7 +360,9 @@ def workshop_voila_class() -> type:
             # (kernel_pool.raise_socket_limit); static files and pages
             # compressed and cached (toolkit.serve.static).
             raise_socket_limit(self.kernel_manager)
-            return static.compressed_handlers(handlers, self, extensions=PAGE_EXTENSIONS)
+            from toolkit.serve.handlers import STATIC as KIT_STATIC
+
+            return static.compressed_handlers(handlers, self, extensions=PAGE_EXTENSIONS, extra_roots=(KIT_STATIC,))
 
         def start(self) -> None:
             # Voila.start, with the room's application (Host allowlist).

@@ -53,6 +53,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from toolkit.serve.kernel_limits import RoomFull, visiting
+from toolkit.serve.static import SettingsCompressedStatic
 from toolkit.serve.room import (
     COOKIE_DAYS,
     DASHBOARD,
@@ -120,8 +121,13 @@ class RoomIdentityProvider(IdentityProvider):
             (f"{base}join", JoinHandler),
             (f"{base}join/([^/]*)", JoinHandler),
             (f"{base}dashboard/([^/]*)", DashboardLinkHandler),
-            (f"{base}xs/static/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC)}),
+            (f"{base}xs/static/(.*)", KitStaticHandler, {"path": str(STATIC)}),
         ]
+
+
+class KitStaticHandler(SettingsCompressedStatic, tornado.web.StaticFileHandler):
+    """The kit's own scripts and styles (``/xs/static/``), sent as the
+    compressed copies made with Voila's (toolkit.serve.static)."""
 
 
 class RoomAuthorizer(Authorizer):
@@ -436,7 +442,7 @@ def room_handlers(voila_handlers: Iterable[Sequence[Any]], *, base_url: str, que
         if cls in REPLACED:
             out.append((pattern, REPLACED[cls], *rest))
             continue
-        if cls in (JoinHandler, DashboardLinkHandler, tornado.web.StaticFileHandler) or cls.__name__ in KEPT:
+        if cls in (JoinHandler, DashboardLinkHandler, KitStaticHandler) or cls.__name__ in KEPT:
             out.append((pattern, cls, *rest))
             continue
         raise UnknownHandler(f"{cls.__module__}.{cls.__name__} at {pattern}")

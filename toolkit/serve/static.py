@@ -11,7 +11,8 @@ lifetime). Here:
 
 - **Compressed once.** Every compressible static file a page can fetch
   (Voila's scripts, styles and fonts, the widget managers' extensions in
-  :data:`~toolkit.serve.app.PAGE_EXTENSIONS`) is compressed with brotli
+  :data:`~toolkit.serve.app.PAGE_EXTENSIONS`, the kit's own
+  ``/xs/static/``) is compressed with brotli
   (quality 11) and gzip (level 9) into :func:`cache_dir`, named by the
   SHA-256 of its content, by a separate, low-priority process that
   ``workshop serve`` starts (:func:`start_precompression`): a few seconds
@@ -67,6 +68,9 @@ VERSION_PREFIX = "_/"
 #: Websocket compression for the kernel channels (permessage-deflate;
 #: Tornado's defaults otherwise).
 WEBSOCKET_COMPRESSION: dict[str, int] = {"compression_level": 6, "mem_level": 8}
+#: The application setting holding the page's :class:`CompressedFiles`
+#: (for :class:`SettingsCompressedStatic`).
+FILES_SETTING = "xs_compressed_files"
 #: Cache folder's environment override (tests, read-only homes).
 CACHE_ENV = "WORKSHOP_STATIC_CACHE"
 
@@ -296,6 +300,18 @@ class VersionedStatic(CompressedStatic):
         return super().parse_url_path(url_path)
 
 
+class SettingsCompressedStatic(CompressedStatic):
+    """:class:`CompressedStatic` for a handler that is not in Voila's list
+    (the kit's own ``/xs/static/``, added by the room's identity
+    provider): the copies are those :func:`compressed_handlers` put in the
+    application's settings; without them the file goes out as it is."""
+
+    @property
+    def xs_files(self) -> CompressedFiles:  # type: ignore[override]
+        files = self.settings.get(FILES_SETTING)  # type: ignore[attr-defined]
+        return files if files is not None else CompressedFiles(None)
+
+
 def compressed_class(base: type, files: CompressedFiles, *, versioned: bool = False) -> type:
     """``base`` (a StaticFileHandler class) serving compressed copies."""
     mixin = VersionedStatic if versioned else CompressedStatic
@@ -334,14 +350,16 @@ def page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return page_config
 
 
-def compressed_handlers(handlers: list[Any], voila: Any, *, cache: Path | None = None, extensions: Sequence[str] = ()) -> list[Any]:
+def compressed_handlers(handlers: list[Any], voila: Any, *, cache: Path | None = None, extensions: Sequence[str] = (), extra_roots: Sequence[Path] = ()) -> list[Any]:
     """Voila's handler list with its three static file handlers serving
     compressed copies (``/voila/static/``, ``/voila/templates/``,
     ``/voila/labextensions/``), the page transform and the websocket
     compression added to ``voila.app``, and the missing copies made in
     the background (:func:`start_precompression`) from the folders a page
     reads: Voila's static paths, its lab template's, and those of the
-    lab ``extensions`` (the rest are served as before)."""
+    lab ``extensions``, and ``extra_roots`` (the kit's own static folder,
+    served by :class:`SettingsCompressedStatic`); the rest are served as
+    before."""
     from jupyter_server.base.handlers import FileFindHandler
     from voila.paths import collect_static_paths
     from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
@@ -353,11 +371,12 @@ def compressed_handlers(handlers: list[Any], voila: Any, *, cache: Path | None =
     template = voila.voila_configuration.template
     template_static = [Path(p) for p in collect_static_paths(["voila", "nbconvert"], template)]
     ext_folders = [Path(root) / name for root in voila.labextensions_path for name in extensions if (Path(root) / name).is_dir()]
-    roots = list(dict.fromkeys(p for p in (*voila_static, *template_static, *ext_folders) if p.is_dir()))
+    roots = list(dict.fromkeys(p for p in (*voila_static, *template_static, *ext_folders, *extra_roots) if p.is_dir()))
     files.version = folder_version(voila_static, files)
     app = getattr(voila, "app", None)  # made by Voila.start just before its handlers
     if app is not None:
         app.settings["xs_static_version"] = files.version
+        app.settings[FILES_SETTING] = files
         app.settings["websocket_compression_options"] = dict(WEBSOCKET_COMPRESSION)
         base = voila.server_url or voila.base_url
         app.add_transform(page_compression([f"{base}voila/render/"]))

@@ -15,6 +15,7 @@ import brotli
 import pytest
 
 from toolkit.serve import static
+from toolkit.serve.handlers import KitStaticHandler
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -137,7 +138,8 @@ def served(tmp_path):
             (r"/voila/render/page", Page),
             (r"/other", Page),
             (r"/voila/static/(.*)", static.compressed_class(MultiStaticFileHandler, compressed, versioned=True), {"paths": [str(root)]}),
-        ])
+            (r"/xs/static/(.*)", KitStaticHandler, {"path": str(root)}),
+        ], **{static.FILES_SETTING: compressed})
         app.add_transform(static.page_compression(["/voila/render/"]))
         state["server"] = app.listen(port, "127.0.0.1")
         state["loop"] = IOLoop.current()
@@ -166,6 +168,16 @@ def test_served_files_come_compressed_and_decompress_to_the_file(served):
     status, headers, body = server.get(f"/voila/static/_/{version}/big.js", "gzip")
     assert headers["content-encoding"] == "gzip" and gzip.decompress(body) == files["big.js"]
     status, headers, body = server.get(f"/voila/static/_/{version}/big.js")
+    assert "content-encoding" not in headers and body == files["big.js"]
+
+
+def test_the_kits_own_files_come_compressed_from_the_same_copies(served):
+    # /xs/static/ (connection.js) is added by the room, not Voila's list.
+    server, files, _ = served
+    status, headers, body = server.get("/xs/static/big.js", "gzip, deflate, br")
+    assert status == 200 and headers["content-encoding"] == "br"
+    assert brotli.decompress(body) == files["big.js"]
+    status, headers, body = server.get("/xs/static/big.js")
     assert "content-encoding" not in headers and body == files["big.js"]
 
 
