@@ -101,7 +101,10 @@ def narrow(browser, base: str, links: tuple[str, str], code: str) -> None:
     page = joined_page(browser, base, links, 320, 2200, "/voila/render/stage-1-diagnosis.ipynb")
     sign_in(page, code)
     page.wait_for_selector(".xs-signed-in", timeout=120_000)
-    page.click(".xs-tool-nav-account-for-resources")
+    # A phone's tool list is the "Tool" picker.
+    picker = ".xs-tool-picker select"
+    index = page.eval_on_selector(picker, "s => [...s.options].findIndex(o => o.text.replace(/\s/g, ' ').includes('Account for Resources'))")
+    page.select_option(picker, index=index)
     radios = ".xs-tool-account-for-resources .xs-rating input[type=radio]"
     page.wait_for_selector(radios, timeout=120_000)
     page.focus(radios)
