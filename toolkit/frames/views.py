@@ -60,9 +60,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from toolkit.content import Toolkit
@@ -129,6 +128,8 @@ def unattributed(shown: Audience, anonymous: np.ndarray) -> np.ndarray:
     """Which answer rows ``shown`` shows without who wrote them: those
     given without a name (``anonymous``, a boolean per row), in every view
     but the backup."""
+    import numpy as np  # here: a participant's page never needs it (kernel start-up)
+
     return anonymous if shown.view is not View.BACKUP else np.zeros(len(anonymous), dtype=bool)
 
 
@@ -139,6 +140,8 @@ def fewer_than(shown: Audience) -> str:
 
 def shown_rows(ids: np.ndarray, shown: Audience) -> np.ndarray:
     """Which answer rows (by id) ``shown`` may show: all but the hidden ones."""
+    import numpy as np
+
     if not shown.hidden:
         return np.ones(len(ids), dtype=bool)
     return ~np.isin(ids, np.fromiter(shown.hidden, dtype="int64", count=len(shown.hidden)))
@@ -171,6 +174,8 @@ def scope(tools: pd.DataFrame, settings: WorkshopSettings, current: pd.DataFrame
     tools (:attr:`Lookups.tools <toolkit.frames.Lookups>`); ``planned`` says
     whether a tool is in the plan (every tool when there is none),
     ``minutes`` and ``order`` (1, 2, ...; 0 when not planned) where it is."""
+    import numpy as np
+
     from toolkit.frames.columns import shape
 
     order = {tool_id: i for i, tool_id in enumerate(settings.planned, 1)}

@@ -84,70 +84,80 @@ it; the next ``workshop serve`` removes run folders whose process is gone
 - :mod:`~toolkit.serve.kernel_pool`: pools that refill when quiet, batched starts
 - :mod:`~toolkit.serve.kernel_errors`: a sentence on the page instead of a traceback
 - :mod:`~toolkit.serve.run_folder`: each server's own folder, cleaned after a kill
+- :mod:`~toolkit.serve.bytecode`: the kit compiled once, so kernels import bytecode
 """
 
-from toolkit.serve.app import (
-    ALLOWED_MESSAGE_TYPES,
-    FILE_ALLOWLIST,
-    FILE_DENYLIST,
-    IOPUB_TIMEOUT_SECONDS,
-    PAGE_EXTENSIONS,
-    PAGE_TEMPLATE,
-    run,
-    voila_config,
-    voila_hook_problems,
-    workshop_voila_class,
-)
-from toolkit.serve.kernel_limits import (
-    DEFAULT_UNCONNECTED_SECONDS,
-    KernelLimits,
-    RoomFull,
-    default_max_kernels,
-)
-from toolkit.serve.kernel_pool import (
-    RefillWhenQuiet,
-    pool_start_slots,
-    with_refill_when_quiet,
-)
-from toolkit.serve.pages import (
-    DASHBOARD_PAGE,
-    PRESENTER_PAGE,
-    PAGE_NAME,
-    PRIORITIES_PAGE,
-    Page,
-    site_pages,
-    stage_page,
-    write_pages,
-)
-from toolkit.serve.plan import (
-    DEFAULT_BASE_URL,
-    DEFAULT_CULL_MINUTES,
-    DEFAULT_HOST,
-    DEFAULT_POOL,
-    DEFAULT_PORT,
-    DEFAULT_REFILL_SECONDS,
-    PUBLIC_DASHBOARD_ENV,
-    PagePool,
-    ServePlan,
-    describe,
-    lan_ip,
-    normalise_base_url,
-    page_names,
-    parse_page_pools,
-    plan_serve,
-    port_free,
-)
-from toolkit.serve.run_folder import (
-    FACILITATOR_TOKEN_FILE,
-    IPYTHON_FOLDER,
-    PAGES_FOLDER,
-    PID_FILE,
-    RUN_FOLDER_PREFIX,
-    kernel_transport,
-    make_run_folder,
-    remove_stale_run_folders,
-    run_folder_base,
-)
+# Names are imported from their module when first asked for (PEP 562):
+# a participant's kernel imports toolkit.serve.pages for the page names,
+# and must not pay for the server's modules on every page it starts.
+_SOURCES: dict[str, str] = {
+    "ALLOWED_MESSAGE_TYPES": "toolkit.serve.app",
+    "FILE_ALLOWLIST": "toolkit.serve.app",
+    "FILE_DENYLIST": "toolkit.serve.app",
+    "IOPUB_TIMEOUT_SECONDS": "toolkit.serve.app",
+    "PAGE_EXTENSIONS": "toolkit.serve.app",
+    "PAGE_TEMPLATE": "toolkit.serve.app",
+    "run": "toolkit.serve.app",
+    "voila_config": "toolkit.serve.app",
+    "voila_hook_problems": "toolkit.serve.app",
+    "workshop_voila_class": "toolkit.serve.app",
+    "DEFAULT_UNCONNECTED_SECONDS": "toolkit.serve.kernel_limits",
+    "KernelLimits": "toolkit.serve.kernel_limits",
+    "RoomFull": "toolkit.serve.kernel_limits",
+    "default_max_kernels": "toolkit.serve.kernel_limits",
+    "RefillWhenQuiet": "toolkit.serve.kernel_pool",
+    "pool_start_slots": "toolkit.serve.kernel_pool",
+    "with_refill_when_quiet": "toolkit.serve.kernel_pool",
+    "DASHBOARD_PAGE": "toolkit.serve.pages",
+    "PRESENTER_PAGE": "toolkit.serve.pages",
+    "PAGE_NAME": "toolkit.serve.pages",
+    "PRIORITIES_PAGE": "toolkit.serve.pages",
+    "Page": "toolkit.serve.pages",
+    "site_pages": "toolkit.serve.pages",
+    "stage_page": "toolkit.serve.pages",
+    "write_pages": "toolkit.serve.pages",
+    "DEFAULT_BASE_URL": "toolkit.serve.plan",
+    "DEFAULT_CULL_MINUTES": "toolkit.serve.plan",
+    "DEFAULT_HOST": "toolkit.serve.plan",
+    "DEFAULT_POOL": "toolkit.serve.plan",
+    "DEFAULT_PORT": "toolkit.serve.plan",
+    "DEFAULT_REFILL_SECONDS": "toolkit.serve.plan",
+    "PUBLIC_DASHBOARD_ENV": "toolkit.serve.plan",
+    "PagePool": "toolkit.serve.plan",
+    "ServePlan": "toolkit.serve.plan",
+    "describe": "toolkit.serve.plan",
+    "lan_ip": "toolkit.serve.plan",
+    "normalise_base_url": "toolkit.serve.plan",
+    "page_names": "toolkit.serve.plan",
+    "parse_page_pools": "toolkit.serve.plan",
+    "plan_serve": "toolkit.serve.plan",
+    "port_free": "toolkit.serve.plan",
+    "FACILITATOR_TOKEN_FILE": "toolkit.serve.run_folder",
+    "IPYTHON_FOLDER": "toolkit.serve.run_folder",
+    "PAGES_FOLDER": "toolkit.serve.run_folder",
+    "PID_FILE": "toolkit.serve.run_folder",
+    "RUN_FOLDER_PREFIX": "toolkit.serve.run_folder",
+    "kernel_transport": "toolkit.serve.run_folder",
+    "make_run_folder": "toolkit.serve.run_folder",
+    "remove_stale_run_folders": "toolkit.serve.run_folder",
+    "run_folder_base": "toolkit.serve.run_folder",
+}
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'toolkit.serve' has no attribute {name!r}")
+    value = getattr(importlib.import_module(source), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})
+
 
 __all__ = [
     "ALLOWED_MESSAGE_TYPES", "DASHBOARD_PAGE", "PRESENTER_PAGE", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES", "DEFAULT_HOST",

@@ -28,6 +28,7 @@ from typing import Any
 from toolkit.errors import ToolkitError
 from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
+from toolkit.serve.bytecode import compile_kit
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
@@ -559,6 +560,7 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
             f"refusing to serve: Voila {voila.__version__} is installed and the kit is made for Voila 0.5 "
             f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
         )
+    compile_kit()  # before any kernel starts: each then imports the kit from bytecode
     # One file mode for what the server and its kernels write (their
     # IPython history, Voila's connection files): owner only.
     os.umask(PRIVATE_UMASK)
