@@ -349,6 +349,26 @@ def retrying_text(reason: str, what: str = "saved") -> str:
     return f"Not {what} yet, retrying… {reason[:1].upper()}{reason[1:]}."
 
 
+#: What a box says when the facilitator's lock caught a save (the stage's
+#: title and the time the lock fell in the braces); see :func:`lock_fell_text`.
+LOCK_FELL = ("the facilitator locked the {stage} stage at {time} before this was saved. "
+             "What you entered is still shown here but is not in the workshop: copy it if you want to keep it.")
+
+
+def lock_fell_text(stage: str, when: float) -> str:
+    """The one message for a save the facilitator's lock caught, whichever
+    noticed it first: the page's settings poll (the box was still being
+    typed in) or the store refusing a save already on its way. ``stage``
+    is the stage's title, ``when`` the time the lock fell (seconds since
+    1970, shown in the kernel's local time)::
+
+        >>> lock_fell_text("Diagnosis", when)
+        'the facilitator locked the Diagnosis stage at 14:03:12 before this was saved. What you entered ...'
+
+    :meth:`SaveStatus.failed` puts ``Not saved:`` in front."""
+    return LOCK_FELL.format(stage=stage, time=time.strftime("%H:%M:%S", time.localtime(when)))
+
+
 #: The status line while a conflict waits for the participant's choice.
 CHOOSE_BELOW = "changed in another tab or on another device; choose below what to keep"
 

@@ -95,10 +95,10 @@ from toolkit.store.checks import field_of, problem_of
 from toolkit.store.identity import device_from_environ, format_resume_code
 from toolkit.store.schema import PAGE_BUSY_SECONDS
 from toolkit.store.values import NOT_SURE
-from widgets.autosave import DEFAULT_DELAY, CallLater, Write, Writer
+from widgets.autosave import DEFAULT_DELAY, CallLater, Write, Writer, lock_fell_text
 from widgets.priorities import PrioritiesPage
 from widgets.signin import SignIn
-from widgets.stage_workbook import LOCK_FELL, StageWorkbook, ToolPanel
+from widgets.stage_workbook import StageWorkbook, ToolPanel
 from widgets.style import set_message
 from widgets.table_view import Mate, TableView
 
@@ -129,7 +129,8 @@ SETTINGS_UNREADABLE = "The workshop could not be checked just now: {}. Stage loc
 NOT_SIGNED_IN = "sign in first"
 #: Why a save waits for its retry while another program writes to the store.
 STORE_BUSY = "the workshop store is busy with another save"
-#: After the store's refusal of a write to a locked stage or a closed vote.
+#: After the store's refusal of dots in a closed vote (a locked stage's
+#: refusal says :func:`~widgets.autosave.lock_fell_text`, as the poll does).
 KEPT_NOT_SAVED = "{}. What you entered is still shown here but was not saved: copy it if you want to keep it."
 #: Seconds of a table's rows a poll reads again on PostgreSQL, where ids
 #: are handed out before commit: a tablemate's row can commit after a
@@ -212,6 +213,9 @@ class Session:
         self._table_seen = 0
         self._marks: list[tuple[float, int, int]] = []
         self._table_views: dict[int, tuple[ToolPanel, TableView]] = {}
+        # stage id -> when its lock fell, as this page first learnt it (see
+        # _lock_fell_at): every message about that lock names the same time.
+        self._locked_at: dict[str, float] = {}
         self._poll: Any = None  # the pending poll's timer handle
         self._sync: Any = None  # the pending sync's timer handle
         self.writer = Writer(passing_reason, call_later=call_later)
@@ -732,7 +736,7 @@ class Session:
     def _table_lock_fell(self, book: StageWorkbook, when: float) -> None:
         """A lock fell on ``book``'s stage: a table answer still being typed
         keeps its text, marked not saved, as the page's own boxes do."""
-        reason = LOCK_FELL.format(stage=book.stage.title, time=time.strftime("%H:%M:%S", time.localtime(when)))
+        reason = lock_fell_text(book.stage.title, when)
         for panel in book.panels.values():
             built = self._table_views.get(id(panel))
             if built is None:
@@ -829,8 +833,11 @@ class Session:
             if locked and not book.locked and book.ready:
                 # The lock fell while the page was open: what was typed
                 # since the last save stays in its box, marked not saved.
-                book.lock_fell(now)
-                self._table_lock_fell(book, now)
+                when = self._lock_fell_at(book.stage.id)
+                book.lock_fell(when)
+                self._table_lock_fell(book, when)
+            elif not locked:
+                self._locked_at.pop(book.stage.id, None)  # open: a new lock falls at a new time
             book.locked = locked
         for page in self.priority_pages:
             page.closed = settings.vote_is_closed(now)
@@ -839,6 +846,30 @@ class Session:
             ticking = view.room.show(settings, now) or ticking
         if ticking:
             self._start_ticking()
+
+    def _lock_fell_at(self, stage_id: str) -> float:
+        """When the lock on ``stage_id`` fell, as every message about it
+        says (:func:`~widgets.autosave.lock_fell_text`), whichever path
+        noticed it first: the settings poll or a save the store refused.
+        A lock with notice fell at its set time (``lock_at``, the same on
+        every page); a lock made at once is recorded with no time, so it
+        is the moment this page first learnt of it, remembered until the
+        stage is seen open again."""
+        if stage_id not in self._locked_at:
+            now = self.clock()
+            at = self.workshop.settings.lock_at.get(stage_id) if self.workshop is not None else None
+            self._locked_at[stage_id] = at if at is not None and at <= now else now
+        return self._locked_at[stage_id]
+
+    def _stage_of(self, key: tuple[str, str, str]) -> str | None:
+        """The stage a write's ``key`` (kind, tool id, ...) saves into, or
+        ``None`` for the dot vote."""
+        if key[0] == "dots":
+            return None
+        try:
+            return self.kit.tool(key[1]).stage_id
+        except ToolkitError:
+            return None
 
     def _start_ticking(self) -> None:
         call_later = self._timer()
@@ -1080,8 +1111,16 @@ class Session:
                 self.writer.drop(writer_key)  # what waits was typed before the choice now shown
                 (stale or (lambda e: fail(str(e))))(exc)
             elif isinstance(exc, StageLocked):
-                fail(KEPT_NOT_SAVED.format(str(exc).rstrip(".")))
+                stage_id = self._stage_of(key)
+                # Read the lock first: the page locks, and the poll's words
+                # (with the time the lock fell) go on this box as on the others.
                 self.check_settings()
+                if not current():
+                    return  # the re-read found a new round: the page shows it now
+                if stage_id is None:
+                    fail(KEPT_NOT_SAVED.format(str(exc).rstrip(".")))
+                else:
+                    fail(lock_fell_text(self.kit.stage(stage_id).title, self._lock_fell_at(stage_id)))
             elif isinstance(exc, ToolkitError):
                 fail(problem_of(exc) if beside else str(exc))
             elif isinstance(exc, SQLAlchemyError):

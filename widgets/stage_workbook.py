@@ -37,7 +37,7 @@ import traitlets
 from toolkit.room import NOT_PLANNED
 from toolkit.serve.pages import PRIORITIES_PAGE, stage_page
 from widgets.actions import ActionsPanel
-from widgets.autosave import DEFAULT_DELAY, CallLater, SavedSummary
+from widgets.autosave import DEFAULT_DELAY, CallLater, SavedSummary, lock_fell_text
 from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
@@ -55,9 +55,6 @@ SIGN_IN_FIRST = "Sign in above to answer. You can already read every tool."
 ALL_TOOLS_HEADING, TODAY_HEADING, OTHERS_HEADING = "Tools in this stage", "Today's tools", NOT_PLANNED[:1].upper() + NOT_PLANNED[1:]
 #: The words of the notice on a locked stage (the padlock is the CSS's own SVG).
 LOCKED = "The facilitator has locked the {stage} stage: your answers are shown read-only."
-#: The note on a box whose text the lock caught before it was saved.
-LOCK_FELL = ("the facilitator locked the {stage} stage at {time} before this was saved. "
-             "Your text is still in the box but is not in the workshop: copy it if you want to keep it.")
 
 
 def stage_links(kit: Toolkit, current: str | None) -> str:
@@ -341,11 +338,10 @@ class StageWorkbook(Page):
         self._link_next()
 
     def lock_fell(self, when: float) -> None:
-        """The stage locked while the page was open: every box with text
-        not yet saved keeps it (it is never saved now) and says so."""
-        import time
-
-        reason = LOCK_FELL.format(stage=self.stage.title, time=time.strftime("%H:%M:%S", time.localtime(when)))
+        """The stage locked (at ``when``) while the page was open: every box
+        with text not yet saved keeps it (it is never saved now) and says
+        so, in the words a refused save uses too (:func:`lock_fell_text`)."""
+        reason = lock_fell_text(self.stage.title, when)
         for panel in self.panels.values():
             for field in [*panel.form.fields.values(), panel.rating.comment_field]:
                 if field.dirty:

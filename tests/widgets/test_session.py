@@ -361,6 +361,59 @@ def test_a_write_that_races_the_lock_shows_the_store_message(session, sign_in, s
     assert form.boxes["epp-1"].disabled
 
 
+@pytest.mark.parametrize("lock", ["at once", "with notice"])
+@pytest.mark.parametrize("first", ["poll", "refusal"])
+def test_a_lock_that_catches_a_save_says_one_thing_whichever_notices_first(sqlite_store, workshop, sign_in, first, lock):
+    # The kernel case: a save is on its way on the writer's thread when the
+    # lock falls. Either the settings poll notices the lock first (the box
+    # is marked while the save is still out, then the refusal comes back),
+    # or the store's refusal comes back first (and re-reads the settings).
+    import asyncio
+
+    from widgets.autosave import lock_fell_text
+
+    now = [time.time()]
+
+    async def main():
+        session = Session(sqlite_store, workshop.slug, poll_seconds=0, clock=lambda: now[0])
+        book = session.stage_workbook("diagnosis")
+        sign_in(session)
+        form = book.panel("engage-potential-partners").form
+        said = []
+        form.statuses["epp-1"].observe(lambda change: said.append(change["new"]), "value")
+        if lock == "at once":
+            sqlite_store.lock_stage(workshop.slug, "diagnosis")
+            fell = now[0] + 30  # no time is recorded: when the page first learns of it
+        else:
+            fell = sqlite_store.lock_with_notice(workshop.slug, "diagnosis", 0.05).settings.lock_at["diagnosis"]
+            await asyncio.sleep(0.1)
+        now[0] += 30  # the page learns of the lock a while after it fell
+        form.boxes["epp-1"].value = "typed as the lock fell"
+        session.flush()  # the save is on its way, on the writer's thread
+        if first == "poll":
+            assert session.writer.pending  # not back yet: the poll comes first
+            session.check_settings()
+            assert book.locked and form.statuses["epp-1"].value.startswith("Not saved: the facilitator locked")
+        for _ in range(1000):
+            if not session.writer.pending:
+                break
+            await asyncio.sleep(0.01)
+        return book, form, said, fell
+
+    book, form, said, fell = asyncio.run(main())
+    expected = (
+        f"Not saved: the facilitator locked the Diagnosis stage at {time.strftime('%H:%M:%S', time.localtime(fell))} "
+        "before this was saved. What you entered is still shown here but is not in the workshop: copy it if you want to keep it."
+    )
+    assert expected == "Not saved: " + lock_fell_text("Diagnosis", fell)
+    assert form.statuses["epp-1"].value == expected
+    # Whichever came first and whatever came after, the box never said anything else.
+    assert [s for s in said if s.startswith("Not saved")] and all(s == expected for s in said if s.startswith("Not saved"))
+    assert form.statuses["epp-1"].state == "error" and "xs-live-local" in form.statuses["epp-1"]._dom_classes
+    assert form.boxes["epp-1"].value == "typed as the lock fell" and form.boxes["epp-1"].disabled
+    assert book.locked and answers(sqlite_store, workshop.slug).empty
+
+
 def test_unlocking_enables_the_stage_again(session, sign_in, sqlite_store, workshop):
     book = session.stage_workbook("diagnosis")
     sign_in(session)
