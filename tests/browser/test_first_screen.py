@@ -76,7 +76,8 @@ def test_questions_first_about_and_next_tool(browser, room, sign_in, viewport):
     sign_in(page, f"Quinn {viewport}", "Harbour Trust", "Non-profit", "Table 4")
     first_box = page.locator(f".xs-tool-{FIRST_TOOL} .xs-answer textarea").first
     first_box.wait_for(state="visible")
-    page.wait_for_function("el => !el.disabled", arg=first_box.element_handle())
+    # By selector, not by element: the form is drawn again as the table's part joins it.
+    page.wait_for_function("sel => { const t = document.querySelector(sel); return t && !t.disabled; }", arg=f".xs-tool-{FIRST_TOOL} .xs-answer textarea")
     page.locator(".xs-page-saved", has_text="All your answers here are saved.").wait_for()
 
     # The first answer box is in the first screen, with the page at its top.
