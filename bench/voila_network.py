@@ -262,7 +262,7 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path) -> voila_ro
 def cpu_seconds(server: voila_room.Server) -> tuple[float, float]:
     """CPU seconds of the server process itself (Voila's one thread: pages,
     static files, websockets) and of its kernels (live descendants and
-    finished children)."""
+    the finished children of each)."""
     import psutil
 
     try:
@@ -272,7 +272,9 @@ def cpu_seconds(server: voila_room.Server) -> tuple[float, float]:
         for p in root.children(recursive=True):
             try:
                 c = p.cpu_times()
-                kernels += c.user + c.system
+                # ... and its own finished children: kernels forked by the
+                # kit's fork server are its children, not the server's.
+                kernels += c.user + c.system + c.children_user + c.children_system
             except psutil.NoSuchProcess:
                 pass
     except psutil.NoSuchProcess:

@@ -199,7 +199,9 @@ class Server:
         for p in procs:
             try:
                 t = p.cpu_times()
-                total += t.user + t.system
+                # Finished kernels count with whoever reaped them: the
+                # server, or the kit's kernel fork server.
+                total += t.user + t.system + t.children_user + t.children_system
             except psutil.NoSuchProcess:
                 pass
         return total

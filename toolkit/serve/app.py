@@ -29,6 +29,7 @@ from toolkit.errors import ToolkitError
 from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
 from toolkit.serve.bytecode import compile_kit
+from toolkit.serve.kernel_fork import FORK_PROVISIONER, start_fork_server
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
@@ -151,6 +152,9 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
         # display message comes later, is dropped, and the page stays blank.
         # Waiting longer costs nothing when the output is prompt.
         "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS, "raise_on_iopub_timeout": False, "cell_error_instruction": CELL_ERROR},
+        # Kernels forked from one warm process when the server runs one
+        # (toolkit.serve.kernel_fork), else started as usual.
+        "KernelProvisionerFactory": {"default_provisioner_name": FORK_PROVISIONER},
         "MappingKernelManager": {
             "cull_idle_timeout": plan.cull_minutes * 60,
             "cull_interval": min(60, plan.cull_minutes * 60),
@@ -427,9 +431,21 @@ def workshop_voila_class() -> type:
                     waiting.append(task)
 
             async def shut_down() -> None:
+                from tornado.web import HTTPError
+
                 if waiting:
                     await asyncio.wait(waiting)
-                await self.kernel_manager.shutdown_all(now=True)
+                manager = self.kernel_manager
+                try:
+                    await manager.shutdown_all(now=True)
+                except HTTPError as exc:
+                    # A kernel still starting ended by itself meanwhile (its
+                    # connection file is gone): "does not exist" stops the
+                    # rest of shutdown_all, so shut what is left one by one.
+                    if exc.status_code != 404:
+                        raise
+                    left = [manager.shutdown_kernel(k, now=True) for k in list(manager.list_kernel_ids())]
+                    await asyncio.gather(*left, return_exceptions=True)
 
             shutil.rmtree(self.connection_dir, ignore_errors=True)
             # On the serving loop, stopped now, whose tasks these are (Voila's
@@ -565,7 +581,9 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
     # IPython history, Voila's connection files): owner only.
     os.umask(PRIVATE_UMASK)
     run_folder = make_run_folder()
+    fork = None
     try:
+        fork = start_fork_server(run_folder)
         folder = write_pages(plan.pages, run_folder / PAGES_FOLDER, workshop_title=plan.title)
         store_file = _sqlite_file(plan.url)
         if store_file is not None and run_folder.resolve() in store_file.resolve().parents:
@@ -590,6 +608,8 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
     except KeyboardInterrupt:
         pass  # Ctrl-C before the server ran, or twice: what started stops with this process
     finally:
+        if fork is not None:
+            fork.stop()
         shutil.rmtree(run_folder, ignore_errors=True)
     out("Stopped.")
     return 0

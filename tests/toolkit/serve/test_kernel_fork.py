@@ -1,0 +1,115 @@
+"""Kernels forked from the warm fork server, with the usual start as fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+from toolkit.serve.kernel_fork import (
+    FORK_PROVISIONER,
+    SOCKET_ENV,
+    ForkedProcess,
+    ForkProvisioner,
+    kernel_argv,
+    start_fork_server,
+)
+
+PROBE = (
+    "import json, os, sys\n"
+    "print(json.dumps({'ppid': os.getppid(), 'socket': os.environ.get('%s'), 'mark': os.environ.get('XS_MARK'),"
+    " 'targets': sorted(t for t in get_ipython().kernel.comm_manager.targets if t.startswith('jupyter.widget')),"
+    " 'cwd': os.getcwd()}))" % SOCKET_ENV
+)
+
+
+def test_only_the_standard_kernel_command_is_forked():
+    assert kernel_argv([sys.executable, "-m", "ipykernel_launcher", "-f", "/run/k.json"]) == ["-f", "/run/k.json"]
+    assert kernel_argv(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
+    assert kernel_argv([sys.executable, "-m", "other_kernel", "-f", "k.json"]) is None
+    assert kernel_argv([sys.executable]) is None
+
+
+def test_a_forked_process_that_ended_polls_as_done():
+    child = psutil.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    gone = ForkedProcess(child.pid)
+    assert gone.poll() == 0
+    assert gone.wait(timeout=1) == 0
+    assert ForkedProcess(os.getpid()).poll() is None
+
+
+@pytest.fixture
+def fork_provisioner():
+    factory = KernelProvisionerFactory.instance()
+    before = factory.default_provisioner_name
+    factory.default_provisioner_name = FORK_PROVISIONER
+    yield
+    factory.default_provisioner_name = before
+
+
+async def _probe(cwd: Path) -> tuple[dict, int, AsyncKernelManager]:
+    km = AsyncKernelManager(kernel_name="python3")
+    await km.start_kernel(env={**os.environ, "XS_MARK": "given"}, cwd=str(cwd))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive(PROBE, timeout=60, output_hook=lambda msg: outputs.append(msg))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    return json.loads(text), km.provisioner.pid, km
+
+
+outputs: list[dict] = []
+
+
+def test_a_kernel_is_forked_from_the_fork_server_and_shut_down_as_usual(tmp_path, monkeypatch, fork_provisioner):
+    monkeypatch.delenv(SOCKET_ENV, raising=False)
+    outputs.clear()
+    fork = start_fork_server(tmp_path)
+    try:
+        assert fork.ready, "the fork server did not start"
+        assert os.environ[SOCKET_ENV] == str(tmp_path / "kernel-fork.sock")
+        assert (tmp_path / "kernel-fork.sock").stat().st_mode & 0o077 == 0
+
+        async def run() -> None:
+            seen, pid, km = await _probe(tmp_path)
+            assert isinstance(km.provisioner, ForkProvisioner)
+            assert seen["ppid"] == fork.process.pid  # forked, not started
+            assert seen["socket"] is None  # a kernel is not told where the fork server is
+            assert seen["mark"] == "given"  # the kernel's own environment
+            assert Path(seen["cwd"]) == tmp_path
+            assert seen["targets"] == ["jupyter.widget", "jupyter.widget.control"]
+            assert "ipykernel_launcher" in " ".join(psutil.Process(pid).cmdline())
+            await km.shutdown_kernel()
+            assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+        asyncio.run(run())
+    finally:
+        fork.stop()
+        monkeypatch.delenv(SOCKET_ENV, raising=False)
+    assert fork.process.poll() is not None
+    assert not (tmp_path / "kernel-fork.sock").exists()
+
+
+def test_without_a_fork_server_a_kernel_is_started_as_usual(tmp_path, monkeypatch, fork_provisioner):
+    monkeypatch.setenv(SOCKET_ENV, str(tmp_path / "nobody-listens.sock"))
+    outputs.clear()
+
+    async def run() -> None:
+        seen, _pid, km = await _probe(tmp_path)
+        assert seen["ppid"] == os.getpid()  # started by this process
+        assert seen["mark"] == "given"
+        await km.shutdown_kernel()
+
+    asyncio.run(run())
