@@ -15,7 +15,7 @@ one.
 device token (the ``xs_device`` cookie); Voila hands the page's Cookie header
 to the kernel as ``HTTP_COOKIE``, read by
 :func:`toolkit.store.identity.device_from_environ`. A preheated kernel gets
-it only once a visitor's request claims it (``voila.utils.wait_for_request``),
+it only once a visitor's request claims it (:mod:`toolkit.serve.request_info`),
 so it is awaited in a background thread while the page's widgets are built,
 and applied on the kernel's event loop. A device signed in before is signed
 in on every page and every reload, with no form; otherwise the participant
@@ -409,7 +409,7 @@ class Session:
     def _device_from_request(self) -> None:
         """In a served room, the device token of the visitor's request. A
         preheated kernel ran this page before anyone asked for it: the
-        request arrives later (``voila.utils.wait_for_request``), so it is
+        request arrives later (:mod:`toolkit.serve.request_info`), so it is
         awaited in a background thread and the identity applied on the
         kernel's event loop, where every widget change is made."""
         if os.environ.get("VOILA_PREHEAT") != "True":
@@ -421,9 +421,9 @@ class Session:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        # Imported now, while the kernel preheats: imported in the thread it
-        # competed with the page being built and came seconds late.
-        from voila.utils import wait_for_request
+        # Voila's own wait_for_request would import its server into every
+        # kernel (3 CPU-seconds); the kit's asks the same way.
+        from toolkit.serve.request_info import wait_for_request
 
         def wait() -> None:
             try:

@@ -85,6 +85,8 @@ it; the next ``workshop serve`` removes run folders whose process is gone
 - :mod:`~toolkit.serve.kernel_errors`: a sentence on the page instead of a traceback
 - :mod:`~toolkit.serve.run_folder`: each server's own folder, cleaned after a kill
 - :mod:`~toolkit.serve.bytecode`: the kit compiled once, so kernels import bytecode
+- :mod:`~toolkit.serve.kernel_fork`: kernels forked from one warm process
+- :mod:`~toolkit.serve.request_info`: a preheated kernel learns its visitor's request
 """
 
 # Names are imported from their module when first asked for (PEP 562):

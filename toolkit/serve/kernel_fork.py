@@ -63,6 +63,8 @@ WARM_MODULES = (
     "widgets.session",
     "widgets.dashboard",
     "widgets.presenter",
+    "toolkit.serve.request_info",
+    "websockets.asyncio.client",
     "setproctitle",
 )
 #: How long ``workshop serve`` waits for the fork server to be ready (s).

@@ -49,7 +49,7 @@ def test_a_workbook_kernel_imports_neither_numpy_nor_the_server():
     # not the dashboard's numpy nor the Voila server's modules.
     code = (
         "import sys, widgets.session, widgets.stage_workbook, widgets.priorities\n"
-        "print(sorted(m for m in ('numpy', 'pandas', 'toolkit.serve.app', 'voila', 'jupyter_server') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy', 'pandas', 'toolkit.serve.app', 'voila', 'jupyter_server', 'jsonschema') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[3])
     assert out.stdout.strip() == "[]"
