@@ -52,6 +52,9 @@ FORK_PROVISIONER = "workshop-fork"
 #: The environment variable naming the fork server's socket (the server's
 #: own; removed from each kernel's environment).
 SOCKET_ENV = "WORKSHOP_FORK_SOCKET"
+#: ``0`` starts every kernel the usual way, ``1`` forks them where the
+#: platform would not by default (:func:`fork_wanted`).
+FORK_ENV = "WORKSHOP_KERNEL_FORK"
 #: The socket's file name in the run folder.
 SOCKET_NAME = "kernel-fork.sock"
 #: Modules every page's kernel imports, imported once by the fork server.
@@ -193,12 +196,25 @@ class ForkServer:
         self.socket_path.unlink(missing_ok=True)
 
 
+def fork_wanted(environ: dict[str, str] | os._Environ[str] | None = None, platform: str | None = None) -> bool:
+    """Whether kernels are forked: on Linux unless :data:`FORK_ENV` is
+    ``0``; elsewhere only when it is ``1`` (macOS's system libraries are not
+    safe to fork after some imports, and Windows has no fork)."""
+    choice = (os.environ if environ is None else environ).get(FORK_ENV, "").strip()
+    if choice in ("0", "1"):
+        return choice == "1" and hasattr(os, "fork")
+    return (platform or sys.platform).startswith("linux")
+
+
 def start_fork_server(run_folder: Path, *, ready_seconds: float = READY_SECONDS) -> ForkServer:
     """Start the fork server with its socket in ``run_folder`` and wait
     until it answers; on success :data:`SOCKET_ENV` names the socket for
-    this process's provisioners. When it cannot start, kernels start the
-    usual way (the returned server is not ``ready``)."""
+    this process's provisioners. When it cannot start, or forking is not
+    wanted (:func:`fork_wanted`), kernels start the usual way (the returned
+    server is not ``ready``)."""
     path = Path(run_folder) / SOCKET_NAME
+    if not fork_wanted():
+        return ForkServer(None, path)
     # A session of its own: the facilitator's Ctrl-C stops the server,
     # which then stops this; it never reaches the fork server directly.
     process = subprocess.Popen([sys.executable, "-m", "toolkit.serve.kernel_fork", str(path)], stdin=subprocess.DEVNULL, start_new_session=True)

@@ -17,7 +17,9 @@ from toolkit.serve.kernel_fork import (
     FORK_PROVISIONER,
     SOCKET_ENV,
     ForkedProcess,
+    FORK_ENV,
     ForkProvisioner,
+    fork_wanted,
     kernel_argv,
     start_fork_server,
 )
@@ -35,6 +37,23 @@ def test_only_the_standard_kernel_command_is_forked():
     assert kernel_argv(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
     assert kernel_argv([sys.executable, "-m", "other_kernel", "-f", "k.json"]) is None
     assert kernel_argv([sys.executable]) is None
+
+
+def test_kernels_are_forked_on_linux_unless_told_otherwise():
+    assert fork_wanted({}, "linux") is True
+    assert fork_wanted({FORK_ENV: "0"}, "linux") is False
+    assert fork_wanted({}, "darwin") is False
+    assert fork_wanted({FORK_ENV: "1"}, "darwin") is True
+    assert fork_wanted({}, "win32") is False
+
+
+def test_told_not_to_fork_no_fork_server_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv(FORK_ENV, "0")
+    monkeypatch.delenv(SOCKET_ENV, raising=False)
+    fork = start_fork_server(tmp_path)
+    assert not fork.ready and fork.process is None
+    assert SOCKET_ENV not in os.environ
+    fork.stop()
 
 
 def test_a_forked_process_that_ended_polls_as_done():
@@ -75,6 +94,7 @@ outputs: list[dict] = []
 
 def test_a_kernel_is_forked_from_the_fork_server_and_shut_down_as_usual(tmp_path, monkeypatch, fork_provisioner):
     monkeypatch.delenv(SOCKET_ENV, raising=False)
+    monkeypatch.delenv(FORK_ENV, raising=False)
     outputs.clear()
     fork = start_fork_server(tmp_path)
     try:
