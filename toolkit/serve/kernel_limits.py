@@ -32,9 +32,12 @@ from dataclasses import dataclass
 
 from toolkit.errors import ToolkitError
 
-#: Memory a page's kernel takes, with room to spare (the workbook measures
-#: about 55 MiB, docs/deploy.md#measured-figures).
-KERNEL_MIB = 80
+#: Memory a page's kernel takes, with room to spare: a workbook page's
+#: kernel measures 51 MiB (PSS) forked from the fork server and 56 MiB
+#: started the usual way (toolkit/serve/kernel_fork.py, docs/deploy.md).
+#: At 80 MiB the default on an 8 GiB laptop (51) was below a room of 40's
+#: peak of 55 kernels.
+KERNEL_MIB = 60
 #: Share of the machine's memory the kernels may take by default.
 MEMORY_SHARE = 0.5
 #: Fewest kernels the default allows, on any machine.
@@ -92,8 +95,8 @@ def machine_memory() -> int | None:
 
 def default_max_kernels(memory_bytes: int | None = None) -> int:
     """Kernels that fit in :data:`MEMORY_SHARE` of the machine's memory at
-    :data:`KERNEL_MIB` each (at least :data:`MIN_KERNELS`): 153 on 24 GiB,
-    25 on 4 GiB."""
+    :data:`KERNEL_MIB` each (at least :data:`MIN_KERNELS`): 204 on 24 GiB,
+    68 on 8 GiB, 34 on 4 GiB."""
     memory = memory_bytes if memory_bytes is not None else machine_memory()
     if not memory:
         return FALLBACK_KERNELS
