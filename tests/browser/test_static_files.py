@@ -60,3 +60,32 @@ def test_page_and_static_files_come_compressed_and_versioned_ones_cached(room, p
     assert len(squeezed) < len(plain) // 3
     headers, zipped = _get(visitor, path, "gzip")
     assert headers["content-encoding"] == "gzip" and gzip.decompress(zipped) == plain
+
+
+def test_the_icon_font_comes_cut_down_to_the_pages_icons(room, page):
+    # Voila's page loads Font Awesome's solid font for the buttons' icons;
+    # the server sends the copy holding only the icons a page can show.
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from toolkit.serve import icons
+
+    room.join(page.context)
+    fonts = []
+    page.on("response", lambda r: fonts.append(r) if urlsplit(r.url).path.endswith(".woff2") else None)
+    page.goto(room.url(room.render("diagnosis")))
+    page.locator(".xs-signin-name input").wait_for(timeout=WAIT_MS)
+    page.wait_for_load_state("networkidle", timeout=WAIT_MS)
+    solid = [r for r in fonts if TTFont(io.BytesIO(r.body()))["name"].getDebugName(4) == icons.ICON_FONT]
+    assert solid, f"no {icons.ICON_FONT} among {[r.url for r in fonts]}"
+    path = urlsplit(solid[0].url).path
+    visitor = room.visitor()
+    deadline = time.monotonic() + COPIES_S
+    while len(body := _get(visitor, path, "gzip, deflate, br")[1]) >= 15_000:
+        assert time.monotonic() < deadline, f"{path} still the whole font after {COPIES_S} s"
+        time.sleep(2)
+    headers, body = _get(visitor, path, "gzip, deflate, br")
+    assert headers.get("cache-control") == static.IMMUTABLE and "content-encoding" not in headers
+    font = TTFont(io.BytesIO(body))
+    assert font.flavor == "woff2" and set(font.getBestCmap()) == set(icons.ICONS.values())

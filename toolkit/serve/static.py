@@ -26,6 +26,15 @@ lifetime). Here:
   :func:`page_config` writes into every page (``/voila/static/_/<token>/``,
   the token a hash of those folders' contents), so a page after the first
   asks for none of them again.
+- **The icon font cut down.** Font Awesome's solid font (78 KB, the
+  largest file not compressible) is sent as a copy holding only the
+  icons a page can show (:mod:`toolkit.serve.icons`, 2.4 KB), at the
+  same URL and with the same year's lifetime; the same background
+  process makes it once, named by the whole font's SHA-256 and the kept
+  set's token (``<sha256>.icons-<token>.woff2``), and notes every other
+  woff2 font as sent whole (an empty ``<sha256>.icons-<token>.whole``).
+  Until the copy exists the whole font goes out. Its ETag is the copy's
+  own digest, so no cache takes one for the other.
 - **The page** (``/voila/render/...``, made per visitor while its kernel
   runs) is gzipped as it streams (:class:`PageCompression`), about a
   millisecond of CPU for a 30 KB page. Only Voila's pages: a page that
@@ -71,6 +80,8 @@ WEBSOCKET_COMPRESSION: dict[str, int] = {"compression_level": 6, "mem_level": 8}
 #: The application setting holding the page's :class:`CompressedFiles`
 #: (for :class:`SettingsCompressedStatic`).
 FILES_SETTING = "xs_compressed_files"
+#: Fonts that may be cut down to the icons a page shows (toolkit.serve.icons).
+FONT_SUFFIX = ".woff2"
 #: Cache folder's environment override (tests, read-only homes).
 CACHE_ENV = "WORKSHOP_STATIC_CACHE"
 
@@ -128,6 +139,61 @@ def static_files(roots: Iterable[Path]) -> list[Path]:
     return found
 
 
+def font_files(roots: Iterable[Path]) -> list[Path]:
+    """The woff2 fonts under ``roots``: the icon font among them is cut
+    down (:func:`subset_fonts`)."""
+    found: list[Path] = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            found.extend(Path(folder) / name for name in sorted(files) if name.lower().endswith(FONT_SUFFIX) and os.path.isfile(os.path.join(folder, name)))
+    return found
+
+
+def subset_name(digest: str, suffix: str) -> str:
+    """The cache name of a font's cut-down copy (``suffix`` ``.woff2``) or
+    of the note that it is sent whole (``.whole``): the whole font's
+    digest and the kept set's token."""
+    from toolkit.serve import icons
+
+    return f"{digest}.icons-{icons.token()}{suffix}"
+
+
+def _write_aside(target: Path, data: bytes) -> None:
+    """``target`` written whole or not at all (aside, then renamed)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def subset_fonts(files: Iterable[Path], cache: Path) -> int:
+    """For each woff2 font of ``files`` not yet seen in ``cache``, its copy
+    cut down to the page's icons (:func:`toolkit.serve.icons.subset`) when
+    it is the icon font, else an empty note that it goes out whole.
+    Returns how many cut-down copies were written."""
+    from toolkit.serve import icons
+
+    written = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        small, whole = cache / subset_name(digest, FONT_SUFFIX), cache / subset_name(digest, ".whole")
+        if small.exists() or whole.exists():
+            continue
+        cut = icons.subset(data)
+        _write_aside(whole if cut is None else small, cut or b"")
+        written += cut is not None
+    return written
+
+
 def precompress(files: Iterable[Path], cache: Path) -> int:
     """Write the brotli and gzip copies of ``files`` missing from
     ``cache`` (``<sha256>.br``, ``<sha256>.gz``), each whole or absent
@@ -150,23 +216,17 @@ def precompress(files: Iterable[Path], cache: Path) -> int:
             target = cache / f"{digest}{suffix}"
             if target.exists():
                 continue
-            fd, tmp = tempfile.mkstemp(dir=cache, prefix=".part-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(compress(data))
-                os.replace(tmp, target)
-                written += 1
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _write_aside(target, compress(data))
+            written += 1
     return written
 
 
 def start_precompression(roots: Sequence[Path], files: CompressedFiles) -> subprocess.Popen[bytes] | None:
-    """Compress what is missing under ``roots`` into ``files.cache`` in a
-    child process at the lowest CPU priority, so the server and its
-    kernels go first; ``None`` when nothing is missing."""
-    if files.cache is None or all(files.cached(str(p)) for p in static_files(roots)):
+    """Compress what is missing under ``roots`` into ``files.cache`` (and
+    cut the icon font down) in a child process at the lowest CPU
+    priority, so the server and its kernels go first; ``None`` when
+    nothing is missing."""
+    if files.cache is None or (all(files.cached(str(p)) for p in static_files(roots)) and all(files.font_seen(str(p)) for p in font_files(roots))):
         return None
     nice = shutil.which("nice")
     cmd = [*([nice, "-n", "19"] if nice else []), sys.executable, "-m", "toolkit.serve.static", str(files.cache), *map(str, roots)]
@@ -220,6 +280,26 @@ class CompressedFiles:
             return True  # gone: nothing to make
         return self.cache is not None and all((self.cache / f"{digest}{suffix}").exists() for _, suffix in ENCODINGS)
 
+    def font_seen(self, path: str) -> bool:
+        """Whether the woff2 font ``path`` has its cut-down copy, or the note
+        that it is sent whole, in the cache."""
+        try:
+            digest = self.digest(path)
+        except OSError:
+            return True
+        return self.cache is not None and any((self.cache / subset_name(digest, suffix)).exists() for suffix in (FONT_SUFFIX, ".whole"))
+
+    def substitute(self, path: str) -> str | None:
+        """The cut-down copy to send in place of the font ``path`` (the
+        icon font, :mod:`toolkit.serve.icons`), or ``None``: the file itself."""
+        if self.cache is None or not path.lower().endswith(FONT_SUFFIX):
+            return None
+        try:
+            copy = self.cache / subset_name(self.digest(path), FONT_SUFFIX)
+        except OSError:
+            return None
+        return str(copy) if copy.is_file() else None
+
     def pick(self, path: str, accept_encoding: str) -> tuple[str | None, str | None]:
         """``(coding, copy's path)`` for a request accepting
         ``accept_encoding``, or ``(None, None)``: send the file itself."""
@@ -264,8 +344,13 @@ class CompressedStatic:
 
     def set_headers(self) -> None:
         source = self.absolute_path
+        small = self.xs_files.substitute(source)
+        if small is not None:
+            # The icon font's cut-down copy: its size, bytes and ETag from here on.
+            self.absolute_path = small
+            self.__dict__.pop("_stat_result", None)
         ranged = "Range" in self.request.headers
-        coding, copy = (None, None) if ranged else self.xs_files.pick(source, self.request.headers.get("Accept-Encoding", ""))
+        coding, copy = (None, None) if ranged else self.xs_files.pick(self.absolute_path, self.request.headers.get("Accept-Encoding", ""))
         self._xs_coding = coding
         super().set_headers()  # Content-Type and Last-Modified of the file itself
         self.set_header("Vary", "Accept-Encoding")
@@ -396,7 +481,8 @@ def compressed_handlers(handlers: list[Any], voila: Any, *, cache: Path | None =
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m toolkit.serve.static CACHE ROOT...``: compress what is
-    missing (what :func:`start_precompression` runs)."""
+    missing and cut the icon font down (what :func:`start_precompression`
+    runs)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2:
         sys.stderr.write("usage: python -m toolkit.serve.static CACHE ROOT [ROOT ...]\n")
@@ -405,7 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not usable_cache(cache):
         sys.stderr.write(f"{cache}: not a private, writable folder\n")
         return 1
-    precompress(static_files(Path(a) for a in args[1:]), cache)
+    roots = [Path(a) for a in args[1:]]
+    precompress(static_files(roots), cache)
+    subset_fonts(font_files(roots), cache)
     return 0
 
 

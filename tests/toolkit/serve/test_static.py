@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import gzip
 import http.client
+import io
 import os
 import socket
 from pathlib import Path
 
 import brotli
 import pytest
+from fontTools.ttLib import TTFont
 
-from toolkit.serve import static
+from toolkit.serve import icons, static
 from toolkit.serve.handlers import KitStaticHandler
 
 
@@ -89,8 +91,8 @@ def test_page_config_moves_voilas_scripts_under_the_version():
 
 
 class _Served:
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int, root: Path, cache: Path) -> None:
+        self.port, self.root, self.cache = port, root, cache
 
     def get(self, path: str, encoding: str | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -149,7 +151,7 @@ def served(tmp_path):
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     ready.wait(10)
-    yield _Served(port), files, compressed.version
+    yield _Served(port, root, cache), files, compressed.version
     loop = state["loop"]
     loop.add_callback(state["server"].stop)
     loop.add_callback(loop.stop)
@@ -227,3 +229,48 @@ def test_without_brotli_the_gzip_copies_are_still_made(tmp_path, monkeypatch):
     digest = static.file_digest(root / "style.css")
     assert gzip.decompress((cache / f"{digest}.gz").read_bytes()) == files["style.css"]
     assert static.CompressedFiles(cache).pick(str(root / "style.css"), "gzip, deflate, br")[0] == "gzip"
+
+
+def test_the_icon_font_goes_out_cut_down_once_its_copy_is_made(served, icon_font):
+    server, files, version = served
+    root, cache = server.root, server.cache
+    (root / icon_font.name).write_bytes(icon_font.read_bytes())
+    url = f"/voila/static/{icon_font.name}"  # the hash in the name pins it, as Voila's URL does
+    status, headers, whole = server.get(url, "gzip, deflate, br")
+    assert status == 200 and whole == icon_font.read_bytes()  # no copy yet: the font itself
+    assert "content-encoding" not in headers
+
+    fonts = static.font_files([root])
+    assert sorted(p.name for p in fonts) == sorted([icon_font.name, "font.woff2"])
+    assert not static.CompressedFiles(cache).font_seen(str(root / icon_font.name))
+    assert static.subset_fonts(fonts, cache) == 1
+    assert static.subset_fonts(fonts, cache) == 0  # made once
+    seen = static.CompressedFiles(cache)
+    assert all(seen.font_seen(str(p)) for p in fonts)
+
+    status, cut_headers, cut = server.get(url, "gzip, deflate, br")
+    assert status == 200 and cut[:4] == b"wOF2" and len(cut) < 15_000 and int(cut_headers["content-length"]) == len(cut)
+    assert "content-encoding" not in cut_headers and cut_headers["content-type"].startswith("font/woff2")
+    assert cut_headers["cache-control"] == static.IMMUTABLE
+    assert cut_headers["etag"] != headers["etag"]  # a cache holding the whole font does not take this for it
+    font = TTFont(io.BytesIO(cut))
+    assert set(font.getBestCmap()) == set(icons.ICONS.values())
+    assert server.get(url, "gzip", **{"If-None-Match": cut_headers["etag"]})[0] == 304
+
+    # Any other woff2 (here bytes that are no font) goes out as it is.
+    assert (cache / static.subset_name(static.file_digest(root / "font.woff2"), ".whole")).is_file()
+    assert server.get("/voila/static/font.woff2", "br")[2] == files["font.woff2"]
+
+
+def test_the_background_job_cuts_the_icon_font_and_compresses(tmp_path, icon_font):
+    # What start_precompression runs: python -m toolkit.serve.static CACHE ROOT...
+    root, cache = tmp_path / "static", tmp_path / "cache"
+    _tree(root)
+    (root / icon_font.name).write_bytes(icon_font.read_bytes())
+    files = static.CompressedFiles(cache)
+    assert static.main([str(cache), str(root)]) == 0
+    assert all(files.cached(str(p)) for p in static.static_files([root]))
+    small = files.substitute(str(root / icon_font.name))
+    assert small is not None and Path(small).name == static.subset_name(static.file_digest(icon_font), ".woff2")
+    assert TTFont(small)["name"].getDebugName(4) == icons.ICON_FONT and Path(small).stat().st_size < 15_000
+    assert files.substitute(str(root / "font.woff2")) is None and files.substitute(str(root / "big.js")) is None
