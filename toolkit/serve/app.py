@@ -297,6 +297,7 @@ def workshop_voila_class() -> type:
     class WorkshopVoila(Voila):
         room: Any = None
         kernel_limits: Any = None
+        room_route: tuple[str, ...] = ()
         allowed_hosts: tuple[str, ...] = ()
         query_path: str = ""
         on_answering: Callable[[], None] = staticmethod(lambda: None)
@@ -600,6 +601,7 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
         cls = workshop_voila_class()
         app = cls.instance(config=Config(voila_config(plan, run_folder)))
         app.room, app.kernel_limits, app.allowed_hosts, app.query_path = room, plan.limits, plan.allowed_hosts, query_path
+        app.room_route = plan.route
         app.on_answering = lambda: out(describe(plan))
         app.on_ready = lambda warm, pooled: out(ready_line(plan, warm, pooled, time.monotonic() - started))
         app.on_stopping = lambda: out("Stopping: shutting the kernels down ...")

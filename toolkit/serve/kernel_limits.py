@@ -288,8 +288,8 @@ class RoomKernels:
 
 class RoomPools:
     """Pool refills within the room's limits (mixed in only where Voila
-    keeps pools): a refill that would pass a limit is skipped and tried
-    again once a kernel goes."""
+    keeps pools): a refill that would pass a limit starts what fits and
+    the rest once kernels go."""
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: object) -> None:
         limits: KernelLimits | None = self.limits  # type: ignore[attr-defined]
@@ -301,7 +301,19 @@ class RoomPools:
             free = min(limits.total - self.kernel_count(), limits.per_page - self.kernel_count(page))  # type: ignore[attr-defined]
             if missing > 0 and free < missing:
                 self._starved.add(page)  # type: ignore[attr-defined]
-                self.log.warning("Not refilling the pool of %s: the room is at its kernel limit", page)  # type: ignore[attr-defined]
+                if free <= 0:
+                    self.log.warning("Not refilling the pool of %s: the room is at its kernel limit", page)  # type: ignore[attr-defined]
+                    return
+                # What fits now; the rest once kernels go (_refill_starved).
+                wanted = config.get(page)
+                config[page] = {**(wanted or config.get("default", {})), "pool_size": size - missing + free}
+                try:
+                    super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
+                finally:
+                    if wanted is None:
+                        config.pop(page, None)
+                    else:
+                        config[page] = wanted
                 return
         super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
 

@@ -42,7 +42,10 @@ class RefillWhenQuiet:
     is refilled, so a visitor past the pool gets a kernel started at once;
     the pool is refilled once the page has had no visitor for ``fill_delay``
     seconds (at the latest :data:`REFILL_AT_THE_LATEST` times that after
-    the first kernel was taken): once the room has arrived. Pool kernels
+    the first kernel was taken): once the room has arrived. A pool for the
+    whole room then moves on to the page the room opens next
+    (:meth:`_room_moves_on`) rather than waiting where everyone has already
+    been. Pool kernels
     start in batches of :func:`pool_start_slots`, each waiting until the
     one before has run its notebook.
     """
@@ -88,9 +91,34 @@ class RefillWhenQuiet:
 
         def refill() -> None:
             self._refills.pop(notebook_name, None)
+            ahead = self._room_moves_on(notebook_name)
             fill(delay=0)
+            if ahead is not None:
+                self.fill_if_needed(delay=0, notebook_name=ahead)
 
         self._refills[notebook_name] = _Refill(first, loop.call_at(when, refill), fill)
+
+    def _room_moves_on(self, notebook_name: str | None) -> str | None:
+        """When a page's refill is due and its pool is bigger than the
+        everyday pool (``--pool-for diagnosis=40``: a pool for the whole
+        room), the room has arrived there: that page goes back to the
+        everyday pool and its size goes to the next page of the room's
+        route (:attr:`ServePlan.route <toolkit.serve.plan.ServePlan.route>`,
+        the Voila application's ``room_route``), the page the room opens
+        next. Returns that page, or ``None`` when nothing moves."""
+        route = tuple(getattr(getattr(self, "parent", None), "room_route", ()) or ())
+        config = getattr(self, "kernel_pools_config", None)
+        if notebook_name not in route or not isinstance(config, dict):
+            return None
+        everyday = config.get("default", {}).get("pool_size", 0)
+        size = config.get(notebook_name, {}).get("pool_size", everyday)
+        at = route.index(notebook_name)
+        if size <= everyday or at + 1 >= len(route):
+            return None
+        ahead = route[at + 1]
+        config[notebook_name] = {**config.get(notebook_name, {}), "pool_size": everyday}
+        config[ahead] = {**config.get(ahead, {}), "pool_size": max(size, config.get(ahead, {}).get("pool_size", everyday))}
+        return ahead
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: object) -> dict[str, object]:
         # Voila starts a pool's kernel and runs its notebook here; only so

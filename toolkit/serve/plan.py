@@ -92,6 +92,13 @@ class ServePlan:
         """The served notebooks' file names, in order."""
         return tuple(page.name for page in self.pages)
 
+    @property
+    def route(self) -> tuple[str, ...]:
+        """The participant pages in the order a room walks them (the
+        stages, then the priorities): where a room-sized pool moves next
+        (:class:`~toolkit.serve.kernel_pool.RefillWhenQuiet`)."""
+        return tuple(page.name for page in self.pages if not page.dashboard)
+
     def pool_size(self, notebook: str) -> int:
         """Preheated kernels kept warm for ``notebook``: its own size if it
         was given one, else ``pool`` (one for the dashboard, which a screen

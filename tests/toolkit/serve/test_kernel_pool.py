@@ -129,3 +129,60 @@ def test_pool_kernels_start_in_batches_each_held_until_its_notebook_ran(monkeypa
     assert asyncio.run(main()) == [f"k{i}" for i in range(7)]
     assert km.most == kernel_pool.pool_start_slots()
     assert sorted(km.order) == [f"k{i}" for i in range(7)]
+
+
+class _Parent:
+    room_route = ("stage-1.ipynb", "stage-2.ipynb", "priorities.ipynb")
+
+
+def _room_pools(clock: _Clock):
+    km = kernel_pool.with_refill_when_quiet(_VoilaPool)(clock)
+    km.parent = _Parent()
+    km.kernel_pools_config = {
+        "default": {"pool_size": 2},
+        "stage-1.ipynb": {"pool_size": 40},
+        "stage-2.ipynb": {"pool_size": 2},
+        "priorities.ipynb": {"pool_size": 2},
+        "dashboard.ipynb": {"pool_size": 1},
+    }
+    return km
+
+
+def test_a_pool_for_the_whole_room_moves_to_the_page_the_room_opens_next():
+    clock = _Clock()
+    km = _room_pools(clock)
+    sizes = lambda: {nb: c["pool_size"] for nb, c in km.kernel_pools_config.items() if nb != "default"}  # noqa: E731
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.time = lambda: clock.now
+
+        async def at(t):
+            clock.now = 1000.0 + t
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+        km.fill_if_needed(notebook_name="stage-1.ipynb")  # the room arrives on stage 1
+        await at(30)
+        # Stage 1 is back to the everyday pool; stage 2 gets the room's 40.
+        assert sizes() == {"stage-1.ipynb": 2, "stage-2.ipynb": 40, "priorities.ipynb": 2, "dashboard.ipynb": 1}
+        assert [f[2] for f in km.fills] == ["stage-1.ipynb", "stage-2.ipynb"]
+        km.fill_if_needed(notebook_name="dashboard.ipynb")  # not on the room's route: refilled where it is
+        km.fill_if_needed(notebook_name="stage-2.ipynb")  # the room moves to stage 2
+        await at(60)
+        assert sizes() == {"stage-1.ipynb": 2, "stage-2.ipynb": 2, "priorities.ipynb": 40, "dashboard.ipynb": 1}
+        km.fill_if_needed(notebook_name="priorities.ipynb")  # the last page: the pool stays
+        await at(90)
+        assert sizes()["priorities.ipynb"] == 40
+        await km.shutdown_all()
+
+    asyncio.run(main())
+    assert [f[2] for f in km.fills] == ["stage-1.ipynb", "stage-2.ipynb", "dashboard.ipynb", "stage-2.ipynb", "priorities.ipynb", "priorities.ipynb"]
+
+
+def test_an_everyday_pool_stays_where_it_is():
+    clock = _Clock()
+    km = _room_pools(clock)
+    assert km._room_moves_on("stage-2.ipynb") is None  # 2 is the everyday size
+    assert km._room_moves_on("dashboard.ipynb") is None
+    assert km.kernel_pools_config["stage-2.ipynb"] == {"pool_size": 2}

@@ -333,3 +333,35 @@ def test_the_join_page_has_its_documented_hooks():
     assert "Wrong &lt;b&gt;code&lt;/b&gt;" in html and 'aria-invalid="true"' in html  # escaped, and the field says it is wrong
     assert 'name="next" value="/voila/render/x.ipynb"' in html and '<label for="xs-join-code">' in html
     assert "http" not in env.get_template("base.html").render(base_url="/")  # nothing from elsewhere
+
+
+class _PoolKernels(_Kernels):
+    """... with Voila's pools: a fill records the size it was asked to reach."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pools: dict[str, list] = {}
+        self.kernel_pools_config = {"default": {"pool_size": 2}, "b.ipynb": {"pool_size": 8}}
+        self.fills: list[tuple[str, int]] = []
+
+    def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+        size = self.kernel_pools_config.get(notebook_name, self.kernel_pools_config["default"])["pool_size"]
+        self.fills.append((notebook_name, size))
+
+
+def test_a_refill_past_the_cap_starts_what_fits_and_the_rest_later():
+    cls = serve.kernel_limits.with_room_kernels(_PoolKernels)
+    km = cls(parent=_App(KernelLimits(total=10, per_page=10)))
+
+    async def scenario():
+        with visiting("a.ipynb", "dev-1"):
+            held = [await km.start_kernel() for _ in range(6)]
+        km.fill_if_needed(delay=0, notebook_name="b.ipynb")  # wants 8, room for 4
+        assert km.fills == [("b.ipynb", 4)]
+        assert km.kernel_pools_config["b.ipynb"] == {"pool_size": 8}  # the page's own size is kept
+        assert km._starved == {"b.ipynb"}
+        await km.shutdown_kernel(held[0])  # a kernel goes: the refill is tried again
+        assert km.fills[-1] == ("b.ipynb", 5)
+        await km.shutdown_all()
+
+    asyncio.run(scenario())
