@@ -95,6 +95,7 @@ def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room
     import stat
 
     from toolkit.serve.app import NOTARY_DB, NOTARY_SECRET
+    from toolkit.serve.kernel_fork import SOCKET_NAME
 
     visitor = room.visitor(dashboard=True)
     visitor.kernel_of("/voila/render/dashboard.ipynb")  # a page has a kernel: its files exist
@@ -104,8 +105,11 @@ def test_kernel_sockets_and_connection_files_stay_outside_the_served_folder(room
     run_folder = connections.parent
     assert run_folder.name.startswith(serve.RUN_FOLDER_PREFIX)
     assert sorted(p.name for p in run_folder.iterdir()) == sorted(
-        [serve.PAGES_FOLDER, serve.PID_FILE, connections.name, serve.FACILITATOR_TOKEN_FILE, serve.IPYTHON_FOLDER, NOTARY_DB, NOTARY_SECRET]
+        [serve.PAGES_FOLDER, serve.PID_FILE, connections.name, serve.FACILITATOR_TOKEN_FILE, serve.IPYTHON_FOLDER, NOTARY_DB, NOTARY_SECRET, SOCKET_NAME]
     )
+    # The kernel fork server's socket: a Unix socket only its owner may use.
+    fork_socket = run_folder / SOCKET_NAME
+    assert stat.S_ISSOCK(fork_socket.stat().st_mode) and fork_socket.stat().st_mode & 0o077 == 0
     pages = run_folder / serve.PAGES_FOLDER
     assert sorted(p.name for p in pages.iterdir()) == sorted(p.name for p in room.pages())  # no socket in what is served
     connection_file = next(connections.glob("kernel-*.json"))
