@@ -55,6 +55,7 @@ class RefillWhenQuiet:
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         self._refills = {}
+        self._carried = 0  # a room's pool on its way to a quiet page
         self._starting = None  # a semaphore, made on the serving loop
         super().__init__(*args, **kwargs)  # Voila's __init__ fills the pools
 
@@ -101,11 +102,15 @@ class RefillWhenQuiet:
     def _room_moves_on(self, notebook_name: str | None) -> str | None:
         """When a page's refill is due and its pool is bigger than the
         everyday pool (``--pool-for diagnosis=40``: a pool for the whole
-        room), the room has arrived there: that page goes back to the
-        everyday pool and its size goes to the next page of the room's
-        route (:attr:`ServePlan.route <toolkit.serve.plan.ServePlan.route>`,
-        the Voila application's ``room_route``), the page the room opens
-        next. Returns that page, or ``None`` when nothing moves."""
+        room), the room has arrived there and gone quiet: that page goes
+        back to the everyday pool and the room's size is carried to the
+        next page of the room's route (:attr:`ServePlan.route
+        <toolkit.serve.plan.ServePlan.route>`, the Voila application's
+        ``room_route``), the page the room opens next. It is placed only
+        on a page that is quiet too: if the room is already arriving there,
+        warm kernels would only double its kernels, so the size is carried
+        on until the next page the room has not reached by the time it goes
+        quiet again. Returns the page given the room's pool, or ``None``."""
         route = tuple(getattr(getattr(self, "parent", None), "room_route", ()) or ())
         config = getattr(self, "kernel_pools_config", None)
         if notebook_name not in route or not isinstance(config, dict):
@@ -113,11 +118,18 @@ class RefillWhenQuiet:
         everyday = config.get("default", {}).get("pool_size", 0)
         size = config.get(notebook_name, {}).get("pool_size", everyday)
         at = route.index(notebook_name)
-        if size <= everyday or at + 1 >= len(route):
+        if at + 1 >= len(route):
+            return None  # the room's last page keeps what it has
+        carried = max(getattr(self, "_carried", 0), size if size > everyday else 0)
+        if carried <= everyday:
             return None
-        ahead = route[at + 1]
         config[notebook_name] = {**config.get(notebook_name, {}), "pool_size": everyday}
-        config[ahead] = {**config.get(ahead, {}), "pool_size": max(size, config.get(ahead, {}).get("pool_size", everyday))}
+        ahead = route[at + 1]
+        if ahead in self._refills:  # the room is arriving there already
+            self._carried = carried
+            return None
+        self._carried = 0
+        config[ahead] = {**config.get(ahead, {}), "pool_size": max(carried, config.get(ahead, {}).get("pool_size", everyday))}
         return ahead
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: object) -> dict[str, object]:

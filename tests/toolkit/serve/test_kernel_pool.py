@@ -186,3 +186,32 @@ def test_an_everyday_pool_stays_where_it_is():
     assert km._room_moves_on("stage-2.ipynb") is None  # 2 is the everyday size
     assert km._room_moves_on("dashboard.ipynb") is None
     assert km.kernel_pools_config["stage-2.ipynb"] == {"pool_size": 2}
+
+
+def test_the_room_pool_waits_for_a_quiet_page_rather_than_doubling_a_busy_one():
+    clock = _Clock()
+    km = _room_pools(clock)
+    sizes = lambda: {nb: c["pool_size"] for nb, c in km.kernel_pools_config.items() if nb != "default"}  # noqa: E731
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.time = lambda: clock.now
+
+        async def at(t):
+            clock.now = 1000.0 + t
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+        km.fill_if_needed(notebook_name="stage-1.ipynb")  # the room arrives on stage 1 ...
+        await at(15)
+        km.fill_if_needed(notebook_name="stage-2.ipynb")  # ... and is moving on before stage 1 went quiet
+        await at(25)
+        # Stage 1 is quiet: back to the everyday pool; stage 2 is busy: no room pool there.
+        assert sizes() == {"stage-1.ipynb": 2, "stage-2.ipynb": 2, "priorities.ipynb": 2, "dashboard.ipynb": 1}
+        await at(40)
+        # Stage 2 went quiet: the room's 40 go to the page after it.
+        assert sizes()["priorities.ipynb"] == 40
+        await km.shutdown_all()
+
+    asyncio.run(main())
+    assert [f[2] for f in km.fills] == ["stage-1.ipynb", "stage-2.ipynb", "priorities.ipynb"]
