@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from toolkit.errors import ToolkitError
 
 #: Memory a page's kernel takes, with room to spare: a workbook page's
-#: kernel measures 51 MiB (PSS) forked from the fork server and 56 MiB
-#: started the usual way (toolkit/serve/kernel_fork.py, docs/deploy.md).
-#: At 80 MiB the default on an 8 GiB laptop (51) was below a room of 40's
-#: peak of 55 kernels.
-KERNEL_MIB = 60
-#: Share of the machine's memory the kernels may take by default.
-MEMORY_SHARE = 0.5
+#: kernel measures 51 MiB (PSS) alone, forked from the fork server, and
+#: 56 MiB started the usual way; a room of 40 walking the five pages
+#: peaked at 88 kernels in 4.1 GiB with the server (docs/deploy.md).
+KERNEL_MIB = 50
+#: Share of the machine's memory the kernels may take by default: 98
+#: kernels on 8 GiB, above that room's peak (at 80 MiB and half the
+#: memory it was 51, and the room was told it was full).
+MEMORY_SHARE = 0.6
 #: Fewest kernels the default allows, on any machine.
 MIN_KERNELS = 8
 #: Default when the machine's memory cannot be read.
@@ -95,8 +96,8 @@ def machine_memory() -> int | None:
 
 def default_max_kernels(memory_bytes: int | None = None) -> int:
     """Kernels that fit in :data:`MEMORY_SHARE` of the machine's memory at
-    :data:`KERNEL_MIB` each (at least :data:`MIN_KERNELS`): 204 on 24 GiB,
-    68 on 8 GiB, 34 on 4 GiB."""
+    :data:`KERNEL_MIB` each (at least :data:`MIN_KERNELS`): 294 on 24 GiB,
+    98 on 8 GiB, 49 on 4 GiB."""
     memory = memory_bytes if memory_bytes is not None else machine_memory()
     if not memory:
         return FALLBACK_KERNELS

@@ -120,11 +120,12 @@ def test_the_host_allowlist(host, allowed):
 
 def test_kernel_limits_come_from_memory_and_options():
     gib = 1024**3
-    assert default_max_kernels(24 * gib) == 204 and default_max_kernels(4 * gib) == 34
-    assert default_max_kernels(8 * gib) >= 55 + 4  # a room of 40's peak (docs/deploy.md), with room to spare
-    assert default_max_kernels(1 * gib) == 8  # never fewer than a small room needs
+    assert default_max_kernels(24 * gib) == 294 and default_max_kernels(4 * gib) == 49
+    assert default_max_kernels(8 * gib) >= 88 + 4  # a room of 40's peak (docs/deploy.md), with room to spare
+    assert default_max_kernels(1 * gib) == 12
+    assert default_max_kernels(512 * 1024 * 1024) == 8  # never fewer than a small room needs
     limits = KernelLimits.for_machine(pages=6, memory_bytes=4 * gib)
-    assert (limits.total, limits.per_page) == (34, 29)  # each other page keeps room for one
+    assert (limits.total, limits.per_page) == (49, 44)  # each other page keeps room for one
     assert KernelLimits.for_machine(pages=6, total=12, per_page=4).per_page == 4
     with pytest.raises(ToolkitError, match="--max-kernels: expected 1 or more, got 0"):
         KernelLimits.for_machine(pages=6, total=0)
