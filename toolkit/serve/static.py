@@ -179,12 +179,7 @@ def subset_fonts(files: Iterable[Path], cache: Path) -> int:
     from toolkit.serve import icons
 
     written = 0
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        digest = hashlib.sha256(data).hexdigest()
+    for data, digest in _contents(files):
         small, whole = cache / subset_name(digest, FONT_SUFFIX), cache / subset_name(digest, ".whole")
         if small.exists() or whole.exists():
             continue
@@ -192,6 +187,16 @@ def subset_fonts(files: Iterable[Path], cache: Path) -> int:
         _write_aside(whole if cut is None else small, cut or b"")
         written += cut is not None
     return written
+
+
+def _contents(files: Iterable[Path]) -> Iterable[tuple[bytes, str]]:
+    """Each readable file's bytes and their SHA-256 (the cache's names)."""
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        yield data, hashlib.sha256(data).hexdigest()
 
 
 def precompress(files: Iterable[Path], cache: Path) -> int:
@@ -206,12 +211,7 @@ def precompress(files: Iterable[Path], cache: Path) -> int:
     else:
         coders.append((".br", lambda d: brotli.compress(d, quality=11)))
     written = 0
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        digest = hashlib.sha256(data).hexdigest()
+    for data, digest in _contents(files):
         for suffix, compress in coders:
             target = cache / f"{digest}{suffix}"
             if target.exists():

@@ -131,6 +131,18 @@ def test_pool_kernels_start_in_batches_each_held_until_its_notebook_ran(monkeypa
     assert sorted(km.order) == [f"k{i}" for i in range(7)]
 
 
+def _clock_on_loop(clock: _Clock):
+    """Make the running loop's time the test's clock; ``await at(t)`` moves it."""
+    asyncio.get_running_loop().time = lambda: clock.now
+
+    async def at(t):
+        clock.now = 1000.0 + t
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    return at
+
+
 class _Parent:
     room_route = ("stage-1.ipynb", "stage-2.ipynb", "priorities.ipynb")
 
@@ -154,13 +166,7 @@ def test_a_pool_for_the_whole_room_moves_to_the_page_the_room_opens_next():
     sizes = lambda: {nb: c["pool_size"] for nb, c in km.kernel_pools_config.items() if nb != "default"}  # noqa: E731
 
     async def main():
-        loop = asyncio.get_running_loop()
-        loop.time = lambda: clock.now
-
-        async def at(t):
-            clock.now = 1000.0 + t
-            for _ in range(3):
-                await asyncio.sleep(0)
+        at = _clock_on_loop(clock)
 
         km.fill_if_needed(notebook_name="stage-1.ipynb")  # the room arrives on stage 1
         await at(30)
@@ -194,13 +200,7 @@ def test_the_room_pool_waits_for_a_quiet_page_rather_than_doubling_a_busy_one():
     sizes = lambda: {nb: c["pool_size"] for nb, c in km.kernel_pools_config.items() if nb != "default"}  # noqa: E731
 
     async def main():
-        loop = asyncio.get_running_loop()
-        loop.time = lambda: clock.now
-
-        async def at(t):
-            clock.now = 1000.0 + t
-            for _ in range(3):
-                await asyncio.sleep(0)
+        at = _clock_on_loop(clock)
 
         km.fill_if_needed(notebook_name="stage-1.ipynb")  # the room arrives on stage 1 ...
         await at(15)
