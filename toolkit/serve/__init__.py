@@ -87,6 +87,7 @@ it; the next ``workshop serve`` removes run folders whose process is gone
 - :mod:`~toolkit.serve.bytecode`: the kit compiled once, so kernels import bytecode
 - :mod:`~toolkit.serve.kernel_fork`: kernels forked from one warm process
 - :mod:`~toolkit.serve.request_info`: a preheated kernel learns its visitor's request
+- :mod:`~toolkit.serve.page_templates`: Voila's page templates compiled once per server
 """
 
 # Names are imported from their module when first asked for (PEP 562):

@@ -30,6 +30,7 @@ from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
 from toolkit.serve.bytecode import compile_kit
 from toolkit.serve.kernel_fork import FORK_PROVISIONER, start_fork_server
+from toolkit.serve.page_templates import share_compiled_templates
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
 from toolkit.serve.kernel_pool import raise_socket_limit, with_refill_when_quiet
@@ -204,7 +205,7 @@ def voila_hook_problems() -> list[str]:
     :class:`~toolkit.serve.kernel_limits.RoomKernels` override or call
     private parts of Voila 0.5 (the pin in ``pyproject.toml``): the kernel
     manager factory, ``init_settings``, ``init_handlers``, ``start``,
-    ``setup_template_dirs``, the pool's ``fill_if_needed``, ``get_pool_size``,
+    ``setup_template_dirs``, the exporter's ``_create_environment``, the pool's ``fill_if_needed``, ``get_pool_size``,
     ``_initialize``, ``get_rendered_notebook``, ``shutdown_kernel`` and
     ``shutdown_all``, and the handler classes :mod:`toolkit.serve.handlers`
     replaces; and
@@ -235,6 +236,9 @@ def voila_hook_problems() -> list[str]:
     wants("voila.app.Voila.init_handlers", getattr(voila_app.Voila, "init_handlers", None), ())
     wants("voila.app.Voila.setup_template_dirs", getattr(voila_app.Voila, "setup_template_dirs", None), ())
     wants("voila.app.Voila.start", getattr(voila_app.Voila, "start", None), ())
+    from voila.exporter import VoilaExporter
+
+    wants("voila.exporter.VoilaExporter._create_environment", getattr(VoilaExporter, "_create_environment", None), ())
     try:  # the handlers the room replaces, by their Voila 0.5 modules
         import toolkit.serve.handlers  # noqa: F401
     except ImportError as exc:
@@ -335,6 +339,7 @@ def workshop_voila_class() -> type:
 
             from toolkit.serve.handlers import room_jinja_env
 
+            share_compiled_templates()
             factory = voila_app.voila_kernel_manager_factory
             voila_app.voila_kernel_manager_factory = lambda *a, **kw: with_refill_when_quiet(with_room_kernels(factory(*a, **kw)))
             try:
