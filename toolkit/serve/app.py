@@ -29,7 +29,7 @@ from toolkit.errors import ToolkitError
 from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
 from toolkit.serve.bytecode import compile_kit
-from toolkit.serve.kernel_fork import FORK_PROVISIONER, start_fork_server
+from toolkit.serve.kernel_fork import FORK_PROVISIONER, page_imports, start_fork_server
 from toolkit.serve.page_templates import share_compiled_templates
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
@@ -589,7 +589,7 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
     run_folder = make_run_folder()
     fork = None
     try:
-        fork = start_fork_server(run_folder)
+        fork = start_fork_server(run_folder, page_imports([page.code for page in plan.pages]))
         folder = write_pages(plan.pages, run_folder / PAGES_FOLDER, workshop_title=plan.title)
         store_file = _sqlite_file(plan.url)
         if store_file is not None and run_folder.resolve() in store_file.resolve().parents:

@@ -21,10 +21,12 @@ shares those modules' memory with it until written and skips the imports.
   standard ``python -m ipykernel_launcher -f FILE``.
 - The fork server forks on request; the child takes the kernel's
   environment, folder and a session of its own (so the facilitator's
-  Ctrl-C never reaches it, as with a started kernel), registers
-  ipywidgets' comm target with the new kernel (ipywidgets does that when
-  it is imported into a running kernel, which here it was not) and runs
-  the kernel until it is shut down. Children are reaped by the fork
+  Ctrl-C never reaches it, as with a started kernel), sets up in the new
+  kernel the libraries that would have done so on import (ipywidgets'
+  comm targets, through its IPython extension) and runs the kernel until
+  it is shut down. What the fork server imports is ipykernel's and the
+  server's own (:data:`KERNEL_MODULES`) and what the served pages' code
+  imports (:func:`page_imports`): it knows no page itself. Children are reaped by the fork
   server; the provisioner follows a kernel by its pid.
 - Nothing in the fork server may start a thread or open a connection
   before it forks (a forked child gets no copy of other threads): it
@@ -57,15 +59,12 @@ SOCKET_ENV = "WORKSHOP_FORK_SOCKET"
 FORK_ENV = "WORKSHOP_KERNEL_FORK"
 #: The socket's file name in the run folder.
 SOCKET_NAME = "kernel-fork.sock"
-#: Modules every page's kernel imports, imported once by the fork server.
-WARM_MODULES = (
+#: Modules every kernel imports before its page runs, imported once by the
+#: fork server; the pages' own imports are added (:func:`page_imports`).
+KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
-    "ipywidgets",
     "sqlalchemy.dialects.sqlite",
-    "widgets.session",
-    "widgets.dashboard",
-    "widgets.presenter",
     "toolkit.serve.request_info",
     "websockets.asyncio.client",
     "setproctitle",
@@ -74,6 +73,22 @@ WARM_MODULES = (
 READY_SECONDS = 30.0
 #: The kernel command the fork server can stand in for.
 LAUNCHER = ("-m", "ipykernel_launcher")
+
+
+def page_imports(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The modules the pages' code imports (``from widgets.session import
+    Session`` gives ``widgets.session``), in order, each once: what the
+    fork server imports for them."""
+    import ast
+
+    found: list[str] = []
+    for code in codes:
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return tuple(dict.fromkeys(found))
 
 
 def kernel_argv(cmd: list[str]) -> list[str] | None:
@@ -206,10 +221,11 @@ def fork_wanted(environ: dict[str, str] | os._Environ[str] | None = None, platfo
     return (platform or sys.platform).startswith("linux")
 
 
-def start_fork_server(run_folder: Path, *, ready_seconds: float = READY_SECONDS) -> ForkServer:
+def start_fork_server(run_folder: Path, modules: tuple[str, ...] = (), *, ready_seconds: float = READY_SECONDS) -> ForkServer:
     """Start the fork server with its socket in ``run_folder`` and wait
     until it answers; on success :data:`SOCKET_ENV` names the socket for
-    this process's provisioners. When it cannot start, or forking is not
+    this process's provisioners; it imports :data:`KERNEL_MODULES` and
+    ``modules`` (the pages' imports). When it cannot start, or forking is not
     wanted (:func:`fork_wanted`), kernels start the usual way (the returned
     server is not ``ready``)."""
     path = Path(run_folder) / SOCKET_NAME
@@ -217,7 +233,8 @@ def start_fork_server(run_folder: Path, *, ready_seconds: float = READY_SECONDS)
         return ForkServer(None, path)
     # A session of its own: the facilitator's Ctrl-C stops the server,
     # which then stops this; it never reaches the fork server directly.
-    process = subprocess.Popen([sys.executable, "-m", "toolkit.serve.kernel_fork", str(path)], stdin=subprocess.DEVNULL, start_new_session=True)
+    command = [sys.executable, "-m", "toolkit.serve.kernel_fork", str(path), *modules]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
     server = ForkServer(process, path)
     deadline = time.monotonic() + ready_seconds
     while time.monotonic() < deadline and process.poll() is None and not path.exists():
@@ -229,16 +246,17 @@ def start_fork_server(run_folder: Path, *, ready_seconds: float = READY_SECONDS)
     return server
 
 
-def serve(path: Path) -> None:
-    """The fork server's loop: import :data:`WARM_MODULES`, listen on
-    ``path`` and fork a kernel for each request until terminated."""
+def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
+    """The fork server's loop: import :data:`KERNEL_MODULES` and
+    ``modules``, listen on ``path`` and fork a kernel for each request
+    until terminated."""
     import importlib
     import threading
 
     import gc
 
     gc.disable()  # no collection may move what the imports made ...
-    for name in WARM_MODULES:
+    for name in (*KERNEL_MODULES, *modules):
         importlib.import_module(name)
     gc.freeze()  # ... and none in a child touches it: its pages stay shared
     if threading.active_count() != 1:
@@ -325,9 +343,7 @@ def _run_kernel(request: dict[str, Any]) -> None:
             interrupt=int(os.environ.get("JPY_INTERRUPT_EVENT") or 0),
         )
         app.initialize(list(request["argv"]))
-        import ipywidgets
-
-        ipywidgets._handle_ipython()  # its comm target, in this kernel
+        _set_up_in_kernel(app.shell)
         app.start()
         code = 0
     except SystemExit as exc:
@@ -341,6 +357,16 @@ def _run_kernel(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
+def _set_up_in_kernel(shell: Any) -> None:
+    """A library imported into a running kernel sets itself up there
+    (ipywidgets registers its comm targets when imported into one); these
+    were imported by the fork server, before any kernel: each that offers
+    it is loaded as the IPython extension it is, which does the same."""
+    for name, module in list(sys.modules.items()):
+        if "." not in name and name != "IPython" and callable(getattr(module, "load_ipython_extension", None)):
+            shell.extension_manager.load_extension(name)
+
+
 def _connection_file(argv: list[str]) -> Path:
     """The ``-f`` argument of a kernel's arguments."""
     for flag, value in zip(argv, argv[1:]):
@@ -350,4 +376,4 @@ def _connection_file(argv: list[str]) -> Path:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    serve(Path(sys.argv[1]), tuple(sys.argv[2:]))

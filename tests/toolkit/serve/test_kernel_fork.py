@@ -21,6 +21,7 @@ from toolkit.serve.kernel_fork import (
     ForkProvisioner,
     fork_wanted,
     kernel_argv,
+    page_imports,
     start_fork_server,
 )
 
@@ -37,6 +38,13 @@ def test_only_the_standard_kernel_command_is_forked():
     assert kernel_argv(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
     assert kernel_argv([sys.executable, "-m", "other_kernel", "-f", "k.json"]) is None
     assert kernel_argv([sys.executable]) is None
+
+
+def test_the_fork_server_imports_what_the_pages_import(kit):
+    from toolkit.serve.pages import site_pages
+
+    assert page_imports([page.code for page in site_pages(kit)]) == ("widgets.session", "widgets.dashboard", "widgets.presenter")
+    assert page_imports(["import a.b, c\nfrom . import d\nfrom e import f"]) == ("a.b", "c", "e")
 
 
 def test_kernels_are_forked_on_linux_unless_told_otherwise():
@@ -96,7 +104,7 @@ def test_a_kernel_is_forked_from_the_fork_server_and_shut_down_as_usual(tmp_path
     monkeypatch.delenv(SOCKET_ENV, raising=False)
     monkeypatch.delenv(FORK_ENV, raising=False)
     outputs.clear()
-    fork = start_fork_server(tmp_path)
+    fork = start_fork_server(tmp_path, page_imports(["from widgets.session import Session\nSession().priorities()"]))
     try:
         assert fork.ready, "the fork server did not start"
         assert os.environ[SOCKET_ENV] == str(tmp_path / "kernel-fork.sock")
