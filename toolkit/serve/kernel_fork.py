@@ -71,6 +71,8 @@ KERNEL_MODULES = (
 )
 #: How long ``workshop serve`` waits for the fork server to be ready (s).
 READY_SECONDS = 30.0
+#: Longest the fork server waits for a request's line (seconds).
+REQUEST_SECONDS = 10.0
 #: The kernel command the fork server can stand in for.
 LAUNCHER = ("-m", "ipykernel_launcher")
 
@@ -256,8 +258,11 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
     import gc
 
     gc.disable()  # no collection may move what the imports made ...
-    for name in (*KERNEL_MODULES, *modules):
-        importlib.import_module(name)
+    try:
+        for name in (*KERNEL_MODULES, *modules):
+            importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback in the facilitator's terminal
+        raise SystemExit(f"kernel fork server: cannot import {name} ({type(exc).__name__}: {exc}); kernels will be started the usual way") from None
     gc.freeze()  # ... and none in a child touches it: its pages stay shared
     if threading.active_count() != 1:
         raise SystemExit("kernel fork server: an import started a thread; kernels will be started the usual way")
@@ -271,9 +276,13 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
     listener.listen(64)
     os.replace(str(path) + ".new", path)  # the socket appears once it listens
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            continue
         with conn:
             try:
+                conn.settimeout(REQUEST_SECONDS)  # a request is one short line
                 request = json.loads(conn.makefile("rb").readline() or b"{}")
                 pid = os.fork()
             except (OSError, ValueError) as exc:

@@ -141,3 +141,17 @@ def test_without_a_fork_server_a_kernel_is_started_as_usual(tmp_path, monkeypatc
         await km.shutdown_kernel()
 
     asyncio.run(run())
+
+
+def test_a_page_import_that_fails_is_one_line_and_kernels_start_as_usual(tmp_path, monkeypatch, capfd):
+    monkeypatch.delenv(SOCKET_ENV, raising=False)
+    monkeypatch.delenv(FORK_ENV, raising=False)
+    fork = start_fork_server(tmp_path, ("xs_no_such_page_module",))
+    try:
+        assert not fork.ready
+        assert SOCKET_ENV not in os.environ
+    finally:
+        fork.stop()
+    err = capfd.readouterr().err
+    assert "kernel fork server: cannot import xs_no_such_page_module (ModuleNotFoundError" in err
+    assert "Traceback" not in err
