@@ -71,6 +71,8 @@ KERNEL_MODULES = (
 )
 #: How long ``workshop serve`` waits for the fork server to be ready (s).
 READY_SECONDS = 30.0
+#: How often the fork server looks whether its server is still there (s).
+PARENT_CHECK_SECONDS = 2.0
 #: Longest the fork server waits for a request's line (seconds).
 REQUEST_SECONDS = 10.0
 #: The kernel command the fork server can stand in for.
@@ -270,14 +272,20 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
     # then their CPU time is counted as this process's children's.
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    parent = _end_with_parent()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path) + ".new")
     os.chmod(str(path) + ".new", 0o600)
     listener.listen(64)
+    listener.settimeout(PARENT_CHECK_SECONDS)
     os.replace(str(path) + ".new", path)  # the socket appears once it listens
     while True:
         try:
             conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the server is gone (killed): so is this
+                os._exit(0)
+            continue
         except OSError:
             continue
         with conn:
@@ -293,6 +301,24 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
                 conn.close()
                 _run_kernel(request)  # never returns
             _reply(conn, {"pid": pid})
+
+
+def _end_with_parent() -> int:
+    """Ask Linux to end this process when ``workshop serve`` ends, even by
+    SIGKILL (its kernels then end too: their parent poller watches this
+    process); return the parent's pid, checked again every
+    :data:`PARENT_CHECK_SECONDS` where that cannot be asked."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it ended before the request took effect
+        os._exit(0)
+    return parent
 
 
 def _reap(signum: int, frame: object) -> None:

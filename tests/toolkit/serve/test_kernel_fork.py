@@ -155,3 +155,31 @@ def test_a_page_import_that_fails_is_one_line_and_kernels_start_as_usual(tmp_pat
     err = capfd.readouterr().err
     assert "kernel fork server: cannot import xs_no_such_page_module (ModuleNotFoundError" in err
     assert "Traceback" not in err
+
+
+def test_the_fork_server_ends_with_a_killed_server(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    # A server killed outright (SIGKILL) leaves no fork server behind.
+    code = (
+        "import os, sys, time\n"
+        "os.environ.pop('WORKSHOP_KERNEL_FORK', None)\n"
+        "from toolkit.serve.kernel_fork import start_fork_server\n"
+        f"fork = start_fork_server({str(tmp_path)!r})\n"
+        "print(fork.process.pid if fork.ready else 0, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[3])
+    try:
+        fork_pid = int(server.stdout.readline())
+        assert fork_pid and psutil.pid_exists(fork_pid)
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        deadline = time.monotonic() + 15
+        while psutil.pid_exists(fork_pid) and psutil.Process(fork_pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not psutil.pid_exists(fork_pid) or psutil.Process(fork_pid).status() == psutil.STATUS_ZOMBIE
+    finally:
+        server.kill()
