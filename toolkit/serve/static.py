@@ -56,7 +56,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,8 +123,10 @@ def compressible(path: Path, size: int) -> bool:
     return path.suffix.lower() in COMPRESSIBLE and size >= MIN_SIZE
 
 
-def static_files(roots: Iterable[Path]) -> list[Path]:
-    """The compressible files under ``roots`` (symlinks not followed)."""
+def _files_under(roots: Iterable[Path], keep: Callable[[Path], bool]) -> list[Path]:
+    """The regular files under ``roots`` that ``keep`` accepts, in a stable
+    order (symlinked folders not followed; a file that cannot be read is
+    left out)."""
     found: list[Path] = []
     for root in roots:
         for folder, dirs, files in os.walk(root):
@@ -132,22 +134,22 @@ def static_files(roots: Iterable[Path]) -> list[Path]:
             for name in sorted(files):
                 path = Path(folder) / name
                 try:
-                    if path.is_file() and compressible(path, path.stat().st_size):
+                    if path.is_file() and keep(path):
                         found.append(path)
                 except OSError:
                     continue
     return found
 
 
+def static_files(roots: Iterable[Path]) -> list[Path]:
+    """The compressible files under ``roots`` (symlinks not followed)."""
+    return _files_under(roots, lambda path: compressible(path, path.stat().st_size))
+
+
 def font_files(roots: Iterable[Path]) -> list[Path]:
     """The woff2 fonts under ``roots``: the icon font among them is cut
     down (:func:`subset_fonts`)."""
-    found: list[Path] = []
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            found.extend(Path(folder) / name for name in sorted(files) if name.lower().endswith(FONT_SUFFIX) and os.path.isfile(os.path.join(folder, name)))
-    return found
+    return _files_under(roots, lambda path: path.name.lower().endswith(FONT_SUFFIX))
 
 
 def subset_name(digest: str, suffix: str) -> str:
