@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from toolkit.errors import ToolkitError
+from toolkit.serve.kernel_pool import pool_size
 
 #: Memory a page's kernel takes, with room to spare: a workbook page's
 #: kernel measures 51 MiB (PSS) alone, forked from the fork server, and
@@ -297,7 +298,7 @@ class RoomPools:
         page = notebook_name or ""
         if limits is not None and delay is not None:
             config = self.kernel_pools_config  # type: ignore[attr-defined]
-            size = config.get(page, config.get("default", {})).get("pool_size", 0)
+            size = pool_size(config, page)
             missing = size - len(self._pools.get(page, ()))  # type: ignore[attr-defined]
             free = min(limits.total - self.kernel_count(), limits.per_page - self.kernel_count(page))  # type: ignore[attr-defined]
             if missing > 0 and free < missing:

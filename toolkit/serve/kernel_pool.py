@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import asyncio
@@ -115,12 +115,12 @@ class RefillWhenQuiet:
         config = getattr(self, "kernel_pools_config", None)
         if notebook_name not in route or not isinstance(config, dict):
             return None
-        everyday = config.get("default", {}).get("pool_size", 0)
-        size = config.get(notebook_name, {}).get("pool_size", everyday)
+        everyday = pool_size(config, None)
+        size = pool_size(config, notebook_name)
         at = route.index(notebook_name)
         if at + 1 >= len(route):
             return None  # the room's last page keeps what it has
-        carried = max(getattr(self, "_carried", 0), size if size > everyday else 0)
+        carried = max(self._carried, size if size > everyday else 0)
         if carried <= everyday:
             return None
         config[notebook_name] = {**config.get(notebook_name, {}), "pool_size": everyday}
@@ -129,7 +129,7 @@ class RefillWhenQuiet:
             self._carried = carried
             return None
         self._carried = 0
-        config[ahead] = {**config.get(ahead, {}), "pool_size": max(carried, config.get(ahead, {}).get("pool_size", everyday))}
+        config[ahead] = {**config.get(ahead, {}), "pool_size": max(carried, pool_size(config, ahead))}
         return ahead
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: object) -> dict[str, object]:
@@ -162,6 +162,15 @@ class _Refill:
     first: float
     timer: asyncio.TimerHandle
     fill: Callable[..., None]
+
+
+def pool_size(config: Mapping[str, Mapping[str, Any]], notebook: str | None) -> int:
+    """The size Voila fills ``notebook``'s pool to, read from its
+    ``kernel_pools_config`` as Voila reads it (the page's own entry, else
+    ``default``); ``None`` reads the default."""
+    default = config.get("default", {})
+    entry = default if notebook is None else config.get(notebook, default)
+    return int(entry.get("pool_size", default.get("pool_size", 1)))
 
 
 def pool_start_slots() -> int:
