@@ -26,8 +26,8 @@ shares those modules' memory with it until written and skips the imports.
   comm targets, through its IPython extension) and runs the kernel until
   it is shut down. What the fork server imports is ipykernel's and the
   server's own (:data:`KERNEL_MODULES`) and what the served pages' code
-  imports (:func:`page_imports`): it knows no page itself. Children are reaped by the fork
-  server; the provisioner follows a kernel by its pid.
+  imports (:func:`page_imports`): it knows no page itself. Children are
+  reaped by the fork server; the provisioner follows a kernel by its pid.
 - Nothing in the fork server may start a thread or open a connection
   before it forks (a forked child gets no copy of other threads): it
   checks that it holds one thread once its imports are done and refuses
@@ -254,10 +254,9 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
     """The fork server's loop: import :data:`KERNEL_MODULES` and
     ``modules``, listen on ``path`` and fork a kernel for each request
     until terminated."""
+    import gc
     import importlib
     import threading
-
-    import gc
 
     gc.disable()  # no collection may move what the imports made ...
     try:
@@ -357,8 +356,6 @@ def _run_kernel(request: dict[str, Any]) -> None:
         os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})
         os.chdir(request["cwd"])
         sys.path[0] = os.getcwd()  # as ``python -m`` would have it
-        if not _connection_file(request["argv"]).is_file():
-            return  # the server gave this kernel up before it started (Ctrl-C)
         from ipykernel.kernelapp import IPKernelApp
 
         class ForkedKernelApp(IPKernelApp):  # type: ignore[misc]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 
 #: Seconds to open the websocket (Voila's own value).
 OPEN_TIMEOUT = 5
@@ -38,27 +37,19 @@ def query_url(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
 def wait_for_request(url: str | None = None) -> bool:
     """In a preheated kernel: wait until a visitor's request claims it and
     put the request's variables into ``os.environ``; ``True`` if they came.
-    Outside a preheated kernel, ``False`` at once. Blocks (run it in a
-    thread of its own): it runs its own event loop."""
+    Outside a preheated kernel, ``False`` at once. Blocks on an event loop
+    of its own: call it from a thread with none running (the kernel's
+    session runs it in a background thread)."""
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
         return False
-    found: list[str] = []
-
-    def ask() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            found.append(loop.run_until_complete(_receive(url or query_url())))
-        except (OSError, TimeoutError, ValueError):
-            pass  # no request info: the participant signs in by hand
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=ask, name="xs-request-info", daemon=True)
-    thread.start()
-    thread.join()
-    if not found:
-        return False
-    for name, value in json.loads(found[0]).items():
+    loop = asyncio.new_event_loop()
+    try:
+        message = loop.run_until_complete(_receive(url or query_url()))
+    except (OSError, TimeoutError, ValueError):
+        return False  # no request info: the participant signs in by hand
+    finally:
+        loop.close()
+    for name, value in json.loads(message).items():
         os.environ[str(name)] = str(value)
     return True
 
