@@ -162,13 +162,4 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_SOURCES})
 
 
-__all__ = [
-    "ALLOWED_MESSAGE_TYPES", "DASHBOARD_PAGE", "PRESENTER_PAGE", "DEFAULT_BASE_URL", "DEFAULT_CULL_MINUTES", "DEFAULT_HOST",
-    "DEFAULT_POOL", "DEFAULT_PORT", "DEFAULT_REFILL_SECONDS", "FACILITATOR_TOKEN_FILE", "FILE_ALLOWLIST", "FILE_DENYLIST",
-    "IOPUB_TIMEOUT_SECONDS", "IPYTHON_FOLDER", "KernelLimits", "PAGES_FOLDER", "PAGE_EXTENSIONS", "PAGE_NAME", "PAGE_TEMPLATE",
-    "PID_FILE", "PRIORITIES_PAGE", "DEFAULT_UNCONNECTED_SECONDS", "PUBLIC_DASHBOARD_ENV", "RoomFull", "default_max_kernels",
-    "RUN_FOLDER_PREFIX", "Page", "PagePool", "RefillWhenQuiet", "ServePlan", "describe", "kernel_transport", "lan_ip",
-    "make_run_folder", "normalise_base_url", "page_names", "parse_page_pools", "plan_serve", "pool_start_slots",
-    "port_free", "remove_stale_run_folders", "run", "run_folder_base", "site_pages", "stage_page", "voila_config",
-    "voila_hook_problems", "with_refill_when_quiet", "workshop_voila_class", "write_pages",
-]
+__all__ = list(_SOURCES)
