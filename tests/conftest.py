@@ -18,6 +18,7 @@ import importlib.util
 import itertools
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,30 @@ def sqlite_store(tmp_path):
     s = AnswerStore(f"sqlite:///{tmp_path / 'quick.sqlite'}")
     yield s
     s.close()
+
+
+@pytest.fixture
+def at_once():
+    """``run(calls, catch)``: every call at the same moment, one thread each
+    (behind a barrier), as kernels saving together do; returns what each
+    returned, or the ``catch`` exception it raised."""
+
+    def run(calls, catch):
+        barrier = threading.Barrier(len(calls))
+        outcomes: list[object] = [None] * len(calls)
+
+        def one(i: int) -> None:
+            barrier.wait()
+            try:
+                outcomes[i] = calls[i]()
+            except catch as exc:
+                outcomes[i] = exc
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return outcomes
+
+    return run

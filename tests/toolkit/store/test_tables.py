@@ -4,8 +4,6 @@ that reads a table's new rows, and a table signed in on one shared device."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from toolkit.errors import ChangedElsewhere, InvalidAnswer, StageLocked
@@ -132,28 +130,17 @@ def test_a_tables_members_are_checked(store, ws, members, problem):
         store.sign_in_table(ws.slug, "Table 1", members)
 
 
-def test_two_members_saving_on_one_base_at_once_one_wins_one_is_kept(store_url, ws, table, kit):
+def test_two_members_saving_on_one_base_at_once_one_wins_one_is_kept(store_url, ws, table, kit, at_once):
     """Two kernels save the table answer at the same moment on the same
     base: exactly one is current, the other is kept as refused."""
     setup = AnswerStore(store_url, kit=kit)
     seen = setup.save_table_answer(ws.slug, "Table 1", TOOL, Q, "loaded on both pages", participant_id=table["ana"].id, base=0)
     stores = [AnswerStore(store_url, kit=kit) for _ in range(2)]
     authors = [table["ana"].id, table["ben"].id]
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = [None, None]
-
-    def save(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = stores[i].save_table_answer(ws.slug, "Table 1", TOOL, Q, f"member {i}", participant_id=authors[i], base=seen.id)
-        except ChangedElsewhere as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once(
+        [lambda i=i: stores[i].save_table_answer(ws.slug, "Table 1", TOOL, Q, f"member {i}", participant_id=authors[i], base=seen.id) for i in range(2)],
+        ChangedElsewhere,
+    )
     refused = [o for o in outcomes if isinstance(o, ChangedElsewhere)]
     assert len(refused) == 1, outcomes
     [current] = setup.current_table_answers(ws.slug)

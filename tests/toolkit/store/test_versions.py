@@ -4,8 +4,6 @@ kept in the superseded history, and the newer row comes back."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from toolkit import frames
@@ -142,27 +140,13 @@ def test_changes_for_reads_only_this_participants_new_rows(store, ws, ana):
     assert current == {("text", TOOL, Q): first, ("rating", TOOL, ""): second}
 
 
-def test_two_tabs_saving_on_one_base_at_once_one_wins_one_is_kept(store_url, ws, ana, kit):
+def test_two_tabs_saving_on_one_base_at_once_one_wins_one_is_kept(store_url, ws, ana, kit, at_once):
     """Two kernels (two tabs) save the same answer at the same moment on
     the same base: exactly one is current, the other is superseded."""
     setup = AnswerStore(store_url, kit=kit)
     seen = setup.save_answer(ws.slug, ana.id, TOOL, Q, "loaded in both tabs", base=0)
     stores = [AnswerStore(store_url, kit=kit) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = [None, None]
-
-    def save(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = stores[i].save_answer(ws.slug, ana.id, TOOL, Q, f"tab {i}", base=seen.id)
-        except ChangedElsewhere as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once([lambda i=i: stores[i].save_answer(ws.slug, ana.id, TOOL, Q, f"tab {i}", base=seen.id) for i in range(2)], ChangedElsewhere)
     refused = [o for o in outcomes if isinstance(o, ChangedElsewhere)]
     assert len(refused) == 1, outcomes
     current = setup.current_for(ws.slug, ana.id)[("text", TOOL, Q)]
