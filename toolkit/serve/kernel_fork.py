@@ -356,6 +356,12 @@ def _run_kernel(request: dict[str, Any]) -> None:
         os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})
         os.chdir(request["cwd"])
         sys.path[0] = os.getcwd()  # as ``python -m`` would have it
+        # The server gave this kernel up before it started (Ctrl-C) and
+        # removed its run folder: initialising would make the kernel's
+        # IPython folder, in that run folder, again. (Given up a moment
+        # later, init_connection_file below catches it.)
+        if not _connection_file(request["argv"]).is_file():
+            return
         from ipykernel.kernelapp import IPKernelApp
 
         class ForkedKernelApp(IPKernelApp):  # type: ignore[misc]
