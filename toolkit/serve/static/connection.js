@@ -7,9 +7,10 @@
    and hides it when the connection is back. What was typed stays in the box.
 
    Three signals, any one of which shows the banner:
-   - the kernel connection of Voila's widget manager (window.jupyterapp, set
-     by Voila 0.5 once the page has started; @jupyterlab/services'
-     connectionStatus: "connected", "connecting", "disconnected");
+   - the page's kernel connection (window.xsPage, set by the kit's front
+     end, or window.jupyterapp's widget manager under Voila's;
+     @jupyterlab/services' connectionStatus: "connected", "connecting",
+     "disconnected");
    - a cheap same-origin request every few seconds (a HEAD of this page's
      stylesheet, never cached): a network that silently dropped keeps a
      websocket "open" for minutes;
@@ -147,12 +148,13 @@
   }
 
   function findKernel() {
-    // Voila 0.5 sets window.jupyterapp once the page has started; its
-    // widget manager holds the page's kernel connection.
+    // The kit's front end (front_end/page.js) sets window.xsPage; Voila's
+    // own sets window.jupyterapp once the page has started, whose widget
+    // manager holds the page's kernel connection.
     var app = window.jupyterapp;
-    var manager = app && app.widgetManager;
-    if (manager && manager.kernel) {
-      watchKernel(manager.kernel);
+    var kernel = (window.xsPage && window.xsPage.kernel) || (app && app.widgetManager && app.widgetManager.kernel);
+    if (kernel) {
+      watchKernel(kernel);
       return;
     }
     setTimeout(findKernel, 500);

@@ -1,0 +1,161 @@
+"""The served pages' own front end: built once at setup, found at serve.
+
+Voila's front end is a JupyterLab application of about 90 files, 1.2 MB
+compressed for a first visit; on one venue Wi-Fi forty first visits are a
+minute of the link. A workshop page needs far less: a kernel connection,
+ipywidgets' views and their stylesheet, and the icons the kit uses.
+``front_end/page.js`` is that (its header says what it does), bundled with
+esbuild into two files in ``static/page/`` (``page.js``, ``page.css``) beside
+the icon font cut to :data:`toolkit.serve.icons.ICONS`.
+
+    python -m toolkit.serve.page_bundle        # scripts/setup.sh runs this
+    >>> page_assets("/")                        # the page template's two URLs
+    PageAssets(script='/xs/static/page/page.js?v=3f0c…', stylesheet='/xs/static/page/page.css?v=…')
+
+Building needs Node.js and the npm registry (``npm ci`` of
+``front_end/package-lock.json``), at setup only: nothing is fetched when
+serving. Where the bundle has not been built (a ``pip install`` without
+the setup script), :func:`page_assets` is ``None`` and the page template
+uses Voila's own front end, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.serve import icons
+
+#: The front end's source, package.json and lock file.
+SOURCE = Path(__file__).parent / "front_end"
+#: Where the build writes; served under ``/xs/static/page/``.
+OUT = Path(__file__).parent / "static" / "page"
+#: The bundle's entry point and the two files it makes.
+ENTRY = "page.js"
+SCRIPT = "page.js"
+STYLESHEET = "page.css"
+#: Font Awesome's solid font in the npm package, cut to the kit's icons.
+FONT_SOURCE = Path("node_modules/@fortawesome/fontawesome-free/webfonts/fa-solid-900.woff2")
+#: esbuild's arguments: one minified script and its stylesheet; fonts are
+#: left out of the bundle (icons.css names the cut font by URL).
+ESBUILD_ARGS = (
+    ENTRY, "--bundle", "--minify", "--format=iife", "--target=es2020", "--legal-comments=none",
+    "--loader:.woff=empty", "--loader:.woff2=empty", "--loader:.ttf=empty", "--loader:.eot=empty",
+    "--loader:.svg=dataurl", "--external:icons-*.woff2", "--alias:sanitize-html=./text_only.js", "--log-level=warning",
+)
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """The URLs of the built front end, each pinned to its content."""
+
+    script: str
+    stylesheet: str
+
+
+class BuildError(RuntimeError):
+    """The front end could not be built; the message is one line."""
+
+
+def font_name() -> str:
+    """The cut font's file name: it changes with the kept set of icons."""
+    return f"icons-{icons.token()}.woff2"
+
+
+def icon_stylesheet(font: str) -> str:
+    """Font Awesome's rules for the kit's icons only: the face, the ``fa``
+    and ``fa-fw`` classes ipywidgets writes, and one rule per icon of
+    :data:`toolkit.serve.icons.ICONS` (characters as its stylesheet has them)."""
+    rules = [
+        "/* Made by toolkit/serve/page_bundle.py from toolkit/serve/icons.py: do not edit. */",
+        '@font-face { font-family: "Font Awesome 5 Free"; font-style: normal; font-weight: 900; '
+        f'font-display: block; src: url("{font}") format("woff2"); }}',
+        '.fa { display: inline-block; font-family: "Font Awesome 5 Free"; font-weight: 900; font-style: normal; '
+        "font-variant: normal; line-height: 1; text-rendering: auto; -webkit-font-smoothing: antialiased; }",
+        ".fa-fw { text-align: center; width: 1.25em; }",
+    ]
+    rules += [f'.fa-{name}:before {{ content: "\\{code:x}"; }}' for name, code in sorted(icons.ICONS.items())]
+    return "\n".join(rules) + "\n"
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    try:
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BuildError(f"cannot run {cmd[0]}: {exc.strerror}") from None
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()
+        raise BuildError(f"{' '.join(cmd[:2])} failed: {last[-1] if last else 'exit ' + str(done.returncode)}")
+
+
+def build(source: Path = SOURCE, out: Path = OUT) -> Path:
+    """Install the front end's packages as its lock file pins them (once
+    per lock file), write the icon stylesheet and font, and bundle."""
+    lock = source / "package-lock.json"
+    stamp = source / "node_modules" / f".installed-{hashlib.sha256(lock.read_bytes()).hexdigest()[:12]}"
+    if not stamp.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError("npm is not installed: the pages' front end needs Node.js to build")
+        _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], source)
+        stamp.touch()
+    out.mkdir(parents=True, exist_ok=True)
+    small = icons.subset((source / FONT_SOURCE).read_bytes())
+    if small is None:
+        raise BuildError(f"{FONT_SOURCE} is not {icons.ICON_FONT}")
+    for old in out.glob("icons-*.woff2"):
+        old.unlink()
+    (out / font_name()).write_bytes(small)
+    (source / "icons.css").write_text(icon_stylesheet(font_name()), encoding="utf-8")
+    _run([str(source / "node_modules" / ".bin" / "esbuild"), *ESBUILD_ARGS, f"--outdir={out}"], source)
+    return out
+
+
+_versions: dict[Path, tuple[float, str]] = {}
+
+
+def _version(path: Path) -> str | None:
+    """A short digest of ``path``'s content, read again only when it changes."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    known = _versions.get(path)
+    if known is None or known[0] != mtime:
+        known = (mtime, hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+        _versions[path] = known
+    return known[1]
+
+
+def page_assets(base_url: str, out: Path = OUT) -> PageAssets | None:
+    """The built front end's URLs for a page under ``base_url``, or
+    ``None`` when it is not built (or ``WORKSHOP_FRONT_END=voila`` asks for
+    Voila's). The ``v=`` digests give them a year's cache lifetime."""
+    if os.environ.get("WORKSHOP_FRONT_END", "").lower() == "voila":
+        return None
+    script, sheet = _version(out / SCRIPT), _version(out / STYLESHEET)
+    if script is None or sheet is None:
+        return None
+    prefix = f"{base_url.rstrip('/')}/xs/static/{out.name}/"
+    return PageAssets(script=f"{prefix}{SCRIPT}?v={script}", stylesheet=f"{prefix}{STYLESHEET}?v={sheet}")
+
+
+def main() -> int:
+    """``python -m toolkit.serve.page_bundle``: build, one line either way."""
+    try:
+        out = build()
+    except (BuildError, OSError) as exc:
+        sys.stderr.write(f"pages' front end not built: {exc}\n")
+        return 1
+    sizes = ", ".join(f"{p.name} {p.stat().st_size // 1024} KB" for p in sorted(out.iterdir()) if p.is_file())
+    print(f"pages' front end built: {sizes}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
