@@ -5,6 +5,7 @@ bytes are the file's own once decompressed (toolkit/serve/static.py)."""
 from __future__ import annotations
 
 import gzip
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -26,29 +27,23 @@ def _get(visitor, path: str, encoding: str) -> tuple[dict[str, str], bytes]:
     return r.headers, r.body
 
 
-def test_page_and_static_files_come_compressed_and_versioned_ones_cached(room, page):
-    room.join(page.context)
+def _first_visit(server, page) -> list:
+    """The successful GETs of a first visit to the Diagnosis page."""
+    server.join(page.context)
     responses = []
     page.on("response", lambda r: responses.append(r))
-    page.goto(room.url(room.render("diagnosis")))
+    page.goto(server.url(server.render("diagnosis")))
     page.locator(".xs-signin-name input").wait_for(timeout=WAIT_MS)
     page.wait_for_load_state("networkidle", timeout=WAIT_MS)
-    own = [r for r in responses if r.url.startswith(room.base_url) and r.request.method == "GET" and r.status == 200]
+    return [r for r in responses if r.url.startswith(server.base_url) and r.request.method == "GET" and r.status == 200]
 
-    # The page, made for this visitor, is gzipped as it streams.
-    (html,) = [r for r in own if urlsplit(r.url).path == room.render("diagnosis")]
-    assert html.all_headers().get("content-encoding") == "gzip"
 
-    files = [r for r in own if "/voila/static/" in r.url or "/voila/templates/" in r.url or "/voila/labextensions/" in r.url]
-    assert len(files) > 20
-    # Every one of them names its content, so a second page fetches none of them.
-    assert [r.url for r in files if r.all_headers().get("cache-control") != static.IMMUTABLE] == []
-    assert any("/voila/static/_/" in r.url for r in files)  # Voila's own scripts, versioned by serve
-    assert any("/voila/labextensions/" in r.url for r in files)
-
-    largest = max(files, key=lambda r: len(r.body()))
-    path = urlsplit(largest.url).path + (f"?{urlsplit(largest.url).query}" if urlsplit(largest.url).query else "")
-    visitor = room.visitor()
+def _comes_compressed(server, response) -> None:
+    """``response``'s file, once its copies are made, comes as brotli and
+    as gzip, each the file's own bytes once decompressed."""
+    parts = urlsplit(response.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    visitor = server.visitor()
     deadline = time.monotonic() + COPIES_S
     while (headers := _get(visitor, path, "gzip, deflate, br")[0]).get("content-encoding") != "br":
         assert time.monotonic() < deadline, f"{path} still not compressed after {COPIES_S} s: {headers}"
@@ -56,15 +51,48 @@ def test_page_and_static_files_come_compressed_and_versioned_ones_cached(room, p
     headers, squeezed = _get(visitor, path, "gzip, deflate, br")
     plain_headers, plain = _get(visitor, path, "identity")
     assert "content-encoding" not in plain_headers
-    assert brotli.decompress(squeezed) == plain == largest.body()
+    assert brotli.decompress(squeezed) == plain == response.body()
     assert len(squeezed) < len(plain) // 3
     headers, zipped = _get(visitor, path, "gzip")
     assert headers["content-encoding"] == "gzip" and gzip.decompress(zipped) == plain
 
 
+def test_page_and_static_files_come_compressed_and_versioned_ones_cached(room, page):
+    own = _first_visit(room, page)
+
+    # The page, made for this visitor, is gzipped as it streams.
+    (html,) = [r for r in own if urlsplit(r.url).path == room.render("diagnosis")]
+    assert html.all_headers().get("content-encoding") == "gzip"
+
+    # The kit's front end (toolkit/serve/page_bundle.py): its script, its
+    # stylesheet and icon font, and the light theme's colours from Voila;
+    # none of Voila's JupyterLab application.
+    files = [r for r in own if "/voila/static/" in r.url or "/voila/templates/" in r.url or "/voila/labextensions/" in r.url or "/xs/static/page/" in r.url]
+    assert [urlsplit(r.url).path.rsplit("/", 1)[1] for r in files if "/voila/static/" in r.url or "/voila/labextensions/" in r.url] == []
+    assert sorted(re.sub(r"icons-[0-9a-f]{16}", "icons-*", urlsplit(r.url).path.rsplit("/", 1)[1]) for r in files) == ["icons-*.woff2", "page.css", "page.js", "theme-light.css"]
+    # Every one of them names its content, so a second page fetches none of them.
+    assert [r.url for r in files if r.all_headers().get("cache-control") != static.IMMUTABLE] == []
+    _comes_compressed(room, max(files, key=lambda r: len(r.body())))
+
+
+def test_voilas_own_front_end_still_serves_compressed_where_the_kits_is_not_built(serve_factory, page):
+    # WORKSHOP_FRONT_END=voila: what a page is where npm could not build the
+    # kit's front end (page_bundle.page_assets is None).
+    server = serve_factory("--pool", "0", env={"WORKSHOP_FRONT_END": "voila"})
+    own = _first_visit(server, page)
+    files = [r for r in own if "/voila/static/" in r.url or "/voila/templates/" in r.url or "/voila/labextensions/" in r.url]
+    assert len(files) > 20
+    assert not [r for r in own if "/xs/static/page/" in r.url]
+    assert [r.url for r in files if r.all_headers().get("cache-control") != static.IMMUTABLE] == []
+    assert any("/voila/static/_/" in r.url for r in files)  # Voila's own scripts, versioned by serve
+    assert any("/voila/labextensions/" in r.url for r in files)
+    _comes_compressed(server, max(files, key=lambda r: len(r.body())))
+
+
 def test_the_icon_font_comes_cut_down_to_the_pages_icons(room, page):
-    # Voila's page loads Font Awesome's solid font for the buttons' icons;
-    # the server sends the copy holding only the icons a page can show.
+    # A page loads Font Awesome's solid font for the buttons' icons: the
+    # kit's front end a copy cut to the icons a page can show at build time,
+    # Voila's the whole font, which the server sends cut down.
     import io
 
     from fontTools.ttLib import TTFont

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.serve import icons
+from toolkit.serve.static import CompressedFiles
 
 #: The front end's source, package.json and lock file.
 SOURCE = Path(__file__).parent / "front_end"
@@ -62,9 +63,11 @@ class BuildError(RuntimeError):
     """The front end could not be built; the message is one line."""
 
 
-def font_name() -> str:
-    """The cut font's file name: it changes with the kept set of icons."""
-    return f"icons-{icons.token()}.woff2"
+def font_name(source: bytes) -> str:
+    """The cut font's file name, from the whole font and the kept set of
+    icons: a content hash in the name gives it a year's cache lifetime
+    (:data:`toolkit.serve.static.HASHED_NAME`)."""
+    return f"icons-{hashlib.sha256(source + icons.token().encode()).hexdigest()[:16]}.woff2"
 
 
 def icon_stylesheet(font: str) -> str:
@@ -105,31 +108,28 @@ def build(source: Path = SOURCE, out: Path = OUT) -> Path:
         _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], source)
         stamp.touch()
     out.mkdir(parents=True, exist_ok=True)
-    small = icons.subset((source / FONT_SOURCE).read_bytes())
+    whole = (source / FONT_SOURCE).read_bytes()
+    small = icons.subset(whole)
     if small is None:
         raise BuildError(f"{FONT_SOURCE} is not {icons.ICON_FONT}")
     for old in out.glob("icons-*.woff2"):
         old.unlink()
-    (out / font_name()).write_bytes(small)
-    (source / "icons.css").write_text(icon_stylesheet(font_name()), encoding="utf-8")
+    (out / font_name(whole)).write_bytes(small)
+    (source / "icons.css").write_text(icon_stylesheet(font_name(whole)), encoding="utf-8")
     _run([str(source / "node_modules" / ".bin" / "esbuild"), *ESBUILD_ARGS, f"--outdir={out}"], source)
     return out
 
 
-_versions: dict[Path, tuple[float, str]] = {}
+#: Digests of the built files, read again only when a file changes.
+_known = CompressedFiles(None)
 
 
 def _version(path: Path) -> str | None:
-    """A short digest of ``path``'s content, read again only when it changes."""
+    """A short digest of ``path``'s content, or ``None`` when it is missing."""
     try:
-        mtime = path.stat().st_mtime
+        return _known.digest(str(path))[:16]
     except OSError:
         return None
-    known = _versions.get(path)
-    if known is None or known[0] != mtime:
-        known = (mtime, hashlib.sha256(path.read_bytes()).hexdigest()[:16])
-        _versions[path] = known
-    return known[1]
 
 
 def page_assets(base_url: str, out: Path = OUT) -> PageAssets | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from toolkit.serve import icons
+from toolkit.serve import icons, page_bundle
 
 ROOT = Path(__file__).resolve().parents[3]
 #: Where the kit's code can name an icon.
@@ -23,8 +23,10 @@ NAMED = (
     re.compile(r"""\bicons\s*=\s*[\[(]([^\])]*)[\])]"""),
     re.compile(r"""(?<![\w-])fa-([a-z0-9-]+)"""),
 )
+#: What the front end's build installs and makes from :data:`icons.ICONS`.
+MADE = (page_bundle.SOURCE / "node_modules", page_bundle.SOURCE / "icons.css", page_bundle.OUT)
 #: Font Awesome's classes that are not icons.
-NOT_ICONS = {"fw", "spin", "pulse", "lg", "2x", "3x", "border", "pull-left", "pull-right", "li", "ul", "stack", "inverse"}
+NOT_ICONS = {"fw", "spin", "pulse", "lg", "2x", "3x", "border", "pull-left", "pull-right", "li", "ul", "stack", "inverse", "solid-900"}  # the last: the font file page_bundle cuts
 
 
 def kit_icon_names() -> set[str]:
@@ -32,6 +34,8 @@ def kit_icon_names() -> set[str]:
     for folder in KIT_CODE:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix not in {".py", ".css", ".j2", ".html", ".js", ".ipynb"} or not path.is_file():
+                continue
+            if any(path.is_relative_to(made) for made in MADE):
                 continue
             text = path.read_text(encoding="utf-8")
             names.update(NAMED[0].findall(text))
