@@ -82,12 +82,12 @@ fi
 # file once, then an esbuild bundle of a second or two; without npm the pages
 # use Voila's front end (1.2 MB a first visit instead of 0.2 MB).
 front_lock="$(sha1sum toolkit/serve/front_end/package-lock.json toolkit/serve/front_end/*.js toolkit/serve/front_end/page.css toolkit/serve/icons.py toolkit/serve/page_bundle.py | sha1sum | cut -c1-12)"
-if [ ! -f "toolkit/serve/static/page/.built-$front_lock" ]; then
+if [ ! -f ".venv/.front-end-$front_lock" ] || [ ! -f toolkit/serve/static/page/page.js ] || [ ! -f toolkit/serve/static/page/page.css ]; then
   if command -v npm >/dev/null 2>&1; then
     echo "setup: building the pages' front end (npm ci, esbuild)"
     .venv/bin/python -m toolkit.serve.page_bundle || { echo "setup: the pages' front end did not build" >&2; exit 1; }
-    rm -f toolkit/serve/static/page/.built-*
-    touch "toolkit/serve/static/page/.built-$front_lock"
+    rm -f .venv/.front-end-*
+    touch ".venv/.front-end-$front_lock"
   elif [ "$want_test" = 1 ]; then
     echo "setup: the tests need npm; run: sudo apt-get install npm" >&2
     exit 1

@@ -30,6 +30,7 @@ from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
 from toolkit.serve import static
 from toolkit.serve.bytecode import compile_kit
 from toolkit.serve.kernel_fork import FORK_PROVISIONER, page_imports, start_fork_server
+from toolkit.serve.page_bundle import missing_note
 from toolkit.serve.page_templates import share_compiled_templates
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
@@ -583,6 +584,9 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
             f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
         )
     compile_kit()  # before any kernel starts: each then imports the kit from bytecode
+    unbuilt = missing_note()
+    if unbuilt:
+        out(unbuilt)
     # One file mode for what the server and its kernels write (their
     # IPython history, Voila's connection files): owner only.
     os.umask(PRIVATE_UMASK)

@@ -60,8 +60,14 @@ def test_without_a_build_or_when_asked_pages_use_voilas_front_end(tmp_path, monk
     assert page_bundle.page_assets("/", out=tmp_path) is None  # the stylesheet is missing
     (tmp_path / "page.css").write_text("x", encoding="utf-8")
     assert page_bundle.page_assets("/", out=tmp_path) is not None
+    assert page_bundle.missing_note(tmp_path) is None
     monkeypatch.setenv("WORKSHOP_FRONT_END", "voila")
     assert page_bundle.page_assets("/", out=tmp_path) is None
+    assert page_bundle.missing_note(tmp_path) is None  # asked for: nothing to say
+    monkeypatch.delenv("WORKSHOP_FRONT_END")
+    (tmp_path / "page.css").unlink()
+    note = page_bundle.missing_note(tmp_path)
+    assert note.startswith("Pages use Voila's own front end") and "python -m toolkit.serve.page_bundle" in note
 
 
 def test_page_config_names_the_front_end_for_the_template(monkeypatch):
