@@ -130,7 +130,14 @@ class ForkedProcess:
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
-        os.kill(self.pid, signum)
+        # As Popen's: a kernel that has ended is not signalled (the fork
+        # server may have reaped it a moment ago, during a shutdown).
+        if self.poll() is not None:
+            return
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            self.returncode = 0
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
