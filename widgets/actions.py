@@ -21,7 +21,7 @@ import traitlets
 
 from widgets.autosave import retrying_text
 from toolkit.store.checks import MAX_ACTION_CHARS, MAX_SHORT_CHARS
-from widgets.style import LABEL_STYLE, esc, hook, max_length, message_line, set_message
+from widgets.style import LABEL_STYLE, esc, hook, max_length, message_line, set_message, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -52,32 +52,32 @@ class ActionsPanel(widgets.VBox):
         self.tool_id = tool_id
         self._sector_names = {s.id: s.name for s in kit.sectors}
         self._add_handlers = widgets.CallbackDispatcher()
-        self.heading = widgets.HTML("<h3>Actions</h3><p class=\"xs-muted\">What will we do about this tool, who owns it, and by when?</p>")
+        self.heading = widgets.HTML("<h3>Actions</h3><p class=\"xs-muted\">What will we do about this tool, who owns it, and by when?</p>", style=shared_style(widgets.HTML))
         self.what = hook(
             widgets.Textarea(description="What will be done", placeholder="e.g. Draft a data-sharing agreement", rows=2,
-                             style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+                             style=shared_style(widgets.Textarea, **LABEL_STYLE), layout=widgets.Layout(width="100%")),
             "xs-action-what", "xs-stacked",
         )
         self.owner = hook(
-            widgets.Text(description="Owner", placeholder="a person or organization", style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            widgets.Text(description="Owner", placeholder="a person or organization", style=shared_style(widgets.Text, **LABEL_STYLE), layout=widgets.Layout(width="100%")),
             "xs-action-owner", "xs-stacked",
         )
         self.owner_sector = hook(
             widgets.Dropdown(description="Owner's sector (optional)", options=[("Not given", NO_SECTOR)] + [(s.name, s.id) for s in kit.sectors],
-                             value=NO_SECTOR, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+                             value=NO_SECTOR, style=shared_style(widgets.Dropdown, **LABEL_STYLE), layout=widgets.Layout(width="100%")),
             "xs-action-sector", "xs-stacked",
         )
         self.due = hook(
-            widgets.DatePicker(description="Due date", value=None, style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            widgets.DatePicker(description="Due date", value=None, style=shared_style(widgets.DatePicker, **LABEL_STYLE), layout=widgets.Layout(width="100%")),
             "xs-action-due", "xs-stacked",
         )
         max_length(self.what, MAX_ACTION_CHARS)  # the store's limits
         max_length(self.owner, MAX_SHORT_CHARS)
         self.add = hook(widgets.Button(description="Add action", icon="plus", button_style="primary", tooltip="Add this action to the tool",
-                                       layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")), "xs-action-add")
+                                       layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start"), style=shared_style(widgets.Button)), "xs-action-add")
         self.add.on_click(lambda _b: self._add_handlers(self.fields()))
         self.message = message_line("xs-action-message")
-        self.listing = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-action-listing")
+        self.listing = hook(widgets.HTML("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML)), "xs-action-listing")
         for w in (self.what, self.owner, self.owner_sector, self.due, self.add):
             traitlets.dlink((self, "disabled"), (w, "disabled"))
         fields = hook(widgets.Box([self.owner, self.owner_sector, self.due], layout=widgets.Layout(width="100%")), "xs-action-fields")

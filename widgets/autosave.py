@@ -41,7 +41,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import LIVE_LOCAL, QUIET, hook
+from widgets.style import LIVE_LOCAL, QUIET, hook, shared_style
 
 #: Seconds between the last keystroke and the save.
 DEFAULT_DELAY = 1.0
@@ -303,6 +303,7 @@ class SaveStatus(widgets.Label):
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
+        kwargs.setdefault("style", shared_style(widgets.Label))
         super().__init__("", **kwargs)
         hook(self, "xs-save-status", LIVE_LOCAL)
 
@@ -523,6 +524,7 @@ class SavedSummary(widgets.Label):
         from widgets.style import LIVE
 
         kwargs.setdefault("layout", widgets.Layout(width="100%"))
+        kwargs.setdefault("style", shared_style(widgets.Label))
         super().__init__("", **kwargs)
         self._watched: list[SaveStatus] = []
         hook(self, "xs-page-saved", "xs-wrap", LIVE, QUIET)
@@ -579,6 +581,7 @@ class CharCount(widgets.Label):
 
     def __init__(self, limit: int, *, near: float = 0.9, **kwargs: Any):
         kwargs.setdefault("layout", widgets.Layout(width="100%", display="none"))
+        kwargs.setdefault("style", shared_style(widgets.Label))
         super().__init__("", **kwargs)
         self.limit = int(limit)
         self.near = near

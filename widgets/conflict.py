@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import LIVE, esc, hook
+from widgets.style import LIVE, esc, hook, shared_style
 
 CHOICES = ("mine", "theirs", "merge")
 HEADLINE = "This answer was changed in another tab or on another device while you were typing. Nothing was lost: choose what to keep."
@@ -68,12 +68,12 @@ class ConflictChoice(_Shown, widgets.VBox):
 
     def __init__(self, **kwargs: Any):
         self._handlers = widgets.CallbackDispatcher()
-        self.headline = hook(widgets.Label(HEADLINE, layout=widgets.Layout(width="100%")), "xs-conflict-headline", "xs-wrap")
-        self.texts = widgets.HTML("", layout=widgets.Layout(width="100%"))
+        self.headline = hook(widgets.Label(HEADLINE, layout=widgets.Layout(width="100%"), style=shared_style(widgets.Label)), "xs-conflict-headline", "xs-wrap")
+        self.texts = widgets.HTML("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
         button = widgets.Layout(width="auto")
-        self.keep_mine = hook(widgets.Button(description="Keep mine", tooltip="Save the text on this page over the newer one", layout=button), "xs-conflict-mine")
-        self.keep_theirs = hook(widgets.Button(description="Keep theirs", tooltip="Keep the newer text; drop this page's", layout=button), "xs-conflict-theirs")
-        self.merge = hook(widgets.Button(description="Edit both together", tooltip="Put both texts in the box to edit into one", layout=button), "xs-conflict-merge")
+        self.keep_mine = hook(widgets.Button(description="Keep mine", tooltip="Save the text on this page over the newer one", layout=button, style=shared_style(widgets.Button)), "xs-conflict-mine")
+        self.keep_theirs = hook(widgets.Button(description="Keep theirs", tooltip="Keep the newer text; drop this page's", layout=button, style=shared_style(widgets.Button)), "xs-conflict-theirs")
+        self.merge = hook(widgets.Button(description="Edit both together", tooltip="Put both texts in the box to edit into one", layout=button, style=shared_style(widgets.Button)), "xs-conflict-merge")
         for which, b in zip(CHOICES, (self.keep_mine, self.keep_theirs, self.merge)):
             b.on_click(lambda _b, which=which: self._handlers(which))
         row = widgets.HBox([self.keep_mine, self.keep_theirs, self.merge], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
@@ -112,8 +112,8 @@ class ElsewhereNotice(_Shown, widgets.HBox):
 
     def __init__(self, **kwargs: Any):
         self._handlers = widgets.CallbackDispatcher()
-        self.text = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-wrap", LIVE)
-        self.use_mine = hook(widgets.Button(description="Use mine", tooltip="Save your choice over the newer one", layout=widgets.Layout(width="auto")), "xs-use-mine")
+        self.text = hook(widgets.Label("", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Label)), "xs-wrap", LIVE)
+        self.use_mine = hook(widgets.Button(description="Use mine", tooltip="Save your choice over the newer one", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Button)), "xs-use-mine")
         self.use_mine.on_click(lambda _b: self._handlers())
         super().__init__([self.text, self.use_mine], layout=widgets.Layout(width="100%", flex_flow="row wrap", align_items="center"), **kwargs)
         hook(self, "xs-changed-elsewhere")

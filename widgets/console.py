@@ -44,7 +44,7 @@ from toolkit.frames.views import plural
 from widgets.facilitator_notes import FacilitatorNotes, connect_notes
 from toolkit.room import clock
 from toolkit.store.values import SCREENS, VOTE
-from widgets.style import style_block
+from widgets.style import shared_style, style_block
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,76 +102,76 @@ class FacilitatorConsole(widgets.VBox):
             )
         }
         self.style_html = style_block("console")
-        self.title = widgets.HTML('<h2 class="xs-console-title">Facilitator console</h2>')
-        self.workshop_picker = _tag(widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="460px")), "xs-console-workshop")
-        self.new_title = _tag(widgets.Text(placeholder="Title of a new workshop", layout=widgets.Layout(width="320px")), "xs-console-new-title")
-        self.create_button = _tag(widgets.Button(description="Create workshop", icon="plus", button_style="primary"), "xs-console-create")
-        self.summary = _tag(widgets.HTML(), "xs-console-summary")
+        self.title = widgets.HTML('<h2 class="xs-console-title">Facilitator console</h2>', style=shared_style(widgets.HTML))
+        self.workshop_picker = _tag(widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="460px"), style=shared_style(widgets.Dropdown)), "xs-console-workshop")
+        self.new_title = _tag(widgets.Text(placeholder="Title of a new workshop", layout=widgets.Layout(width="320px"), style=shared_style(widgets.Text)), "xs-console-new-title")
+        self.create_button = _tag(widgets.Button(description="Create workshop", icon="plus", button_style="primary", style=shared_style(widgets.Button)), "xs-console-create")
+        self.summary = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-summary")
 
-        self.anonymous = _tag(widgets.ToggleButton(description="Anonymous mode", icon="user-secret", tooltip="Hide names on the dashboard and in exports"), "xs-console-anonymous")
-        self.reveal = _tag(widgets.ToggleButton(description="Reveal ratings", icon="eye", tooltip="Show the readiness heatmap on the dashboard"), "xs-console-reveal")
+        self.anonymous = _tag(widgets.ToggleButton(description="Anonymous mode", icon="user-secret", tooltip="Hide names on the dashboard and in exports", style=shared_style(widgets.ToggleButton)), "xs-console-anonymous")
+        self.reveal = _tag(widgets.ToggleButton(description="Reveal ratings", icon="eye", tooltip="Show the readiness heatmap on the dashboard", style=shared_style(widgets.ToggleButton)), "xs-console-reveal")
         self.stages: dict[str, widgets.ToggleButtons] = {}
         stage_rows = []
         for stage in kit.stages:
-            toggle = widgets.ToggleButtons(options=[("Open", "open"), ("Locked", "locked")], value="open", style={"button_width": "90px"})
+            toggle = widgets.ToggleButtons(options=[("Open", "open"), ("Locked", "locked")], value="open", style=shared_style(widgets.ToggleButtons, button_width='90px'))
             toggle.add_class("xs-console-stage")
             toggle.add_class(f"xs-console-stage-{stage.id}")
             toggle.observe(self._stage_changed(stage.id), "value")
             self.stages[stage.id] = toggle
-            label = widgets.HTML(f'<span class="xs-console-stage-name">Stage {stage.number}: {_esc(stage.title)}</span>', layout=widgets.Layout(width="220px"))
+            label = widgets.HTML(f'<span class="xs-console-stage-name">Stage {stage.number}: {_esc(stage.title)}</span>', layout=widgets.Layout(width="220px"), style=shared_style(widgets.HTML))
             stage_rows.append(widgets.HBox([label, toggle]))
-        self.round_label = _tag(widgets.HTML(), "xs-console-round")
-        self.new_round_button = _tag(widgets.Button(description="Start a new round", icon="redo", tooltip="Earlier answers are kept; the next round starts empty"), "xs-console-new-round")
+        self.round_label = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-round")
+        self.new_round_button = _tag(widgets.Button(description="Start a new round", icon="redo", tooltip="Earlier answers are kept; the next round starts empty", style=shared_style(widgets.Button)), "xs-console-new-round")
 
         self.export_format = _tag(
-            widgets.Dropdown(options=[(FORMAT_LABELS.get(f, f), f) for f in FORMATS], value=FORMATS[0], description="Export", layout=widgets.Layout(width="360px")),
+            widgets.Dropdown(options=[(FORMAT_LABELS.get(f, f), f) for f in FORMATS], value=FORMATS[0], description="Export", layout=widgets.Layout(width="360px"), style=shared_style(widgets.Dropdown)),
             "xs-console-export-format",
         )
         self.export_path = _tag(
-            widgets.Text(value="", placeholder=f"{DEFAULT_EXPORT_DIR}{os.sep}  (a folder or a file name)", layout=widgets.Layout(width="440px")),
+            widgets.Text(value="", placeholder=f"{DEFAULT_EXPORT_DIR}{os.sep}  (a folder or a file name)", layout=widgets.Layout(width="440px"), style=shared_style(widgets.Text)),
             "xs-console-export-path",
         )
-        self.export_button = _tag(widgets.Button(description="Export", icon="download"), "xs-console-export")
-        self.message = _tag(widgets.HTML(), "xs-console-message")
+        self.export_button = _tag(widgets.Button(description="Export", icon="download", style=shared_style(widgets.Button)), "xs-console-export")
+        self.message = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-message")
         self.people = ResumeCodes()
         self.notes = FacilitatorNotes(kit)
 
         # Today's plan
         self.plan_template = _tag(
-            widgets.Dropdown(options=[(p.title, p.id) for p in kit.plans], description="Template", layout=widgets.Layout(width="440px")),
+            widgets.Dropdown(options=[(p.title, p.id) for p in kit.plans], description="Template", layout=widgets.Layout(width="440px"), style=shared_style(widgets.Dropdown)),
             "xs-console-plan-template",
         )
-        self.plan_use = _tag(widgets.Button(description="Use template", icon="list-ol"), "xs-console-plan-use")
-        self.plan_tools = _tag(widgets.Text(placeholder="or tools by hand: 1,2,4:30,5", layout=widgets.Layout(width="320px")), "xs-console-plan-tools")
-        self.plan_set = _tag(widgets.Button(description="Set these tools"), "xs-console-plan-set")
-        self.plan_clear = _tag(widgets.Button(description="No plan (every tool)"), "xs-console-plan-clear")
-        self.plan_summary = _tag(widgets.HTML(), "xs-console-plan-summary")
+        self.plan_use = _tag(widgets.Button(description="Use template", icon="list-ol", style=shared_style(widgets.Button)), "xs-console-plan-use")
+        self.plan_tools = _tag(widgets.Text(placeholder="or tools by hand: 1,2,4:30,5", layout=widgets.Layout(width="320px"), style=shared_style(widgets.Text)), "xs-console-plan-tools")
+        self.plan_set = _tag(widgets.Button(description="Set these tools", style=shared_style(widgets.Button)), "xs-console-plan-set")
+        self.plan_clear = _tag(widgets.Button(description="No plan (every tool)", style=shared_style(widgets.Button)), "xs-console-plan-clear")
+        self.plan_summary = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-plan-summary")
         # The room: group size, timer, locks with notice, the dot vote
-        self.min_group = _tag(widgets.BoundedIntText(value=3, min=1, max=50, description="Show a sector's mean from", style={"description_width": "initial"}, layout=widgets.Layout(width="280px")), "xs-console-min-group")
-        self.timer_length = _tag(widgets.Text(value="10m", description="Timer", layout=widgets.Layout(width="200px")), "xs-console-timer-length")
-        self.timer_start = _tag(widgets.Button(description="Start timer", icon="clock"), "xs-console-timer-start")
-        self.timer_stop = _tag(widgets.Button(description="Stop timer"), "xs-console-timer-stop")
-        self.timer_label = _tag(widgets.HTML(), "xs-console-timer")
+        self.min_group = _tag(widgets.BoundedIntText(value=3, min=1, max=50, description="Show a sector's mean from", style=shared_style(widgets.BoundedIntText, description_width='initial'), layout=widgets.Layout(width="280px")), "xs-console-min-group")
+        self.timer_length = _tag(widgets.Text(value="10m", description="Timer", layout=widgets.Layout(width="200px"), style=shared_style(widgets.Text)), "xs-console-timer-length")
+        self.timer_start = _tag(widgets.Button(description="Start timer", icon="clock", style=shared_style(widgets.Button)), "xs-console-timer-start")
+        self.timer_stop = _tag(widgets.Button(description="Stop timer", style=shared_style(widgets.Button)), "xs-console-timer-stop")
+        self.timer_label = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-timer")
         self.notice_target = _tag(
-            widgets.Dropdown(options=[(f"Stage {st.number}: {st.title}", st.id) for st in kit.stages] + [("The dot vote", VOTE)], description="Lock", layout=widgets.Layout(width="320px")),
+            widgets.Dropdown(options=[(f"Stage {st.number}: {st.title}", st.id) for st in kit.stages] + [("The dot vote", VOTE)], description="Lock", layout=widgets.Layout(width="320px"), style=shared_style(widgets.Dropdown)),
             "xs-console-notice-target",
         )
-        self.notice_length = _tag(widgets.Text(value="2m", description="in", layout=widgets.Layout(width="160px")), "xs-console-notice-length")
-        self.notice_button = _tag(widgets.Button(description="Lock with notice", icon="hourglass-half"), "xs-console-notice")
-        self.vote = _tag(widgets.ToggleButtons(options=[("Open", "open"), ("Closed", "closed")], value="open", style={"button_width": "90px"}), "xs-console-vote")
+        self.notice_length = _tag(widgets.Text(value="2m", description="in", layout=widgets.Layout(width="160px"), style=shared_style(widgets.Text)), "xs-console-notice-length")
+        self.notice_button = _tag(widgets.Button(description="Lock with notice", icon="hourglass-half", style=shared_style(widgets.Button)), "xs-console-notice")
+        self.vote = _tag(widgets.ToggleButtons(options=[("Open", "open"), ("Closed", "closed")], value="open", style=shared_style(widgets.ToggleButtons, button_width='90px')), "xs-console-vote")
         # The presenter view
-        self.screen_prev = _tag(widgets.Button(description="Previous", icon="arrow-left"), "xs-console-screen-prev")
-        self.screen_next = _tag(widgets.Button(description="Next", icon="arrow-right"), "xs-console-screen-next")
-        self.screen_auto = _tag(widgets.Button(description="Let it cycle"), "xs-console-screen-auto")
-        self.screen_label = _tag(widgets.HTML(), "xs-console-screen")
+        self.screen_prev = _tag(widgets.Button(description="Previous", icon="arrow-left", style=shared_style(widgets.Button)), "xs-console-screen-prev")
+        self.screen_next = _tag(widgets.Button(description="Next", icon="arrow-right", style=shared_style(widgets.Button)), "xs-console-screen-next")
+        self.screen_auto = _tag(widgets.Button(description="Let it cycle", style=shared_style(widgets.Button)), "xs-console-screen-auto")
+        self.screen_label = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-screen")
         # Moderation
         self.recent = _tag(widgets.VBox(), "xs-console-recent")
         self.hidden = _tag(widgets.VBox(), "xs-console-hidden")
-        self.hide_id = _tag(widgets.IntText(value=0, description="Answer id", layout=widgets.Layout(width="220px")), "xs-console-hide-id")
-        self.hide_button = _tag(widgets.Button(description="Hide this answer", icon="eye-slash"), "xs-console-hide")
+        self.hide_id = _tag(widgets.IntText(value=0, description="Answer id", layout=widgets.Layout(width="220px"), style=shared_style(widgets.IntText)), "xs-console-hide-id")
+        self.hide_button = _tag(widgets.Button(description="Hide this answer", icon="eye-slash", style=shared_style(widgets.Button)), "xs-console-hide")
 
         def section(title: str, *rows: widgets.Widget) -> widgets.VBox:
-            box = widgets.VBox([widgets.HTML(f'<h3 class="xs-console-h3">{_esc(title)}</h3>'), *rows])
+            box = widgets.VBox([widgets.HTML(f'<h3 class="xs-console-h3">{_esc(title)}</h3>', style=shared_style(widgets.HTML)), *rows])
             box.add_class("xs-console-section")
             return box
 
@@ -183,11 +183,11 @@ class FacilitatorConsole(widgets.VBox):
                 section("Today's plan", widgets.HBox([self.plan_template, self.plan_use]), widgets.HBox([self.plan_tools, self.plan_set, self.plan_clear]), self.plan_summary),
                 section("The room", widgets.HBox([self.anonymous, self.reveal, self.min_group], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
                         widgets.HBox([self.timer_length, self.timer_start, self.timer_stop, self.timer_label], layout=widgets.Layout(align_items="center"))),
-                section("Stages", *stage_rows, widgets.HBox([widgets.HTML('<span class="xs-console-stage-name">Dot vote</span>', layout=widgets.Layout(width="220px")), self.vote]),
+                section("Stages", *stage_rows, widgets.HBox([widgets.HTML('<span class="xs-console-stage-name">Dot vote</span>', layout=widgets.Layout(width="220px"), style=shared_style(widgets.HTML)), self.vote]),
                         widgets.HBox([self.notice_target, self.notice_length, self.notice_button])),
                 section("Presenter view", widgets.HBox([self.screen_prev, self.screen_next, self.screen_auto, self.screen_label], layout=widgets.Layout(align_items="center"))),
-                section("Moderation", widgets.HTML('<p class="xs-console-note">Newest answers: hide one from the dashboard, the presenter view, the guide and the spreadsheets. It stays in the store.</p>'),
-                        self.recent, widgets.HBox([self.hide_id, self.hide_button]), widgets.HTML('<p class="xs-console-note">Hidden answers</p>'), self.hidden),
+                section("Moderation", widgets.HTML('<p class="xs-console-note">Newest answers: hide one from the dashboard, the presenter view, the guide and the spreadsheets. It stays in the store.</p>', style=shared_style(widgets.HTML)),
+                        self.recent, widgets.HBox([self.hide_id, self.hide_button]), widgets.HTML('<p class="xs-console-note">Hidden answers</p>', style=shared_style(widgets.HTML)), self.hidden),
                 section("Rounds", widgets.HBox([self.round_label, self.new_round_button], layout=widgets.Layout(align_items="center"))),
                 section("Export", widgets.HBox([self.export_format, self.export_path, self.export_button])),
                 section("People and resume codes", self.people),
@@ -382,17 +382,17 @@ class FacilitatorConsole(widgets.VBox):
             listed = recent[recent["kind"].isin(["text", "comment"])].tail(RECENT_ANSWERS).iloc[::-1]
             for r in listed.itertuples(index=False):
                 rows.append(self._answer_row(int(r.answer_id), f"{r.tool_number}. {r.tool}", str(r.value), "hide"))
-        self.recent.children = rows or [widgets.HTML('<p class="xs-console-note">No answers yet.</p>')]
+        self.recent.children = rows or [widgets.HTML('<p class="xs-console-note">No answers yet.</p>', style=shared_style(widgets.HTML))]
         names = {t.id: f"{t.number}. {t.name}" for t in self.kit.tools}
         shown = [self._answer_row(a.id, names.get(a.tool_id, a.tool_id), a.value, "show") for a in hidden]
-        self.hidden.children = shown or [widgets.HTML('<p class="xs-console-note">None hidden.</p>')]
+        self.hidden.children = shown or [widgets.HTML('<p class="xs-console-note">None hidden.</p>', style=shared_style(widgets.HTML))]
 
     def _answer_row(self, answer_id: int, tool: str, text: str, action: str) -> widgets.HBox:
         """One answer with its Hide (or Show) button (``xs-console-hide-<id>``, ``xs-console-show-<id>``)."""
         short = " ".join(text.split())
         label = widgets.HTML(f'<span class="xs-console-answer"><b>#{answer_id}</b> {_esc(tool)}: {_esc(short[:140])}{"…" if len(short) > 140 else ""}</span>',
-                             layout=widgets.Layout(flex="1 1 auto"))
-        button = _tag(widgets.Button(description="Hide" if action == "hide" else "Show again", layout=widgets.Layout(width="120px")), f"xs-console-{action}-{answer_id}")
+                             layout=widgets.Layout(flex="1 1 auto"), style=shared_style(widgets.HTML))
+        button = _tag(widgets.Button(description="Hide" if action == "hide" else "Show again", layout=widgets.Layout(width="120px"), style=shared_style(widgets.Button)), f"xs-console-{action}-{answer_id}")
         button.on_click(lambda _b: self._emit(action, answer_id))
         return widgets.HBox([label, button], layout=widgets.Layout(align_items="center"))
 
@@ -594,9 +594,9 @@ class ResumeCodes(widgets.VBox):
 
     def __init__(self, **kwargs: Any):
         self._handlers = widgets.CallbackDispatcher()
-        self.find = _tag(widgets.Text(placeholder="Name, organization, sector or table (empty: everyone)", layout=widgets.Layout(width="360px")), "xs-console-people-find")
-        self.look_up = _tag(widgets.Button(description="Show resume codes", icon="key"), "xs-console-people")
-        self.listing = _tag(widgets.HTML(), "xs-console-people-list")
+        self.find = _tag(widgets.Text(placeholder="Name, organization, sector or table (empty: everyone)", layout=widgets.Layout(width="360px"), style=shared_style(widgets.Text)), "xs-console-people-find")
+        self.look_up = _tag(widgets.Button(description="Show resume codes", icon="key", style=shared_style(widgets.Button)), "xs-console-people")
+        self.listing = _tag(widgets.HTML(style=shared_style(widgets.HTML)), "xs-console-people-list")
         self.look_up.on_click(lambda _b: self._handlers(self.find.value))
         super().__init__([widgets.HBox([self.find, self.look_up]), self.listing], **kwargs)
 

@@ -64,7 +64,7 @@ from toolkit.frames.views import (
     sector_order,
 )
 from toolkit.serve.plan import PUBLIC_DASHBOARD_ENV
-from widgets.style import style_block
+from widgets.style import shared_style, style_block
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,9 +254,9 @@ class Dashboard(OwnLoop, widgets.VBox):
 
         self.style_html = style_block("dashboard")
         self.title = _html("xs-dash-title", "<h1>Live dashboard</h1>")
-        self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="100%", max_width="26rem"))
+        self.workshop_picker = widgets.Dropdown(description="Workshop", options=[], layout=widgets.Layout(width="100%", max_width="26rem"), style=shared_style(widgets.Dropdown))
         self.workshop_picker.add_class("xs-dash-workshop")
-        self.round_picker = widgets.Dropdown(description="Round", options=[], layout=widgets.Layout(width="100%", max_width="14rem"))
+        self.round_picker = widgets.Dropdown(description="Round", options=[], layout=widgets.Layout(width="100%", max_width="14rem"), style=shared_style(widgets.Dropdown))
         self.round_picker.add_class("xs-dash-round")
         self.status = _html("xs-dash-status")
         self.summary = _html("xs-dash-summary")
@@ -268,7 +268,7 @@ class Dashboard(OwnLoop, widgets.VBox):
             description="Tool",
             options=[("All tools, newest first", ALL_TOOLS)] + [(f"{t.number}. {t.name}", t.id) for t in self.kit.tools],
             value=ALL_TOOLS,
-            layout=widgets.Layout(width="100%", max_width="32rem"),
+            layout=widgets.Layout(width="100%", max_width="32rem"), style=shared_style(widgets.Dropdown),
         )
         self.feed_picker.add_class("xs-dash-feed-tool")
         self.feed = _html("xs-dash-feed")
@@ -276,7 +276,7 @@ class Dashboard(OwnLoop, widgets.VBox):
             description="Tool",
             options=[("The tool the tables wrote about last", LATEST_TOOL)] + [(f"{t.number}. {t.name}", t.id) for t in self.kit.tools],
             value=LATEST_TOOL,
-            layout=widgets.Layout(width="520px"),
+            layout=widgets.Layout(width="520px"), style=shared_style(widgets.Dropdown),
         )
         self.report_picker.add_class("xs-dash-report-tool")
         self.report = _html("xs-dash-report")
@@ -523,7 +523,7 @@ def build_dashboard(url: str | None = None, *, slug: str | None = None, refresh_
 
 
 def _html(css_class: str, value: str = "") -> widgets.HTML:
-    w = widgets.HTML(value, layout=widgets.Layout(width="100%"))
+    w = widgets.HTML(value, layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
     w.add_class(css_class)
     return w
 

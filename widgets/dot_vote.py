@@ -31,7 +31,7 @@ import traitlets
 from toolkit.room import NOT_PLANNED
 from widgets.autosave import SaveStatus
 from widgets.keyed import KeyedBox
-from widgets.style import LIVE, esc, focus, hook
+from widgets.style import LIVE, esc, focus, hook, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Tool, Toolkit
@@ -59,13 +59,13 @@ class DotRow(widgets.VBox):
         self.description = f"{tool.number}. {tool.name}"
         self._add_handlers = widgets.CallbackDispatcher()
         self.add = hook(
-            widgets.Button(description=self.description, tooltip=f"Place a dot on {self.description}", layout=widgets.Layout(width="auto", height="auto")),
+            widgets.Button(description=self.description, tooltip=f"Place a dot on {self.description}", layout=widgets.Layout(width="auto", height="auto"), style=shared_style(widgets.Button)),
             "xs-dot-add",
         )
         self.add.on_click(lambda _b: self._add_handlers())
         self.dots: list[widgets.Button] = []
         self.dot_box = hook(widgets.HBox([], layout=widgets.Layout(width="auto")), "xs-dot-list")
-        self.placed = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-dots-placed")
+        self.placed = hook(widgets.Label("", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Label)), "xs-dots-placed")
         self.status = SaveStatus()
         traitlets.dlink((self, "disabled"), (self.add, "disabled"))
         line = hook(widgets.HBox([self.add, self.dot_box, self.placed], layout=widgets.Layout(width="100%")), "xs-dots-line")
@@ -100,7 +100,7 @@ class DotRow(widgets.VBox):
 
     def _render(self) -> None:
         while len(self.dots) < self.value:
-            dot = hook(widgets.Button(description="", tooltip=f"Take back a dot from {self.description}", layout=widgets.Layout(width="auto")), "xs-dot")
+            dot = hook(widgets.Button(description="", tooltip=f"Take back a dot from {self.description}", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Button)), "xs-dot")
             dot.on_click(lambda _b: self.take_back())
             self.dots.append(dot)
         for i, dot in enumerate(self.dots):
@@ -150,11 +150,11 @@ class DotVote(KeyedBox):
         self.kit = kit
         self.counts: dict[str, DotRow] = {}
         self.rows: dict[str, DotRow] = {}
-        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%")), "xs-dots-remaining", LIVE)
+        self.remaining = hook(widgets.HTML("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML)), "xs-dots-remaining", LIVE)
         self.status = SaveStatus()
-        self._headings = {stage.id: widgets.HTML(f"<h3>Stage {stage.number}: {esc(stage.title)}</h3>") for stage in kit.stages}
-        self._today = widgets.HTML("<h3>Today's tools</h3>")
-        self._others = widgets.HTML(f"<h3>{esc(NOT_PLANNED[:1].upper() + NOT_PLANNED[1:])}</h3>")
+        self._headings = {stage.id: widgets.HTML(f"<h3>Stage {stage.number}: {esc(stage.title)}</h3>", style=shared_style(widgets.HTML)) for stage in kit.stages}
+        self._today = widgets.HTML("<h3>Today's tools</h3>", style=shared_style(widgets.HTML))
+        self._others = widgets.HTML(f"<h3>{esc(NOT_PLANNED[:1].upper() + NOT_PLANNED[1:])}</h3>", style=shared_style(widgets.HTML))
         for stage in kit.stages:
             for tool in kit.tools_in(stage.id):
                 count = DotRow(tool)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import esc, hook
+from widgets.style import esc, hook, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -45,11 +45,11 @@ class FacilitatorNotes(widgets.VBox):
         self.kit = kit
         self._handlers: list[Callable[[str, str], Any]] = []
         options = [(f"{kit.stage(t.stage_id).title} · {t.number}. {t.name}", t.id) for t in kit.tools]
-        self.tool_picker = hook(widgets.Dropdown(options=options, description="Tool", layout=widgets.Layout(width="520px", max_width="100%")), "xs-notes-tool")
-        self.notes = hook(widgets.HTML(), "xs-notes")
-        self.worksheet_html = hook(widgets.Button(description="Worksheet (HTML)", icon="file"), "xs-notes-worksheet")
-        self.worksheet_pdf = hook(widgets.Button(description="Worksheet (PDF)", icon="print"), "xs-notes-worksheet")
-        self.message = hook(widgets.HTML(), "xs-notes-message")
+        self.tool_picker = hook(widgets.Dropdown(options=options, description="Tool", layout=widgets.Layout(width="520px", max_width="100%"), style=shared_style(widgets.Dropdown)), "xs-notes-tool")
+        self.notes = hook(widgets.HTML(style=shared_style(widgets.HTML)), "xs-notes")
+        self.worksheet_html = hook(widgets.Button(description="Worksheet (HTML)", icon="file", style=shared_style(widgets.Button)), "xs-notes-worksheet")
+        self.worksheet_pdf = hook(widgets.Button(description="Worksheet (PDF)", icon="print", style=shared_style(widgets.Button)), "xs-notes-worksheet")
+        self.message = hook(widgets.HTML(style=shared_style(widgets.HTML)), "xs-notes-message")
         self.buttons = widgets.HBox([self.worksheet_html, self.worksheet_pdf])
         traitlets.link((self.tool_picker, "value"), (self, "value"))
         self.worksheet_html.on_click(lambda _b: self._emit("html"))

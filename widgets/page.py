@@ -20,14 +20,14 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import LIVE, hook
+from widgets.style import LIVE, hook, shared_style
 
 
 def notice_line() -> widgets.Label:
     """The plain-text notice above a page's inputs (``xs-notice``): a live
     region (the lock, the store's trouble, "sign in"), so it stays in the
     page while empty (CSS folds it away) and only its text changes."""
-    return hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-notice", "xs-wrap", LIVE)
+    return hook(widgets.Label("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.Label)), "xs-notice", "xs-wrap", LIVE)
 
 
 class Page(widgets.VBox):

@@ -57,7 +57,7 @@ from widgets.dashboard import (
     scope_tools,
 )
 from widgets.room import RoomStatus
-from widgets.style import LABEL_STYLE, SLIDER, esc, hook, style_block
+from widgets.style import LABEL_STYLE, SLIDER, esc, hook, shared_style, style_block
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,21 +191,21 @@ class Presenter(OwnLoop, widgets.VBox):
         self._drawn: tuple[Any, ...] = ()
         self._stage: Stage | None = None  # the current stage of the snapshot shown
 
-        self.title = hook(widgets.HTML(""), "xs-presenter-title")
+        self.title = hook(widgets.HTML("", style=shared_style(widgets.HTML)), "xs-presenter-title")
         self.room = RoomStatus()
-        self.screen = hook(widgets.HTML(""), "xs-presenter-screen")
-        self.join = hook(widgets.HTML(""), "xs-presenter-join")
+        self.screen = hook(widgets.HTML("", style=shared_style(widgets.HTML)), "xs-presenter-screen")
+        self.join = hook(widgets.HTML("", style=shared_style(widgets.HTML)), "xs-presenter-join")
         # Widths from their text (24 px on the wall): ipywidgets' fixed
         # widths cut "Cycle every 20 s" and "Section" short.
         auto = {"width": "auto"}
-        self.previous = hook(widgets.Button(description="Previous", icon="arrow-left", tooltip="Previous section (Left arrow on the slider)", layout=auto), "xs-presenter-prev")
-        self.next = hook(widgets.Button(description="Next", icon="arrow-right", tooltip="Next section (Right arrow on the slider)", layout=auto), "xs-presenter-next")
+        self.previous = hook(widgets.Button(description="Previous", icon="arrow-left", tooltip="Previous section (Left arrow on the slider)", layout=auto, style=shared_style(widgets.Button)), "xs-presenter-prev")
+        self.next = hook(widgets.Button(description="Next", icon="arrow-right", tooltip="Next section (Right arrow on the slider)", layout=auto, style=shared_style(widgets.Button)), "xs-presenter-next")
         self.slider = hook(
             widgets.SelectionSlider(options=[(TITLES[s], s) for s in SCREENS], value=SCREENS[0], description="Section",
-                                    continuous_update=True, style=LABEL_STYLE, layout=widgets.Layout(width="60%")),
+                                    continuous_update=True, style=shared_style(widgets.SelectionSlider, **LABEL_STYLE), layout=widgets.Layout(width="60%")),
             "xs-presenter-slider", SLIDER,
         )
-        self.cycle = hook(widgets.ToggleButton(description=f"Cycle every {self.cycle_seconds:g} s", icon="sync", layout=auto), "xs-presenter-cycle")
+        self.cycle = hook(widgets.ToggleButton(description=f"Cycle every {self.cycle_seconds:g} s", icon="sync", layout=auto, style=shared_style(widgets.ToggleButton)), "xs-presenter-cycle")
         nav = hook(widgets.HBox([self.previous, self.slider, self.next, self.cycle], layout=widgets.Layout(align_items="center", flex_flow="row wrap")), "xs-presenter-nav")
         main = hook(widgets.VBox([self.title, self.screen], layout=widgets.Layout(flex="1 1 auto", min_width="0")), "xs-presenter-main")
         # The countdowns go under the join box, where every section leaves

@@ -20,7 +20,7 @@ from widgets.autosave import SavedSummary
 from widgets.page import Page, notice_line
 from widgets.room import RoomStatus
 from widgets.stage_workbook import stage_links
-from widgets.style import esc, focus, hook, style_block
+from widgets.style import esc, focus, hook, shared_style, style_block
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -55,11 +55,11 @@ class PrioritiesPage(Page):
                 '<p class="xs-lead">Which tools should our collaboration work on first?</p>'
                 "<p>You have a few dots to spread over the tools. Put several on one tool if it matters a lot, "
                 "or one each on several. You can move them until the facilitator closes the vote.</p>",
-                layout=widgets.Layout(width="100%"),
+                layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML),
             ),
             "xs-priorities-header",
         )
-        self.links = widgets.HTML(stage_links(kit, None), layout=widgets.Layout(width="100%"))
+        self.links = widgets.HTML(stage_links(kit, None), layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
         self.signin = signin
         self.notice = notice_line()
         self.room = RoomStatus(lock_key=VOTE, lock_title="The dot vote", lock_verb="closes")

@@ -40,7 +40,7 @@ from widgets.autosave import (
     SaveStatus,
 )
 from widgets.keyed import KeyedBox
-from widgets.style import LABEL_STYLE, hook, max_length
+from widgets.style import LABEL_STYLE, hook, max_length, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Tool
@@ -89,7 +89,7 @@ class QuestionForm(KeyedBox):
                 placeholder="Type your answer; it saves by itself",
                 continuous_update=True,
                 rows=4,
-                style=LABEL_STYLE,
+                style=shared_style(widgets.Textarea, **LABEL_STYLE),
                 layout=widgets.Layout(width="100%"),
             )
             hook(box, "xs-answer", f"xs-q-{question.id}", "xs-stacked")
@@ -116,7 +116,7 @@ class QuestionForm(KeyedBox):
             description="Answer without my name",
             indent=False,
             tooltip="Your answer is shown to the room and in the reports with no name, organization or table",
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto"), style=shared_style(widgets.Checkbox),
         )
         hook(check, "xs-q-anonymous")
         self.anonymous_boxes[question_id] = check

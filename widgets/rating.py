@@ -30,7 +30,7 @@ from widgets.autosave import (
     Debouncer,
     SaveStatus,
 )
-from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, RADIOGROUP, esc, hook, max_length
+from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, RADIOGROUP, esc, hook, max_length, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Scale
@@ -67,7 +67,7 @@ class Rating(widgets.VBox):
         options = [(f"{p.value} · {p.label}", p.value) for p in scale.points] + [(scale.not_sure, NOT_SURE)]
         if scale.not_yet:
             options.append((scale.not_yet, NOT_YET))
-        self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>{_points(scale)}"), "xs-rating-question", GROUP_LABEL)
+        self.question = hook(widgets.HTML(f"<h3>{esc(scale.question)}</h3>{_points(scale)}", style=shared_style(widgets.HTML)), "xs-rating-question", GROUP_LABEL)
         # Native radios, one group named by the question (the served page's
         # a11y.js gives them one name and role=radiogroup): arrow keys move
         # the choice and a screen reader says which is checked. ToggleButtons
@@ -76,7 +76,7 @@ class Rating(widgets.VBox):
             options=options,
             value=None,
             orientation="horizontal",
-            style=LABEL_STYLE,
+            style=shared_style(widgets.RadioButtons, **LABEL_STYLE),
             layout=widgets.Layout(width="100%"),
         )
         hook(self.buttons, "xs-rating", f"xs-rating-{tool_id}", RADIOGROUP)
@@ -88,7 +88,7 @@ class Rating(widgets.VBox):
             placeholder="For example: no shared data yet, the business partners were not asked, …",
             continuous_update=True,
             rows=3,
-            style=LABEL_STYLE,
+            style=shared_style(widgets.Textarea, **LABEL_STYLE),
             layout=widgets.Layout(width="100%"),
         )
         hook(self.comment, "xs-rating-comment", "xs-stacked")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from toolkit.room import clock
-from widgets.style import LIVE, SR_ONLY, esc, hook
+from widgets.style import LIVE, SR_ONLY, esc, hook, shared_style
 
 if TYPE_CHECKING:
     from toolkit.store.values import WorkshopSettings
@@ -46,9 +46,9 @@ class RoomStatus(widgets.VBox):
 
     def __init__(self, lock_key: str | None = None, lock_title: str = "", lock_verb: str = "locks", **kwargs: Any):
         self.lock_key, self.lock_title, self.lock_verb = lock_key, lock_title, lock_verb
-        self.timer = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-timer")
-        self.countdown = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-lock-countdown")
-        self.announce = hook(widgets.Label(""), "xs-room-alert", LIVE, SR_ONLY)
+        self.timer = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none"), style=shared_style(widgets.HTML)), "xs-timer")
+        self.countdown = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none"), style=shared_style(widgets.HTML)), "xs-lock-countdown")
+        self.announce = hook(widgets.Label("", style=shared_style(widgets.Label)), "xs-room-alert", LIVE, SR_ONLY)
         self._said: tuple[Any, ...] = (None, None, None)  # the moments last said, so each is said once
         super().__init__([self.timer, self.countdown, self.announce], layout=widgets.Layout(width="100%"), **kwargs)
         hook(self, "xs-room-status")

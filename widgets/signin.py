@@ -27,7 +27,7 @@ import traitlets
 
 from toolkit.store.checks import MAX_SHORT_CHARS, MAX_TABLE_MEMBERS
 from widgets.keyed import KeyedBox
-from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, LIVE, RADIOGROUP, focus, hook, max_length, message_line, set_message
+from widgets.style import GROUP, GROUP_LABEL, LABEL_STYLE, LIVE, RADIOGROUP, focus, hook, max_length, message_line, set_message, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Toolkit
@@ -70,18 +70,18 @@ class SignIn(KeyedBox):
         wide = widgets.Layout(width="100%")
         self._resume_handlers = widgets.CallbackDispatcher()
         self.heading = widgets.HTML("<h2>Sign in</h2><p class=\"xs-muted\">Sign in once: every page you open in this browser knows you. "
-                                    "On another device, use the resume code you get after signing in.</p>")
-        self.workshop = hook(widgets.Dropdown(description="Workshop", options=[], style=LABEL_STYLE, layout=wide), "xs-signin-workshop", "xs-stacked")
-        self.name = hook(widgets.Text(description="Your name (optional)", placeholder="e.g. Ana Ruiz", style=LABEL_STYLE, layout=wide), "xs-signin-name", "xs-stacked")
-        self.organization = hook(widgets.Text(description="Organization", placeholder="e.g. City Parks Department", style=LABEL_STYLE, layout=wide), "xs-signin-org", "xs-stacked")
+                                    "On another device, use the resume code you get after signing in.</p>", style=shared_style(widgets.HTML))
+        self.workshop = hook(widgets.Dropdown(description="Workshop", options=[], style=shared_style(widgets.Dropdown, **LABEL_STYLE), layout=wide), "xs-signin-workshop", "xs-stacked")
+        self.name = hook(widgets.Text(description="Your name (optional)", placeholder="e.g. Ana Ruiz", style=shared_style(widgets.Text, **LABEL_STYLE), layout=wide), "xs-signin-name", "xs-stacked")
+        self.organization = hook(widgets.Text(description="Organization", placeholder="e.g. City Parks Department", style=shared_style(widgets.Text, **LABEL_STYLE), layout=wide), "xs-signin-org", "xs-stacked")
         self.sector = hook(
             widgets.Dropdown(description="Sector", options=[("Choose your sector", NO_SECTOR)] + [(s.name, s.id) for s in kit.sectors],
-                             value=NO_SECTOR, style=LABEL_STYLE, layout=wide),
+                             value=NO_SECTOR, style=shared_style(widgets.Dropdown, **LABEL_STYLE), layout=wide),
             "xs-signin-sector", "xs-stacked",
         )
-        self.table = hook(widgets.Text(description="Table or team", placeholder="e.g. Table 3", style=LABEL_STYLE, layout=wide), "xs-signin-table", "xs-stacked")
+        self.table = hook(widgets.Text(description="Table or team", placeholder="e.g. Table 3", style=shared_style(widgets.Text, **LABEL_STYLE), layout=wide), "xs-signin-table", "xs-stacked")
         self.submit = hook(
-            widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop", layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")),
+            widgets.Button(description="Sign in", button_style="primary", icon="sign-in", tooltip="Sign in to this workshop", layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start"), style=shared_style(widgets.Button)),
             "xs-signin-submit",
         )
         self.submit.on_click(lambda _b: self._submitted())
@@ -89,11 +89,11 @@ class SignIn(KeyedBox):
         # Native radios named by the heading above them (a11y.js: one
         # radiogroup labelled "Who uses this device?").
         self.uses = hook(
-            widgets.RadioButtons(options=[("Just me", PERSON), ("Our whole table (one shared device)", TABLE)], value=PERSON, layout=wide),
+            widgets.RadioButtons(options=[("Just me", PERSON), ("Our whole table (one shared device)", TABLE)], value=PERSON, layout=wide, style=shared_style(widgets.RadioButtons)),
             "xs-signin-uses", RADIOGROUP,
         )
         uses_box = hook(
-            widgets.VBox([hook(widgets.HTML('<h3 class="xs-signin-uses-label">Who uses this device?</h3>'), GROUP_LABEL), self.uses], layout=wide),
+            widgets.VBox([hook(widgets.HTML('<h3 class="xs-signin-uses-label">Who uses this device?</h3>', style=shared_style(widgets.HTML)), GROUP_LABEL), self.uses], layout=wide),
             "xs-signin-uses-box", GROUP,
         )
         self.members: dict[str, widgets.BoundedIntText] = {}  # built when "our whole table" is first chosen
@@ -102,24 +102,24 @@ class SignIn(KeyedBox):
         self.uses.observe(self._uses_changed, "value")
         fields = hook(widgets.Box([self.workshop, self.name, self.organization, self.sector, self.table], layout=wide), "xs-signin-fields")
         self.code = hook(
-            widgets.Text(description="Continue with a resume code", placeholder="e.g. K7PQ-4QX9", style=LABEL_STYLE, layout=wide),
+            widgets.Text(description="Continue with a resume code", placeholder="e.g. K7PQ-4QX9", style=shared_style(widgets.Text, **LABEL_STYLE), layout=wide),
             "xs-signin-resume", "xs-stacked",
         )
         self.resume = hook(
             widgets.Button(description="Continue", icon="arrow-right", tooltip="Continue as the participant this resume code belongs to",
-                           layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start")),
+                           layout=widgets.Layout(width="auto", min_width="9rem", align_self="flex-start"), style=shared_style(widgets.Button)),
             "xs-signin-resume-submit",
         )
         self.resume.on_click(lambda _b: self._resume_handlers(self.code.value))
         self.resume_box = hook(widgets.VBox([self.code, self.resume], layout=wide), "xs-signin-resume-box")
         self.form = widgets.VBox([self.heading, uses_box, fields, self.members_box, self.submit, self.resume_box, self.message], layout=widgets.Layout(width="100%"))
-        self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto")), "xs-signed-in", "xs-wrap", LIVE)
+        self.whoami = hook(widgets.Label("", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Label)), "xs-signed-in", "xs-wrap", LIVE)
         self.change = hook(
-            widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto")),
+            widgets.Button(description="Not you? Sign in again", tooltip="Sign in with another name, organization or table", layout=widgets.Layout(width="auto"), style=shared_style(widgets.Button)),
             "xs-signin-change",
         )
         self.change.on_click(lambda _b: self.show_form())
-        self.resume_code = hook(widgets.Label("", layout=widgets.Layout(width="100%", display="none")), "xs-resume-code", "xs-wrap")
+        self.resume_code = hook(widgets.Label("", layout=widgets.Layout(width="100%", display="none"), style=shared_style(widgets.Label)), "xs-resume-code", "xs-wrap")
         self.signed_in_bar = widgets.HBox(
             [self.whoami, self.change, self.resume_code],
             layout=widgets.Layout(width="100%", display="none", flex_flow="row wrap", align_items="center", justify_content="space-between"),
@@ -162,12 +162,12 @@ class SignIn(KeyedBox):
             # would otherwise wait for on every page, for the few tables
             # that share a device.
             for sid, name in self._sectors:
-                box = hook(widgets.BoundedIntText(value=0, min=0, max=MAX_TABLE_MEMBERS, description=f"How many from {name}", style=LABEL_STYLE,
+                box = hook(widgets.BoundedIntText(value=0, min=0, max=MAX_TABLE_MEMBERS, description=f"How many from {name}", style=shared_style(widgets.BoundedIntText, **LABEL_STYLE),
                                                   layout=widgets.Layout(width="100%")), "xs-signin-member", f"xs-signin-members-{sid}", "xs-stacked")
                 traitlets.dlink((self, "disabled"), (box, "disabled"))
                 self.members[sid] = box
             intro = widgets.HTML('<p class="xs-muted">Who sits at the table? Say how many people from each sector: the table\'s answers are '
-                                 "written here for all of you, and each person can still rate and vote on their own device.</p>")
+                                 "written here for all of you, and each person can still rate and vote on their own device.</p>", style=shared_style(widgets.HTML))
             self.members_box.children = [intro, *self.members.values()]
         for w in (self.name, self.organization, self.sector):
             w.layout.display = "none" if table else None

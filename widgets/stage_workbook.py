@@ -42,7 +42,7 @@ from widgets.page import Page, notice_line
 from widgets.question_form import QuestionForm
 from widgets.rating import Rating
 from widgets.room import RoomStatus
-from widgets.style import CURRENT, LABEL_STYLE, LIVE, SR_ONLY, esc, focus, hook, style_block
+from widgets.style import CURRENT, LABEL_STYLE, LIVE, SR_ONLY, esc, focus, hook, shared_style, style_block
 from widgets.tool_card import ToolCard
 
 if TYPE_CHECKING:
@@ -96,19 +96,19 @@ class ToolNav(widgets.VBox):
         # Children first, super().__init__ last: the observers (also of
         # traits given as kwargs) always find the widget built.
         self.tools = {t.id: t for t in tools}
-        self.heading = widgets.HTML(f'<div class="xs-eyebrow">{ALL_TOOLS_HEADING}</div>')
-        self.others = hook(widgets.HTML(f'<div class="xs-eyebrow">{OTHERS_HEADING}</div>'), "xs-nav-others")
+        self.heading = widgets.HTML(f'<div class="xs-eyebrow">{ALL_TOOLS_HEADING}</div>', style=shared_style(widgets.HTML))
+        self.others = hook(widgets.HTML(f'<div class="xs-eyebrow">{OTHERS_HEADING}</div>', style=shared_style(widgets.HTML)), "xs-nav-others")
         self.unplanned: set[str] = set()
-        self.progress = hook(widgets.Label(""), "xs-tool-progress", "xs-wrap")
-        self.announce = hook(widgets.Label(""), "xs-tool-announce", LIVE, SR_ONLY)
+        self.progress = hook(widgets.Label("", style=shared_style(widgets.Label)), "xs-tool-progress", "xs-wrap")
+        self.announce = hook(widgets.Label("", style=shared_style(widgets.Label)), "xs-tool-announce", LIVE, SR_ONLY)
         self.buttons: dict[str, widgets.Button] = {}
         for tool in tools:
-            button = widgets.Button(tooltip=tool.definition, layout=widgets.Layout(width="100%", height="auto"))
+            button = widgets.Button(tooltip=tool.definition, layout=widgets.Layout(width="100%", height="auto"), style=shared_style(widgets.Button))
             hook(button, f"xs-tool-nav-{tool.id}")
             button.on_click(lambda _b, tid=tool.id: setattr(self, "value", tid))
             self.buttons[tool.id] = button
         self.picker = hook(
-            widgets.Dropdown(description="Tool", options=[], style=LABEL_STYLE, layout=widgets.Layout(width="100%")),
+            widgets.Dropdown(description="Tool", options=[], style=shared_style(widgets.Dropdown, **LABEL_STYLE), layout=widgets.Layout(width="100%")),
             "xs-tool-picker", "xs-stacked",
         )
         self._picking = False
@@ -216,16 +216,16 @@ class ToolPanel(widgets.VBox):
         self.card = ToolCard(kit, tool)
         self.form = QuestionForm(tool, delay=delay, call_later=call_later)
         self.rating = Rating(kit.scale, tool.id, delay=delay, call_later=call_later)
-        questions = hook(widgets.VBox([widgets.HTML("<h3>Guiding questions</h3>"), self.form], layout=widgets.Layout(width="100%")), "xs-card", "xs-questions")
+        questions = hook(widgets.VBox([widgets.HTML("<h3>Guiding questions</h3>", style=shared_style(widgets.HTML)), self.form], layout=widgets.Layout(width="100%")), "xs-card", "xs-questions")
         rating = hook(widgets.VBox([self.rating], layout=widgets.Layout(width="100%")), "xs-card")
         self.actions = ActionsPanel(kit, tool.id)
         for part in (self.form, self.rating, self.actions):
             traitlets.dlink((self, "disabled"), (part, "disabled"))
         self.next_tool = hook(
-            widgets.Button(description="Next tool", button_style="primary", layout=widgets.Layout(width="auto", align_self="flex-end", display="none")),
+            widgets.Button(description="Next tool", button_style="primary", layout=widgets.Layout(width="auto", align_self="flex-end", display="none"), style=shared_style(widgets.Button)),
             "xs-next-tool",
         )
-        self.next_page = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none")), "xs-next-page")
+        self.next_page = hook(widgets.HTML("", layout=widgets.Layout(width="100%", display="none"), style=shared_style(widgets.HTML)), "xs-next-page")
         self._next_handlers = widgets.CallbackDispatcher()
         self.next_tool.on_click(lambda _b: self._next_handlers())
         footer = hook(widgets.HBox([self.next_page, self.next_tool], layout=widgets.Layout(width="100%", justify_content="flex-end")), "xs-tool-footer")
@@ -305,11 +305,11 @@ class StageWorkbook(Page):
                 f"<h1>{esc(self.stage.title)}</h1>"
                 f'<p class="xs-lead">{esc(self.stage.question)}</p>'
                 f'<p class="xs-stage-summary">{esc(self.stage.summary)}</p>',
-                layout=widgets.Layout(width="100%"),
+                layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML),
             ),
             "xs-stage-header",
         )
-        self.links = widgets.HTML(stage_links(kit, self.stage.id), layout=widgets.Layout(width="100%"))
+        self.links = widgets.HTML(stage_links(kit, self.stage.id), layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
         self.signin = signin
         self.notice = notice_line()
         self.room = RoomStatus(lock_key=self.stage.id, lock_title=f"The {self.stage.title} stage", lock_verb="locks")

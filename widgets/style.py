@@ -21,12 +21,19 @@ hooks are classes too (:data:`LIVE`, :data:`LIVE_LOCAL`, :data:`CURRENT`,
 :data:`EXPANDER`, :data:`MAXLENGTH`);
 the served pages' template turns them into ARIA
 (``toolkit/serve/templates/page/a11y.js``; docs/ui-hooks.md lists them).
+
+Every widget of the kit is given its ipywidgets *style* (a model of its own
+in the browser, like the widget) by :func:`shared_style`, one per kind and
+values in a kernel, instead of a new one each:
+
+    >>> widgets.Text(description="Owner", style=shared_style(widgets.Text, **LABEL_STYLE))
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from importlib import resources
 from typing import TypeVar
@@ -111,7 +118,7 @@ def max_length(widget: W, limit: int) -> W:
 def style_block(sheet: str = "workbook") -> widgets.HTML:
     """The page's CSS (:func:`stylesheet`) as an (invisible) HTML widget;
     put it first on a page."""
-    return hook(widgets.HTML(f"<style>{stylesheet(sheet)}</style>"), "xs-style")
+    return hook(widgets.HTML(f"<style>{stylesheet(sheet)}</style>", style=shared_style(widgets.HTML)), "xs-style")
 
 
 def safe_link(url: object, text: object) -> str:
@@ -134,7 +141,7 @@ def set_message(label: widgets.Label, text: str, kind: str = "info") -> None:
 def message_line(*classes: str) -> widgets.Label:
     """An empty message line (plain text, wraps), a live region
     (:data:`LIVE`: errors are announced at once, the rest politely)."""
-    return hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-message", LIVE, *classes)
+    return hook(widgets.Label("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.Label)), "xs-message", LIVE, *classes)
 
 
 def focus(widget: W | None) -> W | None:
@@ -144,3 +151,35 @@ def focus(widget: W | None) -> W | None:
     if widget is not None:
         widget.focus()
     return widget
+
+
+#: The shared style models: (process, style class, values) -> the model.
+#: Kernel-wide on purpose, as ipywidgets' own registry of models is: a style
+#: is a comm and a model that every browser view of the page loads, and a
+#: page built ~70 identical ones (issue #18). Nothing in the kit assigns to a
+#: style after it is made (tests/widgets/test_shared_styles.py checks the
+#: code), and nothing closes one when a page closes, so sharing is safe.
+_SHARED: dict[tuple[int, type, tuple[tuple[str, object], ...]], widgets.Style] = {}
+
+
+def shared_style(widget_class: type[widgets.DOMWidget], **values: object) -> widgets.Style:
+    """The one style model, in this kernel, of the kind ``widget_class``
+    takes (``ButtonStyle`` for a Button, ``TextStyle`` for a Text, ...)
+    with ``values``: pass it as ``style=`` when making a widget, so that a
+    page's hundreds of widgets share a handful of style models (each is a
+    comm opened and a state sent at page load). Never assign to its traits:
+    every widget given it would change. A model closed since (a test's
+    ``Widget.close_all()``) or made in another process (the kernel fork
+    server's, before it forked) is replaced by a new one.
+
+        >>> shared_style(widgets.Button) is shared_style(widgets.Button)
+        True
+        >>> shared_style(widgets.Text, description_width="initial").description_width
+        'initial'
+    """
+    kind = widget_class.class_traits()["style"].klass
+    key = (os.getpid(), kind, tuple(sorted(values.items())))
+    style = _SHARED.get(key)
+    if style is None or style.comm is None:
+        style = _SHARED[key] = kind(**values)
+    return style

@@ -35,7 +35,7 @@ import traitlets
 
 from widgets.autosave import DEFAULT_DELAY, AutosaveField, CallLater, Debouncer, SaveStatus
 from widgets.conflict import merged
-from widgets.style import LABEL_STYLE, LIVE_LOCAL, esc, hook
+from widgets.style import LABEL_STYLE, LIVE_LOCAL, esc, hook, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Tool
@@ -78,19 +78,19 @@ class TableQuestion(widgets.VBox):
         self._mates: tuple[Mate, ...] = ()
         self._buttons: dict[Any, widgets.Button] = {}
         self._sources: dict[Any, Callable[[], str]] = {}  # start button key -> its text now
-        self.mates = hook(widgets.HTML(_mates_html(()), layout=widgets.Layout(width="100%")), "xs-tablemates")
+        self.mates = hook(widgets.HTML(_mates_html(()), layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML)), "xs-tablemates")
         self.box = hook(
             widgets.Textarea(
                 description=f"Our table's answer to question {number}",
                 placeholder="One answer for the whole table: any member can edit it, and it saves by itself",
-                continuous_update=True, rows=3, style=LABEL_STYLE, layout=widgets.Layout(width="100%"),
+                continuous_update=True, rows=3, style=shared_style(widgets.Textarea, **LABEL_STYLE), layout=widgets.Layout(width="100%"),
             ),
             "xs-table-answer", f"xs-table-answer-{question_id}", "xs-stacked",
         )
         self.status = SaveStatus()
         # Said while the focus is in this question's table answer: another
         # member's change reaches whoever is editing it (LIVE_LOCAL).
-        self.changed = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-table-changed", "xs-wrap", LIVE_LOCAL)
+        self.changed = hook(widgets.Label("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.Label)), "xs-table-changed", "xs-wrap", LIVE_LOCAL)
         self.starts = hook(widgets.HBox([], layout=widgets.Layout(width="100%", flex_flow="row wrap")), "xs-table-starts")
         super().__init__([self.mates, self.box, self.status, self.changed, self.starts], layout=widgets.Layout(width="100%"), **kwargs)
         hook(self, "xs-table-question", f"xs-table-question-{question_id}")
@@ -160,7 +160,7 @@ class TableQuestion(widgets.VBox):
         for key, label, _text in wanted:
             button = self._buttons.get(key)
             if button is None:
-                button = hook(widgets.Button(layout=widgets.Layout(width="auto")), "xs-table-start", *(["xs-table-start-mine"] if key == MINE else []))
+                button = hook(widgets.Button(layout=widgets.Layout(width="auto"), style=shared_style(widgets.Button)), "xs-table-start", *(["xs-table-start-mine"] if key == MINE else []))
                 button.on_click(lambda _b, key=key: key in self._sources and self.start_from(self._sources[key]()))
                 self._buttons[key] = button
             if button.description != label:
@@ -200,7 +200,7 @@ class TableView(traitlets.HasTraits):
         self.questions = {q.id: TableQuestion(q.id, n, debouncer=self.debouncer) for n, q in enumerate(tool.questions, start=1)}
         for part in self.questions.values():
             traitlets.dlink((self, "disabled"), (part, "disabled"))
-        self.ratings = hook(widgets.Label("", layout=widgets.Layout(width="100%")), "xs-table-ratings", "xs-wrap", LIVE_LOCAL)
+        self.ratings = hook(widgets.Label("", layout=widgets.Layout(width="100%"), style=shared_style(widgets.Label)), "xs-table-ratings", "xs-wrap", LIVE_LOCAL)
 
     def on_save(self, callback: Callable[[str, str], Any], remove: bool = False) -> None:
         """Register ``callback(question_id, text)``, called when a changed

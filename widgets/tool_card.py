@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from widgets.style import EXPANDER, esc, hook, safe_link
+from widgets.style import EXPANDER, esc, hook, safe_link, shared_style
 
 if TYPE_CHECKING:
     from toolkit.content import Tool, Toolkit
@@ -44,14 +44,14 @@ class ToolCard(widgets.VBox):
         # traits given as kwargs) always find the sections built.
         self.kit = kit
         self.tool = tool
-        self.header = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.about = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.example = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.resources = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.glossary = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.header = widgets.HTML(layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
+        self.about = widgets.HTML(layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
+        self.example = widgets.HTML(layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
+        self.resources = widgets.HTML(layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
+        self.glossary = widgets.HTML(layout=widgets.Layout(width="100%"), style=shared_style(widgets.HTML))
         self.toggle = hook(
             widgets.Button(description="About this tool", tooltip="The definition, why it matters, an example, resources and the words we use",
-                           layout=widgets.Layout(width="auto", align_self="flex-start")),
+                           layout=widgets.Layout(width="auto", align_self="flex-start"), style=shared_style(widgets.Button)),
             "xs-about-toggle", EXPANDER,
         )
         self.toggle.on_click(lambda _b: setattr(self, "expanded", not self.expanded))
