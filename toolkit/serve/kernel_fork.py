@@ -276,8 +276,9 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
         raise SystemExit("kernel fork server: an import started a thread; kernels will be started the usual way")
     # Children are reaped as they end, by waiting for them (not SIG_IGN):
     # then their CPU time is counted as this process's children's.
+    _server[0] = os.getpid()
     signal.signal(signal.SIGCHLD, _reap)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: _end())
     parent = _end_with_parent()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path) + ".new")
@@ -290,7 +291,7 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
             conn, _ = listener.accept()
         except TimeoutError:
             if os.getppid() != parent:  # the server is gone (killed): so is this
-                os._exit(0)
+                _end()
             continue
         except OSError:
             continue
@@ -306,6 +307,7 @@ def serve(path: Path, modules: tuple[str, ...] = ()) -> None:
                 listener.close()
                 conn.close()
                 _run_kernel(request)  # never returns
+            _children.add(pid)
             _reply(conn, {"pid": pid})
 
 
@@ -327,12 +329,31 @@ def _end_with_parent() -> int:
     return parent
 
 
+#: The fork server's kernels still running, and its own pid (set by serve).
+_children: set[int] = set()
+_server = [0]
+
+
 def _reap(signum: int, frame: object) -> None:
     try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
+        while (pid := os.waitpid(-1, os.WNOHANG)[0]) > 0:
+            _children.discard(pid)
     except ChildProcessError:
         pass
+
+
+def _end() -> None:
+    """End the fork server and, first, the kernels it forked that are still
+    running: by now ``workshop serve`` has shut down every kernel it knew,
+    and one it gave up while starting would otherwise notice its parent
+    gone a second later and say so on the facilitator's terminal."""
+    # A child between fork and setting its own handlers ends alone.
+    for pid in list(_children) if os.getpid() == _server[0] else ():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(0)
 
 
 def _reply(conn: socket.socket, reply: dict[str, Any]) -> None:
@@ -351,6 +372,7 @@ def _run_kernel(request: dict[str, Any]) -> None:
         gc.enable()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _children.clear()
         os.setsid()
         sys.argv = [sys.executable, *LAUNCHER, *request["argv"]]
         # In ps (and to the kit's benchmarks) it is the kernel it would have

@@ -135,6 +135,31 @@ def test_a_kernel_is_forked_from_the_fork_server_and_shut_down_as_usual(tmp_path
     assert not (tmp_path / "kernel-fork.sock").exists()
 
 
+def test_stopping_the_fork_server_ends_the_kernels_it_still_runs_quietly(tmp_path, monkeypatch, fork_provisioner, capfd):
+    # A kernel workshop serve did not shut down (given up while starting,
+    # Ctrl-C during the warm-up) ends with the fork server, before it can
+    # notice its parent gone and say so on the facilitator's terminal.
+    import time
+
+    monkeypatch.delenv(SOCKET_ENV, raising=False)
+    monkeypatch.delenv(FORK_ENV, raising=False)
+    outputs.clear()
+    fork = start_fork_server(tmp_path)
+    try:
+        assert fork.ready
+        seen, pid, km = asyncio.run(_probe(tmp_path))
+        assert seen["ppid"] == fork.process.pid
+    finally:
+        fork.stop()
+        monkeypatch.delenv(SOCKET_ENV, raising=False)
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    time.sleep(2)  # the parent poller's period: it would have spoken by now
+    assert "Parent appears to have exited" not in capfd.readouterr().err
+
+
 def test_without_a_fork_server_a_kernel_is_started_as_usual(tmp_path, monkeypatch, fork_provisioner):
     monkeypatch.setenv(SOCKET_ENV, str(tmp_path / "nobody-listens.sock"))
     outputs.clear()
