@@ -5,9 +5,10 @@ URL names their content, and the page itself compressed as it streams.
     >>> handlers = compressed_handlers(voila.init_handlers(), voila)   # WorkshopVoila does this
     >>> precompress([Path(".../voila/templates/base/static")], cache_dir())  # python -m toolkit.serve.static
 
-A page of the workbook asks for about 90 static files, 5 MB as Voila
-serves them (no ``Content-Encoding``, most of them without a cache
-lifetime). Here:
+A page of the workbook running Voila's front end asks for about 90
+static files, 5 MB as Voila serves them (no ``Content-Encoding``, most of
+them without a cache lifetime); running the kit's own
+(:mod:`toolkit.serve.page_bundle`), six. Both are served here:
 
 - **Compressed once.** Every compressible static file a page can fetch
   (Voila's scripts, styles and fonts, the widget managers' extensions in

@@ -32,6 +32,7 @@ import "./page.css";
 
 const OUTPUT = "application/vnd.voila.cell-output+json";
 const VIEW = "application/vnd.jupyter.widget-view+json";
+const MISSING = "This part of the page did not load. Reload the page to try again: your saved answers come back.";
 const MODULES = {
   "@jupyter-widgets/base": base,
   "@jupyter-widgets/controls": controls,
@@ -91,7 +92,8 @@ async function drawOutput(widgets, script) {
     return;
   }
   const pre = document.createElement("pre");
-  pre.textContent = plainText(output);
+  // A widget whose state never arrived is a reload away, not its repr.
+  pre.textContent = view ? MISSING : plainText(output);
   host.appendChild(pre);
 }
 
