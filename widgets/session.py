@@ -430,13 +430,21 @@ class Session:
                 wait_for_request()
             except Exception:  # noqa: BLE001 - no request info: the participant signs in by hand
                 return
-            device = device_from_environ(os.environ)
-            if device is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(self.use_device, device)
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self._arrived, device_from_environ(os.environ))
 
         import threading
 
         threading.Thread(target=wait, name="xs-wait-for-request", daemon=True).start()
+
+    def _arrived(self, device: str | None) -> None:
+        """A visitor has this preheated page: it was built minutes ago,
+        perhaps, and is in their browser within a second, before the next
+        settings poll; so the timer, locks and plan are read now, then the
+        visitor's device signs them in."""
+        self.check_settings()
+        if device is not None:
+            self.use_device(device)
 
     def _slug_for_sign_in(self, workshop: str | None) -> str:
         if self.store is None or self.problem:

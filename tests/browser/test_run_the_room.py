@@ -172,6 +172,8 @@ def test_a_timer_started_from_the_command_line_counts_down_on_an_open_page(serve
     assert "Timer: 2:00 on every page" in out
     left = page.locator(".xs-timer .xs-timer-left")
     left.wait_for(timeout=UPDATE_MS)
+    # The page shows the new timer at its next settings poll.
+    page.wait_for_function("() => { const t = document.querySelector('.xs-timer .xs-timer-left').innerText.split(':'); return (+t[0]) * 60 + (+t[1]) <= 120; }", timeout=UPDATE_MS)
     first = seconds(left.inner_text())
     assert 0 < first <= 120
     page.wait_for_function(f"() => {{ const t = document.querySelector('.xs-timer .xs-timer-left').innerText.split(':'); return (+t[0]) * 60 + (+t[1]) < {first}; }}")

@@ -81,6 +81,19 @@ def test_a_timer_from_the_facilitator_counts_down_on_the_page(live, sqlite_store
     assert book.room.timer.value == ""
 
 
+def test_a_preheated_page_reads_the_room_again_when_its_visitor_arrives(live, sqlite_store, workshop, timers):
+    # Built with a timer running (a pool kernel, minutes before anyone
+    # opens it); the facilitator stops it; the visitor arrives before the
+    # next poll and sees no timer.
+    book = live.stage_workbook("design")
+    sqlite_store.start_timer(workshop.slug, 300)
+    live.check_settings()  # the preheated page's last poll
+    assert left(book.room.timer.value) > 0
+    sqlite_store.stop_timer(workshop.slug)
+    live._arrived(None)  # what the request's arrival calls (Session._device_from_request)
+    assert book.room.timer.value == ""
+
+
 def test_a_lock_with_notice_keeps_unsaved_text_in_its_box(live, sign_in, sqlite_store, workshop, clock):
     book = live.stage_workbook("diagnosis")
     sign_in(live)
