@@ -27,10 +27,9 @@ from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.paths import PRIVATE_DIR_MODE, write_private_text
-from toolkit.serve import static
+from toolkit.serve import page_bundle, static
 from toolkit.serve.bytecode import compile_kit
 from toolkit.serve.kernel_fork import FORK_PROVISIONER, page_imports, start_fork_server
-from toolkit.serve.page_bundle import missing_note
 from toolkit.serve.page_templates import share_compiled_templates
 from toolkit.serve.kernel_errors import PAGE_MESSAGE, write_startup
 from toolkit.serve.kernel_limits import with_room_kernels
@@ -105,6 +104,13 @@ FILE_DENYLIST = (
 
 
 
+def page_config(config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Voila's ``page_config_hook``: Voila's scripts under their versioned
+    prefix (:func:`toolkit.serve.static.page_config`) and the kit's own front
+    end when built (:func:`toolkit.serve.page_bundle.page_config`)."""
+    return page_bundle.page_config(static.page_config(config, **kwargs), **kwargs)
+
+
 def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, dict[str, object]]:
     """Voila's configuration for a plan, as ``{Class: {trait: value}}``.
     Voila's connection files (and the kernels' sockets) go in ``run_folder``,
@@ -140,7 +146,7 @@ def voila_config(plan: ServePlan, run_folder: Path | None = None) -> dict[str, d
             "file_allowlist": list(FILE_ALLOWLIST),
             "file_denylist": list(FILE_DENYLIST),
             # Voila's scripts from a versioned URL, cached a year (toolkit.serve.static).
-            "page_config_hook": static.page_config,
+            "page_config_hook": page_config,
         },
         # With RefillWhenQuiet (which WorkshopVoila adds), fill_delay counts
         # from the page's latest visitor, not from each kernel taken.
@@ -584,7 +590,7 @@ def _run(plan: ServePlan, out: Callable[[str], None]) -> int:
             f"({'; '.join(moved)}); install it with: pip install 'voila>=0.5,<0.6'"
         )
     compile_kit()  # before any kernel starts: each then imports the kit from bytecode
-    unbuilt = missing_note()
+    unbuilt = page_bundle.missing_note()
     if unbuilt:
         out(unbuilt)
     # One file mode for what the server and its kernels write (their

@@ -28,6 +28,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.serve import icons
 from toolkit.serve.static import CompressedFiles
@@ -143,6 +144,17 @@ def page_assets(base_url: str, out: Path = OUT) -> PageAssets | None:
         return None
     prefix = f"{base_url.rstrip('/')}/xs/static/{out.name}/"
     return PageAssets(script=f"{prefix}{SCRIPT}?v={script}", stylesheet=f"{prefix}{STYLESHEET}?v={sheet}")
+
+
+def page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Part of Voila's ``page_config_hook`` (:func:`toolkit.serve.app.page_config`):
+    ``xsPage``, the built front end's script and stylesheet URLs, which the
+    page template loads instead of Voila's front end; nothing when it is
+    not built."""
+    assets = page_assets(str(kwargs.get("base_url") or page_config.get("baseUrl") or "/"))
+    if assets is None:
+        return page_config
+    return {**page_config, "xsPage": {"script": assets.script, "stylesheet": assets.stylesheet}}
 
 
 def missing_note(out: Path = OUT) -> str | None:

@@ -429,19 +429,13 @@ def page_compression(prefixes: Sequence[str]) -> type:
 
 
 def page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Voila's ``page_config_hook``: the kit's own front end when it is
-    built (``xsPage``: its script and stylesheet URLs, read by the page
-    template; :mod:`toolkit.serve.page_bundle`), and Voila's scripts loaded
-    from the versioned prefix (``fullStaticUrl``; webpack loads its chunks
-    from there too), once :func:`compressed_handlers` has made the token."""
-    from toolkit.serve.page_bundle import page_assets
-
+    """Part of Voila's ``page_config_hook`` (:func:`toolkit.serve.app.page_config`):
+    Voila's scripts are loaded from the versioned prefix (``fullStaticUrl``;
+    webpack loads its chunks from there too), once
+    :func:`compressed_handlers` has made the token."""
     version = (kwargs.get("settings") or {}).get("xs_static_version")
     if version and "fullStaticUrl" in page_config:
         page_config = {**page_config, "fullStaticUrl": f"{page_config['fullStaticUrl'].rstrip('/')}/{VERSION_PREFIX}{version}"}
-    assets = page_assets(str(kwargs.get("base_url") or page_config.get("baseUrl") or "/"))
-    if assets is not None:
-        page_config = {**page_config, "xsPage": {"script": assets.script, "stylesheet": assets.stylesheet}}
     return page_config
 
 

@@ -71,11 +71,14 @@ def test_without_a_build_or_when_asked_pages_use_voilas_front_end(tmp_path, monk
 
 
 def test_page_config_names_the_front_end_for_the_template(monkeypatch):
+    from toolkit.serve import app
+
     config = {"fullStaticUrl": "/hub/voila/static", "baseUrl": "/hub/"}
-    made = static.page_config(dict(config), settings={}, base_url="/hub/")
+    made = app.page_config(dict(config), settings={"xs_static_version": "abc"}, base_url="/hub/")
     assert made["xsPage"]["script"].startswith("/hub/xs/static/page/page.js?v=")
+    assert made["fullStaticUrl"] == "/hub/voila/static/_/abc"  # and Voila's scripts, versioned
     monkeypatch.setenv("WORKSHOP_FRONT_END", "voila")
-    assert "xsPage" not in static.page_config(dict(config), settings={}, base_url="/hub/")
+    assert "xsPage" not in app.page_config(dict(config), settings={}, base_url="/hub/")
 
 
 def test_a_build_without_npm_says_so_in_one_line(tmp_path, monkeypatch):
