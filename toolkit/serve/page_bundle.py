@@ -22,6 +22,7 @@ uses Voila's own front end, as before.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -41,6 +42,8 @@ OUT = Path(__file__).parent / "static" / "page"
 ENTRY = "page.js"
 SCRIPT = "page.js"
 STYLESHEET = "page.css"
+#: The bundled packages' licences, written beside the bundle.
+NOTICES = "THIRD-PARTY-LICENSES.txt"
 #: Font Awesome's solid font in the npm package, cut to the kit's icons.
 FONT_SOURCE = Path("node_modules/@fortawesome/fontawesome-free/webfonts/fa-solid-900.woff2")
 #: esbuild's arguments: one minified script and its stylesheet; fonts are
@@ -49,6 +52,8 @@ ESBUILD_ARGS = (
     ENTRY, "--bundle", "--minify", "--format=iife", "--target=es2020", "--legal-comments=none",
     "--loader:.woff=empty", "--loader:.woff2=empty", "--loader:.ttf=empty", "--loader:.eot=empty",
     "--loader:.svg=dataurl", "--external:icons-*.woff2", "--alias:sanitize-html=./text_only.js", "--log-level=warning",
+    "--banner:js=/*! The bundled packages and their licences: THIRD-PARTY-LICENSES.txt, beside this file. */",
+    "--banner:css=/*! The bundled packages and their licences: THIRD-PARTY-LICENSES.txt, beside this file. */",
 )
 
 
@@ -117,8 +122,32 @@ def build(source: Path = SOURCE, out: Path = OUT) -> Path:
         old.unlink()
     (out / font_name(whole)).write_bytes(small)
     (source / "icons.css").write_text(icon_stylesheet(font_name(whole)), encoding="utf-8")
-    _run([str(source / "node_modules" / ".bin" / "esbuild"), *ESBUILD_ARGS, f"--outdir={out}"], source)
+    meta = source / "meta.json"
+    _run([str(source / "node_modules" / ".bin" / "esbuild"), *ESBUILD_ARGS, f"--outdir={out}", f"--metafile={meta}"], source)
+    (out / NOTICES).write_text(third_party_notices(source, json.loads(meta.read_text(encoding="utf-8"))), encoding="utf-8")
     return out
+
+
+def _package_of(path: str) -> str | None:
+    """The npm package a bundled file comes from (``node_modules/@a/b/x.js`` is ``@a/b``)."""
+    parts = path.split("node_modules/")[-1].split("/") if "node_modules/" in path else []
+    if not parts:
+        return None
+    return "/".join(parts[:2]) if parts[0].startswith("@") else parts[0]
+
+
+def third_party_notices(source: Path, meta: dict[str, Any]) -> str:
+    """The licence of every npm package in the bundle (esbuild's metafile
+    says which), with its licence file: served beside the bundle, since the
+    minified files carry no comments."""
+    names = sorted({name for path in meta.get("inputs", {}) if (name := _package_of(path))} | {_package_of(str(FONT_SOURCE))})
+    parts = ["The pages' front end (page.js, page.css, and the icon font cut from Font Awesome's) bundles these packages, with their licences.\n"]
+    for name in names:
+        folder = source / "node_modules" / name
+        info = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+        texts = [f.read_text(encoding="utf-8", errors="replace").strip() for f in sorted(folder.iterdir()) if f.is_file() and f.name.upper().startswith(("LICENSE", "LICENCE", "COPYING"))]
+        parts.append(f"\n== {name} {info.get('version', '')} ({info.get('license', 'see its licence')})\n\n" + ("\n\n".join(texts) or "(no licence file in the package)") + "\n")
+    return "".join(parts)
 
 
 #: Digests of the built files, read again only when a file changes.

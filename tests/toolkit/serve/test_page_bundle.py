@@ -43,6 +43,17 @@ def test_the_build_is_there_and_its_font_is_the_kits_icons():
     assert "sanitize-html" not in script  # stood in for by text_only.js
 
 
+def test_the_bundled_packages_licences_are_served_beside_the_bundle():
+    notices = (page_bundle.OUT / page_bundle.NOTICES).read_text(encoding="utf-8")
+    listed = re.findall(r"^== (\S+) ", notices, flags=re.M)
+    assert {"@jupyter-widgets/controls", "@jupyterlab/services", "@lumino/widgets", "jquery", "backbone", "@fortawesome/fontawesome-free"} <= set(listed)
+    assert "sanitize-html" not in listed  # not bundled (text_only.js stands in)
+    assert "Permission is hereby granted" in notices  # the MIT texts themselves
+    assert "SIL OFL 1.1 License" in notices  # the icon font's
+    for built in (page_bundle.SCRIPT, page_bundle.STYLESHEET):  # and each file says where they are
+        assert (page_bundle.OUT / built).read_text(encoding="utf-8").startswith(f"/*! The bundled packages and their licences: {page_bundle.NOTICES}")
+
+
 def test_page_assets_are_pinned_to_their_content(tmp_path):
     (tmp_path / "page.js").write_text("one", encoding="utf-8")
     (tmp_path / "page.css").write_text("a{}", encoding="utf-8")
