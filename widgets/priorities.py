@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 SIGN_IN_FIRST = "Sign in above to place your dots."
 VOTE_CLOSED = "The facilitator has closed the dot vote: your dots are shown read-only."
+#: On a table's shared device, which is signed in but has no dots of its own.
+TABLE_DEVICE = ("Dots are each person's own, so this table's shared device has none. "
+                "Place yours on your own phone or laptop, or choose \u201cNot you? Sign in again\u201d above to sign in as yourself here.")
 
 
 class PrioritiesPage(Page):
@@ -45,6 +48,7 @@ class PrioritiesPage(Page):
 
     value = traitlets.Dict(help="{tool_id: dots}")
     closed = traitlets.Bool(False, help="the facilitator closed the dot vote")
+    shared = traitlets.Bool(False, help="signed in as a table's shared device (no dots of its own)")
 
     def __init__(self, kit: Toolkit, signin: SignIn | None = None, *, budget: int = 5, order: tuple[list[str], list[str]] | None = None, **kwargs: Any):
         # Children first, super().__init__ last: the observers (also of
@@ -79,7 +83,7 @@ class PrioritiesPage(Page):
         first = next(iter(self.vote.children_rows()), None)
         return focus(first.add if first is not None else None)
 
-    @traitlets.observe("closed")
+    @traitlets.observe("closed", "shared")
     def _closed_changed(self, _change: dict[str, Any]) -> None:
         self._apply()
 
@@ -88,4 +92,4 @@ class PrioritiesPage(Page):
         if hasattr(self, "saved"):
             self.saved.active = self.ready and not self.problem
         (self.add_class if self.closed else self.remove_class)("xs-vote-closed")
-        self.say(self.problem or self.store_error or (VOTE_CLOSED if self.closed else "") or ("" if self.ready else SIGN_IN_FIRST))
+        self.say(self.problem or self.store_error or (VOTE_CLOSED if self.closed else "") or ("" if self.ready else TABLE_DEVICE if self.shared else SIGN_IN_FIRST))

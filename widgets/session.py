@@ -566,6 +566,7 @@ class Session:
             with view.hold_trait_notifications():
                 view.closed = bool(settings and settings.vote_is_closed(self.clock()))
                 view.ready = self.participant is not None  # a table's shared device has no dots of its own
+                view.shared = self.seat is not None  # ... and the page says so
             self._show_room()
             return
         for panel in view.panels.values():

@@ -1113,3 +1113,14 @@ def test_a_save_that_hits_a_bug_says_so_in_one_line(session, sign_in, sqlite_sto
     assert form.statuses["epp-1"].value == "Not saved: something went wrong (KeyError); your text is still here"
     assert form.boxes["epp-1"].value == "kept in the box" and session.writer.pending == ()
     assert [r.getMessage() for r in caplog.records if r.name == "widgets.session"] == ["a save failed: KeyError: 'tool'"]
+
+
+def test_the_dot_vote_on_a_tables_shared_device_says_why_it_has_no_dots(sqlite_store, workshop):
+    from widgets.priorities import SIGN_IN_FIRST, TABLE_DEVICE
+
+    session = Session(sqlite_store, workshop.slug, poll_seconds=0, device=DEVICE)
+    votes = session.priorities()
+    assert votes.notice.value == SIGN_IN_FIRST  # nobody yet
+    session.sign_in_table(table="Table 5", members={"business": 2, "community": 1})
+    assert votes.disabled and not votes.ready and votes.shared
+    assert votes.notice.value == TABLE_DEVICE  # signed in, as a table: not "sign in above"
