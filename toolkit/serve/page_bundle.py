@@ -44,6 +44,8 @@ SCRIPT = "page.js"
 STYLESHEET = "page.css"
 #: The bundled packages' licences, written beside the bundle.
 NOTICES = "THIRD-PARTY-LICENSES.txt"
+#: ``voila`` here serves Voila's own front end even when the kit's is built.
+FRONT_END_ENV = "WORKSHOP_FRONT_END"
 #: Font Awesome's solid font in the npm package, cut to the kit's icons.
 FONT_SOURCE = Path("node_modules/@fortawesome/fontawesome-free/webfonts/fa-solid-900.woff2")
 #: esbuild's arguments: one minified script and its stylesheet; fonts are
@@ -120,8 +122,9 @@ def build(source: Path = SOURCE, out: Path = OUT) -> Path:
         raise BuildError(f"{FONT_SOURCE} is not {icons.ICON_FONT}")
     for old in out.glob("icons-*.woff2"):
         old.unlink()
-    (out / font_name(whole)).write_bytes(small)
-    (source / "icons.css").write_text(icon_stylesheet(font_name(whole)), encoding="utf-8")
+    font = font_name(whole)
+    (out / font).write_bytes(small)
+    (source / "icons.css").write_text(icon_stylesheet(font), encoding="utf-8")
     meta = source / "meta.json"
     _run([str(source / "node_modules" / ".bin" / "esbuild"), *ESBUILD_ARGS, f"--outdir={out}", f"--metafile={meta}"], source)
     (out / NOTICES).write_text(third_party_notices(source, json.loads(meta.read_text(encoding="utf-8"))), encoding="utf-8")
@@ -162,11 +165,16 @@ def _version(path: Path) -> str | None:
         return None
 
 
+def voila_asked() -> bool:
+    """Whether ``WORKSHOP_FRONT_END=voila`` asks for Voila's front end."""
+    return os.environ.get(FRONT_END_ENV, "").lower() == "voila"
+
+
 def page_assets(base_url: str, out: Path = OUT) -> PageAssets | None:
     """The built front end's URLs for a page under ``base_url``, or
     ``None`` when it is not built (or ``WORKSHOP_FRONT_END=voila`` asks for
     Voila's). The ``v=`` digests give them a year's cache lifetime."""
-    if os.environ.get("WORKSHOP_FRONT_END", "").lower() == "voila":
+    if voila_asked():
         return None
     script, sheet = _version(out / SCRIPT), _version(out / STYLESHEET)
     if script is None or sheet is None:
@@ -189,7 +197,7 @@ def page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 def missing_note(out: Path = OUT) -> str | None:
     """The line ``workshop serve`` prints when the front end is not built
     (and Voila's was not asked for), else ``None``."""
-    if os.environ.get("WORKSHOP_FRONT_END", "").lower() == "voila" or page_assets("/", out) is not None:
+    if voila_asked() or page_assets("/", out) is not None:
         return None
     return ("Pages use Voila's own front end (about 1.2 MB for each participant's first page): "
             "build the kit's (0.2 MB) with: python -m toolkit.serve.page_bundle (needs npm)")
